@@ -1,0 +1,288 @@
+//! Command-line face: parses arguments, calls the core, prints results. Errors are handled once,
+//! here, and printed with their causes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chiptrail::gazetteer::Gazetteer;
+use chiptrail::ingest::{self, DateOrder, Mapping, ReadOptions};
+use chiptrail::model::{Dataset, Format};
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "chiptrail", version, about = "Trace export-controlled AI chips through trade data", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read a trade file and report what loaded and every row that did not.
+    Check {
+        /// The file to read (shipments, UN Comtrade, CEPII BACI or a screening list CSV).
+        file: PathBuf,
+        /// Force a format instead of detecting it from the header.
+        #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+        format: FormatArg,
+        /// A TOML mapping file: `[columns]` canonical column = header in the file.
+        #[arg(long, value_name = "MAP")]
+        mapping: Option<PathBuf>,
+        /// Write the rejected rows (original fields and the reason) to this CSV file.
+        #[arg(long, value_name = "OUT.csv")]
+        rejects: Option<PathBuf>,
+        /// Day/month order for dates like 03/04/2024 when the data cannot decide.
+        #[arg(long, value_enum)]
+        date_order: Option<DateOrderArg>,
+        /// Print one JSON object instead of a report.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write realistic synthetic shipment data with labelled diversion schemes.
+    Sample {
+        /// Approximate number of shipment rows.
+        #[arg(long, default_value_t = 5000)]
+        rows: usize,
+        /// Random seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Folder to write `shipments.csv`, `labels.csv` and `screening_list.csv` into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Auto,
+    Shipments,
+    Comtrade,
+    Baci,
+    Watchlist,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DateOrderArg {
+    /// Month first: 03/15/2024.
+    Mdy,
+    /// Day first: 15/03/2024.
+    Dmy,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            println!(
+                "\nThe map app opens here once the desktop GUI lands; use the subcommands meanwhile."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Check {
+            file,
+            format,
+            mapping,
+            rejects,
+            date_order,
+            json,
+        }) => check(file, format, mapping, rejects, date_order, json),
+        Some(Command::Sample { rows, seed, out }) => sample(rows, seed, out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read_options(
+    format: FormatArg,
+    mapping: Option<PathBuf>,
+    date_order: Option<DateOrderArg>,
+) -> Result<ReadOptions> {
+    let mapping = match mapping {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read mapping file {}", path.display()))?;
+            Some(
+                Mapping::parse(&text)
+                    .map_err(anyhow::Error::msg)
+                    .with_context(|| format!("mapping file {}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    Ok(ReadOptions {
+        format: match format {
+            FormatArg::Auto => None,
+            FormatArg::Shipments => Some(Format::Shipments),
+            FormatArg::Comtrade => Some(Format::Comtrade),
+            FormatArg::Baci => Some(Format::Baci),
+            FormatArg::Watchlist => Some(Format::Watchlist),
+        },
+        mapping,
+        date_order: date_order.map(|d| match d {
+            DateOrderArg::Mdy => DateOrder::Mdy,
+            DateOrderArg::Dmy => DateOrder::Dmy,
+        }),
+    })
+}
+
+fn check(
+    file: PathBuf,
+    format: FormatArg,
+    mapping: Option<PathBuf>,
+    rejects: Option<PathBuf>,
+    date_order: Option<DateOrderArg>,
+    json: bool,
+) -> Result<ExitCode> {
+    let options = read_options(format, mapping, date_order)?;
+    let dataset = match ingest::read_path(&file, &options, Gazetteer::embedded(), None) {
+        Ok(d) => d,
+        Err(e) => {
+            if json {
+                let message = e.to_string();
+                let report = CheckReport {
+                    format: None,
+                    rows_total: 0,
+                    rows_loaded: 0,
+                    rows_rejected: 0,
+                    errors: vec![CheckError {
+                        line: 0,
+                        column: "*",
+                        message: &message,
+                    }],
+                    notes: &[],
+                };
+                println!("{}", serde_json::to_string(&report).unwrap_or_default());
+            }
+            return Err(anyhow::Error::new(e).context(format!("cannot load {}", file.display())));
+        }
+    };
+    if let Some(path) = &rejects {
+        chiptrail::export::write_rejects(path, &dataset)
+            .with_context(|| format!("cannot write rejected rows to {}", path.display()))?;
+    }
+    if json {
+        println!("{}", check_json(&dataset));
+    } else {
+        print_report(&dataset, rejects.as_deref());
+    }
+    Ok(if dataset.records.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The `check --json` object, fields in the contract's order.
+#[derive(serde::Serialize)]
+struct CheckReport<'a> {
+    format: Option<&'a str>,
+    rows_total: usize,
+    rows_loaded: usize,
+    rows_rejected: usize,
+    errors: Vec<CheckError<'a>>,
+    notes: &'a [String],
+}
+
+#[derive(serde::Serialize)]
+struct CheckError<'a> {
+    line: u64,
+    column: &'a str,
+    message: &'a str,
+}
+
+fn check_json(d: &Dataset) -> String {
+    let report = CheckReport {
+        format: Some(d.provenance.format.name()),
+        rows_total: d.rows_total,
+        rows_loaded: d.records.len(),
+        rows_rejected: d.rejects.len(),
+        errors: d
+            .rejects
+            .iter()
+            .map(|r| CheckError {
+                line: r.line,
+                column: &r.column,
+                message: &r.message,
+            })
+            .collect(),
+        notes: &d.provenance.notes,
+    };
+    serde_json::to_string(&report).unwrap_or_default()
+}
+
+fn print_report(d: &Dataset, rejects_path: Option<&std::path::Path>) {
+    let p = &d.provenance;
+    println!("file:     {}", p.path.display());
+    println!("sha256:   {}", p.sha256);
+    let delimiter = if p.delimiter == '\t' {
+        "tab".to_string()
+    } else {
+        format!("'{}'", p.delimiter)
+    };
+    println!(
+        "format:   {} ({}, delimiter {delimiter}{})",
+        p.format,
+        p.encoding,
+        if p.decimal_comma {
+            ", decimal commas"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "rows:     {} total, {} loaded, {} rejected",
+        d.rows_total,
+        d.records.len(),
+        d.rejects.len()
+    );
+    if !p.columns.is_empty() {
+        let cols: Vec<String> = p
+            .columns
+            .iter()
+            .map(|(c, h)| {
+                if c == h {
+                    c.clone()
+                } else {
+                    format!("{c} <- '{h}'")
+                }
+            })
+            .collect();
+        println!("columns:  {}", cols.join(", "));
+    }
+    for note in &p.notes {
+        println!("note:     {note}");
+    }
+    if !d.rejects.is_empty() {
+        println!("rejected rows:");
+        for r in &d.rejects {
+            println!("  line {}, column {}: {}", r.line, r.column, r.message);
+        }
+    }
+    if let Some(path) = rejects_path {
+        println!("rejected rows written to {}", path.display());
+    }
+}
+
+fn sample(rows: usize, seed: u64, out: PathBuf) -> Result<ExitCode> {
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let sample = chiptrail::sample::generate(&chiptrail::sample::SampleConfig { rows, seed });
+    sample
+        .write(&out)
+        .with_context(|| format!("cannot write the sample into {}", out.display()))?;
+    println!(
+        "wrote {} shipments ({} in labelled diversion schemes) and {} screening-list entries to {}",
+        sample.shipments.len(),
+        sample.labels.iter().filter(|l| l.diversion).count(),
+        sample.screening.len(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

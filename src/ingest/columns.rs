@@ -1,0 +1,557 @@
+//! Canonical shipment columns, the header names vendors use for them, and mapping files.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::text::squash;
+
+/// A column of the native shipment format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Column {
+    ShipmentId,
+    Date,
+    Exporter,
+    ExporterCountry,
+    Importer,
+    ImporterCountry,
+    OriginCountry,
+    HsCode,
+    Description,
+    Quantity,
+    Unit,
+    ValueUsd,
+    WeightKg,
+    PortOfLoading,
+    PortOfDischarge,
+    TransportMode,
+}
+
+impl Column {
+    /// Every column, in the order of the formats document.
+    pub const ALL: [Column; 16] = [
+        Column::ShipmentId,
+        Column::Date,
+        Column::Exporter,
+        Column::ExporterCountry,
+        Column::Importer,
+        Column::ImporterCountry,
+        Column::OriginCountry,
+        Column::HsCode,
+        Column::Description,
+        Column::Quantity,
+        Column::Unit,
+        Column::ValueUsd,
+        Column::WeightKg,
+        Column::PortOfLoading,
+        Column::PortOfDischarge,
+        Column::TransportMode,
+    ];
+
+    /// The canonical name (`exporter_country`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::ShipmentId => "shipment_id",
+            Column::Date => "date",
+            Column::Exporter => "exporter",
+            Column::ExporterCountry => "exporter_country",
+            Column::Importer => "importer",
+            Column::ImporterCountry => "importer_country",
+            Column::OriginCountry => "origin_country",
+            Column::HsCode => "hs_code",
+            Column::Description => "description",
+            Column::Quantity => "quantity",
+            Column::Unit => "unit",
+            Column::ValueUsd => "value_usd",
+            Column::WeightKg => "weight_kg",
+            Column::PortOfLoading => "port_of_loading",
+            Column::PortOfDischarge => "port_of_discharge",
+            Column::TransportMode => "transport_mode",
+        }
+    }
+
+    /// True for the columns every shipment row must have.
+    pub fn required(self) -> bool {
+        matches!(
+            self,
+            Column::Date
+                | Column::Exporter
+                | Column::ExporterCountry
+                | Column::Importer
+                | Column::ImporterCountry
+                | Column::HsCode
+                | Column::Quantity
+                | Column::ValueUsd
+        )
+    }
+
+    /// Header names seen for this column, squashed (lower case, no spaces or punctuation), best first.
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Column::ShipmentId => &[
+                "shipmentid",
+                "id",
+                "recordid",
+                "billofladingnumber",
+                "billofladingno",
+                "billoflading",
+                "blnumber",
+                "blno",
+                "bolnumber",
+                "bol",
+                "bl",
+                "masterbilloflading",
+                "masterblnumber",
+                "houseblnumber",
+                "declarationnumber",
+                "declarationno",
+                "declarationid",
+                "entrynumber",
+                "entryno",
+                "recordno",
+                "transactionid",
+                "shipmentno",
+            ],
+            Column::Date => &[
+                "date",
+                "shipmentdate",
+                "arrivaldate",
+                "actualarrivaldate",
+                "departuredate",
+                "exportdate",
+                "importdate",
+                "declarationdate",
+                "shippingdate",
+                "dateofshipment",
+                "billofladingdate",
+                "bldate",
+                "sailingdate",
+                "estimatedarrivaldate",
+                "entrydate",
+                "transactiondate",
+            ],
+            Column::Exporter => &[
+                "exporter",
+                "exportername",
+                "shipper",
+                "shippername",
+                "seller",
+                "sellername",
+                "supplier",
+                "suppliername",
+                "consignor",
+                "consignorname",
+                "vendor",
+                "vendorname",
+            ],
+            Column::ExporterCountry => &[
+                "exportercountry",
+                "shippercountry",
+                "sellercountry",
+                "suppliercountry",
+                "consignorcountry",
+                "vendorcountry",
+                "countryofexport",
+                "exportcountry",
+                "countryofdeparture",
+                "departurecountry",
+                "shippercountrycode",
+                "exportercountrycode",
+                "countryofshipment",
+                "shipmentcountry",
+            ],
+            Column::Importer => &[
+                "importer",
+                "importername",
+                "consignee",
+                "consigneename",
+                "buyer",
+                "buyername",
+                "receiver",
+                "receivername",
+                "customer",
+                "customername",
+            ],
+            Column::ImporterCountry => &[
+                "importercountry",
+                "consigneecountry",
+                "buyercountry",
+                "receivercountry",
+                "customercountry",
+                "countryofimport",
+                "importcountry",
+                "destinationcountry",
+                "countryofdestination",
+                "consigneecountrycode",
+                "importercountrycode",
+            ],
+            Column::OriginCountry => &[
+                "origincountry",
+                "countryoforigin",
+                "coo",
+                "origin",
+                "countryofmanufacture",
+                "manufacturecountry",
+                "madein",
+            ],
+            Column::HsCode => &[
+                "hscode",
+                "hs",
+                "hts",
+                "htscode",
+                "htsnumber",
+                "hsncode",
+                "hsn",
+                "hs6",
+                "hscodes",
+                "harmonizedcode",
+                "harmonisedcode",
+                "tariffcode",
+                "commoditycode",
+                "customscode",
+            ],
+            Column::Description => &[
+                "description",
+                "productdescription",
+                "goodsdescription",
+                "itemdescription",
+                "commoditydescription",
+                "cargodescription",
+                "descriptionofgoods",
+                "product",
+                "productname",
+                "goods",
+            ],
+            Column::Quantity => &[
+                "quantity",
+                "qty",
+                "qtypcs",
+                "quantitypcs",
+                "quantityunits",
+                "units",
+                "numberofunits",
+                "unitsshipped",
+                "pieces",
+                "pcs",
+            ],
+            Column::Unit => &[
+                "unit",
+                "uom",
+                "unitofmeasure",
+                "unitofmeasurement",
+                "quantityunit",
+                "qtyunit",
+                "unitcode",
+            ],
+            Column::ValueUsd => &[
+                "valueusd",
+                "valueinusd",
+                "value",
+                "usdvalue",
+                "totalvalueusd",
+                "totalvalue",
+                "declaredvalue",
+                "declaredvalueusd",
+                "invoicevalue",
+                "invoicevalueusd",
+                "amountusd",
+                "fobvalueusd",
+                "fobusd",
+                "cifvalueusd",
+                "customsvalue",
+                "customsvalueusd",
+                "valueus",
+                "tradevalue",
+                "tradevalueusd",
+            ],
+            Column::WeightKg => &[
+                "weightkg",
+                "weight",
+                "grossweight",
+                "grossweightkg",
+                "netweight",
+                "netweightkg",
+                "kg",
+                "weightinkg",
+            ],
+            Column::PortOfLoading => &[
+                "portofloading",
+                "portoflading",
+                "pol",
+                "loadingport",
+                "foreignportoflading",
+                "portofexport",
+                "portofdeparture",
+                "departureport",
+                "originport",
+            ],
+            Column::PortOfDischarge => &[
+                "portofdischarge",
+                "portofunlading",
+                "pod",
+                "dischargeport",
+                "usportofunlading",
+                "portofarrival",
+                "arrivalport",
+                "destinationport",
+                "portofentry",
+                "portofimport",
+            ],
+            Column::TransportMode => &[
+                "transportmode",
+                "modeoftransport",
+                "modeoftransportation",
+                "mode",
+                "shippingmode",
+                "transportmethod",
+                "shipmentmode",
+                "mot",
+            ],
+        }
+    }
+
+    /// The column a canonical name (`exporter_country`) or alias (`Shipper`) denotes.
+    pub fn from_header(header: &str) -> Option<Column> {
+        let key = squash(header);
+        // Exact alias first across all columns, so `Shipper Country` never counts as `Shipper`.
+        Column::ALL
+            .into_iter()
+            .find(|c| c.aliases().contains(&key.as_str()))
+    }
+}
+
+/// Where each canonical column sits in a file's header.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ColumnMap {
+    index: HashMap<Column, usize>,
+}
+
+impl ColumnMap {
+    /// The field index of `column`, when the file has it.
+    pub fn get(&self, column: Column) -> Option<usize> {
+        self.index.get(&column).copied()
+    }
+
+    /// Required columns the file lacks.
+    pub fn missing(&self) -> Vec<Column> {
+        Column::ALL
+            .into_iter()
+            .filter(|c| c.required() && !self.index.contains_key(c))
+            .collect()
+    }
+
+    /// How many columns were recognised.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// True when nothing was recognised.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// (canonical name, header as written) for every mapped column, in canonical order.
+    pub fn describe(&self, header: &[String]) -> Vec<(String, String)> {
+        Column::ALL
+            .into_iter()
+            .filter_map(|c| {
+                self.get(c)
+                    .map(|i| (c.name().to_string(), header[i].clone()))
+            })
+            .collect()
+    }
+
+    /// Recognises the columns of `header`; for a column named twice (`Arrival Date`,
+    /// `Shipment Date`) the better alias wins. `mapping` names override the guesses.
+    pub fn from_header(header: &[String], mapping: Option<&Mapping>) -> Result<ColumnMap, String> {
+        let mut index: HashMap<Column, (usize, usize)> = HashMap::new();
+        for (i, h) in header.iter().enumerate() {
+            let key = squash(h);
+            if let Some(col) = Column::from_header(h) {
+                let rank = col
+                    .aliases()
+                    .iter()
+                    .position(|a| *a == key)
+                    .unwrap_or(usize::MAX);
+                match index.get(&col) {
+                    Some((_, best)) if *best <= rank => {}
+                    _ => {
+                        index.insert(col, (i, rank));
+                    }
+                }
+            }
+        }
+        let mut map = ColumnMap {
+            index: index.into_iter().map(|(c, (i, _))| (c, i)).collect(),
+        };
+        if let Some(mapping) = mapping {
+            for (col, wanted) in mapping.pairs() {
+                let want = squash(wanted);
+                let i = header
+                    .iter()
+                    .position(|h| h.trim() == wanted.trim())
+                    .or_else(|| header.iter().position(|h| squash(h) == want))
+                    .ok_or_else(|| {
+                        format!(
+                            "the mapping file maps {} to '{}', but the file has no such column; its columns are: {}",
+                            col.name(),
+                            wanted,
+                            header.join(", ")
+                        )
+                    })?;
+                // A header claimed by the mapping no longer stands for another column.
+                map.index.retain(|_, v| *v != i);
+                map.index.insert(col, i);
+            }
+        }
+        Ok(map)
+    }
+}
+
+/// A mapping file: `[columns]` canonical column = header in the file, and optional `[options]`.
+///
+/// ```toml
+/// [columns]
+/// exporter = "Remitente"
+/// importer_country = "Pais Destino"
+/// [options]
+/// date_order = "dmy"
+/// ```
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    #[serde(default)]
+    pub columns: MappedColumns,
+    #[serde(default)]
+    pub options: MappingOptions,
+}
+
+/// The `[columns]` table of a mapping file.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MappedColumns {
+    pub shipment_id: Option<String>,
+    pub date: Option<String>,
+    pub exporter: Option<String>,
+    pub exporter_country: Option<String>,
+    pub importer: Option<String>,
+    pub importer_country: Option<String>,
+    pub origin_country: Option<String>,
+    pub hs_code: Option<String>,
+    pub description: Option<String>,
+    pub quantity: Option<String>,
+    pub unit: Option<String>,
+    pub value_usd: Option<String>,
+    pub weight_kg: Option<String>,
+    pub port_of_loading: Option<String>,
+    pub port_of_discharge: Option<String>,
+    pub transport_mode: Option<String>,
+}
+
+/// The `[options]` table of a mapping file.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MappingOptions {
+    /// `mdy` or `dmy`, for dates like 03/04/2024 when the data cannot decide.
+    pub date_order: Option<crate::ingest::values::DateOrder>,
+    /// Force the decimal separator: `true` for `1.234,50`.
+    pub decimal_comma: Option<bool>,
+}
+
+impl Mapping {
+    /// Reads a mapping file's text; errors name the offending key and its line.
+    pub fn parse(text: &str) -> Result<Mapping, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
+    }
+
+    /// (column, header) for every mapped column.
+    pub fn pairs(&self) -> Vec<(Column, &str)> {
+        let c = &self.columns;
+        [
+            (Column::ShipmentId, &c.shipment_id),
+            (Column::Date, &c.date),
+            (Column::Exporter, &c.exporter),
+            (Column::ExporterCountry, &c.exporter_country),
+            (Column::Importer, &c.importer),
+            (Column::ImporterCountry, &c.importer_country),
+            (Column::OriginCountry, &c.origin_country),
+            (Column::HsCode, &c.hs_code),
+            (Column::Description, &c.description),
+            (Column::Quantity, &c.quantity),
+            (Column::Unit, &c.unit),
+            (Column::ValueUsd, &c.value_usd),
+            (Column::WeightKg, &c.weight_kg),
+            (Column::PortOfLoading, &c.port_of_loading),
+            (Column::PortOfDischarge, &c.port_of_discharge),
+            (Column::TransportMode, &c.transport_mode),
+        ]
+        .into_iter()
+        .filter_map(|(col, h)| h.as_deref().map(|h| (col, h)))
+        .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn vendor_header_families_are_recognised() {
+        let h = header(&[
+            "Bill of Lading Number",
+            "Arrival Date",
+            "Shipper Name",
+            "Shipper Country",
+            "Consignee",
+            "Consignee Country",
+            "Country of Origin",
+            "HS Code",
+            "Product Description",
+            "Quantity",
+            "Unit",
+            "Value (USD)",
+            "Weight (KG)",
+            "Port of Lading",
+            "Port of Unlading",
+            "Mode of Transport",
+        ]);
+        let m = ColumnMap::from_header(&h, None).unwrap();
+        assert!(m.missing().is_empty(), "{:?}", m.missing());
+        assert_eq!(m.get(Column::Exporter), Some(2));
+        assert_eq!(m.get(Column::ExporterCountry), Some(3));
+        assert_eq!(m.get(Column::PortOfDischarge), Some(14));
+        assert_eq!(m.len(), 16);
+    }
+
+    #[test]
+    fn the_better_alias_wins_when_two_headers_mean_one_column() {
+        let h = header(&["Estimated Arrival Date", "Shipment Date", "Buyer"]);
+        let m = ColumnMap::from_header(&h, None).unwrap();
+        assert_eq!(m.get(Column::Date), Some(1));
+        assert_eq!(m.missing().len(), 6);
+    }
+
+    #[test]
+    fn a_mapping_file_overrides_and_reports_bad_keys_with_their_line() {
+        let mapping = Mapping::parse(
+            "[columns]\nexporter = \"Remitente\"\nimporter = \"Destinatario\"\n[options]\ndate_order = \"dmy\"\n",
+        )
+        .unwrap();
+        let h = header(&["Remitente", "Destinatario", "Buyer"]);
+        let m = ColumnMap::from_header(&h, Some(&mapping)).unwrap();
+        assert_eq!(m.get(Column::Exporter), Some(0));
+        assert_eq!(m.get(Column::Importer), Some(1));
+        let err = Mapping::parse("[columns]\nexporter = \"A\"\nexportr = \"B\"\n").unwrap_err();
+        assert!(err.contains("exportr") && err.contains("line 3"), "{err}");
+        let err = ColumnMap::from_header(
+            &h,
+            Some(&Mapping::parse("[columns]\ndate = \"Fecha\"").unwrap()),
+        )
+        .unwrap_err();
+        assert!(err.contains("Fecha"), "{err}");
+    }
+}

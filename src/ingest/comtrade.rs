@@ -1,0 +1,231 @@
+//! UN Comtrade downloads (Comtrade+ / API v1, 47 columns): one row per reporter, partner,
+//! commodity and period, with M49 codes.
+
+use super::values::{is_missing, parse_number};
+use super::{IngestError, Progress, ReadResult, Table, field, find, for_each_record};
+use crate::gazetteer::{CountryId, Gazetteer};
+use crate::model::{Flow, FlowDirection, HsCode, Period, Provenance, Records};
+
+type RowError = (String, String);
+
+fn err(column: &str, message: impl Into<String>) -> RowError {
+    (column.to_string(), message.into())
+}
+
+struct Cols {
+    freq: Option<usize>,
+    year: Option<usize>,
+    month: Option<usize>,
+    period: Option<usize>,
+    reporter: usize,
+    partner: usize,
+    partner2: Option<usize>,
+    flow: usize,
+    cmd: usize,
+    qty_unit: Option<usize>,
+    qty: Option<usize>,
+    net_wgt: Option<usize>,
+    cif: Option<usize>,
+    fob: Option<usize>,
+    primary: Option<usize>,
+}
+
+/// Reads an M49 code cell (`156`, `051`, `156.0`).
+pub(super) fn m49(g: &Gazetteer, column: &str, text: &str) -> Result<CountryId, RowError> {
+    if text.is_empty() {
+        return Err(err(column, "missing value"));
+    }
+    let code = text.strip_suffix(".0").unwrap_or(text);
+    let n: u16 = code
+        .parse()
+        .map_err(|_| err(column, format!("'{text}' is not an M49 country code")))?;
+    g.by_m49(n)
+        .ok_or_else(|| err(column, format!("unknown M49 country code {n}")))
+}
+
+fn optional_number(record: &csv::ByteRecord, i: Option<usize>) -> Option<f64> {
+    i.map(|i| field(record, i))
+        .filter(|t| !is_missing(t))
+        .and_then(|t| parse_number(t, false))
+}
+
+pub(super) fn read(
+    table: &Table<'_>,
+    g: &Gazetteer,
+    provenance: &mut Provenance,
+    progress: Progress<'_>,
+) -> ReadResult {
+    let h = table.header;
+    let need = |name: &str| {
+        find(h, name).ok_or_else(|| IngestError::MissingColumns {
+            format: crate::model::Format::Comtrade,
+            missing: name.to_string(),
+            found: super::describe_header(h),
+        })
+    };
+    let cols = Cols {
+        freq: find(h, "freqCode"),
+        year: find(h, "refYear"),
+        month: find(h, "refMonth"),
+        period: find(h, "period"),
+        reporter: need("reporterCode")?,
+        partner: need("partnerCode")?,
+        partner2: find(h, "partner2Code"),
+        flow: need("flowCode")?,
+        cmd: need("cmdCode")?,
+        qty_unit: find(h, "qtyUnitAbbr").or_else(|| find(h, "qtyUnitCode")),
+        qty: find(h, "qty"),
+        net_wgt: find(h, "netWgt"),
+        cif: find(h, "cifvalue"),
+        fob: find(h, "fobvalue"),
+        primary: find(h, "primaryValue"),
+    };
+    if cols.year.is_none() && cols.period.is_none() {
+        return Err(IngestError::MissingColumns {
+            format: crate::model::Format::Comtrade,
+            missing: "refYear or period".into(),
+            found: super::describe_header(h),
+        });
+    }
+    provenance.columns = [
+        ("reporter", Some(cols.reporter)),
+        ("partner", Some(cols.partner)),
+        ("consigned_from", cols.partner2),
+        ("flow", Some(cols.flow)),
+        ("hs_code", Some(cols.cmd)),
+        ("year", cols.year),
+        ("period", cols.period),
+        ("value_usd", cols.primary),
+    ]
+    .into_iter()
+    .filter_map(|(name, i)| i.map(|i| (name.to_string(), h[i].clone())))
+    .collect();
+
+    let mut flows = Vec::new();
+    let (rejects, total) = for_each_record(table, progress, |line, r| {
+        let period = period(r, &cols)?;
+        let reporter = m49(g, "reporterCode", field(r, cols.reporter))?;
+        let partner = m49(g, "partnerCode", field(r, cols.partner))?;
+        let consigned_from = match cols.partner2.map(|i| field(r, i)).filter(|t| !t.is_empty()) {
+            None | Some("0") => None,
+            Some(t) => Some(m49(g, "partner2Code", t)?),
+        };
+        let flow_text = field(r, cols.flow);
+        let direction = FlowDirection::parse(flow_text).ok_or_else(|| {
+            err(
+                "flowCode",
+                format!("unknown flow code '{flow_text}' (expected M, X, RX or RM)"),
+            )
+        })?;
+        let cmd = field(r, cols.cmd);
+        let hs_code = if cmd.eq_ignore_ascii_case("TOTAL") {
+            HsCode::TOTAL
+        } else {
+            HsCode::parse(cmd)
+                .ok_or_else(|| err("cmdCode", format!("'{cmd}' is not an HS code")))?
+        };
+        let cif_usd = optional_number(r, cols.cif);
+        let fob_usd = optional_number(r, cols.fob);
+        let primary_text = cols.primary.map(|i| field(r, i)).unwrap_or("");
+        let value_usd = if primary_text.is_empty() {
+            if direction.is_import() {
+                cif_usd.or(fob_usd)
+            } else {
+                fob_usd.or(cif_usd)
+            }
+            .ok_or_else(|| {
+                err(
+                    "primaryValue",
+                    "missing value (and no cifvalue or fobvalue)",
+                )
+            })?
+        } else {
+            parse_number(primary_text, false).ok_or_else(|| {
+                err(
+                    "primaryValue",
+                    format!("unreadable number '{primary_text}'"),
+                )
+            })?
+        };
+        if value_usd < 0.0 {
+            return Err(err(
+                "primaryValue",
+                format!("negative number '{primary_text}'"),
+            ));
+        }
+        let qty_unit = cols
+            .qty_unit
+            .map(|i| field(r, i))
+            .filter(|t| !is_missing(t) && *t != "-1");
+        flows.push(Flow {
+            line,
+            period,
+            reporter,
+            partner,
+            consigned_from,
+            direction,
+            hs_code,
+            value_usd,
+            cif_usd,
+            fob_usd,
+            quantity: optional_number(r, cols.qty).filter(|q| *q >= 0.0),
+            qty_unit: qty_unit.map(str::to_string),
+            net_weight_kg: optional_number(r, cols.net_wgt).filter(|w| *w >= 0.0),
+        });
+        Ok(())
+    })?;
+    Ok((Records::Flows(flows), rejects, total))
+}
+
+/// The period of a row: `refYear` + `refMonth` (52 = annual), else `period` (`2023` or `202303`).
+fn period(r: &csv::ByteRecord, cols: &Cols) -> Result<Period, RowError> {
+    let annual_freq = cols.freq.map(|i| field(r, i).eq_ignore_ascii_case("A"));
+    if let Some(year_text) = cols.year.map(|i| field(r, i)).filter(|t| !t.is_empty()) {
+        let year: i32 = year_text
+            .parse()
+            .ok()
+            .filter(|y| (1900..=2100).contains(y))
+            .ok_or_else(|| err("refYear", format!("'{year_text}' is not a year")))?;
+        let month_text = cols.month.map(|i| field(r, i)).unwrap_or("");
+        let month = if annual_freq == Some(true) || month_text.is_empty() || month_text == "52" {
+            None
+        } else {
+            match month_text.parse::<u8>() {
+                Ok(m @ 1..=12) => Some(m),
+                _ => {
+                    let message = format!("'{month_text}' is not a month (1-12, or 52 for annual)");
+                    return Err(err("refMonth", message));
+                }
+            }
+        };
+        return Ok(Period { year, month });
+    }
+    let text = cols.period.map(|i| field(r, i)).unwrap_or("");
+    let bad = || {
+        err(
+            "period",
+            format!("'{text}' is not a period (YYYY or YYYYMM)"),
+        )
+    };
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    match text.len() {
+        4 => Ok(Period {
+            year: text.parse().map_err(|_| bad())?,
+            month: None,
+        }),
+        6 => {
+            let year = text[..4].parse().map_err(|_| bad())?;
+            let month: u8 = text[4..].parse().map_err(|_| bad())?;
+            if !(1..=12).contains(&month) {
+                return Err(bad());
+            }
+            Ok(Period {
+                year,
+                month: Some(month),
+            })
+        }
+        _ => Err(bad()),
+    }
+}

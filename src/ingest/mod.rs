@@ -1,0 +1,403 @@
+//! Reading trade files into [`Dataset`]s: detect the format from the header, sniff delimiter,
+//! encoding and decimal commas, parse every row, and keep every row that cannot be read with its
+//! line, column and reason.
+//!
+//! Entry points: [`read_path`] and [`read_bytes`]. Input files are only ever read.
+
+mod baci;
+pub mod columns;
+mod comtrade;
+mod shipments;
+pub mod values;
+mod watchlist;
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::gazetteer::Gazetteer;
+use crate::model::{Dataset, Format, Provenance, Records, RejectedRow};
+use crate::text::squash;
+pub use columns::{Column, ColumnMap, Mapping};
+pub use values::DateOrder;
+
+/// Why a whole file could not be read.
+#[derive(Debug, Error)]
+pub enum IngestError {
+    #[error("cannot read the file {}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the file is empty: expected a trade table with a header row")]
+    Empty,
+    #[error("the file is not text (binary data near byte {offset}): expected a CSV trade table")]
+    Binary { offset: usize },
+    #[error(
+        "the header is not a trade table Chiptrail knows: expected a shipments header (date, exporter, exporter_country, importer, importer_country, hs_code, quantity, value_usd or a vendor's names for them), a UN Comtrade header (typeCode, reporterCode, partnerCode, cmdCode, primaryValue ...), a CEPII BACI header (t,i,j,k,v,q) or a Consolidated Screening List header (source, name, alt_names ...); found {found}. Map the columns with a mapping file (--mapping)"
+    )]
+    UnknownHeader { found: String },
+    #[error(
+        "the {format} header lacks required columns {missing}; found {found}. Map them with a mapping file (--mapping)"
+    )]
+    MissingColumns {
+        format: Format,
+        missing: String,
+        found: String,
+    },
+    #[error("mapping file: {0}")]
+    Mapping(String),
+    #[error("reading was cancelled")]
+    Cancelled,
+}
+
+/// How to read a file when the defaults are not enough.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// Force a format instead of detecting it from the header.
+    pub format: Option<Format>,
+    /// Header names for columns the reader does not recognise (shipment files).
+    pub mapping: Option<Mapping>,
+    /// Day/month order for `03/04/2024`-style dates when the data cannot decide.
+    pub date_order: Option<DateOrder>,
+}
+
+/// Progress callback: given the fraction of the file read so far, returns `false` to cancel.
+pub type Progress<'a> = &'a mut dyn FnMut(f64) -> bool;
+
+/// Reads the file at `path`. The file is read once, into memory, and never written.
+pub fn read_path(
+    path: &Path,
+    options: &ReadOptions,
+    gazetteer: &Gazetteer,
+    progress: Option<Progress<'_>>,
+) -> Result<Dataset, IngestError> {
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_bytes(&bytes, path, options, gazetteer, progress)
+}
+
+/// Reads a file's bytes; `path` is recorded as the dataset's source.
+pub fn read_bytes(
+    bytes: &[u8],
+    path: &Path,
+    options: &ReadOptions,
+    gazetteer: &Gazetteer,
+    progress: Option<Progress<'_>>,
+) -> Result<Dataset, IngestError> {
+    let sha256 = hex(&Sha256::digest(bytes));
+    let (text, encoding) = decode(bytes)?;
+    let delimiter = sniff_delimiter(&text);
+    let header = read_header(&text, delimiter)?;
+    let format = match options.format {
+        Some(f) => f,
+        None => detect_format(&header, options.mapping.as_ref())?,
+    };
+    let mut provenance = Provenance {
+        path: path.to_path_buf(),
+        sha256,
+        format,
+        encoding: encoding.to_string(),
+        delimiter: delimiter as char,
+        decimal_comma: false,
+        columns: Vec::new(),
+        notes: Vec::new(),
+    };
+    let mut noop = |_: f64| true;
+    let progress: Progress<'_> = match progress {
+        Some(p) => p,
+        None => &mut noop,
+    };
+    let table = Table {
+        text: &text,
+        delimiter,
+        header: &header,
+    };
+    let (records, rejects, rows_total) = match format {
+        Format::Shipments => {
+            shipments::read(&table, options, gazetteer, &mut provenance, progress)?
+        }
+        Format::Comtrade => comtrade::read(&table, gazetteer, &mut provenance, progress)?,
+        Format::Baci => baci::read(&table, gazetteer, &mut provenance, progress)?,
+        Format::Watchlist => watchlist::read(&table, gazetteer, &mut provenance, progress)?,
+    };
+    Ok(Dataset {
+        provenance,
+        header,
+        rows_total,
+        records,
+        rejects,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Decodes a file's bytes: UTF-8 with or without BOM, UTF-16 with BOM, otherwise Windows-1252.
+/// Binary data (NUL bytes, many control characters) is refused.
+fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), IngestError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(IngestError::Empty);
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let (enc, label) = if bytes[0] == 0xFF {
+            (encoding_rs::UTF_16LE, "utf-16le")
+        } else {
+            (encoding_rs::UTF_16BE, "utf-16be")
+        };
+        let (text, _, _) = enc.decode(bytes);
+        return checked_text(text, label);
+    }
+    let (body, bom) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    let head = &body[..body.len().min(8192)];
+    if let Some(offset) = head.iter().position(|b| *b == 0) {
+        return Err(IngestError::Binary { offset });
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => checked_text(
+            Cow::Borrowed(text),
+            if bom { "utf-8 (BOM)" } else { "utf-8" },
+        ),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(body);
+            checked_text(text, "windows-1252")
+        }
+    }
+}
+
+/// Refuses text whose start is mostly control characters: random bytes decode as Windows-1252 too.
+fn checked_text<'a>(
+    text: Cow<'a, str>,
+    label: &'static str,
+) -> Result<(Cow<'a, str>, &'static str), IngestError> {
+    let mut controls = 0usize;
+    let mut seen = 0usize;
+    for (offset, ch) in text.char_indices().take(8192) {
+        seen += 1;
+        if ch == '\0' {
+            return Err(IngestError::Binary { offset });
+        }
+        if (ch.is_control() && !matches!(ch, '\n' | '\r' | '\t')) || ch == '\u{FFFD}' {
+            controls += 1;
+        }
+    }
+    if controls * 20 > seen {
+        return Err(IngestError::Binary { offset: 0 });
+    }
+    if text.trim().is_empty() {
+        return Err(IngestError::Empty);
+    }
+    Ok((text, label))
+}
+
+/// Picks the delimiter that splits the header line most: `,` `;` tab or `|`.
+fn sniff_delimiter(text: &str) -> u8 {
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let mut best = (b',', 0usize);
+    for d in [b',', b';', b'\t', b'|'] {
+        let mut in_quotes = false;
+        let mut n = 0;
+        for b in line.bytes() {
+            if b == b'"' {
+                in_quotes = !in_quotes;
+            } else if b == d && !in_quotes {
+                n += 1;
+            }
+        }
+        if n > best.1 {
+            best = (d, n);
+        }
+    }
+    best.0
+}
+
+/// A decoded file ready for its format's reader.
+struct Table<'a> {
+    text: &'a str,
+    delimiter: u8,
+    header: &'a [String],
+}
+
+fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}
+
+fn read_header(text: &str, delimiter: u8) -> Result<Vec<String>, IngestError> {
+    let mut reader = csv_reader(text, delimiter);
+    let mut record = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => Ok(record
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).trim().to_string())
+            .collect()),
+        _ => Err(IngestError::Empty),
+    }
+}
+
+fn describe_header(header: &[String]) -> String {
+    let shown: Vec<String> = header.iter().take(12).map(|h| format!("'{h}'")).collect();
+    let more = if header.len() > 12 {
+        format!(" and {} more", header.len() - 12)
+    } else {
+        String::new()
+    };
+    format!("{} column(s): {}{more}", header.len(), shown.join(", "))
+}
+
+/// Names the format a header belongs to.
+fn detect_format(header: &[String], mapping: Option<&Mapping>) -> Result<Format, IngestError> {
+    let keys: Vec<String> = header.iter().map(|h| squash(h)).collect();
+    let has = |k: &str| keys.iter().any(|x| x == k);
+    if has("reportercode") && has("partnercode") && has("cmdcode") {
+        return Ok(Format::Comtrade);
+    }
+    if ["t", "i", "j", "k", "v"].iter().all(|k| has(k)) {
+        return Ok(Format::Baci);
+    }
+    if has("name") && has("source") && (has("altnames") || has("entitynumber") || has("programs")) {
+        return Ok(Format::Watchlist);
+    }
+    let map = ColumnMap::from_header(header, mapping).map_err(IngestError::Mapping)?;
+    if map.missing().is_empty() || map.len() >= 4 || mapping.is_some() {
+        return Ok(Format::Shipments);
+    }
+    Err(IngestError::UnknownHeader {
+        found: describe_header(header),
+    })
+}
+
+/// Walks the data records of a table, calling `row` for each non-blank record with its line.
+/// Records with the wrong number of fields are rejected here; `row` rejects the rest.
+fn for_each_record(
+    table: &Table<'_>,
+    progress: Progress<'_>,
+    mut row: impl FnMut(u64, &csv::ByteRecord) -> Result<(), (String, String)>,
+) -> Result<(Vec<RejectedRow>, usize), IngestError> {
+    let mut reader = csv_reader(table.text, table.delimiter);
+    let mut record = csv::ByteRecord::new();
+    let mut rejects = Vec::new();
+    let mut total = 0usize;
+    let width = table.header.len();
+    let size = table.text.len().max(1) as f64;
+    let mut first = true;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                // The csv crate reports only I/O and UTF-8 errors in flexible mode; neither can
+                // happen on decoded text, but a reader never panics on input.
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                rejects.push(RejectedRow {
+                    line,
+                    column: "*".into(),
+                    message: format!("unreadable record: {e}"),
+                    fields: Vec::new(),
+                });
+                total += 1;
+                continue;
+            }
+        }
+        if first {
+            first = false;
+            continue;
+        }
+        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            continue;
+        }
+        total += 1;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if total % 65_536 == 0 {
+            let done = record.position().map(|p| p.byte()).unwrap_or(0) as f64 / size;
+            if !progress(done) {
+                return Err(IngestError::Cancelled);
+            }
+        }
+        let extra_blank = record.len() > width && record.iter().skip(width).all(|f| f.is_empty());
+        let outcome = if record.len() != width && !extra_blank {
+            Err((
+                "*".to_string(),
+                format!("expected {width} fields, found {}", record.len()),
+            ))
+        } else {
+            row(line, &record)
+        };
+        if let Err((column, message)) = outcome {
+            rejects.push(RejectedRow {
+                line,
+                column,
+                message,
+                fields: record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect(),
+            });
+        }
+    }
+    progress(1.0);
+    Ok((rejects, total))
+}
+
+/// The text of field `i` (empty when the record is short).
+fn field(record: &csv::ByteRecord, i: usize) -> &str {
+    record
+        .get(i)
+        .and_then(|f| std::str::from_utf8(f).ok())
+        .unwrap_or("")
+        .trim()
+}
+
+/// Index of the header named `name` (compared squashed).
+fn find(header: &[String], name: &str) -> Option<usize> {
+    let want = squash(name);
+    header.iter().position(|h| squash(h) == want)
+}
+
+type ReadResult = Result<(Records, Vec<RejectedRow>, usize), IngestError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiters_are_sniffed_from_the_header() {
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3"), b',');
+        assert_eq!(sniff_delimiter("a;b;c\n1,5;2;3"), b';');
+        assert_eq!(sniff_delimiter("a\tb\tc"), b'\t');
+        assert_eq!(sniff_delimiter("a|b|c"), b'|');
+        assert_eq!(sniff_delimiter("\"x;y\",b,c"), b',');
+    }
+
+    #[test]
+    fn encodings_are_detected() {
+        assert_eq!(decode(b"a,b\n1,2").unwrap().1, "utf-8");
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa,b").unwrap(),
+            (Cow::Borrowed("a,b"), "utf-8 (BOM)")
+        );
+        let (text, enc) = decode(b"name\nT\xfcrkiye").unwrap();
+        assert_eq!((text.as_ref(), enc), ("name\nTürkiye", "windows-1252"));
+        assert!(matches!(decode(b""), Err(IngestError::Empty)));
+        assert!(matches!(decode(b"  \n "), Err(IngestError::Empty)));
+        assert!(matches!(
+            decode(b"PK\x03\x04\x00\x00"),
+            Err(IngestError::Binary { .. })
+        ));
+        let noise: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 1)
+            .collect();
+        assert!(decode(&noise).is_err());
+    }
+}

@@ -1,0 +1,328 @@
+//! The native shipment format and the vendor bill-of-lading exports that rename its columns.
+
+use std::collections::HashMap;
+
+use super::columns::{Column, ColumnMap};
+use super::values::{DateCell, OrderEvidence, is_missing, parse_date, parse_number};
+use super::{IngestError, Progress, ReadOptions, ReadResult, Table, field, for_each_record};
+use crate::gazetteer::{AreaKind, CountryId, Gazetteer};
+use crate::model::{Date, HsCode, Party, PartyId, Provenance, Records, Shipment, TransportMode};
+use crate::parties::normalise;
+
+type RowError = (String, String);
+
+fn reject(column: Column, message: impl Into<String>) -> RowError {
+    (column.name().to_string(), message.into())
+}
+
+/// Interns parties by (normalised name, country), remembering raw spellings so each distinct
+/// spelling is normalised once, however many rows repeat it.
+#[derive(Default)]
+struct PartyTable {
+    parties: Vec<Party>,
+    by_key: HashMap<(String, CountryId), PartyId>,
+    by_raw: HashMap<String, Vec<(CountryId, PartyId)>>,
+}
+
+impl PartyTable {
+    fn intern(&mut self, raw: &str, country: CountryId) -> PartyId {
+        if let Some(hit) = self
+            .by_raw
+            .get(raw)
+            .and_then(|v| v.iter().find(|(c, _)| *c == country))
+        {
+            return hit.1;
+        }
+        let key = normalise(raw);
+        let id = match self.by_key.get(&(key.clone(), country)) {
+            Some(id) => {
+                let names = &mut self.parties[id.0 as usize].names;
+                if names.len() < 32 && !names.iter().any(|n| n == raw) {
+                    names.push(raw.to_string());
+                }
+                *id
+            }
+            None => {
+                let id = PartyId(self.parties.len() as u32);
+                self.parties.push(Party {
+                    key: key.clone(),
+                    country,
+                    names: vec![raw.to_string()],
+                });
+                self.by_key.insert((key, country), id);
+                id
+            }
+        };
+        self.by_raw
+            .entry(raw.to_string())
+            .or_default()
+            .push((country, id));
+        id
+    }
+}
+
+fn country(g: &Gazetteer, column: Column, text: &str) -> Result<CountryId, RowError> {
+    if text.is_empty() {
+        return Err(reject(column, "missing value"));
+    }
+    match g.lookup(text) {
+        Some(id) if g.country(id).kind == AreaKind::Country => Ok(id),
+        Some(_) => Err(reject(
+            column,
+            format!("'{text}' is a statistical area, not a country"),
+        )),
+        None => Err(reject(column, format!("unknown country '{text}'"))),
+    }
+}
+
+fn required<'a>(
+    record: &'a csv::ByteRecord,
+    map: &ColumnMap,
+    column: Column,
+) -> Result<&'a str, RowError> {
+    let text = map.get(column).map(|i| field(record, i)).unwrap_or("");
+    if text.is_empty() {
+        Err(reject(column, "missing value"))
+    } else {
+        Ok(text)
+    }
+}
+
+fn optional<'a>(record: &'a csv::ByteRecord, map: &ColumnMap, column: Column) -> Option<&'a str> {
+    map.get(column)
+        .map(|i| field(record, i))
+        .filter(|t| !is_missing(t))
+}
+
+fn amount(text: &str, column: Column, decimal_comma: bool) -> Result<f64, RowError> {
+    match parse_number(text, decimal_comma) {
+        Some(v) if v < 0.0 => Err(reject(column, format!("negative number '{text}'"))),
+        Some(v) => Ok(v),
+        None => Err(reject(column, format!("unreadable number '{text}'"))),
+    }
+}
+
+/// Guesses whether numbers use decimal commas: only in files not delimited by `,`, and only when
+/// some value column holds `1234,5`-style text.
+fn sniff_decimal_comma(table: &Table<'_>, map: &ColumnMap) -> bool {
+    if table.delimiter == b',' {
+        return false;
+    }
+    let cols: Vec<usize> = [Column::ValueUsd, Column::Quantity, Column::WeightKg]
+        .into_iter()
+        .filter_map(|c| map.get(c))
+        .collect();
+    let mut reader = super::csv_reader(table.text, table.delimiter);
+    let mut record = csv::ByteRecord::new();
+    let mut seen = 0;
+    while seen < 2000 && reader.read_byte_record(&mut record).unwrap_or(false) {
+        seen += 1;
+        for &i in &cols {
+            let t = field(&record, i);
+            if let Some(pos) = t.rfind(',') {
+                let after = &t[pos + 1..];
+                let digits_after = after.bytes().take_while(u8::is_ascii_digit).count();
+                if digits_after > 0 && digits_after != 3 && !t[..pos].contains(',') {
+                    return true;
+                }
+                if t[..pos].contains('.') {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+pub(super) fn read(
+    table: &Table<'_>,
+    options: &ReadOptions,
+    g: &Gazetteer,
+    provenance: &mut Provenance,
+    progress: Progress<'_>,
+) -> ReadResult {
+    let map = ColumnMap::from_header(table.header, options.mapping.as_ref())
+        .map_err(IngestError::Mapping)?;
+    let missing = map.missing();
+    if !missing.is_empty() {
+        return Err(IngestError::MissingColumns {
+            format: crate::model::Format::Shipments,
+            missing: missing
+                .iter()
+                .map(|c| c.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            found: super::describe_header(table.header),
+        });
+    }
+    provenance.columns = map.describe(table.header);
+    let forced_comma = options
+        .mapping
+        .as_ref()
+        .and_then(|m| m.options.decimal_comma);
+    let decimal_comma = forced_comma.unwrap_or_else(|| sniff_decimal_comma(table, &map));
+    provenance.decimal_comma = decimal_comma;
+    let date_order = options
+        .date_order
+        .or_else(|| options.mapping.as_ref().and_then(|m| m.options.date_order));
+
+    let mut parties = PartyTable::default();
+    let mut shipments: Vec<Shipment> = Vec::new();
+    // Rows whose date waits for the column's day/month order: (index in shipments, a, b, year).
+    let mut pending: Vec<(usize, u32, u32, i32)> = Vec::new();
+    let mut evidence = OrderEvidence::default();
+
+    let (mut rejects, total) = for_each_record(table, progress, |line, record| {
+        let date_text = required(record, &map, Column::Date)?;
+        let date = parse_date(date_text).ok_or_else(|| {
+            reject(
+                Column::Date,
+                format!("unreadable or impossible date '{date_text}'"),
+            )
+        })?;
+        let exporter = required(record, &map, Column::Exporter)?;
+        let exporter_country = country(
+            g,
+            Column::ExporterCountry,
+            required(record, &map, Column::ExporterCountry)?,
+        )?;
+        let importer = required(record, &map, Column::Importer)?;
+        let importer_country = country(
+            g,
+            Column::ImporterCountry,
+            required(record, &map, Column::ImporterCountry)?,
+        )?;
+        let origin_country = optional(record, &map, Column::OriginCountry)
+            .map(|t| country(g, Column::OriginCountry, t))
+            .transpose()?;
+        let hs_text = required(record, &map, Column::HsCode)?;
+        let hs_code = HsCode::parse(hs_text)
+            .filter(|h| h.len() >= 4)
+            .ok_or_else(|| {
+                reject(
+                    Column::HsCode,
+                    format!("'{hs_text}' is not a 4-10 digit HS code"),
+                )
+            })?;
+        let quantity = amount(
+            required(record, &map, Column::Quantity)?,
+            Column::Quantity,
+            decimal_comma,
+        )?;
+        let value_usd = amount(
+            required(record, &map, Column::ValueUsd)?,
+            Column::ValueUsd,
+            decimal_comma,
+        )?;
+        let weight_kg = optional(record, &map, Column::WeightKg)
+            .map(|t| amount(t, Column::WeightKg, decimal_comma))
+            .transpose()?;
+        let date = match date {
+            DateCell::Known(d) => d,
+            DateCell::Ambiguous { a, b, year } => {
+                evidence.add(a, b);
+                pending.push((shipments.len(), a, b, year));
+                Date(i32::MIN)
+            }
+        };
+        let id = optional(record, &map, Column::ShipmentId)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("L{line}"));
+        shipments.push(Shipment {
+            id,
+            line,
+            date,
+            exporter: parties.intern(exporter, exporter_country),
+            exporter_country,
+            importer: parties.intern(importer, importer_country),
+            importer_country,
+            origin_country,
+            hs_code,
+            description: optional(record, &map, Column::Description)
+                .unwrap_or("")
+                .to_string(),
+            quantity,
+            unit: optional(record, &map, Column::Unit).map(str::to_string),
+            value_usd,
+            weight_kg,
+            port_of_loading: optional(record, &map, Column::PortOfLoading).map(str::to_string),
+            port_of_discharge: optional(record, &map, Column::PortOfDischarge).map(str::to_string),
+            transport_mode: optional(record, &map, Column::TransportMode)
+                .and_then(TransportMode::parse),
+        });
+        Ok(())
+    })?;
+
+    if !pending.is_empty() {
+        let column = map
+            .get(Column::Date)
+            .map(|i| table.header[i].as_str())
+            .unwrap_or("date");
+        let (order, note) = evidence.decide(column, date_order);
+        provenance.notes.extend(note);
+        let mut dropped = vec![false; shipments.len()];
+        for &(i, a, b, year) in &pending {
+            match order.resolve(a, b, year) {
+                Some(d) => shipments[i].date = d,
+                None => dropped[i] = true,
+            }
+        }
+        if dropped.iter().any(|d| *d) {
+            let mut kept = Vec::with_capacity(shipments.len());
+            for (s, drop) in shipments.into_iter().zip(dropped) {
+                if drop {
+                    rejects.push(super::RejectedRow {
+                        line: s.line,
+                        column: Column::Date.name().into(),
+                        message: format!(
+                            "impossible date in {} order",
+                            if order == super::DateOrder::Dmy {
+                                "day/month"
+                            } else {
+                                "month/day"
+                            }
+                        ),
+                        fields: Vec::new(),
+                    });
+                } else {
+                    kept.push(s);
+                }
+            }
+            shipments = kept;
+            rejects.sort_by_key(|r| r.line);
+            fill_fields(table, &mut rejects);
+        }
+    }
+    Ok((
+        Records::Shipments {
+            shipments,
+            parties: parties.parties,
+        },
+        rejects,
+        total,
+    ))
+}
+
+/// Fills the original fields of rejects found after the first pass (dates that fail the column's order).
+fn fill_fields(table: &Table<'_>, rejects: &mut [super::RejectedRow]) {
+    let want: HashMap<u64, usize> = rejects
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.fields.is_empty())
+        .map(|(i, r)| (r.line, i))
+        .collect();
+    if want.is_empty() {
+        return;
+    }
+    let mut reader = super::csv_reader(table.text, table.delimiter);
+    let mut record = csv::ByteRecord::new();
+    while reader.read_byte_record(&mut record).unwrap_or(false) {
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if let Some(&i) = want.get(&line) {
+            rejects[i].fields = record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+        }
+    }
+}

@@ -1,0 +1,539 @@
+//! Plain data types in the investigator's words: shipments, parties, flows, datasets.
+//!
+//! Nothing here reads files or draws; the readers in [`crate::ingest`] build these values and
+//! every later stage (routes, scoring, the map) borrows them.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::gazetteer::CountryId;
+
+/// A calendar date stored as days since 1970-01-01, so that dwell times are subtractions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Date(pub i32);
+
+impl Date {
+    /// Builds a date from year, month and day; `None` for impossible dates (2024-02-30).
+    pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        // Howard Hinnant's days_from_civil.
+        let y = if month <= 2 { year - 1 } else { year };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = month as i32;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Some(Date(era * 146_097 + doe - 719_468))
+    }
+
+    /// Year, month and day of this date.
+    pub fn ymd(self) -> (i32, u32, u32) {
+        let z = self.0 + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let y = yoe + era * 400;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        (if m <= 2 { y + 1 } else { y }, m, d)
+    }
+
+    /// Days from `earlier` to `self` (negative when `self` comes first).
+    pub fn days_since(self, earlier: Date) -> i32 {
+        self.0 - earlier.0
+    }
+
+    /// The date `days` later.
+    pub fn plus_days(self, days: i32) -> Date {
+        Date(self.0 + days)
+    }
+
+    /// Months since year 0, for monthly buckets (histograms, timelines).
+    pub fn month_index(self) -> i32 {
+        let (y, m, _) = self.ymd();
+        y * 12 + m as i32 - 1
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = self.ymd();
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+/// A Harmonized System / HTS code of 2 to 10 digits, or `TOTAL` (all products, Comtrade).
+///
+/// Stored as digits and a length so that `0101` and `101` stay different and prefixes are cheap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HsCode {
+    digits: u64,
+    len: u8,
+}
+
+impl HsCode {
+    /// The whole-trade code Comtrade writes as `TOTAL`.
+    pub const TOTAL: HsCode = HsCode { digits: 0, len: 0 };
+
+    /// Parses `8542.31.00.40`, `854231`, `8542 31`; `None` unless 2 to 10 digits remain.
+    pub fn parse(text: &str) -> Option<HsCode> {
+        let mut digits = 0u64;
+        let mut len = 0u8;
+        for b in text.trim().bytes() {
+            match b {
+                b'0'..=b'9' => {
+                    if len == 10 {
+                        return None;
+                    }
+                    digits = digits * 10 + u64::from(b - b'0');
+                    len += 1;
+                }
+                b'.' | b' ' | b'-' => {}
+                _ => return None,
+            }
+        }
+        (len >= 2).then_some(HsCode { digits, len })
+    }
+
+    /// Number of digits (0 for `TOTAL`).
+    pub fn len(self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// True for `TOTAL`.
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
+
+    /// The first `n` digits as a number (`prefix(4)` of 854231 is 8542); all digits when shorter.
+    pub fn prefix(self, n: usize) -> u64 {
+        let n = n.min(self.len());
+        self.digits / 10u64.pow((self.len() - n) as u32)
+    }
+
+    /// HS chapter (first two digits).
+    pub fn chapter(self) -> u64 {
+        self.prefix(2)
+    }
+
+    /// HS heading (first four digits).
+    pub fn heading(self) -> u64 {
+        self.prefix(4)
+    }
+
+    /// True when `self` starts with the digits of `other` (854231 starts with 8542).
+    pub fn starts_with(self, other: HsCode) -> bool {
+        other.len <= self.len && self.prefix(other.len()) == other.digits
+    }
+}
+
+impl fmt::Display for HsCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.len == 0 {
+            f.write_str("TOTAL")
+        } else {
+            write!(f, "{:0width$}", self.digits, width = self.len())
+        }
+    }
+}
+
+/// How goods moved.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TransportMode {
+    Air,
+    Sea,
+    Road,
+    Rail,
+    /// A mode the file names that is none of the above (courier, post, multimodal ...), as written.
+    Other(String),
+}
+
+impl TransportMode {
+    /// Reads the usual spellings (`AIR`, `Ocean`, `Truck`, `Vessel`, `40` ...); anything else is kept as written.
+    pub fn parse(text: &str) -> Option<TransportMode> {
+        let t = text.trim();
+        if t.is_empty() {
+            return None;
+        }
+        let lower = t.to_ascii_lowercase();
+        let word = lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or("");
+        Some(match word {
+            "air" | "airfreight" | "aircraft" | "flight" | "40" | "41" => TransportMode::Air,
+            "sea" | "ocean" | "vessel" | "maritime" | "ship" | "10" | "11" => TransportMode::Sea,
+            "road" | "truck" | "lorry" | "land" | "30" | "31" => TransportMode::Road,
+            "rail" | "train" | "railway" | "20" | "21" => TransportMode::Rail,
+            _ => TransportMode::Other(t.to_string()),
+        })
+    }
+
+    /// Upper-case label as written in exports.
+    pub fn label(&self) -> &str {
+        match self {
+            TransportMode::Air => "AIR",
+            TransportMode::Sea => "SEA",
+            TransportMode::Road => "ROAD",
+            TransportMode::Rail => "RAIL",
+            TransportMode::Other(s) => s,
+        }
+    }
+}
+
+/// Index of a party in its dataset's party table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct PartyId(pub u32);
+
+/// A firm or person trading goods: one per normalised name and country.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Party {
+    /// Normalised key (see [`crate::parties::normalise`]); equal keys in one country are one party.
+    pub key: String,
+    /// The country the party trades from.
+    pub country: CountryId,
+    /// Every spelling seen, first seen first; the first is used for display.
+    pub names: Vec<String>,
+}
+
+impl Party {
+    /// The name to show: the first spelling seen.
+    pub fn display_name(&self) -> &str {
+        self.names.first().map(String::as_str).unwrap_or(&self.key)
+    }
+}
+
+/// One shipment or customs declaration (one row of the native format or a vendor export).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shipment {
+    /// The file's id, or `L<line>` when the file has none.
+    pub id: String,
+    /// Line in the source file where the row starts (header = line 1).
+    pub line: u64,
+    pub date: Date,
+    pub exporter: PartyId,
+    pub exporter_country: CountryId,
+    pub importer: PartyId,
+    pub importer_country: CountryId,
+    pub origin_country: Option<CountryId>,
+    pub hs_code: HsCode,
+    pub description: String,
+    pub quantity: f64,
+    pub unit: Option<String>,
+    pub value_usd: f64,
+    pub weight_kg: Option<f64>,
+    /// As written: a UN/LOCODE or a port or city name; see [`crate::gazetteer::Gazetteer::hub`].
+    pub port_of_loading: Option<String>,
+    pub port_of_discharge: Option<String>,
+    pub transport_mode: Option<TransportMode>,
+}
+
+impl Shipment {
+    /// Declared value per unit, `None` when the quantity is zero.
+    pub fn unit_value_usd(&self) -> Option<f64> {
+        (self.quantity > 0.0).then(|| self.value_usd / self.quantity)
+    }
+}
+
+/// Direction of a country-level flow as the reporter states it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FlowDirection {
+    Import,
+    Export,
+    ReExport,
+    ReImport,
+}
+
+impl FlowDirection {
+    /// Comtrade `flowCode`: M, X, RX, RM (also DX/FM as export/import).
+    pub fn parse(code: &str) -> Option<FlowDirection> {
+        match code.trim().to_ascii_uppercase().as_str() {
+            "M" | "FM" | "IMPORT" | "1" => Some(FlowDirection::Import),
+            "X" | "DX" | "EXPORT" | "2" => Some(FlowDirection::Export),
+            "RX" | "RE-EXPORT" | "3" => Some(FlowDirection::ReExport),
+            "RM" | "RE-IMPORT" | "4" => Some(FlowDirection::ReImport),
+            _ => None,
+        }
+    }
+
+    /// The Comtrade code.
+    pub fn code(self) -> &'static str {
+        match self {
+            FlowDirection::Import => "M",
+            FlowDirection::Export => "X",
+            FlowDirection::ReExport => "RX",
+            FlowDirection::ReImport => "RM",
+        }
+    }
+
+    /// True for imports and re-imports (values are CIF).
+    pub fn is_import(self) -> bool {
+        matches!(self, FlowDirection::Import | FlowDirection::ReImport)
+    }
+}
+
+/// A year, or a month of a year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Period {
+    pub year: i32,
+    /// 1-12 for monthly data, `None` for annual.
+    pub month: Option<u8>,
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.month {
+            Some(m) => write!(f, "{:04}-{:02}", self.year, m),
+            None => write!(f, "{:04}", self.year),
+        }
+    }
+}
+
+/// One country-level trade statistic (a Comtrade row or a BACI row).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flow {
+    /// Line in the source file where the row starts.
+    pub line: u64,
+    pub period: Period,
+    /// The reporting country (Comtrade) or the exporter (BACI).
+    pub reporter: CountryId,
+    /// The partner country (Comtrade) or the importer (BACI).
+    pub partner: CountryId,
+    /// Country of consignment (Comtrade `partner2Code`); `None` when 0 (all) or absent.
+    pub consigned_from: Option<CountryId>,
+    pub direction: FlowDirection,
+    pub hs_code: HsCode,
+    /// Primary value in USD (CIF for imports, FOB for exports as reported).
+    pub value_usd: f64,
+    pub cif_usd: Option<f64>,
+    pub fob_usd: Option<f64>,
+    /// Quantity in the file's unit (`qty_unit`), when given.
+    pub quantity: Option<f64>,
+    pub qty_unit: Option<String>,
+    pub net_weight_kg: Option<f64>,
+}
+
+/// One entry of a screening list (the trade.gov Consolidated Screening List).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScreeningEntry {
+    pub line: u64,
+    /// The list it comes from (Entity List, SDN, ...).
+    pub source: String,
+    pub name: String,
+    pub alt_names: Vec<String>,
+    /// Countries named in the entry's addresses.
+    pub countries: Vec<CountryId>,
+    pub programs: String,
+    pub entity_number: String,
+    /// Normalised keys of the name and every alternative name.
+    pub keys: Vec<String>,
+}
+
+/// Which kind of file a dataset came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Shipments,
+    Comtrade,
+    Baci,
+    Watchlist,
+}
+
+impl Format {
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Shipments => "shipments",
+            Format::Comtrade => "comtrade",
+            Format::Baci => "baci",
+            Format::Watchlist => "watchlist",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How a file was read: enough to say where every row came from and to read it again the same way.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Provenance {
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+    pub format: Format,
+    /// `utf-8`, `utf-8 (BOM)`, `windows-1252` or `utf-16le`/`utf-16be`.
+    pub encoding: String,
+    pub delimiter: char,
+    pub decimal_comma: bool,
+    /// Canonical column name -> header as written in the file, in canonical order.
+    pub columns: Vec<(String, String)>,
+    /// Decisions the reader took that a user should know (date order, padded codes ...).
+    pub notes: Vec<String>,
+}
+
+/// A row the reader could not load, with why, and its fields as written.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RejectedRow {
+    /// Line in the file where the record starts (header = line 1).
+    pub line: u64,
+    /// Canonical name of the offending column, or `*` for the whole row.
+    pub column: String,
+    pub message: String,
+    #[serde(skip)]
+    pub fields: Vec<String>,
+}
+
+/// The rows one file holds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Records {
+    Shipments {
+        shipments: Vec<Shipment>,
+        parties: Vec<Party>,
+    },
+    Flows(Vec<Flow>),
+    Watchlist(Vec<ScreeningEntry>),
+}
+
+impl Records {
+    /// Number of loaded rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Records::Shipments { shipments, .. } => shipments.len(),
+            Records::Flows(f) => f.len(),
+            Records::Watchlist(w) => w.len(),
+        }
+    }
+
+    /// True when no row loaded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One loaded file: its rows, its rejected rows, and where it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    pub provenance: Provenance,
+    /// The header as written, for writing rejected rows back out.
+    pub header: Vec<String>,
+    /// Data records in the file (loaded + rejected).
+    pub rows_total: usize,
+    pub records: Records,
+    pub rejects: Vec<RejectedRow>,
+}
+
+impl Dataset {
+    /// The shipments, empty for country-level files.
+    pub fn shipments(&self) -> &[Shipment] {
+        match &self.records {
+            Records::Shipments { shipments, .. } => shipments,
+            _ => &[],
+        }
+    }
+
+    /// The party table of a shipments file, empty otherwise.
+    pub fn parties(&self) -> &[Party] {
+        match &self.records {
+            Records::Shipments { parties, .. } => parties,
+            _ => &[],
+        }
+    }
+
+    /// The party a shipment names.
+    pub fn party(&self, id: PartyId) -> Option<&Party> {
+        self.parties().get(id.0 as usize)
+    }
+
+    /// The country-level flows, empty for shipment files.
+    pub fn flows(&self) -> &[Flow] {
+        match &self.records {
+            Records::Flows(f) => f,
+            _ => &[],
+        }
+    }
+
+    /// The screening-list entries, empty for other files.
+    pub fn watchlist(&self) -> &[ScreeningEntry] {
+        match &self.records {
+            Records::Watchlist(w) => w,
+            _ => &[],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_and_reject_impossible_days() {
+        let d = Date::from_ymd(2024, 3, 15).unwrap();
+        assert_eq!(d.ymd(), (2024, 3, 15));
+        assert_eq!(d.to_string(), "2024-03-15");
+        assert_eq!(Date::from_ymd(1970, 1, 1), Some(Date(0)));
+        assert!(Date::from_ymd(2024, 2, 29).is_some());
+        assert!(Date::from_ymd(2023, 2, 29).is_none());
+        assert!(Date::from_ymd(2024, 13, 1).is_none());
+        assert!(Date::from_ymd(2024, 4, 31).is_none());
+        let later = Date::from_ymd(2024, 4, 14).unwrap();
+        assert_eq!(later.days_since(d), 30);
+        assert_eq!(d.plus_days(30), later);
+    }
+
+    #[test]
+    fn every_day_for_centuries_round_trips() {
+        for n in -40_000..60_000 {
+            let (y, m, d) = Date(n).ymd();
+            assert_eq!(Date::from_ymd(y, m, d), Some(Date(n)), "day {n}");
+        }
+    }
+
+    #[test]
+    fn hs_codes_keep_leading_zeros_and_prefixes() {
+        let gpu = HsCode::parse("8542.31.00.40").unwrap();
+        assert_eq!(gpu.to_string(), "8542310040");
+        assert_eq!(gpu.heading(), 8542);
+        assert_eq!(gpu.chapter(), 85);
+        assert!(gpu.starts_with(HsCode::parse("854231").unwrap()));
+        assert!(!gpu.starts_with(HsCode::parse("854232").unwrap()));
+        assert_eq!(HsCode::parse("010190").unwrap().to_string(), "010190");
+        assert!(HsCode::parse("85423100401").is_none());
+        assert!(HsCode::parse("8").is_none());
+        assert!(HsCode::parse("85A2").is_none());
+        assert_eq!(HsCode::TOTAL.to_string(), "TOTAL");
+    }
+
+    #[test]
+    fn transport_modes_read_common_spellings() {
+        assert_eq!(TransportMode::parse("Ocean"), Some(TransportMode::Sea));
+        assert_eq!(
+            TransportMode::parse("AIR FREIGHT"),
+            Some(TransportMode::Air)
+        );
+        assert_eq!(TransportMode::parse("truck"), Some(TransportMode::Road));
+        assert_eq!(
+            TransportMode::parse("Courier"),
+            Some(TransportMode::Other("Courier".into()))
+        );
+        assert_eq!(TransportMode::parse(" "), None);
+    }
+}
