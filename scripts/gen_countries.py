@@ -8,7 +8,8 @@ Run once when the registry package changes; the output is committed and embedded
 
 Columns: alpha2, alpha3, m49 (3 digits, empty where ISO assigns none), name (short English name),
 lat, lon (the package's `latlng`, a point inside the country used to anchor flows), variants
-(`|`-separated alternative names and spellings from `altSpellings` and the official name).
+(`|`-separated alternative names: the official name, `altSpellings`, the names in the country's
+own languages and the package's translations, so `Deutschland` and `Allemagne` find Germany).
 Variants that trade files use but the package lacks are kept by hand in data/country_variants.csv.
 """
 import csv
@@ -56,11 +57,23 @@ def main(path):
         name = c["name"]["common"]
         lat, lon = LAND_POINT_FIXES.get(a2, c["latlng"])
         variants = []
-        for v in [c["name"]["official"], *c.get("altSpellings", [])]:
+        native = [n["common"] for n in c["name"].get("native", {}).values()]
+        translated = [t["common"] for t in c.get("translations", {}).values()]
+        for v in [c["name"]["official"], *c.get("altSpellings", []), *native, *translated]:
             v = v.strip()
             if v and v != name and v not in (a2, a3) and v not in variants and "|" not in v:
                 variants.append(v)
         rows.append([a2, a3, m49, name, f"{lat:.4f}", f"{lon:.4f}", "|".join(variants)])
+    # A spelling that names two countries (`Kongo`, `Saint-Martin`) identifies neither: drop it,
+    # unless it is one country's own English name.
+    owners = {}
+    for r in rows:
+        for v in r[6].split("|"):
+            owners.setdefault(v.casefold(), set()).add(r[0])
+    names = {r[3].casefold() for r in rows}
+    for r in rows:
+        kept = [v for v in r[6].split("|") if v and (len(owners[v.casefold()]) == 1 and v.casefold() not in names)]
+        r[6] = "|".join(kept)
     rows.sort()
     out.writerows(rows)
 

@@ -56,14 +56,17 @@ fn default_permissions() -> Option<std::fs::Permissions> {
 }
 
 /// Makes a cell safe to open in a spreadsheet: text starting with `=`, `+`, `-`, `@`, tab or
-/// carriage return would be evaluated as a formula, so it gets a leading `'`. Plain numbers
-/// (`-5`, `+3.2`) are left alone. Party names come from untrusted files.
+/// carriage return would be evaluated as a formula, so it gets a leading `'`. Numbers as trade
+/// files write them (`-5`, `+3.2`, `-$5,000.00`) are left alone: they hold no formula.
+/// Party names come from untrusted files.
 pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    use crate::ingest::values::parse_number;
     let risky = matches!(
         cell.as_bytes().first(),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
     );
-    if risky && cell.parse::<f64>().is_err() {
+    let number = || parse_number(cell, false).is_some() || parse_number(cell, true).is_some();
+    if risky && !number() {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
         std::borrow::Cow::Borrowed(cell)
@@ -133,6 +136,12 @@ mod tests {
         assert_eq!(spreadsheet_safe("-2+3"), "'-2+3");
         assert_eq!(spreadsheet_safe("-5"), "-5");
         assert_eq!(spreadsheet_safe("+3.25"), "+3.25");
+        assert_eq!(spreadsheet_safe("-$5,000.00"), "-$5,000.00");
+        assert_eq!(
+            spreadsheet_safe("-1+cmd|' /C calc'!A0"),
+            "'-1+cmd|' /C calc'!A0"
+        );
+        assert_eq!(spreadsheet_safe("\t=1"), "'\t=1");
         assert_eq!(spreadsheet_safe("Lion City Compute"), "Lion City Compute");
     }
 

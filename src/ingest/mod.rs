@@ -291,6 +291,7 @@ fn for_each_record(
     let mut total = 0usize;
     let width = table.header.len();
     let size = table.text.len().max(1) as f64;
+    let mut lines = LineCounter::new(table.text);
     let mut first = true;
     loop {
         match reader.read_byte_record(&mut record) {
@@ -299,7 +300,10 @@ fn for_each_record(
             Err(e) => {
                 // The csv crate reports only I/O and UTF-8 errors in flexible mode; neither can
                 // happen on decoded text, but a reader never panics on input.
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e
+                    .position()
+                    .map(|p| lines.line_at(p.byte() as usize))
+                    .unwrap_or(0);
                 rejects.push(RejectedRow {
                     line,
                     column: "*".into(),
@@ -318,7 +322,10 @@ fn for_each_record(
             continue;
         }
         total += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record
+            .position()
+            .map(|p| lines.line_at(p.byte() as usize))
+            .unwrap_or(0);
         if total % 65_536 == 0 {
             let done = record.position().map(|p| p.byte()).unwrap_or(0) as f64 / size;
             if !progress(done) {
@@ -348,6 +355,43 @@ fn for_each_record(
     }
     progress(1.0);
     Ok((rejects, total))
+}
+
+/// Line numbers from byte offsets. The csv crate's own line count is one short after CRLF line
+/// ends, so lines are counted here: the line where a record's first character stands, header = 1.
+pub(crate) struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record starting at `byte` (offsets must not decrease between calls).
+    pub(crate) fn line_at(&mut self, byte: usize) -> u64 {
+        let mut start = byte.min(self.text.len());
+        // A record's position can point at the line end that precedes it.
+        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += self.text[self.offset..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        self.offset = start;
+        self.line
+    }
 }
 
 /// The text of field `i` (empty when the record is short).

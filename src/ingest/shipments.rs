@@ -316,8 +316,12 @@ fn fill_fields(table: &Table<'_>, rejects: &mut [super::RejectedRow]) {
     }
     let mut reader = super::csv_reader(table.text, table.delimiter);
     let mut record = csv::ByteRecord::new();
+    let mut lines = super::LineCounter::new(table.text);
     while reader.read_byte_record(&mut record).unwrap_or(false) {
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record
+            .position()
+            .map(|p| lines.line_at(p.byte() as usize))
+            .unwrap_or(0);
         if let Some(&i) = want.get(&line) {
             rejects[i].fields = record
                 .iter()

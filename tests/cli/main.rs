@@ -1,1 +1,263 @@
+//! The command-line face: the `check` and `sample` contracts, run as a user runs them.
 
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn chiptrail(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chiptrail"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn check_json_follows_the_contract_with_one_error_per_rejected_row() {
+    let out = chiptrail(&[
+        "check",
+        fixture("vendor_bol.csv").to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert_eq!(v["format"], "shipments");
+    assert_eq!(v["rows_total"], 16);
+    assert_eq!(v["rows_loaded"], 9);
+    assert_eq!(v["rows_rejected"], 7);
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 7);
+    let lines: Vec<u64> = errors.iter().map(|e| e["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [11, 12, 13, 14, 15, 16, 17]);
+    assert_eq!(errors[0]["column"], "exporter_country");
+    assert!(errors[0]["message"].as_str().unwrap().contains("Atlantis"));
+    // The keys come in the contract's order.
+    let text = String::from_utf8_lossy(&out.stdout);
+    let order: Vec<usize> = [
+        "\"format\"",
+        "\"rows_total\"",
+        "\"rows_loaded\"",
+        "\"rows_rejected\"",
+        "\"errors\"",
+    ]
+    .iter()
+    .map(|k| text.find(k).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+}
+
+#[test]
+fn check_reports_formats_it_detects_and_forces() {
+    for (file, format, loaded) in [
+        ("comtrade_small.csv", "comtrade", 10),
+        ("baci_small.csv", "baci", 6),
+        ("screening_small.csv", "watchlist", 2),
+        ("semicolon_cp1252.csv", "shipments", 3),
+    ] {
+        let out = chiptrail(&["check", fixture(file).to_str().unwrap(), "--json"]);
+        let v = json(&out);
+        assert_eq!(
+            (
+                v["format"].as_str().unwrap(),
+                v["rows_loaded"].as_u64().unwrap()
+            ),
+            (format, loaded),
+            "{file}"
+        );
+    }
+    let out = chiptrail(&[
+        "check",
+        fixture("vendor_bol.csv").to_str().unwrap(),
+        "--format",
+        "comtrade",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reporterCode"));
+}
+
+#[test]
+fn exit_codes_say_whether_anything_loaded() {
+    let out = chiptrail(&[
+        "check",
+        fixture("all_rejected.csv").to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["rows_rejected"], 2);
+
+    let dir = tempfile::tempdir().unwrap();
+    let noise: Vec<u8> = (0..5000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+        .collect();
+    let bin = dir.path().join("noise.csv");
+    std::fs::write(&bin, &noise).unwrap();
+    let out = chiptrail(&["check", bin.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: ") && !err.contains("panicked"),
+        "{err}"
+    );
+    let out = chiptrail(&["check", bin.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        json(&out)["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not text")
+    );
+
+    let out = chiptrail(&["check", fixture("unknown_header.csv").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'colour'"));
+}
+
+#[test]
+fn rejects_file_keeps_original_fields_and_is_spreadsheet_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("rejects.csv");
+    let input = fixture("formula_party.csv");
+    let before = std::fs::read(&input).unwrap();
+    let out = chiptrail(&[
+        "check",
+        input.to_str().unwrap(),
+        "--rejects",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        before,
+        "input files are never modified"
+    );
+    let mut reader = csv::Reader::from_path(&out_path).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(&header[..4], ["line", "column", "reason", "date"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][0], "2");
+    assert_eq!(&rows[0][1], "importer_country");
+    assert_eq!(
+        &rows[0][4], "'=HYPERLINK(\"http://evil\")",
+        "formula neutralised"
+    );
+
+    let out_path = dir.path().join("vendor_rejects.csv");
+    chiptrail(&[
+        "check",
+        fixture("vendor_bol.csv").to_str().unwrap(),
+        "--rejects",
+        out_path.to_str().unwrap(),
+    ]);
+    let rows: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(&out_path)
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 7);
+    assert_eq!(
+        &rows[1][13], "-$5,000.00",
+        "a negative amount is kept as written"
+    );
+}
+
+#[test]
+fn mapping_files_map_and_bad_keys_are_named_with_their_line() {
+    let out = chiptrail(&[
+        "check",
+        fixture("custom_header.csv").to_str().unwrap(),
+        "--mapping",
+        fixture("custom_header.toml").to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["rows_loaded"], 1);
+    let out = chiptrail(&[
+        "check",
+        fixture("custom_header.csv").to_str().unwrap(),
+        "--mapping",
+        fixture("bad_mapping.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("exportr_country") && err.contains("line 3"),
+        "{err}"
+    );
+}
+
+#[test]
+fn sample_is_deterministic_and_loads_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    for d in [&a, &b] {
+        let out = chiptrail(&[
+            "sample",
+            "--rows",
+            "2000",
+            "--seed",
+            "42",
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for f in ["shipments.csv", "labels.csv", "screening_list.csv"] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let out = chiptrail(&["check", a.join("shipments.csv").to_str().unwrap(), "--json"]);
+    let v = json(&out);
+    assert_eq!(v["rows_rejected"], 0);
+    assert!(v["rows_loaded"].as_u64().unwrap() >= 2000);
+    let labels = std::fs::read_to_string(a.join("labels.csv")).unwrap();
+    assert!(labels.starts_with("shipment_id,label,pattern,scheme_id\n"));
+    assert!(labels.contains(",diversion,") && labels.contains(",legitimate,"));
+    no_temporaries_left(&a);
+}
+
+fn no_temporaries_left(dir: &Path) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.ends_with(".tmp"), "{name}");
+    }
+}
+
+#[test]
+fn no_arguments_prints_help() {
+    let out = chiptrail(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("check") && text.contains("sample"), "{text}");
+}

@@ -1,1 +1,31 @@
+//! The core face: readers, gazetteer and generator exercised on named fixtures, without the CLI.
 
+mod ingest;
+mod sample;
+
+use std::path::PathBuf;
+
+use chiptrail::gazetteer::Gazetteer;
+use chiptrail::ingest::{ReadOptions, read_path};
+use chiptrail::model::Dataset;
+
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn load(name: &str) -> Dataset {
+    read_path(
+        &fixture(name),
+        &ReadOptions::default(),
+        Gazetteer::embedded(),
+        None,
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The alpha-2 code of a country id.
+pub fn code(id: chiptrail::gazetteer::CountryId) -> String {
+    Gazetteer::embedded().country(id).code()
+}
