@@ -315,10 +315,10 @@ impl Gazetteer {
     pub fn hub(&self, text: &str) -> Option<&Hub> {
         let t = text.trim();
         let code: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-        if code.len() == 5 {
-            if let Some(i) = self.hub_by_key.get(&code.to_ascii_uppercase()) {
-                return Some(&self.hubs[*i]);
-            }
+        if code.len() == 5
+            && let Some(i) = self.hub_by_key.get(&code.to_ascii_uppercase())
+        {
+            return Some(&self.hubs[*i]);
         }
         self.hub_by_key.get(&fold(t)).map(|i| &self.hubs[*i])
     }

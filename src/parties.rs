@@ -103,17 +103,18 @@ const PHRASES: &[&str] = &[
 pub fn normalise(name: &str) -> String {
     let mut folded = fold(name);
     for cjk in ["股份有限公司", "有限责任公司", "有限公司", "株式会社"] {
-        if let Some(stripped) = folded.strip_suffix(cjk) {
-            if !stripped.trim().is_empty() {
-                folded = stripped.trim_end().to_string();
-            }
+        if let Some(stripped) = folded.strip_suffix(cjk)
+            && !stripped.trim().is_empty()
+        {
+            folded = stripped.trim_end().to_string();
         }
     }
     for phrase in PHRASES {
-        if let Some(stripped) = folded.strip_suffix(phrase) {
-            if stripped.ends_with(' ') && !stripped.trim().is_empty() {
-                folded = stripped.trim_end().to_string();
-            }
+        if let Some(stripped) = folded.strip_suffix(phrase)
+            && stripped.ends_with(' ')
+            && !stripped.trim().is_empty()
+        {
+            folded = stripped.trim_end().to_string();
         }
     }
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();

@@ -891,6 +891,7 @@ impl Gen {
         let mode = self.mode_for(p, from.country, to.country);
         let exporter = self.spell(from);
         let importer = self.spell(to);
+        let origin_country = *self.rng.pick(p.origins);
         let ship = SampleShipment {
             id: String::new(),
             date,
@@ -898,7 +899,7 @@ impl Gen {
             exporter_country: from.country,
             importer,
             importer_country: to.country,
-            origin_country: *self.rng.pick(p.origins),
+            origin_country,
             hs_code,
             description,
             quantity: qty.max(1),

@@ -323,31 +323,36 @@ impl Column {
 /// Where each canonical column sits in a file's header.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ColumnMap {
-    index: HashMap<Column, usize>,
+    /// Field index per column, indexed by `Column as usize`: read for every cell, so no hashing.
+    index: [Option<usize>; Column::ALL.len()],
 }
 
 impl ColumnMap {
     /// The field index of `column`, when the file has it.
     pub fn get(&self, column: Column) -> Option<usize> {
-        self.index.get(&column).copied()
+        self.index[column as usize]
+    }
+
+    fn set(&mut self, column: Column, field: usize) {
+        self.index[column as usize] = Some(field);
     }
 
     /// Required columns the file lacks.
     pub fn missing(&self) -> Vec<Column> {
         Column::ALL
             .into_iter()
-            .filter(|c| c.required() && !self.index.contains_key(c))
+            .filter(|c| c.required() && self.get(*c).is_none())
             .collect()
     }
 
     /// How many columns were recognised.
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.index.iter().flatten().count()
     }
 
     /// True when nothing was recognised.
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.len() == 0
     }
 
     /// (canonical name, header as written) for every mapped column, in canonical order.
@@ -381,9 +386,10 @@ impl ColumnMap {
                 }
             }
         }
-        let mut map = ColumnMap {
-            index: index.into_iter().map(|(c, (i, _))| (c, i)).collect(),
-        };
+        let mut map = ColumnMap::default();
+        for (column, (field, _)) in index {
+            map.set(column, field);
+        }
         if let Some(mapping) = mapping {
             for (col, wanted) in mapping.pairs() {
                 let want = squash(wanted);
@@ -400,8 +406,12 @@ impl ColumnMap {
                         )
                     })?;
                 // A header claimed by the mapping no longer stands for another column.
-                map.index.retain(|_, v| *v != i);
-                map.index.insert(col, i);
+                for slot in &mut map.index {
+                    if *slot == Some(i) {
+                        *slot = None;
+                    }
+                }
+                map.set(col, i);
             }
         }
         Ok(map)

@@ -326,7 +326,7 @@ fn for_each_record(
             .position()
             .map(|p| lines.line_at(p.byte() as usize))
             .unwrap_or(0);
-        if total % 65_536 == 0 {
+        if total.is_multiple_of(65_536) {
             let done = record.position().map(|p| p.byte()).unwrap_or(0) as f64 / size;
             if !progress(done) {
                 return Err(IngestError::Cancelled);

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use super::columns::{Column, ColumnMap};
 use super::values::{DateCell, OrderEvidence, is_missing, parse_date, parse_number};
 use super::{IngestError, Progress, ReadOptions, ReadResult, Table, field, for_each_record};
@@ -20,8 +22,8 @@ fn reject(column: Column, message: impl Into<String>) -> RowError {
 #[derive(Default)]
 struct PartyTable {
     parties: Vec<Party>,
-    by_key: HashMap<(String, CountryId), PartyId>,
-    by_raw: HashMap<String, Vec<(CountryId, PartyId)>>,
+    by_key: FxHashMap<(String, CountryId), PartyId>,
+    by_raw: FxHashMap<String, Vec<(CountryId, PartyId)>>,
 }
 
 impl PartyTable {
@@ -61,17 +63,35 @@ impl PartyTable {
     }
 }
 
-fn country(g: &Gazetteer, column: Column, text: &str) -> Result<CountryId, RowError> {
-    if text.is_empty() {
-        return Err(reject(column, "missing value"));
-    }
-    match g.lookup(text) {
-        Some(id) if g.country(id).kind == AreaKind::Country => Ok(id),
-        Some(_) => Err(reject(
-            column,
-            format!("'{text}' is a statistical area, not a country"),
-        )),
-        None => Err(reject(column, format!("unknown country '{text}'"))),
+/// Country lookups remembered per spelling: a file names a few dozen countries a million times.
+struct Countries<'g> {
+    gazetteer: &'g Gazetteer,
+    seen: FxHashMap<String, Option<CountryId>>,
+}
+
+impl Countries<'_> {
+    fn get(&mut self, column: Column, text: &str) -> Result<CountryId, RowError> {
+        if text.is_empty() {
+            return Err(reject(column, "missing value"));
+        }
+        let found = match self.seen.get(text) {
+            Some(hit) => *hit,
+            None => {
+                let g = self.gazetteer;
+                let id = g
+                    .lookup(text)
+                    .filter(|id| g.country(*id).kind == AreaKind::Country);
+                self.seen.insert(text.to_string(), id);
+                id
+            }
+        };
+        found.ok_or_else(|| match self.gazetteer.lookup(text) {
+            Some(_) => reject(
+                column,
+                format!("'{text}' is a statistical area, not a country"),
+            ),
+            None => reject(column, format!("unknown country '{text}'")),
+        })
     }
 }
 
@@ -167,7 +187,11 @@ pub(super) fn read(
         .or_else(|| options.mapping.as_ref().and_then(|m| m.options.date_order));
 
     let mut parties = PartyTable::default();
-    let mut shipments: Vec<Shipment> = Vec::new();
+    let mut countries = Countries {
+        gazetteer: g,
+        seen: FxHashMap::default(),
+    };
+    let mut shipments: Vec<Shipment> = Vec::with_capacity(estimate_rows(table.text));
     // Rows whose date waits for the column's day/month order: (index in shipments, a, b, year).
     let mut pending: Vec<(usize, u32, u32, i32)> = Vec::new();
     let mut evidence = OrderEvidence::default();
@@ -181,19 +205,17 @@ pub(super) fn read(
             )
         })?;
         let exporter = required(record, &map, Column::Exporter)?;
-        let exporter_country = country(
-            g,
+        let exporter_country = countries.get(
             Column::ExporterCountry,
             required(record, &map, Column::ExporterCountry)?,
         )?;
         let importer = required(record, &map, Column::Importer)?;
-        let importer_country = country(
-            g,
+        let importer_country = countries.get(
             Column::ImporterCountry,
             required(record, &map, Column::ImporterCountry)?,
         )?;
         let origin_country = optional(record, &map, Column::OriginCountry)
-            .map(|t| country(g, Column::OriginCountry, t))
+            .map(|t| countries.get(Column::OriginCountry, t))
             .transpose()?;
         let hs_text = required(record, &map, Column::HsCode)?;
         let hs_code = HsCode::parse(hs_text)
@@ -301,6 +323,14 @@ pub(super) fn read(
         rejects,
         total,
     ))
+}
+
+/// A guess at the number of records from the length of the first lines, so that a million rows
+/// do not pay for repeated doubling of the shipment table.
+fn estimate_rows(text: &str) -> usize {
+    let sample: usize = text.lines().take(200).map(|l| l.len() + 1).sum();
+    let lines = text.lines().take(200).count().max(1);
+    (text.len() / (sample / lines).max(1)).min(50_000_000)
 }
 
 /// Fills the original fields of rejects found after the first pass (dates that fail the column's order).

@@ -56,10 +56,9 @@ pub(super) fn read(
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .and_then(|c| g.lookup(c))
+                && !countries.contains(&c)
             {
-                if !countries.contains(&c) {
-                    countries.push(c);
-                }
+                countries.push(c);
             }
         }
         let mut keys = vec![normalise(primary)];
