@@ -39,6 +39,45 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Reconstruct routes, score them, and write them (flagged ones only unless --min-score).
+    Score {
+        /// Trade files: shipments, Comtrade or BACI (a screening list given here counts as --watchlist).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// A rules file overriding the embedded defaults (see data/rules.toml).
+        #[arg(long, value_name = "RULES")]
+        rules: Option<PathBuf>,
+        /// A Consolidated Screening List CSV to match parties against.
+        #[arg(long, value_name = "CSL.csv")]
+        watchlist: Vec<PathBuf>,
+        /// Write every route scoring at least this (0 writes every route); default: flagged only.
+        #[arg(long, value_name = "S")]
+        min_score: Option<f64>,
+        /// The routes CSV to write.
+        #[arg(long, value_name = "ROUTES.csv")]
+        out: PathBuf,
+        /// Also write the routes as GeoJSON (great-circle lines, split at the antimeridian).
+        #[arg(long, value_name = "F")]
+        geojson: Option<PathBuf>,
+        /// Also write the routes as KML.
+        #[arg(long, value_name = "F")]
+        kml: Option<PathBuf>,
+        /// A mapping file for shipment headers Chiptrail does not know.
+        #[arg(long, value_name = "MAP")]
+        mapping: Option<PathBuf>,
+        /// Day/month order for dates like 03/04/2024 when the data cannot decide.
+        #[arg(long, value_enum)]
+        date_order: Option<DateOrderArg>,
+    },
+    /// Measure a routes CSV against labels: average precision over shipments, precision and
+    /// recall of the flagged routes.
+    Evaluate {
+        /// A routes CSV written by `chiptrail score --min-score 0`.
+        routes: PathBuf,
+        /// Labels: `shipment_id,label` with label `diversion` or `legitimate` (as `sample` writes).
+        #[arg(long, value_name = "LABELS.csv")]
+        labels: PathBuf,
+    },
     /// Write realistic synthetic shipment data with labelled diversion schemes.
     Sample {
         /// Approximate number of shipment rows.
@@ -90,6 +129,28 @@ pub fn main() -> ExitCode {
             json,
         }) => check(file, format, mapping, rejects, date_order, json),
         Some(Command::Sample { rows, seed, out }) => sample(rows, seed, out),
+        Some(Command::Evaluate { routes, labels }) => evaluate(routes, labels),
+        Some(Command::Score {
+            files,
+            rules,
+            watchlist,
+            min_score,
+            out,
+            geojson,
+            kml,
+            mapping,
+            date_order,
+        }) => score(ScoreArgs {
+            files,
+            rules,
+            watchlist,
+            min_score,
+            out,
+            geojson,
+            kml,
+            mapping,
+            date_order,
+        }),
     };
     match result {
         Ok(code) => code,
@@ -284,5 +345,100 @@ fn sample(rows: usize, seed: u64, out: PathBuf) -> Result<ExitCode> {
         sample.screening.len(),
         out.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+struct ScoreArgs {
+    files: Vec<PathBuf>,
+    rules: Option<PathBuf>,
+    watchlist: Vec<PathBuf>,
+    min_score: Option<f64>,
+    out: PathBuf,
+    geojson: Option<PathBuf>,
+    kml: Option<PathBuf>,
+    mapping: Option<PathBuf>,
+    date_order: Option<DateOrderArg>,
+}
+
+fn score(args: ScoreArgs) -> Result<ExitCode> {
+    use chiptrail::analysis::Analysis;
+    use chiptrail::scoring::rules::Rules;
+    let rules = match &args.rules {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read rules file {}", path.display()))?;
+            Rules::from_toml(&text).with_context(|| format!("rules file {}", path.display()))?
+        }
+        None => Rules::default(),
+    };
+    let g = Gazetteer::embedded();
+    let options = read_options(FormatArg::Auto, args.mapping.clone(), args.date_order)?;
+    let mut datasets = Vec::new();
+    for path in args.files.iter().chain(&args.watchlist) {
+        let d = ingest::read_path(path, &options, g, None)
+            .with_context(|| format!("cannot load {}", path.display()))?;
+        if !d.rejects.is_empty() {
+            eprintln!(
+                "{}: {} of {} rows rejected (run `chiptrail check` for the list)",
+                path.display(),
+                d.rejects.len(),
+                d.rows_total
+            );
+        }
+        datasets.push(d);
+    }
+    let (lists, trade): (Vec<&Dataset>, Vec<&Dataset>) = datasets
+        .iter()
+        .partition(|d| d.provenance.format == Format::Watchlist);
+    let watchlist = Analysis::watchlist_entries(lists.iter().copied());
+    let analysis = Analysis::run(&trade, &watchlist, &rules, g);
+    let chosen: Vec<_> = analysis
+        .routes
+        .iter()
+        .filter(|r| match args.min_score {
+            Some(min) => r.score.score >= min,
+            None => r.score.flagged,
+        })
+        .collect();
+    chiptrail::export::write_routes_csv(&args.out, &chosen)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    if let Some(path) = &args.geojson {
+        chiptrail::export::geojson::write(path, &chosen)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = &args.kml {
+        chiptrail::export::kml::write(path, &chosen)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let flagged = analysis.routes.iter().filter(|r| r.score.flagged).count();
+    eprintln!(
+        "{} routes, {} flagged at {}; wrote {} to {}",
+        analysis.routes.len(),
+        flagged,
+        rules.scoring.flag_threshold,
+        chosen.len(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn evaluate(routes: PathBuf, labels: PathBuf) -> Result<ExitCode> {
+    use chiptrail::evaluation;
+    let read = |p: &PathBuf| {
+        std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+    };
+    let labels = evaluation::read_labels(&read(&labels)?).map_err(anyhow::Error::msg)?;
+    let routes = evaluation::read_routes(&read(&routes)?).map_err(anyhow::Error::msg)?;
+    let m = evaluation::evaluate(&routes, &labels);
+    println!(
+        "shipments:          {} ({} diversion)",
+        m.shipments, m.diversion_shipments
+    );
+    println!("routes:             {} ({} flagged)", m.routes, m.flagged);
+    println!("average precision:  {:.4}", m.average_precision);
+    println!("route precision:    {:.4}", m.route_precision);
+    println!("route recall:       {:.4}", m.route_recall);
+    println!("shipment precision: {:.4}", m.shipment_precision);
+    println!("shipment recall:    {:.4}", m.shipment_recall);
     Ok(ExitCode::SUCCESS)
 }

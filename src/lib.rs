@@ -6,15 +6,25 @@
 //! - [`model`]: shipments, parties, flows, datasets: plain data in the investigator's words.
 //! - [`gazetteer`]: countries, trade hubs and country groups embedded from `data/`.
 //! - [`parties`]: one key per firm, whatever the spelling.
+//! - [`routes`]: reconstruct multi-hop routes from shipments, and corridors from statistics.
+//! - [`scoring`]: the rules file, one indicator per file, and their combination.
+//! - [`analysis`]: the facade both faces call: datasets and rules in, scored routes out.
+//! - [`geometry`]: great-circle arcs, antimeridian splits, circuity.
 //! - [`export`]: files Chiptrail writes (atomically, spreadsheet-safe).
 //! - [`sample`]: the labelled synthetic data generator.
+//! - [`evaluation`]: average precision, precision and recall against labels.
 //!
 //! The `gui` feature (on by default) gates the desktop app; everything here builds without it.
 
+pub mod analysis;
+pub mod evaluation;
 pub mod export;
 pub mod gazetteer;
+pub mod geometry;
 pub mod ingest;
 pub mod model;
 pub mod parties;
+pub mod routes;
 pub mod sample;
+pub mod scoring;
 pub mod text;

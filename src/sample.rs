@@ -113,6 +113,20 @@ pub const EMBEDDED_CONFIG: SampleConfig = SampleConfig {
     seed: 7,
 };
 
+/// The embedded sample as a loaded dataset, the one the app opens on. Its source path reads
+/// `embedded:data/sample/shipments.csv`.
+pub fn embedded_dataset(
+    gazetteer: &Gazetteer,
+) -> Result<crate::model::Dataset, crate::ingest::IngestError> {
+    crate::ingest::read_bytes(
+        EMBEDDED_SHIPMENTS.as_bytes(),
+        Path::new("embedded:data/sample/shipments.csv"),
+        &crate::ingest::ReadOptions::default(),
+        gazetteer,
+        None,
+    )
+}
+
 /// SplitMix64: tiny, fast, and stable forever.
 struct Rng(u64);
 
@@ -1648,12 +1662,12 @@ impl Gen {
     /// Ordinary trade between ordinary firms, a shipment or two.
     fn background(&mut self) {
         let s = self.next_scheme();
-        let group = self.rng.weighted(&[3.0, 3.0, 2.0, 1.0]);
+        // Accelerators and AI servers move in the businesses above, not between ordinary firms.
+        let group = self.rng.weighted(&[3.0, 3.0, 2.0]);
         let p = match group {
             0 => self.rng.pick(UNCONTROLLED_CHIPS),
             1 => self.rng.pick(CONSUMER),
-            2 => self.rng.pick(NETWORK),
-            _ => self.rng.pick(&SERVERS[..2]),
+            _ => self.rng.pick(NETWORK),
         };
         let (from, to) = loop {
             let a = self.rng.pick(&self.background).clone();
@@ -1662,10 +1676,6 @@ impl Gen {
                 break (a, b);
             }
         };
-        // Accelerators and AI servers do not go to countries of concern in ordinary trade.
-        if group == 3 && matches!(to.country, "CN" | "HK" | "RU" | "BY" | "IR" | "MO" | "KP") {
-            return self.background();
-        }
         let price = self.rng.uniform(p.price.0, p.price.1);
         let d = self.date(0, self.days);
         let q = self.qty(p);

@@ -1,10 +1,15 @@
 //! Files Chiptrail writes. Every file goes through [`write_atomic`] (a temporary file beside the
 //! target, then a rename), and every CSV cell through [`spreadsheet_safe`].
 
+pub mod geojson;
+pub mod kml;
+
 use std::io::Write;
 use std::path::Path;
 
+use crate::analysis::ScoredRoute;
 use crate::model::Dataset;
+use crate::scoring::indicators::indicator_names;
 
 /// Writes a file atomically: the bytes go to a temporary file in the same folder, are flushed to
 /// disk, and the temporary file is renamed over `path`. A reader never sees half a file, and a
@@ -118,6 +123,55 @@ pub fn write_rejects(path: &Path, dataset: &Dataset) -> std::io::Result<()> {
         for r in &dataset.rejects {
             let mut row = vec![r.line.to_string(), r.column.clone(), r.message.clone()];
             row.extend(r.fields.iter().cloned());
+            csv.row(&row)?;
+        }
+        csv.flush()
+    })
+}
+
+/// Formats a score or indicator value with six decimals, so output is byte-identical across runs.
+pub fn fixed(v: f64) -> String {
+    format!("{v:.6}")
+}
+
+/// Writes routes as CSV: the `score` contract's columns, then one `f_<indicator>` column each.
+pub fn write_routes_csv(path: &Path, routes: &[&ScoredRoute]) -> std::io::Result<()> {
+    write_atomic(path, |out| {
+        let mut csv = SafeCsv::new(out);
+        let mut header: Vec<String> = [
+            "route_id",
+            "score",
+            "flagged",
+            "path",
+            "parties",
+            "shipment_ids",
+            "first_date",
+            "last_date",
+            "quantity",
+            "value_usd",
+            "reasons",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let names = indicator_names();
+        header.extend(names.iter().map(|n| format!("f_{n}")));
+        csv.row(&header)?;
+        for r in routes {
+            let mut row = vec![
+                r.id.clone(),
+                fixed(r.score.score),
+                r.score.flagged.to_string(),
+                r.path.join(">"),
+                r.parties.join(" > "),
+                r.shipment_ids.join(";"),
+                r.first_date.clone(),
+                r.last_date.clone(),
+                crate::scoring::indicators::qty(r.quantity),
+                format!("{:.2}", r.value_usd),
+                r.score.reasons(),
+            ];
+            row.extend(names.iter().map(|n| fixed(r.score.value(n))));
             csv.row(&row)?;
         }
         csv.flush()

@@ -48,14 +48,11 @@ fn the_committed_sample_is_what_the_generator_writes_and_loads_cleanly() {
         bytes == sample::EMBEDDED_SHIPMENTS.as_bytes(),
         "data/sample/shipments.csv is stale: run `chiptrail sample --rows 3000 --seed 7 --out data/sample`"
     );
-    let d = read_bytes(
-        sample::EMBEDDED_SHIPMENTS.as_bytes(),
-        Path::new("sample"),
-        &ReadOptions::default(),
-        Gazetteer::embedded(),
-        None,
-    )
-    .unwrap();
+    let d = sample::embedded_dataset(Gazetteer::embedded()).unwrap();
+    assert_eq!(
+        d.provenance.path,
+        Path::new("embedded:data/sample/shipments.csv")
+    );
     assert!(d.rejects.is_empty());
     let labels: HashMap<&str, &str> = sample::EMBEDDED_LABELS
         .lines()

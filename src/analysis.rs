@@ -1,0 +1,173 @@
+//! The facade both faces use: datasets and rules in, scored routes out.
+//! `Analysis::run` is a pure function of its inputs, so a case file replays to identical flags.
+
+use geo::Point;
+
+use crate::gazetteer::Gazetteer;
+use crate::model::{Dataset, Date, Format, ScreeningEntry};
+use crate::routes::{Ledger, Route, corridors};
+use crate::scoring::indicators::screening_match::ScreeningIndex;
+use crate::scoring::indicators::{HolderStats, score_route};
+use crate::scoring::rules::Rules;
+use crate::scoring::{RouteContext, Score};
+
+/// What a scored row stands for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RouteKind {
+    /// A route reconstructed from shipments.
+    Shipments(Route),
+    /// A corridor from country-level statistics; `flows` are (dataset, flow row) pairs.
+    Corridor { flows: Vec<(u32, u32)> },
+}
+
+/// One output row: a scored route or corridor with everything the exports show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoredRoute {
+    pub id: String,
+    pub kind: RouteKind,
+    pub score: Score,
+    /// ISO alpha-2 codes along the route (`US`, `MY`, `TH`, `CN`).
+    pub path: Vec<String>,
+    /// Firm names along the route, vendor first (empty for corridors).
+    pub parties: Vec<String>,
+    /// Shipment ids in leg order (empty for corridors).
+    pub shipment_ids: Vec<String>,
+    pub first_date: String,
+    pub last_date: String,
+    /// Units delivered on the last hop (0 when unknown).
+    pub quantity: f64,
+    /// Value delivered on the last hop, in USD.
+    pub value_usd: f64,
+    /// Coordinates of the stops, for maps.
+    pub stops: Vec<Point<f64>>,
+}
+
+/// Everything scored from a set of inputs.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    pub ledger: Ledger,
+    /// Highest score first; ids `R000001`... in that order.
+    pub routes: Vec<ScoredRoute>,
+}
+
+impl Analysis {
+    /// Reconstructs and scores routes from every shipment dataset, and corridors from every
+    /// country-level dataset. `watchlist` entries feed the screening-match indicator.
+    pub fn run(
+        datasets: &[&Dataset],
+        watchlist: &[ScreeningEntry],
+        rules: &Rules,
+        g: &Gazetteer,
+    ) -> Analysis {
+        let shipment_sets: Vec<&Dataset> = datasets
+            .iter()
+            .copied()
+            .filter(|d| d.provenance.format == Format::Shipments)
+            .collect();
+        let ledger = Ledger::build(&shipment_sets, rules);
+        let stats = HolderStats::build(&ledger, rules, g);
+        let screening = ScreeningIndex::build(watchlist, &ledger, rules, g);
+        let mut rows: Vec<ScoredRoute> = ledger
+            .routes(&rules.routes)
+            .into_iter()
+            .map(|route| {
+                let mut members = route.legs.clone();
+                members.sort_unstable();
+                let ctx = RouteContext {
+                    ledger: &ledger,
+                    route: &route,
+                    rules,
+                    gazetteer: g,
+                    datasets: &shipment_sets,
+                    stats: &stats,
+                    screening: &screening,
+                    members,
+                };
+                let score = score_route(&ctx);
+                shipment_row(&ledger, route, score, g)
+            })
+            .collect();
+        let flow_sets: Vec<(u32, &Dataset)> = datasets
+            .iter()
+            .copied()
+            .filter(|d| matches!(d.provenance.format, Format::Comtrade | Format::Baci))
+            .enumerate()
+            .map(|(i, d)| (i as u32, d))
+            .collect();
+        rows.extend(corridors::score(&flow_sets, rules, g));
+        rows.sort_by(|a, b| {
+            b.score
+                .score
+                .total_cmp(&a.score.score)
+                .then_with(|| a.first_date.cmp(&b.first_date))
+                .then_with(|| a.path.cmp(&b.path))
+                .then_with(|| a.shipment_ids.cmp(&b.shipment_ids))
+        });
+        for (i, r) in rows.iter_mut().enumerate() {
+            r.id = format!("R{:06}", i + 1);
+        }
+        Analysis {
+            ledger,
+            routes: rows,
+        }
+    }
+
+    /// Reads the screening entries of every watchlist dataset.
+    pub fn watchlist_entries<'a>(
+        datasets: impl IntoIterator<Item = &'a Dataset>,
+    ) -> Vec<ScreeningEntry> {
+        datasets
+            .into_iter()
+            .flat_map(|d| d.watchlist().iter().cloned())
+            .collect()
+    }
+}
+
+fn shipment_row(ledger: &Ledger, route: Route, score: Score, g: &Gazetteer) -> ScoredRoute {
+    let dates: Vec<Date> = route
+        .legs
+        .iter()
+        .map(|l| ledger.legs[*l as usize].date)
+        .collect();
+    let (quantity, value_usd) = route.final_legs().fold((0.0, 0.0), |(q, v), l| {
+        let leg = &ledger.legs[l as usize];
+        (q + leg.quantity, v + leg.value_usd)
+    });
+    ScoredRoute {
+        id: String::new(),
+        path: route
+            .countries
+            .iter()
+            .map(|c| g.country(*c).code())
+            .collect(),
+        parties: route
+            .holders
+            .iter()
+            .map(|h| ledger.holders.get(*h).display_name().to_string())
+            .collect(),
+        shipment_ids: route
+            .legs
+            .iter()
+            .map(|l| ledger.legs[*l as usize].shipment_id.clone())
+            .collect(),
+        first_date: dates
+            .iter()
+            .min()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        last_date: dates
+            .iter()
+            .max()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        quantity,
+        value_usd,
+        stops: route
+            .countries
+            .iter()
+            .filter_map(|c| g.country(*c).point)
+            .collect(),
+        kind: RouteKind::Shipments(route),
+        score,
+    }
+}

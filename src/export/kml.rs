@@ -1,0 +1,107 @@
+//! KML export: one Placemark per route with its great-circle line (a MultiGeometry when it crosses
+//! the antimeridian), a style by score, and the score and factors as ExtendedData.
+
+use std::path::Path;
+
+use super::{fixed, write_atomic};
+use crate::analysis::ScoredRoute;
+use crate::geometry::route_lines;
+use crate::scoring::indicators::indicator_names;
+
+/// Escapes text for XML.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes a KML document of the routes.
+pub fn write(path: &Path, routes: &[&ScoredRoute]) -> std::io::Result<()> {
+    write_atomic(path, |out| {
+        writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+        writeln!(
+            out,
+            r#"<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>Chiptrail routes</name>"#
+        )?;
+        for (id, colour, width) in [("flagged", "ff2020e0", 4), ("route", "ff909090", 2)] {
+            writeln!(
+                out,
+                r#"<Style id="{id}"><LineStyle><color>{colour}</color><width>{width}</width></LineStyle></Style>"#
+            )?;
+        }
+        for r in routes {
+            writeln!(
+                out,
+                "<Placemark><name>{}</name>",
+                xml(&format!("{} {}", r.id, r.path.join(">")))
+            )?;
+            writeln!(
+                out,
+                "<description>{}</description>",
+                xml(&r.score.reasons())
+            )?;
+            writeln!(
+                out,
+                "<styleUrl>#{}</styleUrl>",
+                if r.score.flagged { "flagged" } else { "route" }
+            )?;
+            write!(out, "<ExtendedData>")?;
+            let mut data: Vec<(String, String)> = vec![
+                ("route_id".into(), r.id.clone()),
+                ("score".into(), fixed(r.score.score)),
+                ("flagged".into(), r.score.flagged.to_string()),
+                ("path".into(), r.path.join(">")),
+                ("parties".into(), r.parties.join(" > ")),
+                ("shipment_ids".into(), r.shipment_ids.join(";")),
+                ("first_date".into(), r.first_date.clone()),
+                ("last_date".into(), r.last_date.clone()),
+            ];
+            data.extend(
+                indicator_names()
+                    .into_iter()
+                    .map(|n| (format!("f_{n}"), fixed(r.score.value(n)))),
+            );
+            for (name, value) in data {
+                write!(
+                    out,
+                    r#"<Data name="{}"><value>{}</value></Data>"#,
+                    xml(&name),
+                    xml(&value)
+                )?;
+            }
+            writeln!(out, "</ExtendedData>")?;
+            let parts = route_lines(&r.stops, super::geojson::STEP_KM);
+            let line = |part: &Vec<geo::Point<f64>>| {
+                let coords: Vec<String> = part
+                    .iter()
+                    .map(|p| format!("{:.6},{:.6}", p.x(), p.y()))
+                    .collect();
+                format!(
+                    "<LineString><tessellate>1</tessellate><coordinates>{}</coordinates></LineString>",
+                    coords.join(" ")
+                )
+            };
+            match parts.len() {
+                0 => {}
+                1 => writeln!(out, "{}", line(&parts[0]))?,
+                _ => writeln!(
+                    out,
+                    "<MultiGeometry>{}</MultiGeometry>",
+                    parts.iter().map(line).collect::<String>()
+                )?,
+            }
+            writeln!(out, "</Placemark>")?;
+        }
+        writeln!(out, "</Document></kml>")
+    })
+}

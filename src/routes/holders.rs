@@ -1,0 +1,218 @@
+//! Holders: the firms that hold goods between legs, one per party across every loaded file, with
+//! name variants of one firm in one country merged (`Tien Shan LLC` / `Tien Shan LLC (Branch)`).
+
+use rustc_hash::FxHashMap;
+use strsim::jaro_winkler;
+
+use crate::gazetteer::CountryId;
+use crate::model::{Dataset, PartyId};
+use crate::scoring::rules::RouteRules;
+
+/// Index of a holder in [`Holders`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HolderId(pub u32);
+
+/// One firm as it appears across all files.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Holder {
+    /// Normalised key of the first spelling seen.
+    pub key: String,
+    pub country: CountryId,
+    /// Every spelling seen, first seen first.
+    pub names: Vec<String>,
+}
+
+impl Holder {
+    /// The name to show.
+    pub fn display_name(&self) -> &str {
+        self.names.first().map(String::as_str).unwrap_or(&self.key)
+    }
+}
+
+/// All holders, and the holder of every (dataset, party).
+#[derive(Clone, Debug, Default)]
+pub struct Holders {
+    pub list: Vec<Holder>,
+    /// `of_party[dataset][party]`.
+    of_party: Vec<Vec<HolderId>>,
+}
+
+impl Holders {
+    /// The holder a dataset's party belongs to.
+    pub fn of(&self, dataset: usize, party: PartyId) -> HolderId {
+        self.of_party[dataset][party.0 as usize]
+    }
+
+    /// The holder behind an id.
+    pub fn get(&self, id: HolderId) -> &Holder {
+        &self.list[id.0 as usize]
+    }
+
+    /// Builds holders from the parties of every shipment dataset, merging equal keys across files
+    /// and fuzzy variants within one country.
+    pub fn build(datasets: &[&Dataset], rules: &RouteRules) -> Holders {
+        // 1. One entry per (key, country) across files.
+        let mut by_key: FxHashMap<(&str, CountryId), usize> = FxHashMap::default();
+        let mut entries: Vec<Holder> = Vec::new();
+        let mut of_entry: Vec<Vec<usize>> = Vec::with_capacity(datasets.len());
+        for d in datasets {
+            let mut ids = Vec::with_capacity(d.parties().len());
+            for p in d.parties() {
+                let i = *by_key
+                    .entry((p.key.as_str(), p.country))
+                    .or_insert_with(|| {
+                        entries.push(Holder {
+                            key: p.key.clone(),
+                            country: p.country,
+                            names: Vec::new(),
+                        });
+                        entries.len() - 1
+                    });
+                for n in &p.names {
+                    if entries[i].names.len() < 32 && !entries[i].names.contains(n) {
+                        entries[i].names.push(n.clone());
+                    }
+                }
+                ids.push(i);
+            }
+            of_entry.push(ids);
+        }
+        // 2. Fuzzy merge within a country, comparing only names that share their first word.
+        let mut uf = UnionFind::new(entries.len());
+        let mut blocks: FxHashMap<(CountryId, &str), Vec<usize>> = FxHashMap::default();
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(first) = e.key.split(' ').next().filter(|w| w.chars().count() >= 3) {
+                blocks.entry((e.country, first)).or_default().push(i);
+            }
+        }
+        let generic: Vec<&str> = rules
+            .generic_name_words
+            .iter()
+            .map(String::as_str)
+            .collect();
+        for members in blocks.values() {
+            // A block this large is a common word, not a firm: comparing it pairwise would be
+            // quadratic, and its members are better kept apart.
+            if members.len() > 400 {
+                continue;
+            }
+            for (x, &a) in members.iter().enumerate() {
+                for &b in &members[x + 1..] {
+                    if same_firm(
+                        &entries[a].key,
+                        &entries[b].key,
+                        rules.fuzzy_party_threshold,
+                        &generic,
+                    ) {
+                        uf.union(a, b);
+                    }
+                }
+            }
+        }
+        // 3. Number the merged holders in first-seen order.
+        let mut root_to_holder: FxHashMap<usize, HolderId> = FxHashMap::default();
+        let mut list: Vec<Holder> = Vec::new();
+        let mut holder_of_entry = vec![HolderId(0); entries.len()];
+        for i in 0..entries.len() {
+            let root = uf.find(i);
+            let id = *root_to_holder.entry(root).or_insert_with(|| {
+                list.push(Holder {
+                    key: entries[i].key.clone(),
+                    country: entries[i].country,
+                    names: Vec::new(),
+                });
+                HolderId(list.len() as u32 - 1)
+            });
+            let names = &mut list[id.0 as usize].names;
+            for n in &entries[i].names {
+                if names.len() < 32 && !names.contains(n) {
+                    names.push(n.clone());
+                }
+            }
+            holder_of_entry[i] = id;
+        }
+        let of_party = of_entry
+            .into_iter()
+            .map(|ids| ids.into_iter().map(|i| holder_of_entry[i]).collect())
+            .collect();
+        Holders { list, of_party }
+    }
+}
+
+/// True when two normalised names in one country are one firm: near-identical spelling, or one is
+/// the other plus only generic words.
+pub fn same_firm(a: &str, b: &str, threshold: f64, generic: &[&str]) -> bool {
+    if a == b {
+        return true;
+    }
+    if jaro_winkler(a, b) >= threshold {
+        return true;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let short_words: Vec<&str> = short.split(' ').collect();
+    let long_words: Vec<&str> = long.split(' ').collect();
+    short_words.len() >= 2
+        && short_words.iter().all(|w| long_words.contains(w))
+        && long_words
+            .iter()
+            .all(|w| short_words.contains(w) || generic.contains(w))
+}
+
+/// Union-find with path halving.
+pub(crate) struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    pub(crate) fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+
+    pub(crate) fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    pub(crate) fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            // The smaller index stays root, so numbering follows first appearance.
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.parent[hi] = lo;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_of_one_firm_match_and_different_firms_do_not() {
+        let generic = ["branch", "trading", "international"];
+        assert!(same_firm("tien shan", "tien shan branch", 0.95, &generic));
+        assert!(same_firm(
+            "lion city compute",
+            "lion cty compute",
+            0.95,
+            &generic
+        ));
+        assert!(!same_firm(
+            "lion city compute",
+            "lion city logistics",
+            0.95,
+            &generic
+        ));
+        assert!(!same_firm("orion data", "orion cloud", 0.95, &generic));
+        assert!(
+            !same_firm("nova", "nova branch", 0.95, &generic),
+            "one word is too little to go on"
+        );
+        assert!(!same_firm("tien shan", "tien shan steel", 0.95, &generic));
+    }
+}

@@ -1,0 +1,328 @@
+//! Reconstructing routes from shipments: vendor -> intermediaries -> final buyer.
+//!
+//! Each holder's inbound legs are stock; each outbound leg draws on the holder's open stock of a
+//! compatible product, first in first out, within the window ([`RouteRules`]). Those draws are the
+//! links between legs. A route ends at a leg nothing draws on, and holds every leg it drew on back
+//! to the vendor, up to `max_hops` legs; routes with the same chain of holders that share a leg
+//! (a consignment split in pieces, a pooled stock shipped on) are one route. Everything is indexed
+//! by holder and date: there is no all-pairs comparison.
+
+pub mod corridors;
+mod holders;
+
+use rustc_hash::FxHashMap;
+
+use holders::UnionFind;
+pub use holders::{Holder, HolderId, Holders, same_firm};
+
+use crate::gazetteer::CountryId;
+use crate::model::{Dataset, Date, HsCode};
+use crate::scoring::product::{ProductClassifier, ProductReading};
+use crate::scoring::rules::{RouteRules, Rules};
+
+/// One shipment as a leg of possible routes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Leg {
+    /// Which loaded file and which of its shipments.
+    pub dataset: u32,
+    pub row: u32,
+    pub shipment_id: String,
+    pub line: u64,
+    pub date: Date,
+    pub from: HolderId,
+    pub to: HolderId,
+    pub from_country: CountryId,
+    pub to_country: CountryId,
+    pub hs: HsCode,
+    pub quantity: f64,
+    pub value_usd: f64,
+    pub product: ProductReading,
+}
+
+impl Leg {
+    /// Declared value per unit.
+    pub fn unit_value(&self) -> Option<f64> {
+        (self.quantity > 0.0).then(|| self.value_usd / self.quantity)
+    }
+}
+
+/// An outbound leg drawing `quantity` units on an inbound leg's stock.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Link {
+    pub inbound: u32,
+    pub outbound: u32,
+    pub quantity: f64,
+}
+
+/// All legs with their holders and links, indexed both ways.
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    pub legs: Vec<Leg>,
+    pub holders: Holders,
+    pub links: Vec<Link>,
+    /// Link indices by inbound leg (who drew on this leg).
+    pub drawn_by: Vec<Vec<u32>>,
+    /// Link indices by outbound leg (what this leg drew on).
+    pub draws_on: Vec<Vec<u32>>,
+    /// First and last shipment dates in the data.
+    pub first_date: Option<Date>,
+    pub last_date: Option<Date>,
+}
+
+/// A reconstructed route: its legs in order, and the chain of holders and countries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    /// Leg indices in leg order (earliest hop first, then by date).
+    pub legs: Vec<u32>,
+    /// Hop of each leg (0 = the first leg out of the vendor), parallel to `legs`.
+    pub hops: Vec<u8>,
+    /// The chain of holders, vendor first.
+    pub holders: Vec<HolderId>,
+    /// The countries of `holders`.
+    pub countries: Vec<CountryId>,
+}
+
+impl Route {
+    /// Legs of the last hop (deliveries to the final buyer).
+    pub fn final_legs(&self) -> impl Iterator<Item = u32> + '_ {
+        let last = self.hops.iter().copied().max().unwrap_or(0);
+        self.legs
+            .iter()
+            .zip(&self.hops)
+            .filter(move |(_, h)| **h == last)
+            .map(|(l, _)| *l)
+    }
+}
+
+impl Ledger {
+    /// Builds legs from every shipment dataset and links them.
+    pub fn build(datasets: &[&Dataset], rules: &Rules) -> Ledger {
+        let holders = Holders::build(datasets, &rules.routes);
+        let classifier = ProductClassifier::new(rules);
+        let mut legs = Vec::with_capacity(datasets.iter().map(|d| d.shipments().len()).sum());
+        for (di, d) in datasets.iter().enumerate() {
+            for (row, s) in d.shipments().iter().enumerate() {
+                legs.push(Leg {
+                    dataset: di as u32,
+                    row: row as u32,
+                    shipment_id: s.id.clone(),
+                    line: s.line,
+                    date: s.date,
+                    from: holders.of(di, s.exporter),
+                    to: holders.of(di, s.importer),
+                    from_country: s.exporter_country,
+                    to_country: s.importer_country,
+                    hs: s.hs_code,
+                    quantity: s.quantity,
+                    value_usd: s.value_usd,
+                    product: classifier.classify(s.hs_code, &s.description, s.unit_value_usd()),
+                });
+            }
+        }
+        let first_date = legs.iter().map(|l| l.date).min();
+        let last_date = legs.iter().map(|l| l.date).max();
+        let links = link_legs(&legs, &rules.routes);
+        let mut drawn_by = vec![Vec::new(); legs.len()];
+        let mut draws_on = vec![Vec::new(); legs.len()];
+        for (i, l) in links.iter().enumerate() {
+            drawn_by[l.inbound as usize].push(i as u32);
+            draws_on[l.outbound as usize].push(i as u32);
+        }
+        Ledger {
+            legs,
+            holders,
+            links,
+            drawn_by,
+            draws_on,
+            first_date,
+            last_date,
+        }
+    }
+
+    /// Reconstructs the routes. Every leg is on at least one route.
+    pub fn routes(&self, rules: &RouteRules) -> Vec<Route> {
+        let max_hops = rules.max_hops.max(1);
+        // A route ends at a leg nothing draws on.
+        let sinks: Vec<u32> = (0..self.legs.len() as u32)
+            .filter(|&i| self.drawn_by[i as usize].is_empty())
+            .collect();
+        let mut traced: Vec<(Vec<HolderId>, Vec<(u32, usize)>)> = Vec::with_capacity(sinks.len());
+        for &sink in &sinks {
+            traced.push(self.trace(sink, max_hops));
+        }
+        // Routes with the same holder chain that share a leg are one route.
+        let mut uf = UnionFind::new(traced.len());
+        let mut owner: FxHashMap<(&[HolderId], u32), usize> = FxHashMap::default();
+        for (i, (path, legs)) in traced.iter().enumerate() {
+            for (leg, _) in legs {
+                match owner.get(&(path.as_slice(), *leg)) {
+                    Some(&j) => uf.union(i, j),
+                    None => {
+                        owner.insert((path.as_slice(), *leg), i);
+                    }
+                }
+            }
+        }
+        let mut groups: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+        for i in 0..traced.len() {
+            groups.entry(uf.find(i)).or_default().push(i);
+        }
+        let mut roots: Vec<usize> = groups.keys().copied().collect();
+        roots.sort_unstable();
+        roots
+            .into_iter()
+            .map(|root| {
+                let members = &groups[&root];
+                let path = traced[members[0]].0.clone();
+                let mut legs: FxHashMap<u32, usize> = FxHashMap::default();
+                for &m in members {
+                    for &(leg, hop) in &traced[m].1 {
+                        let e = legs.entry(leg).or_insert(hop);
+                        *e = (*e).min(hop);
+                    }
+                }
+                let mut ordered: Vec<(usize, Date, u32)> = legs
+                    .into_iter()
+                    .map(|(leg, hop)| (hop, self.legs[leg as usize].date, leg))
+                    .collect();
+                ordered.sort_unstable();
+                let countries = path.iter().map(|h| self.holders.get(*h).country).collect();
+                Route {
+                    legs: ordered.iter().map(|o| o.2).collect(),
+                    hops: ordered.iter().map(|o| o.0 as u8).collect(),
+                    holders: path,
+                    countries,
+                }
+            })
+            .collect()
+    }
+
+    /// Walks back from a final leg through the stock it drew on. Returns the holder chain (along
+    /// the largest draw at each step) and every leg with its hop number.
+    fn trace(&self, sink: u32, max_hops: usize) -> (Vec<HolderId>, Vec<(u32, usize)>) {
+        let mut levels: Vec<Vec<u32>> = vec![vec![sink]];
+        let mut main = vec![sink];
+        let mut seen = vec![sink];
+        while levels.len() < max_hops {
+            let mut next = Vec::new();
+            for &leg in levels.last().into_iter().flatten() {
+                for &li in &self.draws_on[leg as usize] {
+                    let inbound = self.links[li as usize].inbound;
+                    if !seen.contains(&inbound) {
+                        seen.push(inbound);
+                        next.push(inbound);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            // The main chain follows the largest draw of the current main leg, or of its level
+            // when the main leg itself drew on nothing.
+            let current = *main.last().unwrap_or(&sink);
+            let largest = |from: &[u32]| {
+                from.iter()
+                    .flat_map(|l| self.draws_on[*l as usize].iter())
+                    .map(|li| self.links[*li as usize])
+                    .max_by(|a, b| a.quantity.total_cmp(&b.quantity))
+            };
+            let level = levels.last().map(Vec::as_slice).unwrap_or(&[]);
+            if let Some(best) = largest(&[current]).or_else(|| largest(level)) {
+                main.push(best.inbound);
+            }
+            levels.push(next);
+        }
+        let depth = levels.len();
+        let mut path: Vec<HolderId> = main
+            .iter()
+            .rev()
+            .map(|l| self.legs[*l as usize].from)
+            .collect();
+        path.push(self.legs[sink as usize].to);
+        let legs = levels
+            .into_iter()
+            .enumerate()
+            .flat_map(|(level, ls)| ls.into_iter().map(move |l| (l, depth - 1 - level)))
+            .collect();
+        (path, legs)
+    }
+}
+
+/// Links outbound legs to the inbound stock they draw on, holder by holder, first in first out.
+fn link_legs(legs: &[Leg], rules: &RouteRules) -> Vec<Link> {
+    // Events per holder: inbound legs (arrivals) and outbound legs (departures).
+    let mut events: FxHashMap<HolderId, Vec<(Date, u8, u32)>> = FxHashMap::default();
+    for (i, l) in legs.iter().enumerate() {
+        events.entry(l.to).or_default().push((l.date, 0, i as u32));
+        events
+            .entry(l.from)
+            .or_default()
+            .push((l.date, 1, i as u32));
+    }
+    let mut holders: Vec<HolderId> = events.keys().copied().collect();
+    holders.sort_unstable();
+    let mut links = Vec::new();
+    for h in holders {
+        let ev = events.get_mut(&h).expect("holder has events");
+        // Arrivals before departures on the same day; then file order.
+        ev.sort_unstable();
+        let mut stock: Vec<(u32, f64)> = Vec::new();
+        let mut head = 0;
+        for &(date, kind, leg) in ev.iter() {
+            if kind == 0 {
+                stock.push((leg, legs[leg as usize].quantity));
+                continue;
+            }
+            // Drop stock that has aged out of the window.
+            while head < stock.len()
+                && date.days_since(legs[stock[head].0 as usize].date) > rules.window_days
+            {
+                head += 1;
+            }
+            let out = &legs[leg as usize];
+            let mut need = out.quantity;
+            let covered = out.quantity * rules.quantity_tolerance;
+            for lot in stock[head..].iter_mut() {
+                if lot.1 <= 0.0 || !continues(&legs[lot.0 as usize], out, rules) {
+                    continue;
+                }
+                let take = lot.1.min(need);
+                lot.1 -= take;
+                need -= take;
+                links.push(Link {
+                    inbound: lot.0,
+                    outbound: leg,
+                    quantity: take,
+                });
+                if need <= covered {
+                    break;
+                }
+            }
+        }
+    }
+    links
+}
+
+/// Product continuity between an inbound leg and an outbound leg of one holder: the same HS
+/// subheading (six digits), or a controlled product leaving under a vaguer code or description, with a unit value
+/// in the allowed range of the inbound's.
+fn continues(inbound: &Leg, outbound: &Leg, rules: &RouteRules) -> bool {
+    if outbound.date < inbound.date {
+        return false;
+    }
+    // HS6 where both codes have it: heading 8471 spans laptops and AI servers.
+    let digits = inbound.hs.len().min(outbound.hs.len()).min(6);
+    let same_product = digits >= 4 && inbound.hs.prefix(digits) == outbound.hs.prefix(digits);
+    let relabelled = inbound.product.sensitivity >= 0.5
+        && (outbound.product.vague || outbound.product.sensitive_hs);
+    if !(same_product || relabelled) {
+        return false;
+    }
+    match (inbound.unit_value(), outbound.unit_value()) {
+        (Some(a), Some(b)) if a > 0.0 => {
+            let ratio = b / a;
+            ratio >= rules.value_ratio_min && ratio <= rules.value_ratio_max
+        }
+        _ => true,
+    }
+}

@@ -1,0 +1,171 @@
+//! The indicators, one per file. Route indicators read a reconstructed route of shipments;
+//! corridor indicators (surge, mirror gap, corridor pass-through, consignment share) read
+//! country-level flows and live in [`crate::routes::corridors`]'s scoring.
+
+pub mod circuity;
+pub mod destination_of_concern;
+pub mod known_hub;
+pub mod new_party;
+pub mod pass_through;
+pub mod product_sensitivity;
+pub mod relabelling;
+pub mod screening_match;
+pub mod structuring;
+pub mod valuation;
+
+use crate::gazetteer::Gazetteer;
+use crate::routes::Ledger;
+use crate::scoring::rules::Rules;
+use crate::scoring::{Finding, RouteContext, Score, combine};
+
+/// One red flag, measured on a route.
+pub trait Indicator: Sync {
+    /// Name, as in `f_<name>` columns and the rules file.
+    fn name(&self) -> &'static str;
+    /// Weight in the behaviour score.
+    fn weight(&self, rules: &Rules) -> f64;
+    /// The rule in words, shown beside the factor.
+    fn threshold(&self, rules: &Rules) -> String;
+    /// The finding on one route.
+    fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding;
+}
+
+/// Every route indicator, in column order.
+pub const ROUTE_INDICATORS: &[&dyn Indicator] = &[
+    &destination_of_concern::DestinationOfConcern,
+    &product_sensitivity::ProductSensitivity,
+    &pass_through::PassThrough,
+    &relabelling::Relabelling,
+    &valuation::Valuation,
+    &new_party::NewParty,
+    &structuring::Structuring,
+    &known_hub::KnownHub,
+    &circuity::Circuity,
+    &screening_match::ScreeningMatch,
+];
+
+/// Corridor indicator names, in column order (after the route indicators).
+pub const CORRIDOR_INDICATORS: &[&str] = &[
+    "surge",
+    "mirror_gap",
+    "corridor_pass_through",
+    "consignment_share",
+];
+
+/// Every `f_` column name, in order.
+pub fn indicator_names() -> Vec<&'static str> {
+    ROUTE_INDICATORS
+        .iter()
+        .map(|i| i.name())
+        .chain(CORRIDOR_INDICATORS.iter().copied())
+        .collect()
+}
+
+/// Per-holder facts several indicators need: when it was first seen and where its goods go.
+#[derive(Clone, Debug, Default)]
+pub struct HolderStats {
+    pub first_seen: Vec<Option<crate::model::Date>>,
+    pub outbound_value: Vec<f64>,
+    pub outbound_concern_value: Vec<f64>,
+    pub outbound_count: Vec<u32>,
+}
+
+impl HolderStats {
+    pub fn build(ledger: &Ledger, rules: &Rules, g: &Gazetteer) -> HolderStats {
+        let n = ledger.holders.list.len();
+        let mut s = HolderStats {
+            first_seen: vec![None; n],
+            outbound_value: vec![0.0; n],
+            outbound_concern_value: vec![0.0; n],
+            outbound_count: vec![0; n],
+        };
+        for l in &ledger.legs {
+            for h in [l.from, l.to] {
+                let slot = &mut s.first_seen[h.0 as usize];
+                *slot = Some(slot.map_or(l.date, |d| d.min(l.date)));
+            }
+            let f = l.from.0 as usize;
+            s.outbound_value[f] += l.value_usd;
+            s.outbound_count[f] += 1;
+            if destination_of_concern::strength(
+                g,
+                &rules.indicators.destination_of_concern,
+                l.to_country,
+            )
+            .0 >= 1.0
+            {
+                s.outbound_concern_value[f] += l.value_usd;
+            }
+        }
+        s
+    }
+}
+
+/// Scores one route with every route indicator.
+pub fn score_route(ctx: &RouteContext<'_>) -> Score {
+    let findings: Vec<(&'static str, f64, String, Finding)> = ROUTE_INDICATORS
+        .iter()
+        .map(|i| {
+            (
+                i.name(),
+                i.weight(ctx.rules),
+                i.threshold(ctx.rules),
+                i.evaluate(ctx),
+            )
+        })
+        .collect();
+    let value = |name: &str| {
+        findings
+            .iter()
+            .find(|f| f.0 == name)
+            .map(|f| f.3.value)
+            .unwrap_or(0.0)
+    };
+    let gate = value("product_sensitivity")
+        * value("destination_of_concern").max(value("screening_match"));
+    let mut score = combine(findings, gate, ctx.rules);
+    // Corridor columns exist for every row; on shipment routes they are 0.
+    for name in CORRIDOR_INDICATORS {
+        score.factors.push(crate::scoring::Factor {
+            indicator: name,
+            value: 0.0,
+            weight: 0.0,
+            contribution: 0.0,
+            evidence: String::new(),
+            legs: Vec::new(),
+            threshold: String::new(),
+        });
+    }
+    score
+}
+
+/// Formats USD amounts for evidence: `USD 1,234,567`.
+pub fn usd(v: f64) -> String {
+    let whole = v.round() as i64;
+    let digits = whole.abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("USD {}{out}", if whole < 0 { "-" } else { "" })
+}
+
+/// Formats quantities: whole numbers without decimals.
+pub fn qty(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// Linear ramp: 0 at or below `lo`, 1 at or above `hi`.
+pub fn ramp(x: f64, lo: f64, hi: f64) -> f64 {
+    if hi <= lo {
+        return if x >= hi { 1.0 } else { 0.0 };
+    }
+    ((x - lo) / (hi - lo)).clamp(0.0, 1.0)
+}

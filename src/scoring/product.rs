@@ -1,0 +1,237 @@
+//! What a shipment carries, as far as export controls care: a controlled accelerator or AI server,
+//! something that might be one, or ordinary goods. HS codes alone cannot tell an H100 from a
+//! microcontroller (both ship under 8542.31), so keywords and unit value decide.
+
+use crate::model::HsCode;
+use crate::scoring::rules::Rules;
+
+/// The product reading of one leg.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ProductReading {
+    /// 0 (ordinary goods) to 1 (a named controlled accelerator or AI server).
+    pub sensitivity: f64,
+    /// Index into `rules.products` when a keyword named the product.
+    pub reference: Option<u16>,
+    /// The description says nothing of the product ("computer parts").
+    pub vague: bool,
+    /// The HS code is one accelerators and AI servers ship under.
+    pub sensitive_hs: bool,
+}
+
+/// Precomputed lower-case keyword lists, so classifying a million legs allocates little.
+pub struct ProductClassifier {
+    /// (index in rules.products, lower-case keywords, reference unit price).
+    references: Vec<(u16, Vec<String>, f64)>,
+    uncontrolled: Vec<String>,
+    vague: Vec<String>,
+    sensitive_hs: Vec<HsCode>,
+    system_hs: Vec<HsCode>,
+    system_unit_usd: f64,
+    keyword_value: f64,
+    accelerator_unit_usd: f64,
+    accelerator_value: f64,
+    midrange_unit_usd: f64,
+    midrange_value: f64,
+    low_value: f64,
+}
+
+impl ProductClassifier {
+    pub fn new(rules: &Rules) -> Self {
+        let p = &rules.indicators.product_sensitivity;
+        ProductClassifier {
+            references: rules
+                .products
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    (
+                        i as u16,
+                        r.keywords.iter().map(|k| k.to_lowercase()).collect(),
+                        r.unit_price_usd,
+                    )
+                })
+                .collect(),
+            uncontrolled: p
+                .uncontrolled_keywords
+                .iter()
+                .map(|k| k.to_lowercase())
+                .collect(),
+            vague: rules
+                .indicators
+                .relabelling
+                .vague_descriptions
+                .iter()
+                .map(|k| k.to_lowercase())
+                .collect(),
+            sensitive_hs: p
+                .sensitive_hs
+                .iter()
+                .filter_map(|h| HsCode::parse(h))
+                .collect(),
+            system_hs: p
+                .system_hs
+                .iter()
+                .filter_map(|h| HsCode::parse(h))
+                .collect(),
+            system_unit_usd: p.system_unit_usd,
+            keyword_value: p.keyword_value,
+            accelerator_unit_usd: p.accelerator_unit_usd,
+            accelerator_value: p.accelerator_value,
+            midrange_unit_usd: p.midrange_unit_usd,
+            midrange_value: p.midrange_value,
+            low_value: p.low_value,
+        }
+    }
+
+    /// Reads one leg's HS code, description and unit value.
+    pub fn classify(
+        &self,
+        hs: HsCode,
+        description: &str,
+        unit_value_usd: Option<f64>,
+    ) -> ProductReading {
+        let text = description.to_lowercase();
+        let sensitive_hs = self.sensitive_hs.iter().any(|s| hs.starts_with(*s));
+        let vague = !text.is_empty()
+            && self
+                .vague
+                .iter()
+                .any(|v| text.starts_with(v.as_str()) || text == *v);
+        // Several products may match ("server, 8x H100" names both): take the one whose reference
+        // price is closest to the declared unit value, on a log scale.
+        let unit = unit_value_usd.unwrap_or(0.0);
+        let reference = self
+            .references
+            .iter()
+            .filter(|(_, kws, _)| kws.iter().any(|k| contains_word(&text, k)))
+            .min_by(|a, b| {
+                let distance = |price: f64| {
+                    if unit > 0.0 {
+                        (unit / price).ln().abs()
+                    } else {
+                        0.0
+                    }
+                };
+                distance(a.2).total_cmp(&distance(b.2))
+            })
+            .map(|(i, _, _)| *i);
+        let uncontrolled = self.uncontrolled.iter().any(|k| contains_word(&text, k));
+        let sensitivity = if reference.is_some() && !uncontrolled {
+            self.keyword_value
+        } else if !sensitive_hs && !vague {
+            0.0
+        } else if uncontrolled {
+            self.low_value
+        } else if unit >= self.accelerator_bar(hs) {
+            self.accelerator_value
+        } else if unit >= self.midrange_unit_usd {
+            self.midrange_value
+        } else {
+            self.low_value
+        };
+        ProductReading {
+            sensitivity,
+            reference,
+            vague,
+            sensitive_hs,
+        }
+    }
+}
+
+impl ProductClassifier {
+    /// The unit value from which a sensitive code reads as an accelerator: higher for whole systems.
+    fn accelerator_bar(&self, hs: HsCode) -> f64 {
+        if self.system_hs.iter().any(|s| hs.starts_with(*s)) {
+            self.system_unit_usd
+        } else {
+            self.accelerator_unit_usd
+        }
+    }
+}
+
+/// True when `needle` stands in `text` as a word or words (not inside a longer word:
+/// `h100` in `nvidia h100 80gb`, not in `sh1000`).
+fn contains_word(text: &str, needle: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = text[from..].find(needle) {
+        let start = from + i;
+        let end = start + needle.len();
+        let before = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+        let after = end >= bytes.len() || !bytes[end].is_ascii_alphanumeric();
+        if before && after {
+            return true;
+        }
+        from = start + needle.len().max(1);
+        if from >= text.len() {
+            break;
+        }
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(hs: &str, desc: &str, unit: f64) -> ProductReading {
+        ProductClassifier::new(&Rules::default()).classify(
+            HsCode::parse(hs).unwrap(),
+            desc,
+            Some(unit),
+        )
+    }
+
+    #[test]
+    fn keywords_and_unit_values_separate_accelerators_from_ordinary_chips() {
+        let h100 = read("854231", "NVIDIA H100 SXM5 80GB GPU accelerator", 28_000.0);
+        assert_eq!(h100.sensitivity, 1.0);
+        assert!(h100.reference.is_some());
+        let server = read(
+            "847150",
+            "Dell PowerEdge XE9680 server, 8x NVIDIA H100",
+            300_000.0,
+        );
+        assert_eq!(server.sensitivity, 1.0);
+        let rules = Rules::default();
+        assert_eq!(
+            rules.products[server.reference.unwrap() as usize].name,
+            "8-GPU AI server",
+            "closest price wins"
+        );
+        assert_eq!(
+            rules.products[h100.reference.unwrap() as usize].name,
+            "NVIDIA H100 / H800"
+        );
+        assert_eq!(
+            read("854231", "STM32F407 ARM microcontroller", 3.0).sensitivity,
+            0.05
+        );
+        assert_eq!(
+            read("847330", "NVIDIA GeForce RTX 4060 graphics card", 300.0).sensitivity,
+            0.05
+        );
+        let relabelled = read("847330", "Computer parts", 25_000.0);
+        assert!(relabelled.vague && relabelled.sensitivity == 0.8);
+        assert_eq!(read("847330", "Computer parts", 40.0).sensitivity, 0.05);
+        assert_eq!(read("851713", "Smartphones", 500.0).sensitivity, 0.0);
+        assert_eq!(
+            read("847150", "Rack server, 2U, dual CPU", 15_000.0).sensitivity,
+            0.3,
+            "a plain server is mid-range"
+        );
+        assert_eq!(
+            read("847150", "Server", 280_000.0).sensitivity,
+            0.8,
+            "a server at an AI server's price"
+        );
+        assert_eq!(
+            read("854231", "SH1000 controller", 2.0).reference,
+            None,
+            "h100 inside a word"
+        );
+    }
+}
