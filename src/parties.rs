@@ -97,6 +97,11 @@ const PHRASES: &[&str] = &[
     "limited liability company",
 ];
 
+/// True for a legal-form word (`ltd`, `gmbh`, `pte` ...), after folding.
+pub fn is_legal_form(word: &str) -> bool {
+    SUFFIXES.contains(&word) || PREFIXES.contains(&word)
+}
+
 /// The matching key of a party name: folded, legal forms removed, single spaces.
 ///
 /// A name made only of legal-form words keeps them, so the key is never empty for a non-empty name.

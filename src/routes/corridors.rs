@@ -25,8 +25,11 @@ enum Reporter {
 /// flows behind them.
 #[derive(Default)]
 struct Series {
-    values: BTreeMap<(Period, Reporter), (f64, Vec<(u32, u32)>)>,
+    values: BTreeMap<(Period, Reporter), Stated>,
 }
+
+/// A value and the (dataset, flow) rows it sums.
+type Stated = (f64, Vec<(u32, u32)>);
 
 impl Series {
     fn add(&mut self, period: Period, who: Reporter, value: f64, flow: (u32, u32)) {
@@ -172,7 +175,7 @@ pub fn score(datasets: &[(u32, &Dataset)], rules: &Rules, g: &Gazetteer) -> Vec<
                         "new".into()
                     }
                 );
-                surge = (Finding::new(value, text, Vec::new()), Some(*p));
+                surge = (Finding::new(value, text, Vec::new()), Some(i - k..=i));
             }
         }
         let m = &rules.indicators.mirror_gap;
@@ -197,7 +200,16 @@ pub fn score(datasets: &[(u32, &Dataset)], rules: &Rules, g: &Gazetteer) -> Vec<
                 }
             }
         }
-        let mut involved: Vec<Period> = [surge.1, mirror.1].into_iter().flatten().collect();
+        // The periods involved: the surge period with its baseline, and the mirror-gap period.
+        let mut involved: Vec<Period> = surge
+            .1
+            .into_iter()
+            .flatten()
+            .map(|i| periods[i].0)
+            .collect();
+        involved.extend(mirror.1);
+        involved.sort_unstable();
+        involved.dedup();
         if involved.is_empty() {
             involved = periods.last().map(|p| vec![p.0]).unwrap_or_default();
         }

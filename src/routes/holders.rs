@@ -140,7 +140,7 @@ impl Holders {
 }
 
 /// True when two normalised names in one country are one firm: near-identical spelling, or one is
-/// the other plus only generic words.
+/// the other plus only generic words and legal forms (`... Co Ltd Branch`).
 pub fn same_firm(a: &str, b: &str, threshold: f64, generic: &[&str]) -> bool {
     if a == b {
         return true;
@@ -153,9 +153,9 @@ pub fn same_firm(a: &str, b: &str, threshold: f64, generic: &[&str]) -> bool {
     let long_words: Vec<&str> = long.split(' ').collect();
     short_words.len() >= 2
         && short_words.iter().all(|w| long_words.contains(w))
-        && long_words
-            .iter()
-            .all(|w| short_words.contains(w) || generic.contains(w))
+        && long_words.iter().all(|w| {
+            short_words.contains(w) || generic.contains(w) || crate::parties::is_legal_form(w)
+        })
 }
 
 /// Union-find with path halving.
@@ -214,5 +214,11 @@ mod tests {
             "one word is too little to go on"
         );
         assert!(!same_firm("tien shan", "tien shan steel", 0.95, &generic));
+        assert!(same_firm(
+            "shenzhen huaxin electronics",
+            "shenzhen huaxin electronics co ltd branch",
+            0.95,
+            &generic
+        ));
     }
 }

@@ -146,19 +146,42 @@ impl Ledger {
         let sinks: Vec<u32> = (0..self.legs.len() as u32)
             .filter(|&i| self.drawn_by[i as usize].is_empty())
             .collect();
-        let mut traced: Vec<(Vec<HolderId>, Vec<(u32, usize)>)> = Vec::with_capacity(sinks.len());
+        let mut traced: Vec<Trace> = Vec::with_capacity(sinks.len());
+        let mut covered = vec![false; self.legs.len()];
         for &sink in &sinks {
-            traced.push(self.trace(sink, max_hops));
+            let t = self.trace(sink, max_hops);
+            for (leg, _) in &t.1 {
+                covered[*leg as usize] = true;
+            }
+            traced.push(t);
         }
-        // Routes with the same holder chain that share a leg are one route.
+        // Legs deeper than `max_hops` behind every final leg start routes of their own, latest
+        // first, so that every leg is on a route.
+        let mut rest: Vec<u32> = (0..self.legs.len() as u32)
+            .filter(|&i| !covered[i as usize])
+            .collect();
+        rest.sort_by_key(|&i| std::cmp::Reverse((self.legs[i as usize].date, i)));
+        for leg in rest {
+            if covered[leg as usize] {
+                continue;
+            }
+            let t = self.trace(leg, max_hops);
+            for (l, _) in &t.1 {
+                covered[*l as usize] = true;
+            }
+            traced.push(t);
+        }
+        // Routes that share a leg and the same chain of holders after the vendor are one route: a
+        // consignment split in pieces, or a front's pooled stock from several vendors shipped on.
         let mut uf = UnionFind::new(traced.len());
         let mut owner: FxHashMap<(&[HolderId], u32), usize> = FxHashMap::default();
         for (i, (path, legs)) in traced.iter().enumerate() {
+            let onward = &path[1.min(path.len())..];
             for (leg, _) in legs {
-                match owner.get(&(path.as_slice(), *leg)) {
+                match owner.get(&(onward, *leg)) {
                     Some(&j) => uf.union(i, j),
                     None => {
-                        owner.insert((path.as_slice(), *leg), i);
+                        owner.insert((onward, *leg), i);
                     }
                 }
             }
@@ -199,7 +222,7 @@ impl Ledger {
 
     /// Walks back from a final leg through the stock it drew on. Returns the holder chain (along
     /// the largest draw at each step) and every leg with its hop number.
-    fn trace(&self, sink: u32, max_hops: usize) -> (Vec<HolderId>, Vec<(u32, usize)>) {
+    fn trace(&self, sink: u32, max_hops: usize) -> Trace {
         let mut levels: Vec<Vec<u32>> = vec![vec![sink]];
         let mut main = vec![sink];
         let mut seen = vec![sink];
@@ -247,6 +270,9 @@ impl Ledger {
         (path, legs)
     }
 }
+
+/// A traced route: the holder chain, and every leg with its hop.
+type Trace = (Vec<HolderId>, Vec<(u32, usize)>);
 
 /// Links outbound legs to the inbound stock they draw on, holder by holder, first in first out.
 fn link_legs(legs: &[Leg], rules: &RouteRules) -> Vec<Link> {
@@ -308,6 +334,13 @@ fn link_legs(legs: &[Leg], rules: &RouteRules) -> Vec<Link> {
 /// in the allowed range of the inbound's.
 fn continues(inbound: &Leg, outbound: &Leg, rules: &RouteRules) -> bool {
     if outbound.date < inbound.date {
+        return false;
+    }
+    // Two legs on the same day between the same two holders could draw on each other; only the
+    // one that comes later in the files may, so links never form a cycle.
+    if outbound.date == inbound.date
+        && (outbound.dataset, outbound.row) <= (inbound.dataset, inbound.row)
+    {
         return false;
     }
     // HS6 where both codes have it: heading 8471 spans laptops and AI servers.

@@ -261,3 +261,298 @@ fn no_arguments_prints_help() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("check") && text.contains("sample"), "{text}");
 }
+
+fn scenario(name: &str) -> String {
+    fixture(&format!("scenarios/{name}.csv"))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn score_writes_the_contract_columns_and_only_flagged_routes_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("routes.csv");
+    let o = chiptrail(&[
+        "score",
+        &scenario("multi_hop"),
+        &scenario("legit_distributor_allies"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        &header[..11],
+        [
+            "route_id",
+            "score",
+            "flagged",
+            "path",
+            "parties",
+            "shipment_ids",
+            "first_date",
+            "last_date",
+            "quantity",
+            "value_usd",
+            "reasons"
+        ]
+    );
+    assert!(
+        header[11..].iter().all(|h| h.starts_with("f_")) && header.len() >= 21,
+        "{header:?}"
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1, "only the flagged route");
+    assert_eq!(&rows[0][2], "true");
+    assert_eq!(&rows[0][3], "US>MY>TH>CN");
+    assert_eq!(
+        &rows[0][4],
+        "Pacific Crest Systems Inc. > Klang Data Sdn. Bhd. > Siam Server Co. Ltd. > Pearl River Compute Co. Ltd."
+    );
+    assert_eq!(&rows[0][5], "MH-1;MH-2;MH-3");
+    assert_eq!((&rows[0][6], &rows[0][7]), ("2024-05-02", "2024-05-30"));
+    assert!(!rows[0][10].is_empty());
+
+    let all = dir.path().join("all.csv");
+    chiptrail(&[
+        "score",
+        &scenario("multi_hop"),
+        &scenario("legit_distributor_allies"),
+        "--min-score",
+        "0",
+        "--out",
+        all.to_str().unwrap(),
+    ]);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(&all)
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert!(rows.len() >= 2);
+    let scores: Vec<f64> = rows.iter().map(|r| r[1].parse().unwrap()).collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "highest score first"
+    );
+    assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
+    assert!(rows.iter().any(|r| &r[3] == "US>SG>AU" && &r[2] == "false"));
+}
+
+#[test]
+fn score_output_is_byte_identical_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("s");
+    chiptrail(&[
+        "sample",
+        "--rows",
+        "3000",
+        "--seed",
+        "9",
+        "--out",
+        sample.to_str().unwrap(),
+    ]);
+    let input = sample.join("shipments.csv");
+    let list = sample.join("screening_list.csv");
+    let run = |n: &str| {
+        let csv = dir.path().join(format!("{n}.csv"));
+        let geo = dir.path().join(format!("{n}.geojson"));
+        let kml = dir.path().join(format!("{n}.kml"));
+        let o = chiptrail(&[
+            "score",
+            input.to_str().unwrap(),
+            "--watchlist",
+            list.to_str().unwrap(),
+            "--min-score",
+            "0",
+            "--out",
+            csv.to_str().unwrap(),
+            "--geojson",
+            geo.to_str().unwrap(),
+            "--kml",
+            kml.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        [
+            std::fs::read(csv).unwrap(),
+            std::fs::read(geo).unwrap(),
+            std::fs::read(kml).unwrap(),
+        ]
+    };
+    assert_eq!(run("a"), run("b"));
+}
+
+#[test]
+fn a_rules_file_overrides_and_a_misspelt_key_is_named_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.csv");
+    let strict = dir.path().join("strict.toml");
+    std::fs::write(&strict, "[scoring]\nflag_threshold = 0.99\n").unwrap();
+    let o = chiptrail(&[
+        "score",
+        &scenario("multi_hop"),
+        "--rules",
+        strict.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        csv::Reader::from_path(&out).unwrap().records().count(),
+        0,
+        "nothing reaches 0.99"
+    );
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[scoring]\nflag_threshold = 0.6\n\n[routes]\nwindow_dayz = 30\n",
+    )
+    .unwrap();
+    let o = chiptrail(&[
+        "score",
+        &scenario("multi_hop"),
+        "--rules",
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("routes.window_dayz") && err.contains("line 5"),
+        "{err}"
+    );
+}
+
+#[test]
+fn evaluate_reads_what_score_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("s");
+    chiptrail(&[
+        "sample",
+        "--rows",
+        "3000",
+        "--seed",
+        "4",
+        "--out",
+        sample.to_str().unwrap(),
+    ]);
+    let routes = dir.path().join("routes.csv");
+    chiptrail(&[
+        "score",
+        sample.join("shipments.csv").to_str().unwrap(),
+        "--min-score",
+        "0",
+        "--out",
+        routes.to_str().unwrap(),
+    ]);
+    let o = chiptrail(&[
+        "evaluate",
+        routes.to_str().unwrap(),
+        "--labels",
+        sample.join("labels.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let ap: f64 = text
+        .lines()
+        .find(|l| l.starts_with("average precision"))
+        .unwrap()
+        .split(':')
+        .nth(1)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(ap > 0.9, "{text}");
+}
+
+/// GDAL reads the GeoJSON and KML exports with one feature per route. CI installs `gdal-bin`;
+/// elsewhere the test says it was skipped.
+#[test]
+fn geojson_and_kml_open_in_gdal_with_one_feature_per_route() {
+    if Command::new("ogrinfo").arg("--version").output().is_err() {
+        assert!(std::env::var("CI").is_err(), "CI must install gdal-bin");
+        eprintln!("ogrinfo not installed: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (csv_path, geo, kml) = (
+        dir.path().join("r.csv"),
+        dir.path().join("r.geojson"),
+        dir.path().join("r.kml"),
+    );
+    // A trans-Pacific route crosses the antimeridian: US vendor to a Taiwanese buyer.
+    let input = dir.path().join("pacific.csv");
+    std::fs::write(
+        &input,
+        "date,exporter,exporter_country,importer,importer_country,hs_code,description,quantity,value_usd\n\
+         2024-01-02,Pacific Crest Systems Inc.,US,Formosa Board Co. Ltd.,TW,854231,NVIDIA H100 GPU,8,224000\n",
+    )
+    .unwrap();
+    let o = chiptrail(&[
+        "score",
+        &scenario("multi_hop"),
+        &scenario("structuring"),
+        input.to_str().unwrap(),
+        "--min-score",
+        "0",
+        "--out",
+        csv_path.to_str().unwrap(),
+        "--geojson",
+        geo.to_str().unwrap(),
+        "--kml",
+        kml.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let routes = csv::Reader::from_path(&csv_path).unwrap().records().count();
+    for (file, multi) in [(&geo, "MULTILINESTRING"), (&kml, "MULTILINESTRING")] {
+        let info = Command::new("ogrinfo")
+            .args(["-ro", "-al", "-so"])
+            .arg(file)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&info.stdout);
+        assert!(
+            info.status.success(),
+            "{}",
+            String::from_utf8_lossy(&info.stderr)
+        );
+        assert!(
+            text.contains(&format!("Feature Count: {routes}")),
+            "{file:?}: {text}"
+        );
+        let full = Command::new("ogrinfo")
+            .args(["-ro", "-al"])
+            .arg(file)
+            .output()
+            .unwrap();
+        let full = String::from_utf8_lossy(&full.stdout);
+        assert!(
+            full.contains(multi),
+            "{file:?}: the trans-Pacific route is split at the antimeridian"
+        );
+        assert!(full.contains("US>MY>TH>CN"), "{file:?}");
+    }
+}

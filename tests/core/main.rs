@@ -2,6 +2,7 @@
 
 mod ingest;
 mod sample;
+mod scoring;
 
 use std::path::PathBuf;
 
