@@ -7,7 +7,7 @@ use crate::gazetteer::Gazetteer;
 use crate::model::{Dataset, Date, Format, ScreeningEntry};
 use crate::routes::{Ledger, Route, corridors};
 use crate::scoring::indicators::screening_match::ScreeningIndex;
-use crate::scoring::indicators::{HolderStats, score_route};
+use crate::scoring::indicators::{HolderStats, score_route, thresholds};
 use crate::scoring::rules::Rules;
 use crate::scoring::{RouteContext, Score};
 
@@ -67,6 +67,7 @@ impl Analysis {
         let ledger = Ledger::build(&shipment_sets, rules);
         let stats = HolderStats::build(&ledger, rules, g);
         let screening = ScreeningIndex::build(watchlist, &ledger, rules, g);
+        let thresholds = thresholds(rules);
         let mut rows: Vec<ScoredRoute> = ledger
             .routes(&rules.routes)
             .into_iter()
@@ -81,6 +82,7 @@ impl Analysis {
                     datasets: &shipment_sets,
                     stats: &stats,
                     screening: &screening,
+                    thresholds: &thresholds,
                     members,
                 };
                 let score = score_route(&ctx);

@@ -395,7 +395,7 @@ fn corridor_row<const N: usize>(
         "consignment_share" => ind.consignment_share.weight,
         _ => 0.0,
     };
-    let mut findings: Vec<(&'static str, f64, String, Finding)> = Vec::new();
+    let mut findings: Vec<(&'static str, f64, std::sync::Arc<str>, Finding)> = Vec::new();
     for i in ROUTE_INDICATORS {
         let n = i.name();
         let f = match n {
@@ -408,7 +408,7 @@ fn corridor_row<const N: usize>(
         };
         // On aggregate statistics a destination alone says nothing of diversion: it gates the score
         // but adds no weight of its own.
-        findings.push((n, 0.0, i.threshold(rules), f));
+        findings.push((n, 0.0, i.threshold(rules).into(), f));
     }
     for n in CORRIDOR_INDICATORS {
         let f = fired
@@ -416,7 +416,7 @@ fn corridor_row<const N: usize>(
             .find(|(name, _)| name == n)
             .map(|(_, f)| f.clone())
             .unwrap_or_default();
-        findings.push((n, weight(n), String::new(), f));
+        findings.push((n, weight(n), "".into(), f));
     }
     let score = combine(findings, dest_value, rules);
     let (first, last_date) = (

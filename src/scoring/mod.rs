@@ -60,6 +60,8 @@ pub struct RouteContext<'a> {
     pub datasets: &'a [&'a Dataset],
     pub stats: &'a indicators::HolderStats,
     pub screening: &'a indicators::screening_match::ScreeningIndex,
+    /// Each route indicator's rule in words, formatted once (parallel to `ROUTE_INDICATORS`).
+    pub thresholds: &'a [std::sync::Arc<str>],
     /// The route's legs, sorted, for membership tests.
     pub members: Vec<u32>,
 }
@@ -124,7 +126,8 @@ pub struct Factor {
     pub evidence: String,
     pub legs: Vec<u32>,
     /// The rule it was measured against, in words.
-    pub threshold: String,
+    /// Shared by every route: formatted once per analysis.
+    pub threshold: std::sync::Arc<str>,
 }
 
 /// A route's (or corridor's) score and its explanation.
@@ -169,7 +172,7 @@ impl Score {
 
 /// Combines findings `(indicator, weight, threshold text, finding)` with a gate into a score.
 pub fn combine(
-    findings: Vec<(&'static str, f64, String, Finding)>,
+    findings: Vec<(&'static str, f64, std::sync::Arc<str>, Finding)>,
     gate: f64,
     rules: &Rules,
 ) -> Score {
@@ -214,9 +217,9 @@ mod tests {
         let f = |v: f64| Finding::new(v, "x", vec![]);
         let s = combine(
             vec![
-                ("a", 0.6, String::new(), f(1.0)),
-                ("b", 0.5, String::new(), f(0.5)),
-                ("c", 0.3, String::new(), f(0.0)),
+                ("a", 0.6, "".into(), f(1.0)),
+                ("b", 0.5, "".into(), f(0.5)),
+                ("c", 0.3, "".into(), f(0.0)),
             ],
             1.0,
             &rules,
@@ -227,7 +230,7 @@ mod tests {
         assert!((sum - s.score).abs() < 1e-12);
         assert_eq!(s.factors[2].contribution, 0.0);
         assert!(s.flagged);
-        let closed = combine(vec![("a", 0.6, String::new(), f(1.0))], 0.0, &rules);
+        let closed = combine(vec![("a", 0.6, "".into(), f(1.0))], 0.0, &rules);
         assert_eq!(closed.score, 0.0);
         assert!(!closed.flagged);
         assert!(s.reasons().starts_with("a: x"));

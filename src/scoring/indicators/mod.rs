@@ -101,18 +101,20 @@ impl HolderStats {
     }
 }
 
+/// Each route indicator's rule in words, for [`RouteContext::thresholds`].
+pub fn thresholds(rules: &Rules) -> Vec<std::sync::Arc<str>> {
+    ROUTE_INDICATORS
+        .iter()
+        .map(|i| i.threshold(rules).into())
+        .collect()
+}
+
 /// Scores one route with every route indicator.
 pub fn score_route(ctx: &RouteContext<'_>) -> Score {
-    let findings: Vec<(&'static str, f64, String, Finding)> = ROUTE_INDICATORS
+    let findings: Vec<(&'static str, f64, std::sync::Arc<str>, Finding)> = ROUTE_INDICATORS
         .iter()
-        .map(|i| {
-            (
-                i.name(),
-                i.weight(ctx.rules),
-                i.threshold(ctx.rules),
-                i.evaluate(ctx),
-            )
-        })
+        .zip(ctx.thresholds)
+        .map(|(i, t)| (i.name(), i.weight(ctx.rules), t.clone(), i.evaluate(ctx)))
         .collect();
     let value = |name: &str| {
         findings
@@ -133,7 +135,7 @@ pub fn score_route(ctx: &RouteContext<'_>) -> Score {
             contribution: 0.0,
             evidence: String::new(),
             legs: Vec::new(),
-            threshold: String::new(),
+            threshold: "".into(),
         });
     }
     score
