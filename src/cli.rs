@@ -26,49 +26,17 @@ enum Command {
         /// Force a format instead of detecting it from the header.
         #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
         format: FormatArg,
-        /// A TOML mapping file: `[columns]` canonical column = header in the file.
-        #[arg(long, value_name = "MAP")]
-        mapping: Option<PathBuf>,
         /// Write the rejected rows (original fields and the reason) to this CSV file.
         #[arg(long, value_name = "OUT.csv")]
         rejects: Option<PathBuf>,
-        /// Day/month order for dates like 03/04/2024 when the data cannot decide.
-        #[arg(long, value_enum)]
-        date_order: Option<DateOrderArg>,
+        #[command(flatten)]
+        read: ReadArgs,
         /// Print one JSON object instead of a report.
         #[arg(long)]
         json: bool,
     },
     /// Reconstruct routes, score them, and write them (flagged ones only unless --min-score).
-    Score {
-        /// Trade files: shipments, Comtrade or BACI (a screening list given here counts as --watchlist).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// A rules file overriding the embedded defaults (see data/rules.toml).
-        #[arg(long, value_name = "RULES")]
-        rules: Option<PathBuf>,
-        /// A Consolidated Screening List CSV to match parties against.
-        #[arg(long, value_name = "CSL.csv")]
-        watchlist: Vec<PathBuf>,
-        /// Write every route scoring at least this (0 writes every route); default: flagged only.
-        #[arg(long, value_name = "S")]
-        min_score: Option<f64>,
-        /// The routes CSV to write.
-        #[arg(long, value_name = "ROUTES.csv")]
-        out: PathBuf,
-        /// Also write the routes as GeoJSON (great-circle lines, split at the antimeridian).
-        #[arg(long, value_name = "F")]
-        geojson: Option<PathBuf>,
-        /// Also write the routes as KML.
-        #[arg(long, value_name = "F")]
-        kml: Option<PathBuf>,
-        /// A mapping file for shipment headers Chiptrail does not know.
-        #[arg(long, value_name = "MAP")]
-        mapping: Option<PathBuf>,
-        /// Day/month order for dates like 03/04/2024 when the data cannot decide.
-        #[arg(long, value_enum)]
-        date_order: Option<DateOrderArg>,
-    },
+    Score(ScoreArgs),
     /// Measure a routes CSV against labels: average precision over shipments, precision and
     /// recall of the flagged routes.
     Evaluate {
@@ -123,34 +91,13 @@ pub fn main() -> ExitCode {
         Some(Command::Check {
             file,
             format,
-            mapping,
             rejects,
-            date_order,
+            read,
             json,
-        }) => check(file, format, mapping, rejects, date_order, json),
+        }) => check(file, format, rejects, read, json),
         Some(Command::Sample { rows, seed, out }) => sample(rows, seed, out),
         Some(Command::Evaluate { routes, labels }) => evaluate(routes, labels),
-        Some(Command::Score {
-            files,
-            rules,
-            watchlist,
-            min_score,
-            out,
-            geojson,
-            kml,
-            mapping,
-            date_order,
-        }) => score(ScoreArgs {
-            files,
-            rules,
-            watchlist,
-            min_score,
-            out,
-            geojson,
-            kml,
-            mapping,
-            date_order,
-        }),
+        Some(Command::Score(args)) => score(args),
     };
     match result {
         Ok(code) => code,
@@ -161,14 +108,14 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn read_options(
-    format: FormatArg,
-    mapping: Option<PathBuf>,
-    date_order: Option<DateOrderArg>,
-) -> Result<ReadOptions> {
+fn read_options(format: FormatArg, read: &ReadArgs) -> Result<ReadOptions> {
+    let ReadArgs {
+        mapping,
+        date_order,
+    } = read;
     let mapping = match mapping {
         Some(path) => {
-            let text = std::fs::read_to_string(&path)
+            let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read mapping file {}", path.display()))?;
             Some(
                 Mapping::parse(&text)
@@ -197,12 +144,11 @@ fn read_options(
 fn check(
     file: PathBuf,
     format: FormatArg,
-    mapping: Option<PathBuf>,
     rejects: Option<PathBuf>,
-    date_order: Option<DateOrderArg>,
+    read: ReadArgs,
     json: bool,
 ) -> Result<ExitCode> {
-    let options = read_options(format, mapping, date_order)?;
+    let options = read_options(format, &read)?;
     let dataset = match ingest::read_path(&file, &options, Gazetteer::embedded(), None) {
         Ok(d) => d,
         Err(e) => {
@@ -348,15 +294,41 @@ fn sample(rows: usize, seed: u64, out: PathBuf) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+#[derive(clap::Args)]
 struct ScoreArgs {
+    /// Trade files: shipments, Comtrade or BACI (a screening list given here counts as --watchlist).
+    #[arg(required = true)]
     files: Vec<PathBuf>,
+    /// A rules file overriding the embedded defaults (see data/rules.toml).
+    #[arg(long, value_name = "RULES")]
     rules: Option<PathBuf>,
+    /// A Consolidated Screening List CSV to match parties against.
+    #[arg(long, value_name = "CSL.csv")]
     watchlist: Vec<PathBuf>,
+    /// Write every route scoring at least this (0 writes every route); default: flagged only.
+    #[arg(long, value_name = "S")]
     min_score: Option<f64>,
+    /// The routes CSV to write.
+    #[arg(long, value_name = "ROUTES.csv")]
     out: PathBuf,
+    /// Also write the routes as GeoJSON (great-circle lines, split at the antimeridian).
+    #[arg(long, value_name = "F")]
     geojson: Option<PathBuf>,
+    /// Also write the routes as KML.
+    #[arg(long, value_name = "F")]
     kml: Option<PathBuf>,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+/// How to read files whose header or dates the reader cannot settle alone.
+#[derive(clap::Args)]
+struct ReadArgs {
+    /// A TOML mapping file: `[columns]` canonical column = header in the file.
+    #[arg(long, value_name = "MAP")]
     mapping: Option<PathBuf>,
+    /// Day/month order for dates like 03/04/2024 when the data cannot decide.
+    #[arg(long, value_enum)]
     date_order: Option<DateOrderArg>,
 }
 
@@ -372,7 +344,7 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
         None => Rules::default(),
     };
     let g = Gazetteer::embedded();
-    let options = read_options(FormatArg::Auto, args.mapping.clone(), args.date_order)?;
+    let options = read_options(FormatArg::Auto, &args.read)?;
     let mut datasets = Vec::new();
     for path in args.files.iter().chain(&args.watchlist) {
         let d = ingest::read_path(path, &options, g, None)
