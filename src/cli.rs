@@ -80,14 +80,7 @@ enum DateOrderArg {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            println!(
-                "\nThe map app opens here once the desktop GUI lands; use the subcommands meanwhile."
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        None => open_app(),
         Some(Command::Check {
             file,
             format,
@@ -412,5 +405,20 @@ fn evaluate(routes: PathBuf, labels: PathBuf) -> Result<ExitCode> {
     println!("route recall:       {:.4}", m.route_recall);
     println!("shipment precision: {:.4}", m.shipment_precision);
     println!("shipment recall:    {:.4}", m.shipment_recall);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// No subcommand: open the map app (or print help in a build without the GUI).
+#[cfg(feature = "gui")]
+fn open_app() -> Result<ExitCode> {
+    chiptrail::gui::run().map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_app() -> Result<ExitCode> {
+    use clap::CommandFactory;
+    let _ = Cli::command().print_help();
+    println!("\nThis build has no map app (built without the `gui` feature); use the subcommands.");
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@
 //! - [`scoring`]: the rules file, one indicator per file, and their combination.
 //! - [`analysis`]: the facade both faces call: datasets and rules in, scored routes out.
 //! - [`geometry`]: great-circle arcs, antimeridian splits, circuity.
+//! - [`filter`]: which routes are shown: filters, histograms, search.
 //! - [`export`]: files Chiptrail writes (atomically, spreadsheet-safe).
 //! - [`sample`]: the labelled synthetic data generator.
 //! - [`evaluation`]: average precision, precision and recall against labels.
@@ -19,6 +20,7 @@
 pub mod analysis;
 pub mod evaluation;
 pub mod export;
+pub mod filter;
 pub mod gazetteer;
 pub mod geometry;
 pub mod ingest;
@@ -28,3 +30,7 @@ pub mod routes;
 pub mod sample;
 pub mod scoring;
 pub mod text;
+
+/// The desktop map app; everything that names eframe, egui or walkers is in here.
+#[cfg(feature = "gui")]
+pub mod gui;

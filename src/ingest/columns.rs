@@ -469,6 +469,33 @@ pub struct MappingOptions {
 }
 
 impl Mapping {
+    /// A mapping from (column, header) pairs, as the app's column-mapping dialog builds it.
+    pub fn from_pairs(pairs: &[(Column, String)]) -> Mapping {
+        let mut m = Mapping::default();
+        for (col, header) in pairs {
+            let slot = match col {
+                Column::ShipmentId => &mut m.columns.shipment_id,
+                Column::Date => &mut m.columns.date,
+                Column::Exporter => &mut m.columns.exporter,
+                Column::ExporterCountry => &mut m.columns.exporter_country,
+                Column::Importer => &mut m.columns.importer,
+                Column::ImporterCountry => &mut m.columns.importer_country,
+                Column::OriginCountry => &mut m.columns.origin_country,
+                Column::HsCode => &mut m.columns.hs_code,
+                Column::Description => &mut m.columns.description,
+                Column::Quantity => &mut m.columns.quantity,
+                Column::Unit => &mut m.columns.unit,
+                Column::ValueUsd => &mut m.columns.value_usd,
+                Column::WeightKg => &mut m.columns.weight_kg,
+                Column::PortOfLoading => &mut m.columns.port_of_loading,
+                Column::PortOfDischarge => &mut m.columns.port_of_discharge,
+                Column::TransportMode => &mut m.columns.transport_mode,
+            };
+            *slot = Some(header.clone());
+        }
+        m
+    }
+
     /// Reads a mapping file's text; errors name the offending key and its line.
     pub fn parse(text: &str) -> Result<Mapping, String> {
         toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())

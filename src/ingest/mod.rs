@@ -198,6 +198,16 @@ fn checked_text<'a>(
     Ok((text, label))
 }
 
+/// The header of a file as written, and the columns Chiptrail recognises in it, for a
+/// column-mapping dialog: (header, guessed column per header field).
+pub fn peek_header(path: &Path) -> Result<(Vec<String>, Vec<Option<Column>>), IngestError> {
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io { path: path.to_path_buf(), source })?;
+    let (text, _) = decode(&bytes)?;
+    let header = read_header(&text, sniff_delimiter(&text))?;
+    let guesses = header.iter().map(|h| Column::from_header(h)).collect();
+    Ok((header, guesses))
+}
+
 /// Picks the delimiter that splits the header line most: `,` `;` tab or `|`.
 fn sniff_delimiter(text: &str) -> u8 {
     let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");

@@ -1,0 +1,512 @@
+//! App state in one place: settings persisted between runs, the loaded datasets and the analysis,
+//! what is shown and selected, and the running job. Panels draw from it and return [`Command`]s,
+//! which the app applies after the frame by calling the core.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::analysis::Analysis;
+use crate::filter::{RouteFilter, SearchHit};
+use crate::gazetteer::Gazetteer;
+use crate::ingest::Mapping;
+use crate::model::Dataset;
+use crate::scoring::rules::Rules;
+use egui::Rect;
+use serde::{Deserialize, Serialize};
+use walkers::{HttpOptions, HttpTiles, MapMemory, lon_lat};
+
+use super::basemap::{Basemap, mercator};
+use super::flows::{DrawnFlows, MapEvents};
+use super::jobs::{Job, LoadFailure, LoadRequest};
+use super::panels;
+
+/// Settings kept between runs (eframe storage).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Map centre (lon, lat) and zoom.
+    pub center: [f64; 2],
+    pub zoom: f64,
+    pub show_data: bool,
+    pub show_filters: bool,
+    pub show_table: bool,
+    pub show_timeline: bool,
+    pub filter: RouteFilter,
+    pub rules_path: Option<PathBuf>,
+    /// Online OpenStreetMap tiles under the routes (off: nothing touches the network).
+    pub online_tiles: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            center: [60.0, 28.0],
+            zoom: 2.2,
+            show_data: true,
+            show_filters: true,
+            show_table: true,
+            show_timeline: true,
+            filter: RouteFilter::default(),
+            rules_path: None,
+            online_tiles: false,
+        }
+    }
+}
+
+/// What to export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportScope {
+    Flagged,
+    Filtered,
+    Selected,
+}
+
+/// Export file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    GeoJson,
+    Kml,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::GeoJson => "geojson",
+            ExportFormat::Kml => "kml",
+        }
+    }
+}
+
+/// What panels ask the app to do.
+#[must_use]
+#[derive(Clone, Debug)]
+pub enum Command {
+    /// Ask for files with the picker, then load them.
+    OpenDialog,
+    /// Load these files (background) and score again.
+    Open(Vec<PathBuf>),
+    /// Load one file with a column mapping.
+    OpenWithMapping(PathBuf, Mapping),
+    RemoveDataset(usize),
+    SetFilter(RouteFilter),
+    Select(Option<usize>),
+    ZoomToSelection,
+    ZoomToCountry(String),
+    /// Ask for a path, then export.
+    Export(ExportScope, ExportFormat),
+    ExportTo(ExportScope, ExportFormat, PathBuf),
+    /// Ask for a path, then save the map view as PNG.
+    ExportMapPng,
+    ExportMapPngTo(PathBuf),
+    ChooseRules,
+    LoadRules(PathBuf),
+    SetOnlineTiles(bool),
+    CancelJob,
+    CloseMappingDialog,
+}
+
+/// What the file picker is asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileRequest {
+    OpenData,
+    OpenRules,
+    Save { title: String, extension: String },
+}
+
+/// The file picker: a system dialog in the app, a stand-in in tests (which must never open one).
+pub type FilePicker = Box<dyn FnMut(FileRequest) -> Vec<PathBuf>>;
+
+/// The column-mapping dialog for a file whose header Chiptrail does not know.
+#[derive(Clone, Debug)]
+pub struct MappingDialog {
+    pub path: PathBuf,
+    pub header: Vec<String>,
+    /// Chosen header index per canonical column (`Column::ALL` order).
+    pub chosen: Vec<Option<usize>>,
+    pub message: String,
+}
+
+pub struct App {
+    pub settings: Settings,
+    pub datasets: Vec<Arc<Dataset>>,
+    pub failures: Vec<LoadFailure>,
+    pub analysis: Arc<Analysis>,
+    pub rules: Rules,
+    /// Route indices that pass the filter, highest score first.
+    pub visible: Vec<usize>,
+    pub drawn: DrawnFlows,
+    pub selected: Option<usize>,
+    pub map_memory: MapMemory,
+    pub basemap: Arc<Basemap>,
+    pub labels: Vec<([f32; 2], String)>,
+    pub hubs: Vec<([f32; 2], f32, String)>,
+    pub concern_m49: Vec<u16>,
+    pub job: Option<Job>,
+    pub status: String,
+    pub search: String,
+    pub search_hits: Vec<SearchHit>,
+    pub mapping_dialog: Option<MappingDialog>,
+    pub pick_file: FilePicker,
+    pub tiles: Option<HttpTiles>,
+    pub map_events: MapEvents,
+    pub map_rect: Option<Rect>,
+    pub pending_png: Option<PathBuf>,
+    pub about_open: bool,
+    pub routes_sort: panels::routes::Sort,
+    /// Files written by exports this session (shown in the status line, checked by tests).
+    pub written: Vec<PathBuf>,
+    /// `CHIPTRAIL_SCREENSHOT=PATH`: once the first analysis is in, save the map view there and close
+    /// (README screenshots, and a check of the PNG export in a real window).
+    screenshot_and_close: Option<PathBuf>,
+    screenshot_requested: bool,
+    /// Screenshots arrive from the renderer through this channel.
+    screenshots: (std::sync::mpsc::Sender<Arc<egui::ColorImage>>, std::sync::mpsc::Receiver<Arc<egui::ColorImage>>),
+}
+
+const SETTINGS_KEY: &str = "chiptrail-settings";
+
+/// The system file dialog.
+fn system_picker() -> FilePicker {
+    Box::new(|request| match request {
+        FileRequest::OpenData => rfd::FileDialog::new()
+            .add_filter("Trade data", &["csv", "tsv", "txt"])
+            .pick_files()
+            .unwrap_or_default(),
+        FileRequest::OpenRules => rfd::FileDialog::new().add_filter("Rules", &["toml"]).pick_file().into_iter().collect(),
+        FileRequest::Save { title, extension } => rfd::FileDialog::new()
+            .set_title(title)
+            .add_filter(extension.clone(), &[extension.as_str()])
+            .save_file()
+            .into_iter()
+            .collect(),
+    })
+}
+
+impl App {
+    /// The app as `cargo run` opens it: settings from the last run, the embedded sample loading.
+    pub fn new(cc: &eframe::CreationContext<'_>) -> App {
+        super::install_fonts(&cc.egui_ctx);
+        let settings: Settings = cc.storage.and_then(|s| eframe::get_value(s, SETTINGS_KEY)).unwrap_or_default();
+        App::with_settings(&cc.egui_ctx, settings, system_picker())
+    }
+
+    /// The app with given settings and file picker (tests pass a stand-in picker).
+    pub fn with_settings(ctx: &egui::Context, settings: Settings, pick_file: FilePicker) -> App {
+        let g = Gazetteer::embedded();
+        let mut map_memory = MapMemory::default();
+        let _ = map_memory.set_zoom(settings.zoom.clamp(1.0, 16.0));
+        map_memory.center_at(lon_lat(settings.center[0], settings.center[1]));
+        let (rules, rules_status) = load_rules(settings.rules_path.as_deref());
+        let labels = g
+            .countries()
+            .iter()
+            .filter(|c| c.kind == crate::gazetteer::AreaKind::Country)
+            .filter_map(|c| c.point.map(|p| (mercator(p.x(), p.y()), c.name.clone())))
+            .collect();
+        let concern_m49 = g
+            .group("concern")
+            .map(|gr| gr.members.iter().filter_map(|c| g.country(*c).m49).collect())
+            .unwrap_or_default();
+        let mut app = App {
+            settings,
+            datasets: Vec::new(),
+            failures: Vec::new(),
+            analysis: Arc::new(Analysis::default()),
+            rules,
+            visible: Vec::new(),
+            drawn: DrawnFlows::default(),
+            selected: None,
+            map_memory,
+            basemap: Arc::new(Basemap::embedded()),
+            labels,
+            hubs: Vec::new(),
+            concern_m49,
+            job: None,
+            status: rules_status,
+            search: String::new(),
+            search_hits: Vec::new(),
+            mapping_dialog: None,
+            pick_file,
+            tiles: None,
+            map_events: MapEvents::default(),
+            map_rect: None,
+            pending_png: None,
+            about_open: false,
+            routes_sort: panels::routes::Sort::default(),
+            written: Vec::new(),
+            screenshots: std::sync::mpsc::channel(),
+            screenshot_and_close: std::env::var_os("CHIPTRAIL_SCREENSHOT").map(PathBuf::from),
+            screenshot_requested: false,
+        };
+        if app.settings.online_tiles {
+            app.set_online_tiles(ctx, true);
+        }
+        app.job = Some(Job::start(ctx, Vec::new(), Vec::new(), app.rules.clone(), true));
+        app
+    }
+
+    /// Recomputes what is visible and drawn after the analysis or the filter changed.
+    pub fn refresh(&mut self) {
+        self.visible = self.settings.filter.apply(&self.analysis);
+        self.drawn = DrawnFlows::build(&self.analysis, &self.visible);
+        if self.selected.is_some_and(|s| s >= self.analysis.routes.len()) {
+            self.selected = None;
+        }
+        let g = Gazetteer::embedded();
+        let trade: Vec<&Dataset> = self.datasets.iter().map(Arc::as_ref).collect();
+        let throughput = crate::filter::hub_throughput(&trade, g);
+        let top = throughput.first().map(|t| t.1).unwrap_or(1.0).max(1.0);
+        self.hubs = throughput
+            .iter()
+            .map(|(i, v)| {
+                let h = &g.hubs()[*i];
+                (mercator(h.point.x(), h.point.y()), 2.5 + 6.0 * (v / top).sqrt() as f32, h.name.clone())
+            })
+            .collect();
+    }
+
+    /// Polls the background job; applies its result.
+    pub fn poll_job(&mut self) {
+        let Some(job) = &self.job else { return };
+        let Some(result) = job.poll() else { return };
+        self.job = None;
+        match result {
+            None => self.status = "cancelled".into(),
+            Some(out) => {
+                self.datasets = out.datasets;
+                self.analysis = out.analysis;
+                let flagged = self.analysis.routes.iter().filter(|r| r.score.flagged).count();
+                self.status = format!("{} routes, {} flagged", self.analysis.routes.len(), flagged);
+                for f in &out.failures {
+                    if f.needs_mapping && self.mapping_dialog.is_none() {
+                        self.mapping_dialog = mapping_dialog_for(&f.path, &f.message);
+                    }
+                }
+                self.failures.retain(|old| !out.failures.iter().any(|f| f.path == old.path));
+                self.failures.extend(out.failures);
+                self.refresh();
+                if let Some(path) = self.screenshot_and_close.clone() {
+                    self.pending_png = Some(path);
+                }
+            }
+        }
+    }
+
+    fn start_job(&mut self, ctx: &egui::Context, requests: Vec<LoadRequest>) {
+        if let Some(job) = &self.job {
+            job.cancel();
+        }
+        // Files loaded again replace their earlier copy.
+        let reloaded: Vec<&PathBuf> = requests.iter().map(|r| &r.0).collect();
+        let existing = self.datasets.iter().filter(|d| !reloaded.contains(&&d.provenance.path)).cloned().collect();
+        self.job = Some(Job::start(ctx, existing, requests, self.rules.clone(), false));
+    }
+
+    fn set_online_tiles(&mut self, ctx: &egui::Context, on: bool) {
+        self.settings.online_tiles = on;
+        self.tiles = on.then(|| {
+            let cache = std::env::temp_dir().join("chiptrail-tiles");
+            let options = HttpOptions { cache: Some(cache), ..HttpOptions::default() };
+            HttpTiles::with_options(walkers::sources::OpenStreetMap, options, ctx.clone())
+        });
+    }
+
+    /// Applies one command.
+    pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::OpenDialog => {
+                let files = (self.pick_file)(FileRequest::OpenData);
+                if !files.is_empty() {
+                    self.apply(ctx, Command::Open(files));
+                }
+            }
+            Command::Open(paths) => self.start_job(ctx, paths.into_iter().map(|p| (p, None)).collect()),
+            Command::OpenWithMapping(path, mapping) => {
+                self.mapping_dialog = None;
+                self.start_job(ctx, vec![(path, Some(mapping))]);
+            }
+            Command::RemoveDataset(i) => {
+                if i < self.datasets.len() {
+                    self.datasets.remove(i);
+                    self.start_job(ctx, Vec::new());
+                }
+            }
+            Command::SetFilter(f) => {
+                self.settings.filter = f;
+                self.refresh();
+            }
+            Command::Select(s) => self.selected = s,
+            Command::ZoomToSelection => {
+                if let Some(r) = self.selected.and_then(|s| self.analysis.routes.get(s)) {
+                    zoom_to_points(&mut self.map_memory, &r.stops, self.map_rect);
+                }
+            }
+            Command::ZoomToCountry(code) => {
+                let g = Gazetteer::embedded();
+                if let Some(p) = g.by_alpha2(&code).and_then(|c| g.country(c).point) {
+                    self.map_memory.center_at(lon_lat(p.x(), p.y()));
+                    let _ = self.map_memory.set_zoom(5.0);
+                }
+            }
+            Command::Export(scope, format) => {
+                let request = FileRequest::Save { title: "Export routes".into(), extension: format.extension().into() };
+                if let Some(path) = (self.pick_file)(request).into_iter().next() {
+                    self.apply(ctx, Command::ExportTo(scope, format, path));
+                }
+            }
+            Command::ExportTo(scope, format, path) => {
+                let routes: Vec<&crate::analysis::ScoredRoute> = match scope {
+                    ExportScope::Flagged => self.analysis.routes.iter().filter(|r| r.score.flagged).collect(),
+                    ExportScope::Filtered => self.visible.iter().map(|i| &self.analysis.routes[*i]).collect(),
+                    ExportScope::Selected => self.selected.and_then(|s| self.analysis.routes.get(s)).into_iter().collect(),
+                };
+                let written = match format {
+                    ExportFormat::Csv => crate::export::write_routes_csv(&path, &routes),
+                    ExportFormat::GeoJson => crate::export::geojson::write(&path, &routes),
+                    ExportFormat::Kml => crate::export::kml::write(&path, &routes),
+                };
+                self.status = match written {
+                    Ok(()) => {
+                        self.written.push(path.clone());
+                        format!("wrote {} route(s) to {}", routes.len(), path.display())
+                    }
+                    Err(e) => format!("could not write {}: {e}", path.display()),
+                };
+            }
+            Command::ExportMapPng => {
+                let request = FileRequest::Save { title: "Save map as PNG".into(), extension: "png".into() };
+                if let Some(path) = (self.pick_file)(request).into_iter().next() {
+                    self.apply(ctx, Command::ExportMapPngTo(path));
+                }
+            }
+            Command::ExportMapPngTo(path) => {
+                self.pending_png = Some(path);
+                let (tx, repaint) = (self.screenshots.0.clone(), ctx.clone());
+                ctx.request_screenshot(move |image| {
+                    let _ = tx.send(image);
+                    repaint.request_repaint();
+                });
+            }
+            Command::ChooseRules => {
+                if let Some(path) = (self.pick_file)(FileRequest::OpenRules).into_iter().next() {
+                    self.apply(ctx, Command::LoadRules(path));
+                }
+            }
+            Command::LoadRules(path) => {
+                let (rules, status) = load_rules(Some(&path));
+                self.status = status;
+                if rules != self.rules || self.settings.rules_path.as_deref() != Some(&path) {
+                    self.rules = rules;
+                    self.settings.rules_path = Some(path);
+                    self.start_job(ctx, Vec::new());
+                }
+            }
+            Command::SetOnlineTiles(on) => self.set_online_tiles(ctx, on),
+            Command::CancelJob => {
+                if let Some(job) = &self.job {
+                    job.cancel();
+                }
+            }
+            Command::CloseMappingDialog => self.mapping_dialog = None,
+        }
+    }
+
+    /// Saves a screenshot of the map area (with its legend) when one was asked for.
+    fn take_screenshots(&mut self, ctx: &egui::Context) {
+        let shots: Vec<Arc<egui::ColorImage>> = self.screenshots.1.try_iter().collect();
+        if let (Some(image), Some(path)) = (shots.last(), self.pending_png.take()) {
+            let ppp = ctx.pixels_per_point();
+            let region = self.map_rect.unwrap_or(Rect::EVERYTHING);
+            let cropped = image.region(&region, Some(ppp));
+            self.status = match super::png::write(&path, &cropped) {
+                Ok(()) => {
+                    self.written.push(path.clone());
+                    format!("saved the map view to {}", path.display())
+                }
+                Err(e) => format!("could not write {}: {e}", path.display()),
+            };
+        }
+    }
+}
+
+fn load_rules(path: Option<&Path>) -> (Rules, String) {
+    let Some(path) = path else { return (Rules::default(), "default rules".into()) };
+    match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| Rules::from_toml(&t).map_err(|e| e.to_string())) {
+        Ok(r) => (r, format!("rules from {}", path.display())),
+        Err(e) => (Rules::default(), format!("rules file {}: {e}; using the defaults", path.display())),
+    }
+}
+
+fn mapping_dialog_for(path: &Path, message: &str) -> Option<MappingDialog> {
+    let (header, guesses) = crate::ingest::peek_header(path).ok()?;
+    let chosen = crate::ingest::Column::ALL
+        .iter()
+        .map(|col| guesses.iter().position(|g| g.as_ref() == Some(col)))
+        .collect();
+    Some(MappingDialog { path: path.to_path_buf(), header, chosen, message: message.to_string() })
+}
+
+/// Centres and zooms the map so that `points` fill most of the map area.
+pub fn zoom_to_points(memory: &mut MapMemory, points: &[geo::Point<f64>], map_rect: Option<Rect>) {
+    if points.is_empty() {
+        return;
+    }
+    let merc: Vec<[f32; 2]> = points.iter().map(|p| mercator(p.x(), p.y())).collect();
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for p in &merc {
+        x0 = x0.min(p[0]);
+        y0 = y0.min(p[1]);
+        x1 = x1.max(p[0]);
+        y1 = y1.max(p[1]);
+    }
+    let size = map_rect.map(|r| r.width().min(r.height())).unwrap_or(600.0).max(100.0);
+    let span = (x1 - x0).max(y1 - y0).max(1e-4);
+    // World width in pixels is 256 * 2^zoom; fit the span into 80% of the map.
+    let zoom = ((size * 0.8 / span / 256.0).log2() as f64).clamp(1.0, 12.0);
+    let lon = ((x0 + x1) / 2.0) as f64 * 360.0 - 180.0;
+    let ym = ((y0 + y1) / 2.0) as f64;
+    let lat = (std::f64::consts::PI * (1.0 - 2.0 * ym)).sinh().atan().to_degrees();
+    memory.center_at(lon_lat(lon, lat));
+    let _ = memory.set_zoom(zoom);
+}
+
+impl eframe::App for App {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll_job();
+        if self.screenshot_and_close.is_some() && self.pending_png.is_some() && self.map_rect.is_some() && !self.screenshot_requested {
+            // Ask a few frames after the data arrived, so that the map shows it.
+            self.screenshot_requested = true;
+            if let Some(path) = self.pending_png.clone() {
+                self.apply(ctx, Command::ExportMapPngTo(path));
+            }
+        }
+        if self.screenshot_and_close.is_some() && self.screenshot_requested && self.pending_png.is_none() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        self.take_screenshots(ctx);
+        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        if !dropped.is_empty() {
+            self.apply(ctx, Command::Open(dropped));
+        }
+        if self.job.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        let commands = panels::draw(ui, self);
+        for c in commands {
+            self.apply(&ctx, c);
+        }
+        let center = self.map_memory.detached().unwrap_or(lon_lat(self.settings.center[0], self.settings.center[1]));
+        self.settings.center = [center.x(), center.y()];
+        self.settings.zoom = self.map_memory.zoom();
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+    }
+}

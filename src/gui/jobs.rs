@@ -1,0 +1,138 @@
+//! Long work off the UI thread: loading files and scoring run on a named thread with progress
+//! and cancel; the UI keeps drawing and picks up the result (or the error) when it is done.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+
+use crate::analysis::Analysis;
+use crate::gazetteer::Gazetteer;
+use crate::ingest::{self, IngestError, Mapping, ReadOptions};
+use crate::model::{Dataset, Format};
+use crate::scoring::rules::Rules;
+
+/// A file the job could not load, and whether a column mapping could fix it.
+#[derive(Clone, Debug)]
+pub struct LoadFailure {
+    pub path: PathBuf,
+    pub message: String,
+    pub needs_mapping: bool,
+}
+
+/// What a finished job hands back.
+pub struct JobOutput {
+    pub datasets: Vec<Arc<Dataset>>,
+    pub failures: Vec<LoadFailure>,
+    pub analysis: Arc<Analysis>,
+}
+
+/// A running job.
+pub struct Job {
+    pub label: String,
+    progress: Arc<Mutex<(f32, String)>>,
+    cancel: Arc<AtomicBool>,
+    result: Receiver<Option<JobOutput>>,
+}
+
+/// What to load before scoring: a path, with a mapping when the user gave one.
+pub type LoadRequest = (PathBuf, Option<Mapping>);
+
+impl Job {
+    /// Loads `requests`, then scores everything (`existing` plus the new files) with `rules`.
+    pub fn start(ctx: &egui::Context, existing: Vec<Arc<Dataset>>, requests: Vec<LoadRequest>, rules: Rules, embedded_sample: bool) -> Job {
+        let progress = Arc::new(Mutex::new((0.0, "starting".to_string())));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = channel();
+        let label = if requests.is_empty() && !embedded_sample { "Scoring".to_string() } else { "Loading".to_string() };
+        let (p, c, ctx) = (progress.clone(), cancel.clone(), ctx.clone());
+        let spawned = std::thread::Builder::new().name("chiptrail-job".into()).spawn(move || {
+            let out = run(existing, requests, rules, embedded_sample, &p, &c, &ctx);
+            let _ = tx.send(out);
+            ctx.request_repaint();
+        });
+        if let Err(e) = spawned {
+            *progress.lock().unwrap_or_else(|p| p.into_inner()) = (1.0, format!("could not start a thread: {e}"));
+        }
+        Job { label, progress, cancel, result: rx }
+    }
+
+    /// (fraction done, what is happening).
+    pub fn progress(&self) -> (f32, String) {
+        self.progress.lock().map(|g| g.clone()).unwrap_or((0.0, String::new()))
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// The result once the job is done: `Some(None)` when it was cancelled.
+    pub fn poll(&self) -> Option<Option<JobOutput>> {
+        self.result.try_recv().ok()
+    }
+}
+
+fn run(
+    existing: Vec<Arc<Dataset>>,
+    requests: Vec<LoadRequest>,
+    rules: Rules,
+    embedded_sample: bool,
+    progress: &Mutex<(f32, String)>,
+    cancel: &AtomicBool,
+    ctx: &egui::Context,
+) -> Option<JobOutput> {
+    let g = Gazetteer::embedded();
+    let set = |f: f32, s: String| {
+        if let Ok(mut p) = progress.lock() {
+            *p = (f, s);
+        }
+        ctx.request_repaint();
+    };
+    let mut datasets = existing;
+    let mut failures = Vec::new();
+    if embedded_sample {
+        set(0.05, "reading the embedded sample".into());
+        match crate::sample::embedded_dataset(g) {
+            Ok(d) => datasets.push(Arc::new(d)),
+            Err(e) => failures.push(LoadFailure { path: "embedded sample".into(), message: e.to_string(), needs_mapping: false }),
+        }
+        if let Ok(list) = ingest::read_bytes(
+            crate::sample::EMBEDDED_SCREENING.as_bytes(),
+            std::path::Path::new("embedded:data/sample/screening_list.csv"),
+            &ReadOptions::default(),
+            g,
+            None,
+        ) {
+            datasets.push(Arc::new(list));
+        }
+    }
+    let n = requests.len().max(1) as f32;
+    for (k, (path, mapping)) in requests.into_iter().enumerate() {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let options = ReadOptions { mapping, ..Default::default() };
+        let mut report = |f: f64| {
+            set((k as f32 + f as f32) / n * 0.7, format!("reading {name}"));
+            !cancel.load(Ordering::Relaxed)
+        };
+        match ingest::read_path(&path, &options, g, Some(&mut report)) {
+            Ok(d) => datasets.push(Arc::new(d)),
+            Err(IngestError::Cancelled) => return None,
+            Err(e) => {
+                let needs_mapping = matches!(e, IngestError::UnknownHeader { .. } | IngestError::MissingColumns { .. });
+                failures.push(LoadFailure { path, message: e.to_string(), needs_mapping });
+            }
+        }
+    }
+    if cancel.load(Ordering::Relaxed) {
+        return None;
+    }
+    set(0.75, "reconstructing and scoring routes".into());
+    let trade: Vec<&Dataset> = datasets.iter().map(Arc::as_ref).filter(|d| d.provenance.format != Format::Watchlist).collect();
+    let lists = Analysis::watchlist_entries(datasets.iter().map(Arc::as_ref).filter(|d| d.provenance.format == Format::Watchlist));
+    let analysis = Analysis::run(&trade, &lists, &rules, g);
+    if cancel.load(Ordering::Relaxed) {
+        return None;
+    }
+    set(1.0, "done".into());
+    Some(JobOutput { datasets, failures, analysis: Arc::new(analysis) })
+}

@@ -1,0 +1,204 @@
+//! The GUI face, driven with egui_kittest: the app starts on the embedded sample, filters,
+//! selects a flagged route on the map and in the table, reads its breakdown, and exports.
+//! The file picker is replaced: tests never open a system dialog.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chiptrail::gui::app::{App, Command, ExportFormat, ExportScope, FileRequest, Settings};
+use chiptrail::gui::basemap::ToScreen;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// A picker that answers with the queued paths, and records what it was asked.
+fn picker(answers: Arc<Mutex<Vec<PathBuf>>>, asked: Arc<Mutex<Vec<FileRequest>>>) -> chiptrail::gui::app::FilePicker {
+    Box::new(move |request| {
+        asked.lock().unwrap().push(request);
+        answers.lock().unwrap().pop().into_iter().collect()
+    })
+}
+
+fn start(answers: Arc<Mutex<Vec<PathBuf>>>, asked: Arc<Mutex<Vec<FileRequest>>>) -> Harness<'static, App> {
+    let mut harness = Harness::builder().with_size(egui::vec2(1440.0, 900.0)).with_max_steps(64).build_eframe(|cc| {
+        chiptrail::gui::install_fonts(&cc.egui_ctx);
+        App::with_settings(&cc.egui_ctx, Settings::default(), picker(answers, asked))
+    });
+    wait_for_job(&mut harness);
+    harness
+}
+
+/// Steps the app until its background job has finished.
+fn wait_for_job(harness: &mut Harness<'static, App>) {
+    for _ in 0..3000 {
+        harness.step();
+        if harness.state().job.is_none() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(harness.state().job.is_none(), "the background job did not finish");
+    harness.run_steps(3);
+}
+
+fn no_picker() -> (Arc<Mutex<Vec<PathBuf>>>, Arc<Mutex<Vec<FileRequest>>>) {
+    (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())))
+}
+
+#[test]
+fn the_app_opens_on_the_embedded_sample_with_flagged_routes_on_the_map() {
+    let (answers, asked) = no_picker();
+    let harness = start(answers, asked);
+    let app = harness.state();
+    let shipments = app.datasets.iter().find(|d| d.provenance.format == chiptrail::model::Format::Shipments).unwrap();
+    assert!(shipments.shipments().len() >= 3000);
+    assert!(app.datasets.iter().any(|d| d.provenance.format == chiptrail::model::Format::Watchlist));
+    let flagged = app.analysis.routes.iter().filter(|r| r.score.flagged).count();
+    assert!(flagged > 50, "{flagged}");
+    assert_eq!(app.visible.len(), app.analysis.routes.len(), "no filter at start");
+    assert!(!app.drawn.aggregates.is_empty() && !app.drawn.routes.is_empty());
+    assert!(app.drawn.routes.iter().filter(|r| r.flagged).count() == flagged, "every flagged route is drawn");
+    assert!(app.map_rect.is_some(), "the map was drawn");
+    harness.get_by_label("shipments.csv");
+    assert!(!harness.get_all_by_label_contains(&format!("{flagged} flagged")).collect::<Vec<_>>().is_empty());
+}
+
+#[test]
+fn flagged_only_filters_the_table_and_the_map() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    harness.get_by_label("Flagged only").click();
+    harness.run_steps(3);
+    let app = harness.state();
+    assert!(app.settings.filter.flagged_only);
+    let flagged = app.analysis.routes.iter().filter(|r| r.score.flagged).count();
+    assert_eq!(app.visible.len(), flagged);
+    assert!(app.visible.iter().all(|i| app.analysis.routes[*i].score.flagged));
+    assert!(app.drawn.routes.iter().all(|r| r.flagged));
+}
+
+#[test]
+fn selecting_a_route_in_the_table_shows_its_score_breakdown_and_legs() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let top = harness.state().analysis.routes[0].clone();
+    assert!(top.score.flagged);
+    harness.get_by_label(&format!("● {}", top.id)).click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().selected, Some(0));
+    harness.get_by_label("Score breakdown");
+    // Every factor that fired is listed with its evidence.
+    for f in top.score.factors.iter().filter(|f| f.value > 0.0 && !f.evidence.is_empty()) {
+        harness.get_by_label(&f.indicator.replace('_', " "));
+        harness.get_by_label(&f.evidence);
+    }
+    harness.get_by_label_contains("Legs (");
+    // The source rows: each leg's shipment id, file and line.
+    let first_leg = &top.shipment_ids[0];
+    harness.get_by_label_contains(&format!("{first_leg} · shipments.csv line"));
+}
+
+#[test]
+fn clicking_a_route_on_the_map_selects_it() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    // Zoom in far enough that routes are drawn one by one, and only flagged ones.
+    let mut filter = harness.state().settings.filter.clone();
+    filter.flagged_only = true;
+    let ctx = harness.ctx.clone();
+    harness.state_mut().apply(&ctx, Command::SetFilter(filter));
+    let _ = harness.state_mut().map_memory.set_zoom(3.5);
+    harness.run_steps(3);
+    let app = harness.state();
+    let rect = app.map_rect.expect("map drawn");
+    let center = walkers::lon_lat(app.settings.center[0], app.settings.center[1]);
+    let projector = walkers::Projector::new(rect, &walkers::MercatorProjection, &app.map_memory, center);
+    let t = ToScreen::new(&projector);
+    // The top-most drawn route with a point inside the map, away from the legend.
+    let (route, point) = app
+        .drawn
+        .routes
+        .iter()
+        .rev()
+        .find_map(|f| {
+            let part = f.parts.iter().max_by_key(|p| p.len())?;
+            let p = t.apply(part[part.len() / 2]);
+            (rect.shrink(40.0).contains(p) && p.y < rect.bottom() - 140.0).then_some((f.route?, p))
+        })
+        .expect("a flagged route is visible");
+    harness.event(egui::Event::PointerMoved(point));
+    harness.step();
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton { pos: point, button: egui::PointerButton::Primary, pressed, modifiers: egui::Modifiers::NONE });
+        harness.step();
+    }
+    harness.run_steps(2);
+    let selected = harness.state().selected.expect("a click on a line selects its route");
+    // The line under the pointer belongs to the selected route (several may overlap there).
+    assert!(harness.state().analysis.routes[selected].score.flagged);
+    let _ = route;
+    harness.get_by_label("Score breakdown");
+}
+
+#[test]
+fn exports_write_flagged_routes_to_csv_geojson_and_kml() {
+    let dir = tempfile::tempdir().unwrap();
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers.clone(), asked.clone());
+    let flagged = harness.state().analysis.routes.iter().filter(|r| r.score.flagged).count();
+    // Through the menus: File > Export flagged routes > CSV…
+    let csv = dir.path().join("flagged.csv");
+    answers.lock().unwrap().push(csv.clone());
+    harness.get_by_label("File").click();
+    harness.run_steps(2);
+    harness.get_by_label("Export flagged routes").click();
+    harness.run_steps(2);
+    harness.get_by_label("CSV…").click();
+    harness.run_steps(2);
+    assert!(matches!(asked.lock().unwrap().last(), Some(FileRequest::Save { extension, .. }) if extension == "csv"));
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(&csv).unwrap().records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), flagged);
+    assert!(rows.iter().all(|r| &r[2] == "true"));
+    // The other formats, through the same command the menus send.
+    let ctx = harness.ctx.clone();
+    for (format, name) in [(ExportFormat::GeoJson, "flagged.geojson"), (ExportFormat::Kml, "flagged.kml")] {
+        answers.lock().unwrap().push(dir.path().join(name));
+        harness.state_mut().apply(&ctx, Command::Export(ExportScope::Flagged, format));
+    }
+    let geojson: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("flagged.geojson")).unwrap()).unwrap();
+    assert_eq!(geojson["features"].as_array().unwrap().len(), flagged);
+    let kml = std::fs::read_to_string(dir.path().join("flagged.kml")).unwrap();
+    assert_eq!(kml.matches("<Placemark>").count(), flagged);
+    assert_eq!(harness.state().written.len(), 3);
+    assert!(std::fs::read_dir(dir.path()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp")));
+}
+
+#[test]
+fn an_unknown_header_opens_the_mapping_dialog_and_loads_with_the_mapping() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/custom_header.csv");
+    let ctx = harness.ctx.clone();
+    harness.state_mut().apply(&ctx, Command::Open(vec![file.clone()]));
+    wait_for_job(&mut harness);
+    let dialog = harness.state().mapping_dialog.clone().expect("the mapping dialog opens");
+    assert_eq!(dialog.header[0], "Remitente");
+    harness.get_by_label("Map columns");
+    // Choose the headers as a user would in the drop-downs.
+    let choose = [("exporter", 0), ("exporter_country", 1), ("importer", 2), ("importer_country", 3), ("date", 4), ("hs_code", 5), ("quantity", 6), ("value_usd", 7)];
+    {
+        let d = harness.state_mut().mapping_dialog.as_mut().unwrap();
+        for (name, header) in choose {
+            let k = chiptrail::ingest::Column::ALL.iter().position(|c| c.name() == name).unwrap();
+            d.chosen[k] = Some(header);
+        }
+    }
+    harness.run_steps(2);
+    harness.get_by_label("Load with this mapping").click();
+    harness.run_steps(2);
+    wait_for_job(&mut harness);
+    let app = harness.state();
+    assert!(app.mapping_dialog.is_none());
+    let loaded = app.datasets.iter().find(|d| d.provenance.path == file).expect("loaded with the mapping");
+    assert_eq!(loaded.shipments().len(), 1);
+}
