@@ -68,11 +68,14 @@ impl RouteFilter {
         if self.flagged_only && !r.score.flagged {
             return false;
         }
-        if r.score.score < self.min_score || r.score.value("product_sensitivity") < self.min_sensitivity {
+        if r.score.score < self.min_score
+            || r.score.value("product_sensitivity") < self.min_sensitivity
+        {
             return false;
         }
         if self.from.is_some() || self.to.is_some() {
-            let (Some(first), Some(last)) = (parse_iso(&r.first_date), parse_iso(&r.last_date)) else {
+            let (Some(first), Some(last)) = (parse_iso(&r.first_date), parse_iso(&r.last_date))
+            else {
                 return false;
             };
             if self.from.is_some_and(|f| last < f) || self.to.is_some_and(|t| first > t) {
@@ -80,7 +83,8 @@ impl RouteFilter {
             }
         }
         if !self.countries.is_empty() {
-            let has = |code: Option<&String>| code.is_some_and(|c| self.countries.iter().any(|x| x == c));
+            let has =
+                |code: Option<&String>| code.is_some_and(|c| self.countries.iter().any(|x| x == c));
             let ok = match self.country_mode {
                 CountryMode::Any => r.path.iter().any(|c| has(Some(c))),
                 CountryMode::Into => has(r.path.last()),
@@ -91,10 +95,17 @@ impl RouteFilter {
                 return false;
             }
         }
-        let prefix: String = self.hs_prefix.chars().filter(char::is_ascii_digit).collect();
+        let prefix: String = self
+            .hs_prefix
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
         if !prefix.is_empty()
             && let (RouteKind::Shipments(route), Some(p)) = (&r.kind, HsCode::parse(&prefix))
-            && !route.legs.iter().any(|l| analysis.ledger.legs[*l as usize].hs.starts_with(p))
+            && !route
+                .legs
+                .iter()
+                .any(|l| analysis.ledger.legs[*l as usize].hs.starts_with(p))
         {
             return false;
         }
@@ -103,7 +114,13 @@ impl RouteFilter {
 
     /// Indices of the routes that pass, in the analysis' order (highest score first).
     pub fn apply(&self, analysis: &Analysis) -> Vec<usize> {
-        analysis.routes.iter().enumerate().filter(|(_, r)| self.matches(r, analysis)).map(|(i, _)| i).collect()
+        analysis
+            .routes
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| self.matches(r, analysis))
+            .map(|(i, _)| i)
+            .collect()
     }
 }
 
@@ -119,7 +136,9 @@ pub fn monthly_values(analysis: &Analysis) -> Vec<(i32, f64)> {
 /// Monthly value of the legs that touch a route's parties (intermediaries and final buyer), for
 /// the timeline of a selected route: (month index, value).
 pub fn route_party_months(analysis: &Analysis, route: &ScoredRoute) -> Vec<(i32, f64)> {
-    let RouteKind::Shipments(r) = &route.kind else { return Vec::new() };
+    let RouteKind::Shipments(r) = &route.kind else {
+        return Vec::new();
+    };
     let parties: Vec<_> = r.holders.iter().skip(1).copied().collect();
     let mut months: std::collections::BTreeMap<i32, f64> = std::collections::BTreeMap::new();
     for l in &analysis.ledger.legs {
@@ -133,15 +152,30 @@ pub fn route_party_months(analysis: &Analysis, route: &ScoredRoute) -> Vec<(i32,
 /// Value of shipments through each hub named as a port of loading or discharge, for sizing hubs
 /// on the map: (index into `g.hubs()`, value in USD).
 pub fn hub_throughput(datasets: &[&crate::model::Dataset], g: &Gazetteer) -> Vec<(usize, f64)> {
-    let mut by_hub: std::collections::HashMap<String, (usize, f64)> = std::collections::HashMap::new();
+    let mut by_hub: std::collections::HashMap<String, (usize, f64)> =
+        std::collections::HashMap::new();
     let mut seen: std::collections::HashMap<&str, Option<usize>> = std::collections::HashMap::new();
-    let index: std::collections::HashMap<&str, usize> = g.hubs().iter().enumerate().map(|(i, h)| (h.locode.as_str(), i)).collect();
+    let index: std::collections::HashMap<&str, usize> = g
+        .hubs()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.locode.as_str(), i))
+        .collect();
     for d in datasets {
         for s in d.shipments() {
-            for port in [&s.port_of_loading, &s.port_of_discharge].into_iter().flatten() {
-                let hub = *seen.entry(port.as_str()).or_insert_with(|| g.hub(port).and_then(|h| index.get(h.locode.as_str()).copied()));
+            for port in [&s.port_of_loading, &s.port_of_discharge]
+                .into_iter()
+                .flatten()
+            {
+                let hub = *seen.entry(port.as_str()).or_insert_with(|| {
+                    g.hub(port)
+                        .and_then(|h| index.get(h.locode.as_str()).copied())
+                });
                 if let Some(i) = hub {
-                    by_hub.entry(g.hubs()[i].locode.clone()).or_insert((i, 0.0)).1 += s.value_usd;
+                    by_hub
+                        .entry(g.hubs()[i].locode.clone())
+                        .or_insert((i, 0.0))
+                        .1 += s.value_usd;
                 }
             }
         }
@@ -173,9 +207,10 @@ pub fn search(analysis: &Analysis, g: &Gazetteer, query: &str, limit: usize) -> 
     }
     let lower = q.to_lowercase();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    let hs = (digits.len() >= 4 && digits.len() == q.chars().filter(|c| !matches!(c, '.' | ' ')).count())
-        .then(|| HsCode::parse(&digits))
-        .flatten();
+    let hs = (digits.len() >= 4
+        && digits.len() == q.chars().filter(|c| !matches!(c, '.' | ' ')).count())
+    .then(|| HsCode::parse(&digits))
+    .flatten();
     for (i, r) in analysis.routes.iter().enumerate() {
         if hits.len() >= limit {
             break;

@@ -40,7 +40,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            center: [60.0, 28.0],
+            center: [10.0, 25.0],
             zoom: 2.2,
             show_data: true,
             show_filters: true,
@@ -88,7 +88,7 @@ pub enum Command {
     /// Load these files (background) and score again.
     Open(Vec<PathBuf>),
     /// Load one file with a column mapping.
-    OpenWithMapping(PathBuf, Mapping),
+    OpenWithMapping(PathBuf, Box<Mapping>),
     RemoveDataset(usize),
     SetFilter(RouteFilter),
     Select(Option<usize>),
@@ -162,7 +162,10 @@ pub struct App {
     screenshot_and_close: Option<PathBuf>,
     screenshot_requested: bool,
     /// Screenshots arrive from the renderer through this channel.
-    screenshots: (std::sync::mpsc::Sender<Arc<egui::ColorImage>>, std::sync::mpsc::Receiver<Arc<egui::ColorImage>>),
+    screenshots: (
+        std::sync::mpsc::Sender<Arc<egui::ColorImage>>,
+        std::sync::mpsc::Receiver<Arc<egui::ColorImage>>,
+    ),
 }
 
 const SETTINGS_KEY: &str = "chiptrail-settings";
@@ -174,7 +177,11 @@ fn system_picker() -> FilePicker {
             .add_filter("Trade data", &["csv", "tsv", "txt"])
             .pick_files()
             .unwrap_or_default(),
-        FileRequest::OpenRules => rfd::FileDialog::new().add_filter("Rules", &["toml"]).pick_file().into_iter().collect(),
+        FileRequest::OpenRules => rfd::FileDialog::new()
+            .add_filter("Rules", &["toml"])
+            .pick_file()
+            .into_iter()
+            .collect(),
         FileRequest::Save { title, extension } => rfd::FileDialog::new()
             .set_title(title)
             .add_filter(extension.clone(), &[extension.as_str()])
@@ -188,7 +195,10 @@ impl App {
     /// The app as `cargo run` opens it: settings from the last run, the embedded sample loading.
     pub fn new(cc: &eframe::CreationContext<'_>) -> App {
         super::install_fonts(&cc.egui_ctx);
-        let settings: Settings = cc.storage.and_then(|s| eframe::get_value(s, SETTINGS_KEY)).unwrap_or_default();
+        let settings: Settings = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
+            .unwrap_or_default();
         App::with_settings(&cc.egui_ctx, settings, system_picker())
     }
 
@@ -207,7 +217,12 @@ impl App {
             .collect();
         let concern_m49 = g
             .group("concern")
-            .map(|gr| gr.members.iter().filter_map(|c| g.country(*c).m49).collect())
+            .map(|gr| {
+                gr.members
+                    .iter()
+                    .filter_map(|c| g.country(*c).m49)
+                    .collect()
+            })
             .unwrap_or_default();
         let mut app = App {
             settings,
@@ -243,7 +258,13 @@ impl App {
         if app.settings.online_tiles {
             app.set_online_tiles(ctx, true);
         }
-        app.job = Some(Job::start(ctx, Vec::new(), Vec::new(), app.rules.clone(), true));
+        app.job = Some(Job::start(
+            ctx,
+            Vec::new(),
+            Vec::new(),
+            app.rules.clone(),
+            true,
+        ));
         app
     }
 
@@ -251,7 +272,10 @@ impl App {
     pub fn refresh(&mut self) {
         self.visible = self.settings.filter.apply(&self.analysis);
         self.drawn = DrawnFlows::build(&self.analysis, &self.visible);
-        if self.selected.is_some_and(|s| s >= self.analysis.routes.len()) {
+        if self
+            .selected
+            .is_some_and(|s| s >= self.analysis.routes.len())
+        {
             self.selected = None;
         }
         let g = Gazetteer::embedded();
@@ -262,7 +286,11 @@ impl App {
             .iter()
             .map(|(i, v)| {
                 let h = &g.hubs()[*i];
-                (mercator(h.point.x(), h.point.y()), 2.5 + 6.0 * (v / top).sqrt() as f32, h.name.clone())
+                (
+                    mercator(h.point.x(), h.point.y()),
+                    2.5 + 6.0 * (v / top).sqrt() as f32,
+                    h.name.clone(),
+                )
             })
             .collect();
     }
@@ -277,14 +305,20 @@ impl App {
             Some(out) => {
                 self.datasets = out.datasets;
                 self.analysis = out.analysis;
-                let flagged = self.analysis.routes.iter().filter(|r| r.score.flagged).count();
+                let flagged = self
+                    .analysis
+                    .routes
+                    .iter()
+                    .filter(|r| r.score.flagged)
+                    .count();
                 self.status = format!("{} routes, {} flagged", self.analysis.routes.len(), flagged);
                 for f in &out.failures {
                     if f.needs_mapping && self.mapping_dialog.is_none() {
                         self.mapping_dialog = mapping_dialog_for(&f.path, &f.message);
                     }
                 }
-                self.failures.retain(|old| !out.failures.iter().any(|f| f.path == old.path));
+                self.failures
+                    .retain(|old| !out.failures.iter().any(|f| f.path == old.path));
                 self.failures.extend(out.failures);
                 self.refresh();
                 if let Some(path) = self.screenshot_and_close.clone() {
@@ -300,15 +334,29 @@ impl App {
         }
         // Files loaded again replace their earlier copy.
         let reloaded: Vec<&PathBuf> = requests.iter().map(|r| &r.0).collect();
-        let existing = self.datasets.iter().filter(|d| !reloaded.contains(&&d.provenance.path)).cloned().collect();
-        self.job = Some(Job::start(ctx, existing, requests, self.rules.clone(), false));
+        let existing = self
+            .datasets
+            .iter()
+            .filter(|d| !reloaded.contains(&&d.provenance.path))
+            .cloned()
+            .collect();
+        self.job = Some(Job::start(
+            ctx,
+            existing,
+            requests,
+            self.rules.clone(),
+            false,
+        ));
     }
 
     fn set_online_tiles(&mut self, ctx: &egui::Context, on: bool) {
         self.settings.online_tiles = on;
         self.tiles = on.then(|| {
             let cache = std::env::temp_dir().join("chiptrail-tiles");
-            let options = HttpOptions { cache: Some(cache), ..HttpOptions::default() };
+            let options = HttpOptions {
+                cache: Some(cache),
+                ..HttpOptions::default()
+            };
             HttpTiles::with_options(walkers::sources::OpenStreetMap, options, ctx.clone())
         });
     }
@@ -322,10 +370,12 @@ impl App {
                     self.apply(ctx, Command::Open(files));
                 }
             }
-            Command::Open(paths) => self.start_job(ctx, paths.into_iter().map(|p| (p, None)).collect()),
+            Command::Open(paths) => {
+                self.start_job(ctx, paths.into_iter().map(|p| (p, None)).collect())
+            }
             Command::OpenWithMapping(path, mapping) => {
                 self.mapping_dialog = None;
-                self.start_job(ctx, vec![(path, Some(mapping))]);
+                self.start_job(ctx, vec![(path, Some(*mapping))]);
             }
             Command::RemoveDataset(i) => {
                 if i < self.datasets.len() {
@@ -351,16 +401,32 @@ impl App {
                 }
             }
             Command::Export(scope, format) => {
-                let request = FileRequest::Save { title: "Export routes".into(), extension: format.extension().into() };
+                let request = FileRequest::Save {
+                    title: "Export routes".into(),
+                    extension: format.extension().into(),
+                };
                 if let Some(path) = (self.pick_file)(request).into_iter().next() {
                     self.apply(ctx, Command::ExportTo(scope, format, path));
                 }
             }
             Command::ExportTo(scope, format, path) => {
                 let routes: Vec<&crate::analysis::ScoredRoute> = match scope {
-                    ExportScope::Flagged => self.analysis.routes.iter().filter(|r| r.score.flagged).collect(),
-                    ExportScope::Filtered => self.visible.iter().map(|i| &self.analysis.routes[*i]).collect(),
-                    ExportScope::Selected => self.selected.and_then(|s| self.analysis.routes.get(s)).into_iter().collect(),
+                    ExportScope::Flagged => self
+                        .analysis
+                        .routes
+                        .iter()
+                        .filter(|r| r.score.flagged)
+                        .collect(),
+                    ExportScope::Filtered => self
+                        .visible
+                        .iter()
+                        .map(|i| &self.analysis.routes[*i])
+                        .collect(),
+                    ExportScope::Selected => self
+                        .selected
+                        .and_then(|s| self.analysis.routes.get(s))
+                        .into_iter()
+                        .collect(),
                 };
                 let written = match format {
                     ExportFormat::Csv => crate::export::write_routes_csv(&path, &routes),
@@ -376,7 +442,10 @@ impl App {
                 };
             }
             Command::ExportMapPng => {
-                let request = FileRequest::Save { title: "Save map as PNG".into(), extension: "png".into() };
+                let request = FileRequest::Save {
+                    title: "Save map as PNG".into(),
+                    extension: "png".into(),
+                };
                 if let Some(path) = (self.pick_file)(request).into_iter().next() {
                     self.apply(ctx, Command::ExportMapPngTo(path));
                 }
@@ -416,7 +485,8 @@ impl App {
     /// Saves a screenshot of the map area (with its legend) when one was asked for.
     fn take_screenshots(&mut self, ctx: &egui::Context) {
         let shots: Vec<Arc<egui::ColorImage>> = self.screenshots.1.try_iter().collect();
-        if let (Some(image), Some(path)) = (shots.last(), self.pending_png.take()) {
+        let Some(image) = shots.last() else { return };
+        if let Some(path) = self.pending_png.take() {
             let ppp = ctx.pixels_per_point();
             let region = self.map_rect.unwrap_or(Rect::EVERYTHING);
             let cropped = image.region(&region, Some(ppp));
@@ -432,10 +502,18 @@ impl App {
 }
 
 fn load_rules(path: Option<&Path>) -> (Rules, String) {
-    let Some(path) = path else { return (Rules::default(), "default rules".into()) };
-    match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| Rules::from_toml(&t).map_err(|e| e.to_string())) {
+    let Some(path) = path else {
+        return (Rules::default(), "default rules".into());
+    };
+    match std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| Rules::from_toml(&t).map_err(|e| e.to_string()))
+    {
         Ok(r) => (r, format!("rules from {}", path.display())),
-        Err(e) => (Rules::default(), format!("rules file {}: {e}; using the defaults", path.display())),
+        Err(e) => (
+            Rules::default(),
+            format!("rules file {}: {e}; using the defaults", path.display()),
+        ),
     }
 }
 
@@ -445,7 +523,12 @@ fn mapping_dialog_for(path: &Path, message: &str) -> Option<MappingDialog> {
         .iter()
         .map(|col| guesses.iter().position(|g| g.as_ref() == Some(col)))
         .collect();
-    Some(MappingDialog { path: path.to_path_buf(), header, chosen, message: message.to_string() })
+    Some(MappingDialog {
+        path: path.to_path_buf(),
+        header,
+        chosen,
+        message: message.to_string(),
+    })
 }
 
 /// Centres and zooms the map so that `points` fill most of the map area.
@@ -461,13 +544,19 @@ pub fn zoom_to_points(memory: &mut MapMemory, points: &[geo::Point<f64>], map_re
         x1 = x1.max(p[0]);
         y1 = y1.max(p[1]);
     }
-    let size = map_rect.map(|r| r.width().min(r.height())).unwrap_or(600.0).max(100.0);
+    let size = map_rect
+        .map(|r| r.width().min(r.height()))
+        .unwrap_or(600.0)
+        .max(100.0);
     let span = (x1 - x0).max(y1 - y0).max(1e-4);
     // World width in pixels is 256 * 2^zoom; fit the span into 80% of the map.
     let zoom = ((size * 0.8 / span / 256.0).log2() as f64).clamp(1.0, 12.0);
     let lon = ((x0 + x1) / 2.0) as f64 * 360.0 - 180.0;
     let ym = ((y0 + y1) / 2.0) as f64;
-    let lat = (std::f64::consts::PI * (1.0 - 2.0 * ym)).sinh().atan().to_degrees();
+    let lat = (std::f64::consts::PI * (1.0 - 2.0 * ym))
+        .sinh()
+        .atan()
+        .to_degrees();
     memory.center_at(lon_lat(lon, lat));
     let _ = memory.set_zoom(zoom);
 }
@@ -475,18 +564,31 @@ pub fn zoom_to_points(memory: &mut MapMemory, points: &[geo::Point<f64>], map_re
 impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_job();
-        if self.screenshot_and_close.is_some() && self.pending_png.is_some() && self.map_rect.is_some() && !self.screenshot_requested {
+        if self.screenshot_and_close.is_some()
+            && self.pending_png.is_some()
+            && self.map_rect.is_some()
+            && !self.screenshot_requested
+        {
             // Ask a few frames after the data arrived, so that the map shows it.
             self.screenshot_requested = true;
             if let Some(path) = self.pending_png.clone() {
                 self.apply(ctx, Command::ExportMapPngTo(path));
             }
         }
-        if self.screenshot_and_close.is_some() && self.screenshot_requested && self.pending_png.is_none() {
+        if self.screenshot_and_close.is_some()
+            && self.screenshot_requested
+            && self.pending_png.is_none()
+        {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
         self.take_screenshots(ctx);
-        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
         if !dropped.is_empty() {
             self.apply(ctx, Command::Open(dropped));
         }
@@ -501,7 +603,10 @@ impl eframe::App for App {
         for c in commands {
             self.apply(&ctx, c);
         }
-        let center = self.map_memory.detached().unwrap_or(lon_lat(self.settings.center[0], self.settings.center[1]));
+        let center = self
+            .map_memory
+            .detached()
+            .unwrap_or(lon_lat(self.settings.center[0], self.settings.center[1]));
         self.settings.center = [center.x(), center.y()];
         self.settings.zoom = self.map_memory.zoom();
     }

@@ -2,7 +2,7 @@
 //! `scripts/gen_basemap.py`), triangulated once, drawn by a walkers plugin with land, borders,
 //! ocean and country labels, and hubs as points.
 
-use egui::{Align2, Color32, FontId, Mesh, Pos2, Rect, Shape, Stroke, pos2};
+use egui::{Align2, Color32, FontId, Mesh, Pos2, Rect, Shape, pos2};
 use walkers::{MapMemory, Plugin, Projector, lon_lat};
 
 use super::theme;
@@ -59,10 +59,12 @@ impl Reader<'_> {
         self.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]))
     }
     fn u32(&mut self) -> Option<u32> {
-        self.take(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        self.take(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
     fn f32(&mut self) -> Option<f32> {
-        self.take(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        self.take(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 }
 
@@ -79,7 +81,14 @@ pub fn parse(bytes: &[u8]) -> Option<Layer> {
         let len = r.u16()? as usize;
         let name = String::from_utf8_lossy(r.take(len)?).into_owned();
         let polygons = r.u32()?;
-        let mut shape = CountryShape { m49, name, vertices: Vec::new(), indices: Vec::new(), rings: Vec::new(), bbox: [f32::MAX, f32::MAX, f32::MIN, f32::MIN] };
+        let mut shape = CountryShape {
+            m49,
+            name,
+            vertices: Vec::new(),
+            indices: Vec::new(),
+            rings: Vec::new(),
+            bbox: [f32::MAX, f32::MAX, f32::MIN, f32::MIN],
+        };
         for _ in 0..polygons {
             let rings = r.u32()?;
             let mut flat: Vec<f64> = Vec::new();
@@ -96,13 +105,20 @@ pub fn parse(bytes: &[u8]) -> Option<Layer> {
                     let p = mercator(lon, lat);
                     flat.extend([f64::from(p[0]), f64::from(p[1])]);
                     shape.vertices.push(p);
-                    shape.bbox = [shape.bbox[0].min(p[0]), shape.bbox[1].min(p[1]), shape.bbox[2].max(p[0]), shape.bbox[3].max(p[1])];
+                    shape.bbox = [
+                        shape.bbox[0].min(p[0]),
+                        shape.bbox[1].min(p[1]),
+                        shape.bbox[2].max(p[0]),
+                        shape.bbox[3].max(p[1]),
+                    ];
                     ring.push(p);
                 }
                 shape.rings.push(ring);
             }
             if let Ok(tris) = earcutr::earcut(&flat, &holes, 2) {
-                shape.indices.extend(tris.into_iter().map(|i| base + i as u32));
+                shape
+                    .indices
+                    .extend(tris.into_iter().map(|i| base + i as u32));
             }
         }
         countries.push(shape);
@@ -114,14 +130,22 @@ impl Basemap {
     /// The embedded basemap (both resolutions), triangulated.
     pub fn embedded() -> Basemap {
         Basemap {
-            low: parse(LOW_RES).unwrap_or(Layer { countries: Vec::new() }),
-            high: parse(HIGH_RES).unwrap_or(Layer { countries: Vec::new() }),
+            low: parse(LOW_RES).unwrap_or(Layer {
+                countries: Vec::new(),
+            }),
+            high: parse(HIGH_RES).unwrap_or(Layer {
+                countries: Vec::new(),
+            }),
         }
     }
 
     /// The layer to draw at a zoom level.
     pub fn layer(&self, zoom: f64) -> &Layer {
-        if zoom >= DETAIL_ZOOM && !self.high.countries.is_empty() { &self.high } else { &self.low }
+        if zoom >= DETAIL_ZOOM && !self.high.countries.is_empty() {
+            &self.high
+        } else {
+            &self.low
+        }
     }
 }
 
@@ -136,14 +160,25 @@ impl ToScreen {
     pub fn new(projector: &Projector) -> ToScreen {
         let origin = projector.project(lon_lat(-180.0, MAX_LAT)).to_pos2();
         let far = projector.project(lon_lat(180.0, -MAX_LAT)).to_pos2();
-        ToScreen { origin, size: far.x - origin.x }
+        ToScreen {
+            origin,
+            size: far.x - origin.x,
+        }
     }
     pub fn apply(&self, p: [f32; 2]) -> Pos2 {
-        pos2(self.origin.x + p[0] * self.size, self.origin.y + p[1] * self.size)
+        pos2(
+            self.origin.x + p[0] * self.size,
+            self.origin.y + p[1] * self.size,
+        )
     }
     /// The normalised rectangle visible on `screen`.
     pub fn visible(&self, screen: Rect) -> [f32; 4] {
-        let inv = |p: Pos2| [(p.x - self.origin.x) / self.size, (p.y - self.origin.y) / self.size];
+        let inv = |p: Pos2| {
+            [
+                (p.x - self.origin.x) / self.size,
+                (p.y - self.origin.y) / self.size,
+            ]
+        };
         let (a, b) = (inv(screen.min), inv(screen.max));
         [a[0], a[1], b[0], b[1]]
     }
@@ -163,7 +198,13 @@ pub struct BasemapPlugin<'a> {
 }
 
 impl Plugin for BasemapPlugin<'_> {
-    fn run(self: Box<Self>, ui: &mut egui::Ui, response: &egui::Response, projector: &Projector, map_memory: &MapMemory) {
+    fn run(
+        self: Box<Self>,
+        ui: &mut egui::Ui,
+        _response: &egui::Response,
+        projector: &Projector,
+        map_memory: &MapMemory,
+    ) {
         let painter = ui.painter().with_clip_rect(projector.clip_rect());
         let rect = projector.clip_rect();
         let t = ToScreen::new(projector);
@@ -176,12 +217,24 @@ impl Plugin for BasemapPlugin<'_> {
         let mut land = Mesh::default();
         let mut concern = Mesh::default();
         for c in &layer.countries {
-            if c.bbox[2] < view[0] || c.bbox[0] > view[2] || c.bbox[3] < view[1] || c.bbox[1] > view[3] {
+            if c.bbox[2] < view[0]
+                || c.bbox[0] > view[2]
+                || c.bbox[3] < view[1]
+                || c.bbox[1] > view[3]
+            {
                 continue;
             }
             if !self.tiles_below {
-                let mesh = if self.concern.contains(&c.m49) { &mut concern } else { &mut land };
-                let colour = if self.concern.contains(&c.m49) { theme::LAND_CONCERN } else { theme::LAND };
+                let mesh = if self.concern.contains(&c.m49) {
+                    &mut concern
+                } else {
+                    &mut land
+                };
+                let colour = if self.concern.contains(&c.m49) {
+                    theme::LAND_CONCERN
+                } else {
+                    theme::LAND
+                };
                 let base = mesh.vertices.len() as u32;
                 for v in &c.vertices {
                     mesh.colored_vertex(t.apply(*v), colour);
@@ -199,7 +252,13 @@ impl Plugin for BasemapPlugin<'_> {
             for (p, name) in self.labels {
                 let pos = t.apply(*p);
                 if rect.contains(pos) {
-                    painter.text(pos, Align2::CENTER_CENTER, name, FontId::proportional(11.0), theme::COUNTRY_LABEL);
+                    painter.text(
+                        pos,
+                        Align2::CENTER_CENTER,
+                        name,
+                        FontId::proportional(11.0),
+                        theme::COUNTRY_LABEL,
+                    );
                 }
             }
         }
@@ -208,12 +267,16 @@ impl Plugin for BasemapPlugin<'_> {
             if rect.contains(pos) {
                 painter.circle(pos, *radius, theme::HUB_FILL, theme::HUB_STROKE);
                 if zoom >= 5.0 {
-                    painter.text(pos + egui::vec2(radius + 3.0, 0.0), Align2::LEFT_CENTER, name, FontId::proportional(10.0), Color32::DARK_BLUE);
+                    painter.text(
+                        pos + egui::vec2(radius + 3.0, 0.0),
+                        Align2::LEFT_CENTER,
+                        name,
+                        FontId::proportional(10.0),
+                        Color32::DARK_BLUE,
+                    );
                 }
             }
         }
-        let _ = response;
-        let _ = Stroke::NONE;
     }
 }
 
@@ -225,13 +288,22 @@ mod tests {
     fn the_embedded_basemap_parses_and_triangulates() {
         let b = Basemap::embedded();
         assert!(b.low.countries.len() > 150 && b.high.countries.len() > 200);
-        let with_triangles = b.high.countries.iter().filter(|c| !c.indices.is_empty()).count();
+        let with_triangles = b
+            .high
+            .countries
+            .iter()
+            .filter(|c| !c.indices.is_empty())
+            .count();
         assert!(with_triangles as f64 > b.high.countries.len() as f64 * 0.95);
         assert!(b.high.countries.iter().any(|c| c.m49 == 156));
         for c in &b.low.countries {
             for ring in &c.rings {
                 // Rings never jump across the map (they were cut at the antimeridian).
-                assert!(ring.windows(2).all(|w| (w[1][0] - w[0][0]).abs() < 0.5), "{}", c.name);
+                assert!(
+                    ring.windows(2).all(|w| (w[1][0] - w[0][0]).abs() < 0.5),
+                    "{}",
+                    c.name
+                );
             }
         }
     }
@@ -245,12 +317,20 @@ mod tests {
             m
         };
         let rect = Rect::from_min_size(Pos2::ZERO, egui::vec2(1024.0, 1024.0));
-        let projector = Projector::new(rect, &walkers::MercatorProjection, &memory, lon_lat(0.0, 0.0));
+        let projector = Projector::new(
+            rect,
+            &walkers::MercatorProjection,
+            &memory,
+            lon_lat(0.0, 0.0),
+        );
         let t = ToScreen::new(&projector);
         for (lon, lat) in [(121.0, 23.5), (-98.35, 39.5), (37.6, 55.7), (0.0, 0.0)] {
             let ours = t.apply(mercator(lon, lat));
             let theirs = projector.project(lon_lat(lon, lat)).to_pos2();
-            assert!((ours - theirs).length() < 0.5, "{lon},{lat}: {ours:?} vs {theirs:?}");
+            assert!(
+                (ours - theirs).length() < 0.5,
+                "{lon},{lat}: {ours:?} vs {theirs:?}"
+            );
         }
     }
 }

@@ -31,6 +31,9 @@ pub struct DrawnFlow {
     pub alpha: f32,
 }
 
+/// Routes between one pair of countries: value, best score, any flagged, count, the two stops.
+type PairTotal = (f64, f64, bool, usize, [geo::Point<f64>; 2]);
+
 /// Everything the flows plugin draws, computed once per analysis, filter or selection change.
 #[derive(Default)]
 pub struct DrawnFlows {
@@ -41,15 +44,28 @@ pub struct DrawnFlows {
 }
 
 fn to_mercator(parts: Vec<Vec<geo::Point<f64>>>) -> Vec<Vec<[f32; 2]>> {
-    parts.into_iter().map(|p| p.into_iter().map(|q| mercator(q.x(), q.y())).collect()).collect()
+    parts
+        .into_iter()
+        .map(|p| p.into_iter().map(|q| mercator(q.x(), q.y())).collect())
+        .collect()
 }
 
 impl DrawnFlows {
     /// Builds the lines for the routes that passed the filter (`visible`, highest score first).
     pub fn build(analysis: &Analysis, visible: &[usize]) -> DrawnFlows {
         // Flagged routes are always drawn; the rest up to the cap, best first.
-        let mut chosen: Vec<usize> = visible.iter().copied().filter(|i| analysis.routes[*i].score.flagged).collect();
-        chosen.extend(visible.iter().copied().filter(|i| !analysis.routes[*i].score.flagged).take(MAX_DRAWN.saturating_sub(chosen.len())));
+        let mut chosen: Vec<usize> = visible
+            .iter()
+            .copied()
+            .filter(|i| analysis.routes[*i].score.flagged)
+            .collect();
+        chosen.extend(
+            visible
+                .iter()
+                .copied()
+                .filter(|i| !analysis.routes[*i].score.flagged)
+                .take(MAX_DRAWN.saturating_sub(chosen.len())),
+        );
         let hidden = visible.len().saturating_sub(chosen.len());
         let n = chosen.len().max(1) as f32;
         let mut routes: Vec<DrawnFlow> = chosen
@@ -59,22 +75,37 @@ impl DrawnFlows {
                 let r = &analysis.routes[i];
                 DrawnFlow {
                     route: Some(i),
-                    label: format!("{} {}  score {:.2}", r.id, r.path.join(" → "), r.score.score),
+                    label: format!(
+                        "{} {}  score {:.2}",
+                        r.id,
+                        r.path.join(" → "),
+                        r.score.score
+                    ),
                     parts: to_mercator(route_lines(&r.stops, 150.0)),
                     score: r.score.score,
                     flagged: r.score.flagged,
                     value_usd: r.value_usd,
-                    alpha: if r.score.flagged { 1.0 } else { 0.85 - 0.6 * rank as f32 / n },
+                    alpha: if r.score.flagged {
+                        1.0
+                    } else {
+                        0.85 - 0.6 * rank as f32 / n
+                    },
                 }
             })
             .collect();
         // Draw order: low scores first, flagged last (on top).
         routes.sort_by(|a, b| a.flagged.cmp(&b.flagged).then(a.score.total_cmp(&b.score)));
-        let mut pairs: std::collections::BTreeMap<(String, String), (f64, f64, bool, usize, [geo::Point<f64>; 2])> = Default::default();
+        let mut pairs: std::collections::BTreeMap<(String, String), PairTotal> = Default::default();
         for &i in visible {
             let r = &analysis.routes[i];
             for (w, s) in r.path.windows(2).zip(r.stops.windows(2)) {
-                let e = pairs.entry((w[0].clone(), w[1].clone())).or_insert((0.0, 0.0, false, 0, [s[0], s[1]]));
+                let e = pairs.entry((w[0].clone(), w[1].clone())).or_insert((
+                    0.0,
+                    0.0,
+                    false,
+                    0,
+                    [s[0], s[1]],
+                ));
                 e.0 += r.value_usd;
                 e.1 = e.1.max(r.score.score);
                 e.2 |= r.score.flagged;
@@ -83,30 +114,44 @@ impl DrawnFlows {
         }
         let mut aggregates: Vec<DrawnFlow> = pairs
             .into_iter()
-            .map(|((a, b), (value, score, flagged, count, stops))| DrawnFlow {
-                route: None,
-                label: format!("{a} → {b}: {count} route(s), best score {score:.2}"),
-                parts: to_mercator(route_lines(&stops, 200.0)),
-                score,
-                flagged,
-                value_usd: value,
-                alpha: if flagged { 0.95 } else { 0.35 },
-            })
+            .map(
+                |((a, b), (value, score, flagged, count, stops))| DrawnFlow {
+                    route: None,
+                    label: format!("{a} → {b}: {count} route(s), best score {score:.2}"),
+                    parts: to_mercator(route_lines(&stops, 200.0)),
+                    score,
+                    flagged,
+                    value_usd: value,
+                    alpha: if flagged { 0.95 } else { 0.35 },
+                },
+            )
             .collect();
         aggregates.sort_by(|a, b| a.flagged.cmp(&b.flagged).then(a.score.total_cmp(&b.score)));
-        DrawnFlows { routes, aggregates, hidden }
+        DrawnFlows {
+            routes,
+            aggregates,
+            hidden,
+        }
     }
 
     /// The lines to draw at a zoom level.
     pub fn at_zoom(&self, zoom: f64) -> &[DrawnFlow] {
-        if zoom < AGGREGATE_BELOW_ZOOM { &self.aggregates } else { &self.routes }
+        if zoom < AGGREGATE_BELOW_ZOOM {
+            &self.aggregates
+        } else {
+            &self.routes
+        }
     }
 }
 
 /// Distance from `p` to the segment `a`-`b`.
 fn segment_distance(p: Pos2, a: Pos2, b: Pos2) -> f32 {
     let ab = b - a;
-    let t = if ab.length_sq() > 0.0 { ((p - a).dot(ab) / ab.length_sq()).clamp(0.0, 1.0) } else { 0.0 };
+    let t = if ab.length_sq() > 0.0 {
+        ((p - a).dot(ab) / ab.length_sq()).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     (a + ab * t - p).length()
 }
 
@@ -151,18 +196,34 @@ fn arrow(painter: &egui::Painter, a: Pos2, b: Pos2, colour: Color32, size: f32) 
     let normal = vec2(-dir.y, dir.x);
     let tip = a + (b - a) * 0.5 + dir * size;
     let back = tip - dir * size * 2.0;
-    painter.add(Shape::convex_polygon(vec![tip, back + normal * size, back - normal * size], colour, Stroke::NONE));
+    painter.add(Shape::convex_polygon(
+        vec![tip, back + normal * size, back - normal * size],
+        colour,
+        Stroke::NONE,
+    ));
 }
 
 impl Plugin for FlowsPlugin<'_> {
-    fn run(self: Box<Self>, ui: &mut egui::Ui, response: &egui::Response, projector: &Projector, map_memory: &MapMemory) {
+    fn run(
+        self: Box<Self>,
+        ui: &mut egui::Ui,
+        response: &egui::Response,
+        projector: &Projector,
+        map_memory: &MapMemory,
+    ) {
         let painter = ui.painter().with_clip_rect(projector.clip_rect());
         let t = ToScreen::new(projector);
         let lines = self.flows.at_zoom(map_memory.zoom());
-        let selected_line = self.selected.and_then(|s| lines.iter().position(|f| f.route == Some(s)));
+        let selected_line = self
+            .selected
+            .and_then(|s| lines.iter().position(|f| f.route == Some(s)));
         for (i, f) in lines.iter().enumerate() {
             // Aggregates sum many routes: thinner, so that the corridors stay readable.
-            let width = if f.route.is_some() { theme::flow_width(f.value_usd) } else { 0.6 * theme::flow_width(f.value_usd) };
+            let width = if f.route.is_some() {
+                theme::flow_width(f.value_usd)
+            } else {
+                0.6 * theme::flow_width(f.value_usd)
+            };
             let colour = theme::score_color(f.score, f.alpha);
             for part in &f.parts {
                 let points: Vec<Pos2> = part.iter().map(|p| t.apply(*p)).collect();
@@ -170,10 +231,16 @@ impl Plugin for FlowsPlugin<'_> {
                     continue;
                 }
                 if f.flagged || Some(i) == selected_line {
-                    painter.add(Shape::line(points.clone(), Stroke::new(width + 3.0, theme::HALO)));
+                    painter.add(Shape::line(
+                        points.clone(),
+                        Stroke::new(width + 3.0, theme::HALO),
+                    ));
                 }
                 if Some(i) == selected_line {
-                    painter.add(Shape::line(points.clone(), Stroke::new(width + 5.0, theme::SELECTED)));
+                    painter.add(Shape::line(
+                        points.clone(),
+                        Stroke::new(width + 5.0, theme::SELECTED),
+                    ));
                 }
                 painter.add(Shape::line(points.clone(), Stroke::new(width, colour)));
             }
@@ -181,8 +248,33 @@ impl Plugin for FlowsPlugin<'_> {
             for part in &f.parts {
                 if part.len() >= 2 {
                     let mid = part.len() / 2;
-                    arrow(&painter, t.apply(part[mid.saturating_sub(1)]), t.apply(part[mid]), colour, 2.5 + 0.6 * width);
+                    arrow(
+                        &painter,
+                        t.apply(part[mid.saturating_sub(1)]),
+                        t.apply(part[mid]),
+                        colour,
+                        2.5 + 0.6 * width,
+                    );
                 }
+            }
+        }
+        // The selected route stands out even where routes are aggregated.
+        if selected_line.is_none()
+            && let Some(f) = self
+                .selected
+                .and_then(|s| self.flows.routes.iter().find(|f| f.route == Some(s)))
+        {
+            let width = theme::flow_width(f.value_usd);
+            for part in &f.parts {
+                let points: Vec<Pos2> = part.iter().map(|p| t.apply(*p)).collect();
+                painter.add(Shape::line(
+                    points.clone(),
+                    Stroke::new(width + 5.0, theme::SELECTED),
+                ));
+                painter.add(Shape::line(
+                    points,
+                    Stroke::new(width, theme::score_color(f.score, 1.0)),
+                ));
             }
         }
         let events = self.events;
@@ -190,13 +282,21 @@ impl Plugin for FlowsPlugin<'_> {
             events.hovered = pick(lines, &t, p, 6.0);
         }
         if response.clicked() {
-            match response.interact_pointer_pos().and_then(|p| pick(lines, &t, p, 6.0)) {
+            match response
+                .interact_pointer_pos()
+                .and_then(|p| pick(lines, &t, p, 6.0))
+            {
                 Some(i) => events.clicked = Some(i),
                 None => events.clicked_empty = true,
             }
         }
         *self.map_rect = Some(projector.clip_rect());
-        legend(&painter, projector.clip_rect(), map_memory.zoom() < AGGREGATE_BELOW_ZOOM, self.flows.hidden);
+        legend(
+            &painter,
+            projector.clip_rect(),
+            map_memory.zoom() < AGGREGATE_BELOW_ZOOM,
+            self.flows.hidden,
+        );
     }
 }
 
@@ -205,21 +305,44 @@ pub fn legend(painter: &egui::Painter, rect: Rect, aggregated: bool, hidden: usi
     let origin = rect.left_bottom() + vec2(12.0, -118.0);
     let bg = Rect::from_min_size(origin, vec2(236.0, 106.0));
     painter.rect_filled(bg, 4.0, theme::LEGEND_BG);
-    let text = |pos: Pos2, s: &str, c: Color32| painter.text(pos, Align2::LEFT_CENTER, s, FontId::proportional(11.0), c);
-    text(origin + vec2(8.0, 12.0), if aggregated { "Flows by country pair (zoom in for routes)" } else { "Routes (flagged ones haloed)" }, theme::TEXT);
+    let text = |pos: Pos2, s: &str, c: Color32| {
+        painter.text(pos, Align2::LEFT_CENTER, s, FontId::proportional(11.0), c)
+    };
+    text(
+        origin + vec2(8.0, 12.0),
+        if aggregated {
+            "Flows by country pair (zoom in for routes)"
+        } else {
+            "Routes (flagged ones haloed)"
+        },
+        theme::TEXT,
+    );
     for k in 0..=40 {
         let s = k as f64 / 40.0;
         let x = origin.x + 8.0 + k as f32 * 5.0;
-        painter.line_segment([pos2(x, origin.y + 28.0), pos2(x, origin.y + 38.0)], Stroke::new(5.5, theme::score_color(s, 1.0)));
+        painter.line_segment(
+            [pos2(x, origin.y + 28.0), pos2(x, origin.y + 38.0)],
+            Stroke::new(5.5, theme::score_color(s, 1.0)),
+        );
     }
     text(origin + vec2(8.0, 46.0), "score 0", theme::MUTED);
     text(origin + vec2(92.0, 46.0), "0.5 flag", theme::MUTED);
     text(origin + vec2(190.0, 46.0), "1", theme::MUTED);
-    for (k, (value, label)) in [(1e4, "$10k"), (1e6, "$1M"), (1e8, "$100M")].into_iter().enumerate() {
+    for (k, (value, label)) in [(1e4, "$10k"), (1e6, "$1M"), (1e8, "$100M")]
+        .into_iter()
+        .enumerate()
+    {
         let x = origin.x + 8.0 + k as f32 * 74.0;
-        painter.line_segment([pos2(x, origin.y + 66.0), pos2(x + 30.0, origin.y + 66.0)], Stroke::new(theme::flow_width(value), theme::MUTED));
+        painter.line_segment(
+            [pos2(x, origin.y + 66.0), pos2(x + 30.0, origin.y + 66.0)],
+            Stroke::new(theme::flow_width(value), theme::MUTED),
+        );
         text(pos2(x + 34.0, origin.y + 66.0), label, theme::MUTED);
     }
-    let note = if hidden > 0 { format!("width: value (log scale); {hidden} more not drawn") } else { "width: value (log scale)".to_string() };
+    let note = if hidden > 0 {
+        format!("width: value (log scale); {hidden} more not drawn")
+    } else {
+        "width: value (log scale)".to_string()
+    };
     text(origin + vec2(8.0, 90.0), &note, theme::MUTED);
 }

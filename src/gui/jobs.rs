@@ -40,26 +40,47 @@ pub type LoadRequest = (PathBuf, Option<Mapping>);
 
 impl Job {
     /// Loads `requests`, then scores everything (`existing` plus the new files) with `rules`.
-    pub fn start(ctx: &egui::Context, existing: Vec<Arc<Dataset>>, requests: Vec<LoadRequest>, rules: Rules, embedded_sample: bool) -> Job {
+    pub fn start(
+        ctx: &egui::Context,
+        existing: Vec<Arc<Dataset>>,
+        requests: Vec<LoadRequest>,
+        rules: Rules,
+        embedded_sample: bool,
+    ) -> Job {
         let progress = Arc::new(Mutex::new((0.0, "starting".to_string())));
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = channel();
-        let label = if requests.is_empty() && !embedded_sample { "Scoring".to_string() } else { "Loading".to_string() };
+        let label = if requests.is_empty() && !embedded_sample {
+            "Scoring".to_string()
+        } else {
+            "Loading".to_string()
+        };
         let (p, c, ctx) = (progress.clone(), cancel.clone(), ctx.clone());
-        let spawned = std::thread::Builder::new().name("chiptrail-job".into()).spawn(move || {
-            let out = run(existing, requests, rules, embedded_sample, &p, &c, &ctx);
-            let _ = tx.send(out);
-            ctx.request_repaint();
-        });
+        let spawned = std::thread::Builder::new()
+            .name("chiptrail-job".into())
+            .spawn(move || {
+                let out = run(existing, requests, rules, embedded_sample, &p, &c, &ctx);
+                let _ = tx.send(out);
+                ctx.request_repaint();
+            });
         if let Err(e) = spawned {
-            *progress.lock().unwrap_or_else(|p| p.into_inner()) = (1.0, format!("could not start a thread: {e}"));
+            *progress.lock().unwrap_or_else(|p| p.into_inner()) =
+                (1.0, format!("could not start a thread: {e}"));
         }
-        Job { label, progress, cancel, result: rx }
+        Job {
+            label,
+            progress,
+            cancel,
+            result: rx,
+        }
     }
 
     /// (fraction done, what is happening).
     pub fn progress(&self) -> (f32, String) {
-        self.progress.lock().map(|g| g.clone()).unwrap_or((0.0, String::new()))
+        self.progress
+            .lock()
+            .map(|g| g.clone())
+            .unwrap_or((0.0, String::new()))
     }
 
     pub fn cancel(&self) {
@@ -94,7 +115,11 @@ fn run(
         set(0.05, "reading the embedded sample".into());
         match crate::sample::embedded_dataset(g) {
             Ok(d) => datasets.push(Arc::new(d)),
-            Err(e) => failures.push(LoadFailure { path: "embedded sample".into(), message: e.to_string(), needs_mapping: false }),
+            Err(e) => failures.push(LoadFailure {
+                path: "embedded sample".into(),
+                message: e.to_string(),
+                needs_mapping: false,
+            }),
         }
         if let Ok(list) = ingest::read_bytes(
             crate::sample::EMBEDDED_SCREENING.as_bytes(),
@@ -108,8 +133,14 @@ fn run(
     }
     let n = requests.len().max(1) as f32;
     for (k, (path, mapping)) in requests.into_iter().enumerate() {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let options = ReadOptions { mapping, ..Default::default() };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let options = ReadOptions {
+            mapping,
+            ..Default::default()
+        };
         let mut report = |f: f64| {
             set((k as f32 + f as f32) / n * 0.7, format!("reading {name}"));
             !cancel.load(Ordering::Relaxed)
@@ -118,8 +149,15 @@ fn run(
             Ok(d) => datasets.push(Arc::new(d)),
             Err(IngestError::Cancelled) => return None,
             Err(e) => {
-                let needs_mapping = matches!(e, IngestError::UnknownHeader { .. } | IngestError::MissingColumns { .. });
-                failures.push(LoadFailure { path, message: e.to_string(), needs_mapping });
+                let needs_mapping = matches!(
+                    e,
+                    IngestError::UnknownHeader { .. } | IngestError::MissingColumns { .. }
+                );
+                failures.push(LoadFailure {
+                    path,
+                    message: e.to_string(),
+                    needs_mapping,
+                });
             }
         }
     }
@@ -127,12 +165,25 @@ fn run(
         return None;
     }
     set(0.75, "reconstructing and scoring routes".into());
-    let trade: Vec<&Dataset> = datasets.iter().map(Arc::as_ref).filter(|d| d.provenance.format != Format::Watchlist).collect();
-    let lists = Analysis::watchlist_entries(datasets.iter().map(Arc::as_ref).filter(|d| d.provenance.format == Format::Watchlist));
+    let trade: Vec<&Dataset> = datasets
+        .iter()
+        .map(Arc::as_ref)
+        .filter(|d| d.provenance.format != Format::Watchlist)
+        .collect();
+    let lists = Analysis::watchlist_entries(
+        datasets
+            .iter()
+            .map(Arc::as_ref)
+            .filter(|d| d.provenance.format == Format::Watchlist),
+    );
     let analysis = Analysis::run(&trade, &lists, &rules, g);
     if cancel.load(Ordering::Relaxed) {
         return None;
     }
     set(1.0, "done".into());
-    Some(JobOutput { datasets, failures, analysis: Arc::new(analysis) })
+    Some(JobOutput {
+        datasets,
+        failures,
+        analysis: Arc::new(analysis),
+    })
 }

@@ -17,7 +17,10 @@ const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallback.ttf
 /// Droid Sans Fallback for CJK party names. The app and the UI tests call this one function.
 pub fn install_fonts(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
-    fonts.font_data.insert("droid-fallback".into(), std::sync::Arc::new(egui::FontData::from_static(CJK_FONT)));
+    fonts.font_data.insert(
+        "droid-fallback".into(),
+        std::sync::Arc::new(egui::FontData::from_static(CJK_FONT)),
+    );
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
         let list = fonts.families.entry(family.clone()).or_default();
         if family == egui::FontFamily::Proportional && !list.iter().any(|f| f == "Hack") {
@@ -31,8 +34,14 @@ pub fn install_fonts(ctx: &egui::Context) {
 /// Opens the app window.
 pub fn run() -> eframe::Result {
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_title("Chiptrail").with_inner_size([1440.0, 900.0]),
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Chiptrail")
+            .with_inner_size([1440.0, 900.0]),
         ..Default::default()
     };
-    eframe::run_native("Chiptrail", options, Box::new(|cc| Ok(Box::new(App::new(cc)))))
+    eframe::run_native(
+        "Chiptrail",
+        options,
+        Box::new(|cc| Ok(Box::new(App::new(cc)))),
+    )
 }

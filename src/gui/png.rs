@@ -14,7 +14,9 @@ pub fn write(path: &Path, image: &egui::ColorImage) -> std::io::Result<()> {
         encoder.set_color(png::ColorType::Rgba);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
-        writer.write_image_data(&rgba).map_err(std::io::Error::other)?;
+        writer
+            .write_image_data(&rgba)
+            .map_err(std::io::Error::other)?;
         writer.finish().map_err(std::io::Error::other)
     })
 }

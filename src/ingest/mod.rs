@@ -201,7 +201,10 @@ fn checked_text<'a>(
 /// The header of a file as written, and the columns Chiptrail recognises in it, for a
 /// column-mapping dialog: (header, guessed column per header field).
 pub fn peek_header(path: &Path) -> Result<(Vec<String>, Vec<Option<Column>>), IngestError> {
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let (text, _) = decode(&bytes)?;
     let header = read_header(&text, sniff_delimiter(&text))?;
     let guesses = header.iter().map(|h| Column::from_header(h)).collect();

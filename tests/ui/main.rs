@@ -12,18 +12,27 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 /// A picker that answers with the queued paths, and records what it was asked.
-fn picker(answers: Arc<Mutex<Vec<PathBuf>>>, asked: Arc<Mutex<Vec<FileRequest>>>) -> chiptrail::gui::app::FilePicker {
+fn picker(
+    answers: Arc<Mutex<Vec<PathBuf>>>,
+    asked: Arc<Mutex<Vec<FileRequest>>>,
+) -> chiptrail::gui::app::FilePicker {
     Box::new(move |request| {
         asked.lock().unwrap().push(request);
         answers.lock().unwrap().pop().into_iter().collect()
     })
 }
 
-fn start(answers: Arc<Mutex<Vec<PathBuf>>>, asked: Arc<Mutex<Vec<FileRequest>>>) -> Harness<'static, App> {
-    let mut harness = Harness::builder().with_size(egui::vec2(1440.0, 900.0)).with_max_steps(64).build_eframe(|cc| {
-        chiptrail::gui::install_fonts(&cc.egui_ctx);
-        App::with_settings(&cc.egui_ctx, Settings::default(), picker(answers, asked))
-    });
+fn start(
+    answers: Arc<Mutex<Vec<PathBuf>>>,
+    asked: Arc<Mutex<Vec<FileRequest>>>,
+) -> Harness<'static, App> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .with_max_steps(64)
+        .build_eframe(|cc| {
+            chiptrail::gui::install_fonts(&cc.egui_ctx);
+            App::with_settings(&cc.egui_ctx, Settings::default(), picker(answers, asked))
+        });
     wait_for_job(&mut harness);
     harness
 }
@@ -37,12 +46,21 @@ fn wait_for_job(harness: &mut Harness<'static, App>) {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    assert!(harness.state().job.is_none(), "the background job did not finish");
+    assert!(
+        harness.state().job.is_none(),
+        "the background job did not finish"
+    );
     harness.run_steps(3);
 }
 
-fn no_picker() -> (Arc<Mutex<Vec<PathBuf>>>, Arc<Mutex<Vec<FileRequest>>>) {
-    (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())))
+/// Paths the stand-in picker will answer with, and the requests it received.
+type PickerQueues = (Arc<Mutex<Vec<PathBuf>>>, Arc<Mutex<Vec<FileRequest>>>);
+
+fn no_picker() -> PickerQueues {
+    (
+        Arc::new(Mutex::new(Vec::new())),
+        Arc::new(Mutex::new(Vec::new())),
+    )
 }
 
 #[test]
@@ -50,17 +68,42 @@ fn the_app_opens_on_the_embedded_sample_with_flagged_routes_on_the_map() {
     let (answers, asked) = no_picker();
     let harness = start(answers, asked);
     let app = harness.state();
-    let shipments = app.datasets.iter().find(|d| d.provenance.format == chiptrail::model::Format::Shipments).unwrap();
+    let shipments = app
+        .datasets
+        .iter()
+        .find(|d| d.provenance.format == chiptrail::model::Format::Shipments)
+        .unwrap();
     assert!(shipments.shipments().len() >= 3000);
-    assert!(app.datasets.iter().any(|d| d.provenance.format == chiptrail::model::Format::Watchlist));
-    let flagged = app.analysis.routes.iter().filter(|r| r.score.flagged).count();
+    assert!(
+        app.datasets
+            .iter()
+            .any(|d| d.provenance.format == chiptrail::model::Format::Watchlist)
+    );
+    let flagged = app
+        .analysis
+        .routes
+        .iter()
+        .filter(|r| r.score.flagged)
+        .count();
     assert!(flagged > 50, "{flagged}");
-    assert_eq!(app.visible.len(), app.analysis.routes.len(), "no filter at start");
+    assert_eq!(
+        app.visible.len(),
+        app.analysis.routes.len(),
+        "no filter at start"
+    );
     assert!(!app.drawn.aggregates.is_empty() && !app.drawn.routes.is_empty());
-    assert!(app.drawn.routes.iter().filter(|r| r.flagged).count() == flagged, "every flagged route is drawn");
+    assert!(
+        app.drawn.routes.iter().filter(|r| r.flagged).count() == flagged,
+        "every flagged route is drawn"
+    );
     assert!(app.map_rect.is_some(), "the map was drawn");
     harness.get_by_label("shipments.csv");
-    assert!(!harness.get_all_by_label_contains(&format!("{flagged} flagged")).collect::<Vec<_>>().is_empty());
+    assert!(
+        !harness
+            .get_all_by_label_contains(&format!("{flagged} flagged"))
+            .collect::<Vec<_>>()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -71,9 +114,18 @@ fn flagged_only_filters_the_table_and_the_map() {
     harness.run_steps(3);
     let app = harness.state();
     assert!(app.settings.filter.flagged_only);
-    let flagged = app.analysis.routes.iter().filter(|r| r.score.flagged).count();
+    let flagged = app
+        .analysis
+        .routes
+        .iter()
+        .filter(|r| r.score.flagged)
+        .count();
     assert_eq!(app.visible.len(), flagged);
-    assert!(app.visible.iter().all(|i| app.analysis.routes[*i].score.flagged));
+    assert!(
+        app.visible
+            .iter()
+            .all(|i| app.analysis.routes[*i].score.flagged)
+    );
     assert!(app.drawn.routes.iter().all(|r| r.flagged));
 }
 
@@ -88,7 +140,12 @@ fn selecting_a_route_in_the_table_shows_its_score_breakdown_and_legs() {
     assert_eq!(harness.state().selected, Some(0));
     harness.get_by_label("Score breakdown");
     // Every factor that fired is listed with its evidence.
-    for f in top.score.factors.iter().filter(|f| f.value > 0.0 && !f.evidence.is_empty()) {
+    for f in top
+        .score
+        .factors
+        .iter()
+        .filter(|f| f.value > 0.0 && !f.evidence.is_empty())
+    {
         harness.get_by_label(&f.indicator.replace('_', " "));
         harness.get_by_label(&f.evidence);
     }
@@ -112,7 +169,8 @@ fn clicking_a_route_on_the_map_selects_it() {
     let app = harness.state();
     let rect = app.map_rect.expect("map drawn");
     let center = walkers::lon_lat(app.settings.center[0], app.settings.center[1]);
-    let projector = walkers::Projector::new(rect, &walkers::MercatorProjection, &app.map_memory, center);
+    let projector =
+        walkers::Projector::new(rect, &walkers::MercatorProjection, &app.map_memory, center);
     let t = ToScreen::new(&projector);
     // The top-most drawn route with a point inside the map, away from the legend.
     let (route, point) = app
@@ -129,11 +187,19 @@ fn clicking_a_route_on_the_map_selects_it() {
     harness.event(egui::Event::PointerMoved(point));
     harness.step();
     for pressed in [true, false] {
-        harness.event(egui::Event::PointerButton { pos: point, button: egui::PointerButton::Primary, pressed, modifiers: egui::Modifiers::NONE });
+        harness.event(egui::Event::PointerButton {
+            pos: point,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
         harness.step();
     }
     harness.run_steps(2);
-    let selected = harness.state().selected.expect("a click on a line selects its route");
+    let selected = harness
+        .state()
+        .selected
+        .expect("a click on a line selects its route");
     // The line under the pointer belongs to the selected route (several may overlap there).
     assert!(harness.state().analysis.routes[selected].score.flagged);
     let _ = route;
@@ -145,7 +211,13 @@ fn exports_write_flagged_routes_to_csv_geojson_and_kml() {
     let dir = tempfile::tempdir().unwrap();
     let (answers, asked) = no_picker();
     let mut harness = start(answers.clone(), asked.clone());
-    let flagged = harness.state().analysis.routes.iter().filter(|r| r.score.flagged).count();
+    let flagged = harness
+        .state()
+        .analysis
+        .routes
+        .iter()
+        .filter(|r| r.score.flagged)
+        .count();
     // Through the menus: File > Export flagged routes > CSV…
     let csv = dir.path().join("flagged.csv");
     answers.lock().unwrap().push(csv.clone());
@@ -155,22 +227,41 @@ fn exports_write_flagged_routes_to_csv_geojson_and_kml() {
     harness.run_steps(2);
     harness.get_by_label("CSV…").click();
     harness.run_steps(2);
-    assert!(matches!(asked.lock().unwrap().last(), Some(FileRequest::Save { extension, .. }) if extension == "csv"));
-    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(&csv).unwrap().records().map(Result::unwrap).collect();
+    assert!(
+        matches!(asked.lock().unwrap().last(), Some(FileRequest::Save { extension, .. }) if extension == "csv")
+    );
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(&csv)
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
     assert_eq!(rows.len(), flagged);
     assert!(rows.iter().all(|r| &r[2] == "true"));
     // The other formats, through the same command the menus send.
     let ctx = harness.ctx.clone();
-    for (format, name) in [(ExportFormat::GeoJson, "flagged.geojson"), (ExportFormat::Kml, "flagged.kml")] {
+    for (format, name) in [
+        (ExportFormat::GeoJson, "flagged.geojson"),
+        (ExportFormat::Kml, "flagged.kml"),
+    ] {
         answers.lock().unwrap().push(dir.path().join(name));
-        harness.state_mut().apply(&ctx, Command::Export(ExportScope::Flagged, format));
+        harness
+            .state_mut()
+            .apply(&ctx, Command::Export(ExportScope::Flagged, format));
     }
-    let geojson: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("flagged.geojson")).unwrap()).unwrap();
+    let geojson: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("flagged.geojson")).unwrap())
+            .unwrap();
     assert_eq!(geojson["features"].as_array().unwrap().len(), flagged);
     let kml = std::fs::read_to_string(dir.path().join("flagged.kml")).unwrap();
     assert_eq!(kml.matches("<Placemark>").count(), flagged);
     assert_eq!(harness.state().written.len(), 3);
-    assert!(std::fs::read_dir(dir.path()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp")));
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp"))
+    );
 }
 
 #[test]
@@ -179,17 +270,35 @@ fn an_unknown_header_opens_the_mapping_dialog_and_loads_with_the_mapping() {
     let mut harness = start(answers, asked);
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/custom_header.csv");
     let ctx = harness.ctx.clone();
-    harness.state_mut().apply(&ctx, Command::Open(vec![file.clone()]));
+    harness
+        .state_mut()
+        .apply(&ctx, Command::Open(vec![file.clone()]));
     wait_for_job(&mut harness);
-    let dialog = harness.state().mapping_dialog.clone().expect("the mapping dialog opens");
+    let dialog = harness
+        .state()
+        .mapping_dialog
+        .clone()
+        .expect("the mapping dialog opens");
     assert_eq!(dialog.header[0], "Remitente");
     harness.get_by_label("Map columns");
     // Choose the headers as a user would in the drop-downs.
-    let choose = [("exporter", 0), ("exporter_country", 1), ("importer", 2), ("importer_country", 3), ("date", 4), ("hs_code", 5), ("quantity", 6), ("value_usd", 7)];
+    let choose = [
+        ("exporter", 0),
+        ("exporter_country", 1),
+        ("importer", 2),
+        ("importer_country", 3),
+        ("date", 4),
+        ("hs_code", 5),
+        ("quantity", 6),
+        ("value_usd", 7),
+    ];
     {
         let d = harness.state_mut().mapping_dialog.as_mut().unwrap();
         for (name, header) in choose {
-            let k = chiptrail::ingest::Column::ALL.iter().position(|c| c.name() == name).unwrap();
+            let k = chiptrail::ingest::Column::ALL
+                .iter()
+                .position(|c| c.name() == name)
+                .unwrap();
             d.chosen[k] = Some(header);
         }
     }
@@ -199,6 +308,10 @@ fn an_unknown_header_opens_the_mapping_dialog_and_loads_with_the_mapping() {
     wait_for_job(&mut harness);
     let app = harness.state();
     assert!(app.mapping_dialog.is_none());
-    let loaded = app.datasets.iter().find(|d| d.provenance.path == file).expect("loaded with the mapping");
+    let loaded = app
+        .datasets
+        .iter()
+        .find(|d| d.provenance.path == file)
+        .expect("loaded with the mapping");
     assert_eq!(loaded.shipments().len(), 1);
 }

@@ -15,7 +15,11 @@ pub fn data_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
     });
     for (i, d) in app.datasets.iter().enumerate() {
         let p = &d.provenance;
-        let name = p.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.path.display().to_string());
+        let name = p
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.path.display().to_string());
         ui.group(|ui| {
             ui.horizontal(|ui| {
                 ui.strong(&name);
@@ -49,7 +53,10 @@ pub fn data_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
         });
     }
     for f in &app.failures {
-        ui.colored_label(crate::gui::theme::FLAG, format!("{}: {}", f.path.display(), f.message));
+        ui.colored_label(
+            crate::gui::theme::FLAG,
+            format!("{}: {}", f.path.display(), f.message),
+        );
     }
     commands
 }
@@ -59,45 +66,69 @@ pub fn mapping_dialog(ctx: &egui::Context, app: &mut App) -> Option<Command> {
     let dialog = app.mapping_dialog.as_mut()?;
     let mut command = None;
     let mut open = true;
-    egui::Window::new("Map columns").open(&mut open).collapsible(false).show(ctx, |ui| {
-        ui.label(format!("{} has a header Chiptrail does not know.", dialog.path.display()));
-        ui.small(&dialog.message);
-        egui::Grid::new("mapping").striped(true).show(ui, |ui| {
-            for (k, col) in Column::ALL.iter().enumerate() {
-                ui.label(if col.required() { format!("{} *", col.name()) } else { col.name().to_string() });
-                let current = dialog.chosen[k].and_then(|i| dialog.header.get(i)).cloned().unwrap_or_else(|| "—".into());
-                egui::ComboBox::from_id_salt(("map", k)).selected_text(current).show_ui(ui, |ui| {
-                    ui.selectable_value(&mut dialog.chosen[k], None, "—");
-                    for (i, h) in dialog.header.iter().enumerate() {
-                        ui.selectable_value(&mut dialog.chosen[k], Some(i), h);
-                    }
-                });
-                ui.end_row();
+    egui::Window::new("Map columns")
+        .open(&mut open)
+        .collapsible(false)
+        .show(ctx, |ui| {
+            ui.label(format!(
+                "{} has a header Chiptrail does not know.",
+                dialog.path.display()
+            ));
+            ui.small(&dialog.message);
+            egui::Grid::new("mapping").striped(true).show(ui, |ui| {
+                for (k, col) in Column::ALL.iter().enumerate() {
+                    ui.label(if col.required() {
+                        format!("{} *", col.name())
+                    } else {
+                        col.name().to_string()
+                    });
+                    let current = dialog.chosen[k]
+                        .and_then(|i| dialog.header.get(i))
+                        .cloned()
+                        .unwrap_or_else(|| "—".into());
+                    egui::ComboBox::from_id_salt(("map", k))
+                        .selected_text(current)
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(&mut dialog.chosen[k], None, "—");
+                            for (i, h) in dialog.header.iter().enumerate() {
+                                ui.selectable_value(&mut dialog.chosen[k], Some(i), h);
+                            }
+                        });
+                    ui.end_row();
+                }
+            });
+            let missing: Vec<&str> = Column::ALL
+                .iter()
+                .zip(&dialog.chosen)
+                .filter(|(c, chosen)| c.required() && chosen.is_none())
+                .map(|(c, _)| c.name())
+                .collect();
+            if !missing.is_empty() {
+                ui.small(format!("still needed: {}", missing.join(", ")));
             }
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(
+                        missing.is_empty(),
+                        egui::Button::new("Load with this mapping"),
+                    )
+                    .clicked()
+                {
+                    let pairs: Vec<(Column, String)> = Column::ALL
+                        .iter()
+                        .zip(&dialog.chosen)
+                        .filter_map(|(c, chosen)| chosen.map(|i| (*c, dialog.header[i].clone())))
+                        .collect();
+                    command = Some(Command::OpenWithMapping(
+                        dialog.path.clone(),
+                        Box::new(Mapping::from_pairs(&pairs)),
+                    ));
+                }
+                if ui.button("Cancel").clicked() {
+                    command = Some(Command::CloseMappingDialog);
+                }
+            });
         });
-        let missing: Vec<&str> = Column::ALL
-            .iter()
-            .zip(&dialog.chosen)
-            .filter(|(c, chosen)| c.required() && chosen.is_none())
-            .map(|(c, _)| c.name())
-            .collect();
-        if !missing.is_empty() {
-            ui.small(format!("still needed: {}", missing.join(", ")));
-        }
-        ui.horizontal(|ui| {
-            if ui.add_enabled(missing.is_empty(), egui::Button::new("Load with this mapping")).clicked() {
-                let pairs: Vec<(Column, String)> = Column::ALL
-                    .iter()
-                    .zip(&dialog.chosen)
-                    .filter_map(|(c, chosen)| chosen.map(|i| (*c, dialog.header[i].clone())))
-                    .collect();
-                command = Some(Command::OpenWithMapping(dialog.path.clone(), Mapping::from_pairs(&pairs)));
-            }
-            if ui.button("Cancel").clicked() {
-                command = Some(Command::CloseMappingDialog);
-            }
-        });
-    });
     if !open {
         command = Some(Command::CloseMappingDialog);
     }

@@ -20,7 +20,12 @@ pub fn map_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
             labels: &app.labels,
             hubs: &app.hubs,
         })
-        .with_plugin(FlowsPlugin { flows: &app.drawn, selected: app.selected, events: &mut events, map_rect: &mut app.map_rect });
+        .with_plugin(FlowsPlugin {
+            flows: &app.drawn,
+            selected: app.selected,
+            events: &mut events,
+            map_rect: &mut app.map_rect,
+        });
     let response = ui.add(map);
     let lines = app.drawn.at_zoom(app.map_memory.zoom());
     if let Some(line) = events.hovered.and_then(|i| lines.get(i)) {
@@ -38,9 +43,14 @@ pub fn map_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
                 // An aggregate: zoom in on it, where its routes are drawn one by one.
                 if let Some(p) = line.parts.first().and_then(|p| p.get(p.len() / 2)) {
                     let lon = f64::from(p[0]) * 360.0 - 180.0;
-                    let lat = (std::f64::consts::PI * (1.0 - 2.0 * f64::from(p[1]))).sinh().atan().to_degrees();
+                    let lat = (std::f64::consts::PI * (1.0 - 2.0 * f64::from(p[1])))
+                        .sinh()
+                        .atan()
+                        .to_degrees();
                     app.map_memory.center_at(lon_lat(lon, lat));
-                    let _ = app.map_memory.set_zoom(crate::gui::flows::AGGREGATE_BELOW_ZOOM + 0.5);
+                    let _ = app
+                        .map_memory
+                        .set_zoom(crate::gui::flows::AGGREGATE_BELOW_ZOOM + 0.5);
                 }
             }
         }

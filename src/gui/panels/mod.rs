@@ -16,34 +16,52 @@ pub fn draw(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
     egui::Panel::top("menu").show(ui, |ui| menu_bar(ui, app, &mut commands));
     egui::Panel::bottom("status").show(ui, |ui| status_bar(ui, app, &mut commands));
     if app.settings.show_data || app.settings.show_filters {
-        egui::Panel::left("side").resizable(true).default_size(300.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                if app.settings.show_data {
-                    egui::CollapsingHeader::new("Data").default_open(true).show(ui, |ui| commands.extend(data::data_ui(ui, app)));
-                }
-                if app.settings.show_filters {
-                    egui::CollapsingHeader::new("Filters").default_open(true).show(ui, |ui| commands.extend(filters::filters_ui(ui, app)));
-                }
+        egui::Panel::left("side")
+            .resizable(true)
+            .default_size(300.0)
+            .size_range(220.0..=480.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    if app.settings.show_data {
+                        egui::CollapsingHeader::new("Data")
+                            .default_open(true)
+                            .show(ui, |ui| commands.extend(data::data_ui(ui, app)));
+                    }
+                    if app.settings.show_filters {
+                        egui::CollapsingHeader::new("Filters")
+                            .default_open(true)
+                            .show(ui, |ui| commands.extend(filters::filters_ui(ui, app)));
+                    }
+                });
             });
-        });
     }
     if app.selected.is_some() {
-        egui::Panel::right("details").resizable(true).default_size(400.0).show(ui, |ui| {
-            commands.extend(details::details_ui(ui, app));
-        });
+        egui::Panel::right("details")
+            .resizable(true)
+            .default_size(440.0)
+            .size_range(320.0..=720.0)
+            .show(ui, |ui| {
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+                commands.extend(details::details_ui(ui, app));
+            });
     }
     if app.settings.show_table || app.settings.show_timeline {
-        egui::Panel::bottom("table").resizable(true).default_size(230.0).show(ui, |ui| {
-            ui.horizontal_top(|ui| {
-                if app.settings.show_timeline {
-                    ui.allocate_ui(egui::vec2(360.0, ui.available_height()), |ui| timeline::timeline_ui(ui, app));
-                    ui.separator();
-                }
-                if app.settings.show_table {
-                    ui.vertical(|ui| commands.extend(routes::routes_ui(ui, app)));
-                }
+        egui::Panel::bottom("table")
+            .resizable(true)
+            .default_size(230.0)
+            .show(ui, |ui| {
+                ui.horizontal_top(|ui| {
+                    if app.settings.show_timeline {
+                        ui.allocate_ui(egui::vec2(360.0, ui.available_height()), |ui| {
+                            timeline::timeline_ui(ui, app)
+                        });
+                        ui.separator();
+                    }
+                    if app.settings.show_table {
+                        ui.vertical(|ui| commands.extend(routes::routes_ui(ui, app)));
+                    }
+                });
             });
-        });
     }
     egui::CentralPanel::default().show(ui, |ui| commands.extend(map::map_ui(ui, app)));
     if let Some(c) = data::mapping_dialog(ui.ctx(), app) {
@@ -63,9 +81,17 @@ fn menu_bar(ui: &mut egui::Ui, app: &mut App, commands: &mut Vec<Command>) {
                 commands.push(Command::ChooseRules);
             }
             ui.separator();
-            for (scope, name) in [(ExportScope::Flagged, "flagged routes"), (ExportScope::Filtered, "filtered routes"), (ExportScope::Selected, "selected route")] {
+            for (scope, name) in [
+                (ExportScope::Flagged, "flagged routes"),
+                (ExportScope::Filtered, "filtered routes"),
+                (ExportScope::Selected, "selected route"),
+            ] {
                 ui.menu_button(format!("Export {name}"), |ui| {
-                    for (format, label) in [(ExportFormat::Csv, "CSV…"), (ExportFormat::GeoJson, "GeoJSON…"), (ExportFormat::Kml, "KML…")] {
+                    for (format, label) in [
+                        (ExportFormat::Csv, "CSV…"),
+                        (ExportFormat::GeoJson, "GeoJSON…"),
+                        (ExportFormat::Kml, "KML…"),
+                    ] {
                         if ui.button(label).clicked() {
                             commands.push(Command::Export(scope, format));
                         }
@@ -82,7 +108,10 @@ fn menu_bar(ui: &mut egui::Ui, app: &mut App, commands: &mut Vec<Command>) {
             ui.checkbox(&mut app.settings.show_table, "Routes table");
             ui.checkbox(&mut app.settings.show_timeline, "Timeline");
             let mut online = app.settings.online_tiles;
-            if ui.checkbox(&mut online, "Online map tiles (OpenStreetMap)").changed() {
+            if ui
+                .checkbox(&mut online, "Online map tiles (OpenStreetMap)")
+                .changed()
+            {
                 commands.push(Command::SetOnlineTiles(online));
             }
         });
@@ -92,9 +121,18 @@ fn menu_bar(ui: &mut egui::Ui, app: &mut App, commands: &mut Vec<Command>) {
             }
         });
         ui.separator();
-        let search = ui.add(egui::TextEdit::singleline(&mut app.search).hint_text("Search country, party, HS, shipment id").desired_width(280.0));
+        let search = ui.add(
+            egui::TextEdit::singleline(&mut app.search)
+                .hint_text("Search country, party, HS, shipment id")
+                .desired_width(280.0),
+        );
         if search.changed() {
-            app.search_hits = crate::filter::search(&app.analysis, crate::gazetteer::Gazetteer::embedded(), &app.search, 12);
+            app.search_hits = crate::filter::search(
+                &app.analysis,
+                crate::gazetteer::Gazetteer::embedded(),
+                &app.search,
+                12,
+            );
         }
         if !app.search_hits.is_empty() && !app.search.is_empty() {
             ui.menu_button(format!("{} found", app.search_hits.len()), |ui| {
@@ -107,7 +145,10 @@ fn menu_bar(ui: &mut egui::Ui, app: &mut App, commands: &mut Vec<Command>) {
                         }
                         SearchHit::Route(i, why) => {
                             let r = &app.analysis.routes[i];
-                            if ui.button(format!("{} {} ({why})", r.id, r.path.join("→"))).clicked() {
+                            if ui
+                                .button(format!("{} {} ({why})", r.id, r.path.join("→")))
+                                .clicked()
+                            {
                                 commands.push(Command::Select(Some(i)));
                                 commands.push(Command::ZoomToSelection);
                             }
@@ -123,7 +164,11 @@ fn status_bar(ui: &mut egui::Ui, app: &App, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         if let Some(job) = &app.job {
             let (fraction, what) = job.progress();
-            ui.add(egui::ProgressBar::new(fraction).desired_width(220.0).text(format!("{}: {what}", job.label)));
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width(220.0)
+                    .text(format!("{}: {what}", job.label)),
+            );
             if ui.button("Cancel").clicked() {
                 commands.push(Command::CancelJob);
             }

@@ -28,12 +28,20 @@ pub fn ordered(app: &App) -> Vec<usize> {
     rows.sort_by(|&a, &b| {
         let (ra, rb) = (&routes[a], &routes[b]);
         let ord = match app.routes_sort.key {
-            SortKey::Score => rb.score.flagged.cmp(&ra.score.flagged).then(rb.score.score.total_cmp(&ra.score.score)),
+            SortKey::Score => rb
+                .score
+                .flagged
+                .cmp(&ra.score.flagged)
+                .then(rb.score.score.total_cmp(&ra.score.score)),
             SortKey::Value => rb.value_usd.total_cmp(&ra.value_usd),
             SortKey::Date => rb.first_date.cmp(&ra.first_date),
             SortKey::Path => ra.path.cmp(&rb.path),
         };
-        let ord = if app.routes_sort.ascending { ord.reverse() } else { ord };
+        let ord = if app.routes_sort.ascending {
+            ord.reverse()
+        } else {
+            ord
+        };
         ord.then(a.cmp(&b))
     });
     rows
@@ -44,15 +52,32 @@ pub fn routes_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
     let rows = ordered(app);
     ui.horizontal(|ui| {
         ui.strong("Routes");
-        ui.small(format!("{} shown, {} flagged", rows.len(), rows.iter().filter(|i| app.analysis.routes[**i].score.flagged).count()));
+        ui.small(format!(
+            "{} shown, {} flagged",
+            rows.len(),
+            rows.iter()
+                .filter(|i| app.analysis.routes[**i].score.flagged)
+                .count()
+        ));
     });
     let header = |ui: &mut egui::Ui, app: &mut App, key: SortKey, label: &str| {
-        let arrow = if app.routes_sort.key == key { if app.routes_sort.ascending { " ▲" } else { " ▼" } } else { "" };
+        let arrow = if app.routes_sort.key == key {
+            if app.routes_sort.ascending {
+                " ▲"
+            } else {
+                " ▼"
+            }
+        } else {
+            ""
+        };
         if ui.button(format!("{label}{arrow}")).clicked() {
             if app.routes_sort.key == key {
                 app.routes_sort.ascending = !app.routes_sort.ascending;
             } else {
-                app.routes_sort = super::routes::Sort { key, ascending: false };
+                app.routes_sort = super::routes::Sort {
+                    key,
+                    ascending: false,
+                };
             }
         }
     };
@@ -61,7 +86,7 @@ pub fn routes_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
         .id_salt("routes")
         .striped(true)
         .sense(egui::Sense::click())
-        .column(Column::exact(70.0))
+        .column(Column::exact(92.0))
         .column(Column::exact(64.0))
         .column(Column::initial(120.0).resizable(true))
         .column(Column::initial(110.0).resizable(true))
@@ -101,7 +126,10 @@ pub fn routes_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
                     }
                 });
                 row.col(|ui| {
-                    ui.colored_label(crate::gui::theme::score_color(r.score.score, 1.0), format!("{:.3}", r.score.score));
+                    ui.colored_label(
+                        crate::gui::theme::score_color(r.score.score, 1.0),
+                        format!("{:.3}", r.score.score),
+                    );
                 });
                 row.col(|ui| {
                     ui.label(r.path.join("→"));

@@ -6,10 +6,14 @@ use crate::gui::app::App;
 
 pub fn timeline_ui(ui: &mut egui::Ui, app: &App) {
     let (title, months) = match app.selected.and_then(|s| app.analysis.routes.get(s)) {
-        Some(r) if matches!(r.kind, crate::analysis::RouteKind::Shipments(_)) => {
-            (format!("Monthly value through {}'s parties (USD M)", r.id), crate::filter::route_party_months(&app.analysis, r))
-        }
-        _ => ("Monthly value of all shipments (USD M)".to_string(), crate::filter::monthly_values(&app.analysis)),
+        Some(r) if matches!(r.kind, crate::analysis::RouteKind::Shipments(_)) => (
+            format!("Monthly value through {}'s parties (USD M)", r.id),
+            crate::filter::route_party_months(&app.analysis, r),
+        ),
+        _ => (
+            "Monthly value of all shipments (USD M)".to_string(),
+            crate::filter::monthly_values(&app.analysis),
+        ),
     };
     ui.vertical(|ui| timeline_plot(ui, &title, &months));
 }
@@ -19,7 +23,10 @@ fn timeline_plot(ui: &mut egui::Ui, title: &str, months: &[(i32, f64)]) {
         ui.strong("Timeline");
         ui.small(title);
     });
-    let bars: Vec<Bar> = months.iter().map(|(m, v)| Bar::new(f64::from(*m), v / 1e6).width(0.85)).collect();
+    let bars: Vec<Bar> = months
+        .iter()
+        .map(|(m, v)| Bar::new(f64::from(*m), v / 1e6).width(0.85))
+        .collect();
     Plot::new("timeline")
         .height((ui.available_height() - 8.0).max(80.0))
         .x_axis_formatter(|mark, _| {
