@@ -322,3 +322,99 @@ fn evaluation_on_labelled_generated_data() {
         );
     }
 }
+
+#[test]
+fn filters_and_search_work_on_the_analysis_without_the_gui() {
+    use chiptrail::filter::{CountryMode, RouteFilter, SearchHit, search};
+    let g = Gazetteer::embedded();
+    let o = ReadOptions::default();
+    let files = [
+        "multi_hop",
+        "russia_roundabout",
+        "legit_distributor_allies",
+        "legit_uncontrolled_china",
+    ];
+    let sets: Vec<_> = files
+        .iter()
+        .map(|f| read_path(&fixture(&format!("scenarios/{f}.csv")), &o, g, None).unwrap())
+        .collect();
+    let refs: Vec<&chiptrail::model::Dataset> = sets.iter().collect();
+    let a = Analysis::run(&refs, &[], &Rules::default(), g);
+    let paths = |f: &RouteFilter| -> Vec<String> {
+        f.apply(&a)
+            .into_iter()
+            .map(|i| a.routes[i].path.join(">"))
+            .collect()
+    };
+
+    let all = paths(&RouteFilter::default());
+    assert_eq!(all.len(), a.routes.len());
+    let flagged = paths(&RouteFilter {
+        flagged_only: true,
+        ..Default::default()
+    });
+    let mut sorted = flagged.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["US>HK>KZ>RU", "US>MY>TH>CN"]);
+    let into_ru = paths(&RouteFilter {
+        countries: vec!["RU".into()],
+        country_mode: CountryMode::Into,
+        ..Default::default()
+    });
+    assert_eq!(into_ru, ["US>HK>KZ>RU"]);
+    let through_hk = paths(&RouteFilter {
+        countries: vec!["HK".into()],
+        country_mode: CountryMode::Any,
+        ..Default::default()
+    });
+    assert_eq!(through_hk.len(), 2, "{through_hk:?}");
+    let out_of_hk = paths(&RouteFilter {
+        countries: vec!["HK".into()],
+        country_mode: CountryMode::OutOf,
+        ..Default::default()
+    });
+    assert!(out_of_hk.is_empty());
+    let between = paths(&RouteFilter {
+        countries: vec!["US".into(), "CN".into()],
+        country_mode: CountryMode::Between,
+        ..Default::default()
+    });
+    assert_eq!(between.len(), 2, "{between:?}");
+    let dram = paths(&RouteFilter {
+        hs_prefix: "8542.32".into(),
+        ..Default::default()
+    });
+    assert_eq!(dram, ["KR>CN"]);
+    let late = RouteFilter {
+        from: chiptrail::model::Date::from_ymd(2024, 5, 1),
+        ..Default::default()
+    };
+    assert!(
+        paths(&late).iter().all(|p| p != "US>HK>KZ>RU"),
+        "the roundabout ended in 2023"
+    );
+    let sensitive = paths(&RouteFilter {
+        min_sensitivity: 0.5,
+        ..Default::default()
+    });
+    assert!(
+        !sensitive.contains(&"US>HK>CN".to_string()),
+        "microcontrollers are not sensitive"
+    );
+
+    let hits = search(&a, g, "Kazakhstan", 10);
+    assert_eq!(
+        hits[0],
+        SearchHit::Country("KZ".into(), "Kazakhstan".into())
+    );
+    let hits = search(&a, g, "steppe systems", 10);
+    assert!(
+        matches!(&hits[..], [SearchHit::Route(i, why)] if a.routes[*i].path.join(">") == "US>HK>KZ>RU" && why.contains("Steppe"))
+    );
+    let hits = search(&a, g, "MH-2", 10);
+    assert!(
+        matches!(&hits[..], [SearchHit::Route(i, _)] if a.routes[*i].shipment_ids.contains(&"MH-2".to_string()))
+    );
+    let hits = search(&a, g, "8542.32", 10);
+    assert!(matches!(&hits[..], [SearchHit::Route(_, why)] if why.starts_with("HS 854232")));
+}

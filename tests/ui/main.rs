@@ -315,3 +315,79 @@ fn an_unknown_header_opens_the_mapping_dialog_and_loads_with_the_mapping() {
         .expect("loaded with the mapping");
     assert_eq!(loaded.shipments().len(), 1);
 }
+
+#[test]
+fn trans_pacific_and_multi_leg_routes_are_drawn_along_great_circles() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pacific.csv");
+    std::fs::write(
+        &file,
+        "shipment_id,date,exporter,exporter_country,importer,importer_country,hs_code,description,quantity,value_usd\n\
+         TP-1,2024-01-02,Formosa Board Co. Ltd.,TW,Cascade Cloud Inc.,US,854231,NVIDIA H100 GPU,8,224000\n\
+         MH-1,2024-05-02,Pacific Crest Systems Inc.,US,Klang Data Sdn. Bhd.,MY,854231,NVIDIA A100 80GB GPU,96,1248000\n\
+         MH-2,2024-05-15,Klang Data Sdn Bhd,MY,Siam Server Co. Ltd.,TH,854231,A100 80GB GPU,96,1300000\n\
+         MH-3,2024-05-30,Siam Server Co. Ltd.,TH,Pearl River Compute Co. Ltd.,CN,854231,A100 GPU accelerator,96,1350000\n",
+    )
+    .unwrap();
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let ctx = harness.ctx.clone();
+    // Only this file: drop the sample, load the file.
+    while !harness.state().datasets.is_empty() {
+        harness.state_mut().datasets.remove(0);
+    }
+    harness.state_mut().apply(&ctx, Command::Open(vec![file]));
+    wait_for_job(&mut harness);
+    let app = harness.state();
+    let drawn = |path: &str| {
+        let i = app
+            .analysis
+            .routes
+            .iter()
+            .position(|r| r.path.join(">") == path)
+            .unwrap_or_else(|| panic!("no route {path}"));
+        app.drawn
+            .routes
+            .iter()
+            .find(|f| f.route == Some(i))
+            .unwrap()
+            .clone()
+    };
+    let x = |lon: f64| chiptrail::gui::basemap::mercator(lon, 0.0)[0];
+    // Taiwan -> US: two parts, east from Taiwan to the antimeridian, then from it to the US;
+    // never over Asia, Europe or the Atlantic.
+    let pacific = drawn("TW>US");
+    assert_eq!(pacific.parts.len(), 2);
+    assert!(
+        (pacific.parts[0].last().unwrap()[0] - 1.0).abs() < 1e-6
+            && pacific.parts[1][0][0].abs() < 1e-6
+    );
+    for p in pacific.parts.iter().flatten() {
+        assert!(
+            p[0] >= x(120.0) || p[0] <= x(-90.0),
+            "over Eurasia or the Atlantic at x={}",
+            p[0]
+        );
+    }
+    // The multi-leg route is one line through every stop, in order, with no jump across the map.
+    let multi = drawn("US>MY>TH>CN");
+    let g = chiptrail::gazetteer::Gazetteer::embedded();
+    let stops: Vec<[f32; 2]> = ["MY", "TH", "CN"]
+        .iter()
+        .map(|c| {
+            let p = g.country(g.by_alpha2(c).unwrap()).point.unwrap();
+            chiptrail::gui::basemap::mercator(p.x(), p.y())
+        })
+        .collect();
+    let points: Vec<[f32; 2]> = multi.parts.iter().flatten().copied().collect();
+    let mut from = 0;
+    for stop in &stops {
+        let at = points[from..]
+            .iter()
+            .position(|p| (p[0] - stop[0]).abs() < 1e-5 && (p[1] - stop[1]).abs() < 1e-5);
+        from += at.unwrap_or_else(|| panic!("stop {stop:?} not on the line in order"));
+    }
+    for part in &multi.parts {
+        assert!(part.windows(2).all(|w| (w[1][0] - w[0][0]).abs() < 0.5));
+    }
+}
