@@ -46,6 +46,12 @@ enum Command {
         #[arg(long, value_name = "LABELS.csv")]
         labels: PathBuf,
     },
+    /// Open the map app on these files instead of the embedded sample.
+    Open {
+        /// Trade files and screening lists.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Write realistic synthetic shipment data with labelled diversion schemes.
     Sample {
         /// Approximate number of shipment rows.
@@ -80,7 +86,8 @@ enum DateOrderArg {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => open_app(),
+        None => open_app(Vec::new()),
+        Some(Command::Open { files }) => open_app(files),
         Some(Command::Check {
             file,
             format,
@@ -410,13 +417,13 @@ fn evaluate(routes: PathBuf, labels: PathBuf) -> Result<ExitCode> {
 
 /// No subcommand: open the map app (or print help in a build without the GUI).
 #[cfg(feature = "gui")]
-fn open_app() -> Result<ExitCode> {
-    chiptrail::gui::run().map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
+fn open_app(files: Vec<PathBuf>) -> Result<ExitCode> {
+    chiptrail::gui::run(files).map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_app() -> Result<ExitCode> {
+fn open_app(_files: Vec<PathBuf>) -> Result<ExitCode> {
     use clap::CommandFactory;
     let _ = Cli::command().print_help();
     println!("\nThis build has no map app (built without the `gui` feature); use the subcommands.");

@@ -155,6 +155,14 @@ pub struct App {
     pub pending_png: Option<PathBuf>,
     pub about_open: bool,
     pub routes_sort: panels::routes::Sort,
+    /// Derived views, recomputed when their inputs change rather than every frame (a million
+    /// shipments make ~500k routes): the table order, the monthly values of all shipments, and
+    /// the monthly values through the selected route's parties.
+    pub table_order: Vec<usize>,
+    table_sorted_by: Option<panels::routes::Sort>,
+    pub months_all: Vec<(i32, f64)>,
+    pub months_selected: Vec<(i32, f64)>,
+    months_selected_for: Option<usize>,
     /// Files written by exports this session (shown in the status line, checked by tests).
     pub written: Vec<PathBuf>,
     /// `CHIPTRAIL_SCREENSHOT=PATH`: once the first analysis is in, save the map view there and close
@@ -193,13 +201,28 @@ fn system_picker() -> FilePicker {
 
 impl App {
     /// The app as `cargo run` opens it: settings from the last run, the embedded sample loading.
-    pub fn new(cc: &eframe::CreationContext<'_>) -> App {
+    pub fn new(cc: &eframe::CreationContext<'_>, files: Vec<PathBuf>) -> App {
         super::install_fonts(&cc.egui_ctx);
         let settings: Settings = cc
             .storage
             .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
             .unwrap_or_default();
-        App::with_settings(&cc.egui_ctx, settings, system_picker())
+        let mut app = App::with_settings(&cc.egui_ctx, settings, system_picker());
+        if !files.is_empty() {
+            // The user's files instead of the sample.
+            if let Some(job) = app.job.take() {
+                job.cancel();
+            }
+            let requests = files.into_iter().map(|f| (f, None)).collect();
+            app.job = Some(Job::start(
+                &cc.egui_ctx,
+                Vec::new(),
+                requests,
+                app.rules.clone(),
+                false,
+            ));
+        }
+        app
     }
 
     /// The app with given settings and file picker (tests pass a stand-in picker).
@@ -250,6 +273,11 @@ impl App {
             pending_png: None,
             about_open: false,
             routes_sort: panels::routes::Sort::default(),
+            table_order: Vec::new(),
+            table_sorted_by: None,
+            months_all: Vec::new(),
+            months_selected: Vec::new(),
+            months_selected_for: None,
             written: Vec::new(),
             screenshots: std::sync::mpsc::channel(),
             screenshot_and_close: std::env::var_os("CHIPTRAIL_SCREENSHOT").map(PathBuf::from),
@@ -272,6 +300,9 @@ impl App {
     pub fn refresh(&mut self) {
         self.visible = self.settings.filter.apply(&self.analysis);
         self.drawn = DrawnFlows::build(&self.analysis, &self.visible);
+        self.months_all = crate::filter::monthly_values(&self.analysis);
+        self.table_sorted_by = None;
+        self.months_selected_for = None;
         if self
             .selected
             .is_some_and(|s| s >= self.analysis.routes.len())
@@ -293,6 +324,22 @@ impl App {
                 )
             })
             .collect();
+    }
+
+    /// Brings the cached table order and timelines up to date with the sort and the selection.
+    pub fn update_views(&mut self) {
+        if self.table_sorted_by != Some(self.routes_sort) {
+            self.table_order = panels::routes::ordered(self);
+            self.table_sorted_by = Some(self.routes_sort);
+        }
+        if self.months_selected_for != self.selected {
+            self.months_selected = self
+                .selected
+                .and_then(|s| self.analysis.routes.get(s))
+                .map(|r| crate::filter::route_party_months(&self.analysis, r))
+                .unwrap_or_default();
+            self.months_selected_for = self.selected;
+        }
     }
 
     /// Polls the background job; applies its result.
@@ -599,6 +646,7 @@ impl eframe::App for App {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        self.update_views();
         let commands = panels::draw(ui, self);
         for c in commands {
             self.apply(&ctx, c);

@@ -29,6 +29,21 @@ pub struct DrawnFlow {
     pub value_usd: f64,
     /// 0..1: faded when small.
     pub alpha: f32,
+    /// Bounding box of `parts` (min x, min y, max x, max y), to skip lines outside the view.
+    pub bbox: [f32; 4],
+}
+
+fn bbox(parts: &[Vec<[f32; 2]>]) -> [f32; 4] {
+    let mut b = [f32::MAX, f32::MAX, f32::MIN, f32::MIN];
+    for p in parts.iter().flatten() {
+        b = [
+            b[0].min(p[0]),
+            b[1].min(p[1]),
+            b[2].max(p[0]),
+            b[3].max(p[1]),
+        ];
+    }
+    b
 }
 
 /// Routes between one pair of countries: value, best score, any flagged, count, the two stops.
@@ -90,6 +105,7 @@ impl DrawnFlows {
                     } else {
                         0.85 - 0.6 * rank as f32 / n
                     },
+                    bbox: [0.0; 4],
                 }
             })
             .collect();
@@ -123,10 +139,14 @@ impl DrawnFlows {
                     flagged,
                     value_usd: value,
                     alpha: if flagged { 0.95 } else { 0.35 },
+                    bbox: [0.0; 4],
                 },
             )
             .collect();
         aggregates.sort_by(|a, b| a.flagged.cmp(&b.flagged).then(a.score.total_cmp(&b.score)));
+        for f in routes.iter_mut().chain(aggregates.iter_mut()) {
+            f.bbox = bbox(&f.parts);
+        }
         DrawnFlows {
             routes,
             aggregates,
@@ -217,7 +237,15 @@ impl Plugin for FlowsPlugin<'_> {
         let selected_line = self
             .selected
             .and_then(|s| lines.iter().position(|f| f.route == Some(s)));
+        let view = t.visible(projector.clip_rect());
         for (i, f) in lines.iter().enumerate() {
+            if f.bbox[2] < view[0]
+                || f.bbox[0] > view[2]
+                || f.bbox[3] < view[1]
+                || f.bbox[1] > view[3]
+            {
+                continue;
+            }
             // Aggregates sum many routes: thinner, so that the corridors stay readable.
             let width = if f.route.is_some() {
                 theme::flow_width(f.value_usd)

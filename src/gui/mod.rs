@@ -31,8 +31,8 @@ pub fn install_fonts(ctx: &egui::Context) {
     ctx.set_fonts(fonts);
 }
 
-/// Opens the app window.
-pub fn run() -> eframe::Result {
+/// Opens the app window on the embedded sample, or on `files` when any are given.
+pub fn run(files: Vec<std::path::PathBuf>) -> eframe::Result {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Chiptrail")
@@ -42,6 +42,6 @@ pub fn run() -> eframe::Result {
     eframe::run_native(
         "Chiptrail",
         options,
-        Box::new(|cc| Ok(Box::new(App::new(cc)))),
+        Box::new(|cc| Ok(Box::new(App::new(cc, files)))),
     )
 }

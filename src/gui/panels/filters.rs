@@ -32,7 +32,7 @@ fn date_edit(ui: &mut egui::Ui, label: &str, value: &mut Option<Date>, id: &str)
 pub fn filters_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
     let mut f: RouteFilter = app.settings.filter.clone();
     let mut changed = false;
-    let months = crate::filter::monthly_values(&app.analysis);
+    let months = &app.months_all;
     if !months.is_empty() {
         let bars: Vec<Bar> = months
             .iter()

@@ -49,7 +49,7 @@ pub fn ordered(app: &App) -> Vec<usize> {
 
 pub fn routes_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
     let mut commands = Vec::new();
-    let rows = ordered(app);
+    let rows = app.table_order.clone();
     ui.horizontal(|ui| {
         ui.strong("Routes");
         ui.small(format!(

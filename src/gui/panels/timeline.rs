@@ -8,11 +8,11 @@ pub fn timeline_ui(ui: &mut egui::Ui, app: &App) {
     let (title, months) = match app.selected.and_then(|s| app.analysis.routes.get(s)) {
         Some(r) if matches!(r.kind, crate::analysis::RouteKind::Shipments(_)) => (
             format!("Monthly value through {}'s parties (USD M)", r.id),
-            crate::filter::route_party_months(&app.analysis, r),
+            app.months_selected.clone(),
         ),
         _ => (
             "Monthly value of all shipments (USD M)".to_string(),
-            crate::filter::monthly_values(&app.analysis),
+            app.months_all.clone(),
         ),
     };
     ui.vertical(|ui| timeline_plot(ui, &title, &months));
