@@ -16,6 +16,18 @@ fn chiptrail(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// Runs the binary and asserts that it succeeded, showing its error output otherwise.
+fn chiptrail_ok(args: &[&str]) -> Output {
+    let out = chiptrail(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
@@ -276,19 +288,13 @@ fn scenario(name: &str) -> String {
 fn score_writes_the_contract_columns_and_only_flagged_routes_by_default() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("routes.csv");
-    let o = chiptrail(&[
+    chiptrail_ok(&[
         "score",
         &scenario("multi_hop"),
         &scenario("legit_distributor_allies"),
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     let mut reader = csv::Reader::from_path(&out).unwrap();
     let header: Vec<String> = reader
         .headers()
@@ -372,7 +378,7 @@ fn score_output_is_byte_identical_across_runs() {
         let csv = dir.path().join(format!("{n}.csv"));
         let geo = dir.path().join(format!("{n}.geojson"));
         let kml = dir.path().join(format!("{n}.kml"));
-        let o = chiptrail(&[
+        chiptrail_ok(&[
             "score",
             input.to_str().unwrap(),
             "--watchlist",
@@ -386,12 +392,6 @@ fn score_output_is_byte_identical_across_runs() {
             "--kml",
             kml.to_str().unwrap(),
         ]);
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
         [
             std::fs::read(csv).unwrap(),
             std::fs::read(geo).unwrap(),
@@ -407,7 +407,7 @@ fn a_rules_file_overrides_and_a_misspelt_key_is_named_with_its_line() {
     let out = dir.path().join("r.csv");
     let strict = dir.path().join("strict.toml");
     std::fs::write(&strict, "[scoring]\nflag_threshold = 0.99\n").unwrap();
-    let o = chiptrail(&[
+    chiptrail_ok(&[
         "score",
         &scenario("multi_hop"),
         "--rules",
@@ -415,7 +415,6 @@ fn a_rules_file_overrides_and_a_misspelt_key_is_named_with_its_line() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0));
     assert_eq!(
         csv::Reader::from_path(&out).unwrap().records().count(),
         0,
@@ -509,7 +508,7 @@ fn geojson_and_kml_open_in_gdal_with_one_feature_per_route() {
          2024-01-02,Pacific Crest Systems Inc.,US,Formosa Board Co. Ltd.,TW,854231,NVIDIA H100 GPU,8,224000\n",
     )
     .unwrap();
-    let o = chiptrail(&[
+    chiptrail_ok(&[
         "score",
         &scenario("multi_hop"),
         &scenario("structuring"),
@@ -523,12 +522,6 @@ fn geojson_and_kml_open_in_gdal_with_one_feature_per_route() {
         "--kml",
         kml.to_str().unwrap(),
     ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     let routes = csv::Reader::from_path(&csv_path).unwrap().records().count();
     for (file, multi) in [(&geo, "MULTILINESTRING"), (&kml, "MULTILINESTRING")] {
         let info = Command::new("ogrinfo")
