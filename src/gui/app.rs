@@ -169,6 +169,7 @@ pub struct App {
     /// (README screenshots, and a check of the PNG export in a real window).
     screenshot_and_close: Option<PathBuf>,
     screenshot_requested: bool,
+    frame_log: bool,
     /// Screenshots arrive from the renderer through this channel.
     screenshots: (
         std::sync::mpsc::Sender<Arc<egui::ColorImage>>,
@@ -282,6 +283,7 @@ impl App {
             screenshots: std::sync::mpsc::channel(),
             screenshot_and_close: std::env::var_os("CHIPTRAIL_SCREENSHOT").map(PathBuf::from),
             screenshot_requested: false,
+            frame_log: std::env::var_os("CHIPTRAIL_FRAME_LOG").is_some(),
         };
         if app.settings.online_tiles {
             app.set_online_tiles(ctx, true);
@@ -646,8 +648,17 @@ impl eframe::App for App {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        let started = std::time::Instant::now();
         self.update_views();
         let commands = panels::draw(ui, self);
+        if self.frame_log {
+            // CHIPTRAIL_FRAME_LOG=1: how long building each frame took, for measuring large files.
+            eprintln!(
+                "frame {:.1} ms, {} routes drawn",
+                started.elapsed().as_secs_f64() * 1e3,
+                self.drawn.at_zoom(self.map_memory.zoom()).len()
+            );
+        }
         for c in commands {
             self.apply(&ctx, c);
         }

@@ -46,8 +46,16 @@ fn bbox(parts: &[Vec<[f32; 2]>]) -> [f32; 4] {
     b
 }
 
-/// Routes between one pair of countries: value, best score, any flagged, count, the two stops.
-type PairTotal = (f64, f64, bool, usize, [geo::Point<f64>; 2]);
+/// Routes between one pair of countries, summed for the zoomed-out view.
+struct PairTotal {
+    value: f64,
+    /// Sum of value x score, for the value-weighted mean.
+    weighted_score: f64,
+    best: f64,
+    flagged: usize,
+    count: usize,
+    stops: [geo::Point<f64>; 2],
+}
 
 /// Everything the flows plugin draws, computed once per analysis, filter or selection change.
 #[derive(Default)]
@@ -115,33 +123,44 @@ impl DrawnFlows {
         for &i in visible {
             let r = &analysis.routes[i];
             for (w, s) in r.path.windows(2).zip(r.stops.windows(2)) {
-                let e = pairs.entry((w[0].clone(), w[1].clone())).or_insert((
-                    0.0,
-                    0.0,
-                    false,
-                    0,
-                    [s[0], s[1]],
-                ));
-                e.0 += r.value_usd;
-                e.1 = e.1.max(r.score.score);
-                e.2 |= r.score.flagged;
-                e.3 += 1;
+                let e = pairs
+                    .entry((w[0].clone(), w[1].clone()))
+                    .or_insert(PairTotal {
+                        value: 0.0,
+                        weighted_score: 0.0,
+                        best: 0.0,
+                        flagged: 0,
+                        count: 0,
+                        stops: [s[0], s[1]],
+                    });
+                e.value += r.value_usd;
+                e.weighted_score += r.value_usd.max(1.0) * r.score.score;
+                e.best = e.best.max(r.score.score);
+                e.flagged += usize::from(r.score.flagged);
+                e.count += 1;
             }
         }
+        // An aggregate is coloured by the value-weighted mean score of its routes (with a million
+        // shipments nearly every pair holds some flagged route, so the maximum says little), and
+        // haloed when any of its routes is flagged.
         let mut aggregates: Vec<DrawnFlow> = pairs
             .into_iter()
-            .map(
-                |((a, b), (value, score, flagged, count, stops))| DrawnFlow {
+            .map(|((a, b), p)| {
+                let mean = (p.weighted_score / p.value.max(1.0)).min(1.0);
+                DrawnFlow {
                     route: None,
-                    label: format!("{a} → {b}: {count} route(s), best score {score:.2}"),
-                    parts: to_mercator(route_lines(&stops, 200.0)),
-                    score,
-                    flagged,
-                    value_usd: value,
-                    alpha: if flagged { 0.95 } else { 0.35 },
+                    label: format!(
+                        "{a} → {b}: {} route(s), {} flagged; value-weighted score {mean:.2}, best {:.2}",
+                        p.count, p.flagged, p.best
+                    ),
+                    parts: to_mercator(route_lines(&p.stops, 200.0)),
+                    score: mean,
+                    flagged: p.flagged > 0,
+                    value_usd: p.value,
+                    alpha: if p.flagged > 0 { 0.9 } else { 0.35 },
                     bbox: [0.0; 4],
-                },
-            )
+                }
+            })
             .collect();
         aggregates.sort_by(|a, b| a.flagged.cmp(&b.flagged).then(a.score.total_cmp(&b.score)));
         for f in routes.iter_mut().chain(aggregates.iter_mut()) {

@@ -23,6 +23,10 @@ fn timeline_plot(ui: &mut egui::Ui, title: &str, months: &[(i32, f64)]) {
         ui.strong("Timeline");
         ui.small(title);
     });
+    if months.is_empty() {
+        ui.small("no shipments loaded");
+        return;
+    }
     let bars: Vec<Bar> = months
         .iter()
         .map(|(m, v)| Bar::new(f64::from(*m), v / 1e6).width(0.85))
