@@ -40,8 +40,8 @@ def ring_points(arcs, ring):
     return pts
 
 
-def clip(ring, keep):
-    """Sutherland-Hodgman against a vertical line; keep(x) says which side stays."""
+def clip(ring, edge, keep):
+    """Sutherland-Hodgman against the vertical line x = edge; keep(x) says which side stays."""
     out = []
     n = len(ring)
     for i in range(n):
@@ -49,8 +49,7 @@ def clip(ring, keep):
         ina, inb = keep(a[0]), keep(b[0])
         if ina:
             out.append(a)
-        if ina != inb:
-            edge = 180.0 if (a[0] > 180 or b[0] > 180) else -180.0
+        if ina != inb and b[0] != a[0]:
             t = (edge - a[0]) / (b[0] - a[0])
             out.append((edge, a[1] + t * (b[1] - a[1])))
     return out
@@ -69,11 +68,14 @@ def cut_antimeridian(ring):
         un.append((x, y))
     parts = []
     if max(p[0] for p in un) > 180:
-        parts.append(clip(un, lambda x: x <= 180))
-        parts.append([(x - 360, y) for x, y in clip(un, lambda x: x >= 180)])
+        parts.append(clip(un, 180.0, lambda x: x <= 180))
+        parts.append([(x - 360, y) for x, y in clip(un, 180.0, lambda x: x >= 180)])
     else:
-        parts.append(clip(un, lambda x: x >= -180))
-        parts.append([(x + 360, y) for x, y in clip(un, lambda x: x <= -180)])
+        parts.append(clip(un, -180.0, lambda x: x >= -180))
+        parts.append([(x + 360, y) for x, y in clip(un, -180.0, lambda x: x <= -180)])
+    for p in parts:
+        bad = [q for q in p if not -180.0 <= q[0] <= 180.0 or not -90.0 <= q[1] <= 90.0]
+        assert not bad, f"clipped ring left the globe: {bad[:3]}"
     return [p for p in parts if len(p) >= 3]
 
 
