@@ -278,15 +278,17 @@ fn evaluation_on_labelled_generated_data() {
             None,
         )
         .unwrap();
-        let mut csl = Vec::new();
-        s.write(&std::env::temp_dir().join(format!("chiptrail-eval-{seed}")))
-            .ok();
-        let list_path = std::env::temp_dir()
-            .join(format!("chiptrail-eval-{seed}"))
-            .join("screening_list.csv");
-        if let Ok(list) = read_path(&list_path, &ReadOptions::default(), g, None) {
-            csl = list.watchlist().to_vec();
-        }
+        // The generator's screening list, read back as a user's --watchlist would be.
+        let dir = tempfile::tempdir().unwrap();
+        s.write(dir.path()).unwrap();
+        let list = read_path(
+            &dir.path().join("screening_list.csv"),
+            &ReadOptions::default(),
+            g,
+            None,
+        )
+        .unwrap();
+        let csl = list.watchlist().to_vec();
         let a = Analysis::run(&[&d], &csl, &Rules::default(), g);
         let outcomes: Vec<RouteOutcome> = a
             .routes
