@@ -302,15 +302,20 @@ impl App {
     pub fn refresh(&mut self) {
         self.visible = self.settings.filter.apply(&self.analysis);
         self.drawn = DrawnFlows::build(&self.analysis, &self.visible);
-        self.months_all = crate::filter::monthly_values(&self.analysis);
         self.table_sorted_by = None;
-        self.months_selected_for = None;
         if self
             .selected
             .is_some_and(|s| s >= self.analysis.routes.len())
         {
             self.selected = None;
         }
+    }
+
+    /// Recomputes what depends only on the loaded data (not on the filter): hub sizes and the
+    /// monthly values of all shipments.
+    fn data_changed(&mut self) {
+        self.months_all = crate::filter::monthly_values(&self.analysis);
+        self.months_selected_for = None;
         let g = Gazetteer::embedded();
         let trade: Vec<&Dataset> = self.datasets.iter().map(Arc::as_ref).collect();
         let throughput = crate::filter::hub_throughput(&trade, g);
@@ -326,6 +331,7 @@ impl App {
                 )
             })
             .collect();
+        self.refresh();
     }
 
     /// Brings the cached table order and timelines up to date with the sort and the selection.
@@ -369,7 +375,7 @@ impl App {
                 self.failures
                     .retain(|old| !out.failures.iter().any(|f| f.path == old.path));
                 self.failures.extend(out.failures);
-                self.refresh();
+                self.data_changed();
                 if let Some(path) = self.screenshot_and_close.clone() {
                     self.pending_png = Some(path);
                 }

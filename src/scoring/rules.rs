@@ -228,7 +228,8 @@ impl Rules {
         let mut merged: toml::Table = toml::from_str(DEFAULT_RULES).expect("default rules parse");
         merge(&mut merged, &user, "", text)?;
         // Types are checked per key so that the error can name the key and its line.
-        check_types(&user, "", text)?;
+        let defaults: toml::Table = toml::from_str(DEFAULT_RULES).expect("default rules parse");
+        check_types(&user, &defaults, "", text)?;
         toml::Value::Table(merged)
             .try_into()
             .map_err(|e: toml::de::Error| RulesError::Syntax(e.to_string().trim().to_string()))
@@ -282,15 +283,14 @@ fn merge(
     Ok(())
 }
 
-fn check_types(user: &toml::Table, prefix: &str, text: &str) -> Result<(), RulesError> {
-    let defaults: toml::Table = toml::from_str(DEFAULT_RULES).expect("default rules parse");
-    let mut node = &defaults;
-    for part in prefix.split('.').filter(|p| !p.is_empty()) {
-        match node.get(part) {
-            Some(toml::Value::Table(t)) => node = t,
-            _ => return Ok(()),
-        }
-    }
+/// Checks that every value in `user` has the type of its default in `node` (the defaults' table
+/// at the same path).
+fn check_types(
+    user: &toml::Table,
+    node: &toml::Table,
+    prefix: &str,
+    text: &str,
+) -> Result<(), RulesError> {
     for (key, value) in user {
         let path = if prefix.is_empty() {
             key.clone()
@@ -301,8 +301,8 @@ fn check_types(user: &toml::Table, prefix: &str, text: &str) -> Result<(), Rules
             continue;
         };
         let ok = match (default, value) {
-            (toml::Value::Table(_), toml::Value::Table(u)) => {
-                check_types(u, &path, text)?;
+            (toml::Value::Table(d), toml::Value::Table(u)) => {
+                check_types(u, d, &path, text)?;
                 true
             }
             (toml::Value::Float(_), toml::Value::Float(_) | toml::Value::Integer(_)) => true,
