@@ -1,4 +1,5 @@
-//! Corridors from country-level data (UN Comtrade, CEPII BACI): surge against a baseline per
+//! Corridors from country-level data (UN Comtrade, CEPII BACI), scored by the corridor indicators
+//! (one per file in `scoring/indicators/`): surge against a baseline per
 //! corridor and HS heading, mirror gaps between what exporters and importers report (CIF/FOB
 //! factor 1.06), hub pass-through (a hub's imports from producers rising with its exports to
 //! countries of concern, lag 0-3 periods), and consignment shares from `partner2Code`.
@@ -9,7 +10,10 @@ use crate::analysis::{RouteKind, ScoredRoute};
 use crate::gazetteer::{AreaKind, CountryId, Gazetteer};
 use crate::model::{Dataset, Date, FlowDirection, Format, Period};
 use crate::scoring::indicators::destination_of_concern::strength;
-use crate::scoring::indicators::{CORRIDOR_INDICATORS, ROUTE_INDICATORS, ramp, usd};
+use crate::scoring::indicators::{
+    CORRIDOR_INDICATORS, ROUTE_INDICATORS, consignment_share, corridor_pass_through, mirror_gap,
+    surge,
+};
 use crate::scoring::rules::Rules;
 use crate::scoring::{Finding, combine};
 
@@ -150,56 +154,22 @@ pub fn score(datasets: &[(u32, &Dataset)], rules: &Rules, g: &Gazetteer) -> Vec<
     for ((exporter, importer, heading), series) in &corridors {
         let best = series.best(rules.indicators.mirror_gap.cif_fob_factor);
         let periods: Vec<(Period, f64)> = best.iter().map(|(p, v)| (*p, *v)).collect();
-        let s = &rules.indicators.surge;
-        let mut surge = (Finding::none(), None);
-        for (i, (p, v)) in periods.iter().enumerate() {
-            // The baseline is the mean of up to `baseline_periods` earlier periods (at least one).
-            let k = s.baseline_periods.min(i);
-            if k == 0 || *v < s.min_value_usd {
-                continue;
-            }
-            let base: f64 = periods[i - k..i].iter().map(|x| x.1).sum::<f64>() / k as f64;
-            let ratio = if base > 0.0 { v / base } else { f64::INFINITY };
-            let value = ramp(ratio.min(1e9), s.low_ratio, s.high_ratio);
-            if value > surge.0.value {
-                let text = format!(
-                    "{} -> {} HS {heading} {p}: {} against {} on average over the {} periods before ({}x)",
-                    name(*exporter),
-                    name(*importer),
-                    usd(*v),
-                    usd(base),
-                    k,
-                    if ratio.is_finite() {
-                        format!("{ratio:.1}")
-                    } else {
-                        "new".into()
-                    }
-                );
-                surge = (Finding::new(value, text, Vec::new()), Some(i - k..=i));
-            }
-        }
-        let m = &rules.indicators.mirror_gap;
-        let mut mirror = (Finding::none(), None);
-        for (p, _) in &periods {
-            let get = |who| series.values.get(&(*p, who)).map(|x| x.0);
-            if let (Some(e), Some(i)) = (get(Reporter::Exporter), get(Reporter::Importer)) {
-                let fob = i / m.cif_fob_factor;
-                let gap = (e - fob).abs() / e.max(fob).max(1.0);
-                let value = (gap / m.full_gap).min(1.0);
-                if value > mirror.0.value && e.max(fob) >= s.min_value_usd {
-                    let text = format!(
-                        "{p}: {} reports exports of {}, {} reports imports of {} ({} FOB), gap {:.0}%",
-                        name(*exporter),
-                        usd(e),
-                        name(*importer),
-                        usd(i),
-                        usd(fob),
-                        gap * 100.0
-                    );
-                    mirror = (Finding::new(value, text, Vec::new()), Some(*p));
-                }
-            }
-        }
+        let label = format!("{} -> {} HS {heading}", name(*exporter), name(*importer));
+        let surge = surge::evaluate(&periods, &rules.indicators.surge, &label);
+        let stated: Vec<mirror_gap::Stated> = periods
+            .iter()
+            .map(|(p, _)| {
+                let get = |who| series.values.get(&(*p, who)).map(|x| x.0);
+                (*p, get(Reporter::Exporter), get(Reporter::Importer))
+            })
+            .collect();
+        let mirror = mirror_gap::evaluate(
+            &stated,
+            &rules.indicators.mirror_gap,
+            rules.indicators.surge.min_value_usd,
+            &name(*exporter),
+            &name(*importer),
+        );
         // The periods involved: the surge period with its baseline, and the mirror-gap period.
         let mut involved: Vec<Period> = surge
             .1
@@ -226,21 +196,20 @@ pub fn score(datasets: &[(u32, &Dataset)], rules: &Rules, g: &Gazetteer) -> Vec<
     }
 
     // Consignment shares: imports of a country from an origin, consigned from a third country.
-    let c = &rules.indicators.consignment_share;
     for ((importer, origin, heading, period), (total, total_flows, via)) in &consigned {
         for (hub, (v, flows)) in via {
             if *total <= 0.0 {
                 continue;
             }
-            let share = v / total;
-            let text = format!(
-                "{period}: {} of {} ({:.1}%) of {}'s HS {heading} imports from {} were consigned from {}",
-                usd(*v),
-                usd(*total),
-                share * 100.0,
-                name(*importer),
-                name(*origin),
-                name(*hub)
+            let finding = consignment_share::evaluate(
+                *period,
+                *v,
+                *total,
+                *heading,
+                &name(*importer),
+                &name(*origin),
+                &name(*hub),
+                &rules.indicators.consignment_share,
             );
             let mut all = total_flows.clone();
             all.extend(flows);
@@ -249,10 +218,7 @@ pub fn score(datasets: &[(u32, &Dataset)], rules: &Rules, g: &Gazetteer) -> Vec<
                 &[*period],
                 all,
                 *v,
-                [(
-                    "consignment_share",
-                    Finding::new((share / c.full_share).min(1.0), text, Vec::new()),
-                )],
+                [("consignment_share", finding)],
                 rules,
                 g,
             ));
@@ -260,7 +226,6 @@ pub fn score(datasets: &[(u32, &Dataset)], rules: &Rules, g: &Gazetteer) -> Vec<
     }
 
     // Hub pass-through: imports from producers moving with exports to countries of concern.
-    let pt = &rules.indicators.corridor_pass_through;
     let producers: Vec<CountryId> = rules
         .corridors
         .producers
@@ -290,26 +255,14 @@ pub fn score(datasets: &[(u32, &Dataset)], rules: &Rules, g: &Gazetteer) -> Vec<
                 flows.extend(series.flows(p));
             }
         }
-        let periods: Vec<Period> = inflow
-            .keys()
-            .filter(|p| outflow.contains_key(p))
-            .copied()
-            .collect();
-        if periods.len() < 4 {
+        let Some((finding, periods)) = corridor_pass_through::evaluate(
+            &inflow,
+            &outflow,
+            &rules.indicators.corridor_pass_through,
+            &name(hub),
+        ) else {
             continue;
-        }
-        let diffs = |m: &BTreeMap<Period, f64>| -> Vec<f64> {
-            periods.windows(2).map(|w| m[&w[1]] - m[&w[0]]).collect()
         };
-        let (a, b) = (diffs(&inflow), diffs(&outflow));
-        let mut best: (f64, usize) = (0.0, 0);
-        for lag in 0..=pt.max_lag.min(a.len().saturating_sub(3)) {
-            if let Some(r) = correlation(&a[..a.len() - lag], &b[lag..])
-                && r > best.0
-            {
-                best = (r, lag);
-            }
-        }
         let (Some(origin), Some(dest)) = (
             top_in
                 .iter()
@@ -322,48 +275,18 @@ pub fn score(datasets: &[(u32, &Dataset)], rules: &Rules, g: &Gazetteer) -> Vec<
         ) else {
             continue;
         };
-        let value = (best.0 / pt.full_correlation).clamp(0.0, 1.0);
-        let text = format!(
-            "{}'s imports from producers and its exports to countries of concern move together (correlation {:.2} at lag {}) over {} periods",
-            name(hub),
-            best.0,
-            best.1,
-            periods.len()
-        );
         let total: f64 = outflow.values().sum();
         rows.push(corridor_row(
             vec![origin, hub, dest],
             &periods,
             flows,
             total,
-            [(
-                "corridor_pass_through",
-                Finding::new(value, text, Vec::new()),
-            )],
+            [("corridor_pass_through", finding)],
             rules,
             g,
         ));
     }
     rows
-}
-
-/// Pearson correlation; `None` when either side is constant or too short.
-fn correlation(a: &[f64], b: &[f64]) -> Option<f64> {
-    let n = a.len().min(b.len());
-    if n < 3 {
-        return None;
-    }
-    let (ma, mb) = (
-        a[..n].iter().sum::<f64>() / n as f64,
-        b[..n].iter().sum::<f64>() / n as f64,
-    );
-    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
-    for i in 0..n {
-        sab += (a[i] - ma) * (b[i] - mb);
-        saa += (a[i] - ma).powi(2);
-        sbb += (b[i] - mb).powi(2);
-    }
-    (saa > 0.0 && sbb > 0.0).then(|| sab / (saa * sbb).sqrt())
 }
 
 fn corridor_row<const N: usize>(

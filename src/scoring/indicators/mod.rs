@@ -1,16 +1,20 @@
-//! The indicators, one per file. Route indicators read a reconstructed route of shipments;
-//! corridor indicators (surge, mirror gap, corridor pass-through, consignment share) read
-//! country-level flows and live in [`crate::routes::corridors`]'s scoring.
+//! The indicators, one per file. Route indicators read a reconstructed route of shipments and
+//! implement [`Indicator`]; corridor indicators (surge, mirror gap, corridor pass-through,
+//! consignment share) read country-level series assembled by [`crate::routes::corridors`].
 
 pub mod circuity;
+pub mod consignment_share;
+pub mod corridor_pass_through;
 pub mod destination_of_concern;
 pub mod known_hub;
+pub mod mirror_gap;
 pub mod new_party;
 pub mod pass_through;
 pub mod product_sensitivity;
 pub mod relabelling;
 pub mod screening_match;
 pub mod structuring;
+pub mod surge;
 pub mod valuation;
 
 use crate::gazetteer::Gazetteer;
