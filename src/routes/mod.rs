@@ -100,6 +100,9 @@ impl Ledger {
         let holders = Holders::build(datasets, &rules.routes);
         let classifier = ProductClassifier::new(rules);
         let mut legs = Vec::with_capacity(datasets.iter().map(|d| d.shipments().len()).sum());
+        // Descriptions repeat: read each distinct one once.
+        let mut words_of: FxHashMap<&str, crate::scoring::product::DescriptionWords> =
+            FxHashMap::default();
         for (di, d) in datasets.iter().enumerate() {
             for (row, s) in d.shipments().iter().enumerate() {
                 legs.push(Leg {
@@ -115,7 +118,12 @@ impl Ledger {
                     hs: s.hs_code,
                     quantity: s.quantity,
                     value_usd: s.value_usd,
-                    product: classifier.classify(s.hs_code, &s.description, s.unit_value_usd()),
+                    product: {
+                        let words = words_of
+                            .entry(s.description.as_str())
+                            .or_insert_with(|| classifier.words(&s.description));
+                        classifier.reading(s.hs_code, words, s.unit_value_usd())
+                    },
                 });
             }
         }

@@ -18,6 +18,15 @@ pub struct ProductReading {
     pub sensitive_hs: bool,
 }
 
+/// What a description says (see [`ProductClassifier::words`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DescriptionWords {
+    /// Indices into `rules.products` of the products the description names.
+    pub references: Vec<u16>,
+    pub uncontrolled: bool,
+    pub vague: bool,
+}
+
 /// Precomputed lower-case keyword lists, so classifying a million legs allocates little.
 pub struct ProductClassifier {
     /// (index in rules.products, lower-case keywords, reference unit price).
@@ -83,6 +92,27 @@ impl ProductClassifier {
         }
     }
 
+    /// What a description says, independent of code and value: which reference products it
+    /// names, whether it names uncontrolled goods, whether it is vague. Descriptions repeat a
+    /// great deal, so callers reading many legs keep these per distinct description.
+    pub fn words(&self, description: &str) -> DescriptionWords {
+        let text = description.to_lowercase();
+        DescriptionWords {
+            references: self
+                .references
+                .iter()
+                .filter(|(_, kws, _)| kws.iter().any(|k| contains_word(&text, k)))
+                .map(|(i, _, _)| *i)
+                .collect(),
+            uncontrolled: self.uncontrolled.iter().any(|k| contains_word(&text, k)),
+            vague: !text.is_empty()
+                && self
+                    .vague
+                    .iter()
+                    .any(|v| text.starts_with(v.as_str()) || text == *v),
+        }
+    }
+
     /// Reads one leg's HS code, description and unit value.
     pub fn classify(
         &self,
@@ -90,32 +120,40 @@ impl ProductClassifier {
         description: &str,
         unit_value_usd: Option<f64>,
     ) -> ProductReading {
-        let text = description.to_lowercase();
+        self.reading(hs, &self.words(description), unit_value_usd)
+    }
+
+    /// Reads one leg from its HS code, the words of its description and its unit value.
+    pub fn reading(
+        &self,
+        hs: HsCode,
+        words: &DescriptionWords,
+        unit_value_usd: Option<f64>,
+    ) -> ProductReading {
         let sensitive_hs = self.sensitive_hs.iter().any(|s| hs.starts_with(*s));
-        let vague = !text.is_empty()
-            && self
-                .vague
-                .iter()
-                .any(|v| text.starts_with(v.as_str()) || text == *v);
         // Several products may match ("server, 8x H100" names both): take the one whose reference
         // price is closest to the declared unit value, on a log scale.
         let unit = unit_value_usd.unwrap_or(0.0);
-        let reference = self
+        let price = |i: u16| {
+            self.references
+                .iter()
+                .find(|r| r.0 == i)
+                .map(|r| r.2)
+                .unwrap_or(1.0)
+        };
+        let distance = |i: u16| {
+            if unit > 0.0 {
+                (unit / price(i)).ln().abs()
+            } else {
+                0.0
+            }
+        };
+        let reference = words
             .references
             .iter()
-            .filter(|(_, kws, _)| kws.iter().any(|k| contains_word(&text, k)))
-            .min_by(|a, b| {
-                let distance = |price: f64| {
-                    if unit > 0.0 {
-                        (unit / price).ln().abs()
-                    } else {
-                        0.0
-                    }
-                };
-                distance(a.2).total_cmp(&distance(b.2))
-            })
-            .map(|(i, _, _)| *i);
-        let uncontrolled = self.uncontrolled.iter().any(|k| contains_word(&text, k));
+            .copied()
+            .min_by(|a, b| distance(*a).total_cmp(&distance(*b)));
+        let (vague, uncontrolled) = (words.vague, words.uncontrolled);
         let sensitivity = if reference.is_some() && !uncontrolled {
             self.keyword_value
         } else if !sensitive_hs && !vague {
