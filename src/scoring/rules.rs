@@ -256,6 +256,15 @@ fn line_of(text: &str, path: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// The dotted path of `key` under `prefix` (`indicators.surge.weight`), as errors name keys.
+fn key_path(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
 fn merge(
     base: &mut toml::Table,
     user: &toml::Table,
@@ -263,11 +272,7 @@ fn merge(
     text: &str,
 ) -> Result<(), RulesError> {
     for (key, value) in user {
-        let path = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
+        let path = key_path(prefix, key);
         match (base.get_mut(key), value) {
             (Some(toml::Value::Table(b)), toml::Value::Table(u)) => merge(b, u, &path, text)?,
             (Some(slot), v) => *slot = v.clone(),
@@ -292,11 +297,7 @@ fn check_types(
     text: &str,
 ) -> Result<(), RulesError> {
     for (key, value) in user {
-        let path = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
+        let path = key_path(prefix, key);
         let Some(default) = node.get(key) else {
             continue;
         };
