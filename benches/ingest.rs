@@ -12,7 +12,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 
 fn shipments_csv(rows: usize) -> Vec<u8> {
     let mut bytes = Vec::new();
-    generate(&SampleConfig { rows, seed: 1 })
+    generate(&SampleConfig::new(rows, 1))
         .write_shipments(&mut bytes)
         .expect("in-memory write");
     bytes

@@ -8,6 +8,7 @@ use crate::model::{Dataset, Date, Format, ScreeningEntry};
 use crate::routes::{Ledger, Route, corridors};
 use crate::scoring::indicators::screening_match::ScreeningIndex;
 use crate::scoring::indicators::{HolderStats, score_route, thresholds};
+use crate::scoring::licences::LicenceIndex;
 use crate::scoring::rules::Rules;
 use crate::scoring::{RouteContext, Score};
 
@@ -53,6 +54,7 @@ pub struct Analysis {
 impl Analysis {
     /// Reconstructs and scores routes from every shipment dataset, and corridors from every
     /// country-level dataset. `watchlist` entries feed the screening-match indicator.
+    /// Licence datasets are ignored for now (licence coverage is not scored yet).
     pub fn run(
         datasets: &[&Dataset],
         watchlist: &[ScreeningEntry],
@@ -65,11 +67,20 @@ impl Analysis {
             .filter(|d| d.provenance.format == Format::Shipments)
             .collect();
         let ledger = Ledger::build(&shipment_sets, rules);
+        let licence_sets: Vec<&Dataset> = datasets
+            .iter()
+            .copied()
+            .filter(|d| d.provenance.format == Format::Licences)
+            .collect();
+        let licences = LicenceIndex::build(&licence_sets, &ledger, rules, g);
+        let boundary: Vec<bool> = (0..ledger.legs.len() as u32)
+            .map(|l| licences.covered(l))
+            .collect();
         let stats = HolderStats::build(&ledger, rules, g);
         let screening = ScreeningIndex::build(watchlist, &ledger, rules, g);
         let thresholds = thresholds(rules);
         let mut rows: Vec<ScoredRoute> = ledger
-            .routes(&rules.routes)
+            .routes(&rules.routes, &boundary)
             .into_iter()
             .map(|route| {
                 let mut members = route.legs.clone();
@@ -82,6 +93,7 @@ impl Analysis {
                     datasets: &shipment_sets,
                     stats: &stats,
                     screening: &screening,
+                    licences: &licences,
                     thresholds: &thresholds,
                     members,
                 };
@@ -171,5 +183,34 @@ fn shipment_row(ledger: &Ledger, route: Route, score: Score, g: &Gazetteer) -> S
             .collect(),
         kind: RouteKind::Shipments(route),
         score,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::ingest::{ReadOptions, read_path};
+
+    fn load(name: &str) -> Dataset {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        read_path(&path, &ReadOptions::default(), Gazetteer::embedded(), None).unwrap()
+    }
+
+    #[test]
+    fn licence_datasets_are_ignored_for_now() {
+        let g = Gazetteer::embedded();
+        let rules = Rules::default();
+        let shipments = load("vendor_bol.csv");
+        let licences = load("licences_small.csv");
+        assert_eq!(licences.provenance.format, Format::Licences);
+        let alone = Analysis::run(&[&licences], &[], &rules, g);
+        assert!(alone.routes.is_empty());
+        let without = Analysis::run(&[&shipments], &[], &rules, g);
+        let with = Analysis::run(&[&licences, &shipments], &[], &rules, g);
+        assert_eq!(with.routes, without.routes);
     }
 }

@@ -60,10 +60,23 @@ enum Command {
         /// Random seed: the same seed gives the same files.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Folder to write `shipments.csv`, `labels.csv` and `screening_list.csv` into.
+        /// Which half of the generator's word lists to draw from: tune rules on `tuning`,
+        /// measure them on `held-out` (the halves share no firm-name word, product phrasing or
+        /// relabel wording); `full` draws from both.
+        #[arg(long, value_enum, default_value_t = VocabularyArg::Full)]
+        vocabulary: VocabularyArg,
+        /// Folder to write `shipments.csv`, `labels.csv`, `screening_list.csv` and
+        /// `licences.csv` into.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum VocabularyArg {
+    Tuning,
+    HeldOut,
+    Full,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -73,6 +86,7 @@ enum FormatArg {
     Comtrade,
     Baci,
     Watchlist,
+    Licences,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -95,7 +109,12 @@ pub fn main() -> ExitCode {
             read,
             json,
         }) => check(file, format, rejects, read, json),
-        Some(Command::Sample { rows, seed, out }) => sample(rows, seed, out),
+        Some(Command::Sample {
+            rows,
+            seed,
+            vocabulary,
+            out,
+        }) => sample(rows, seed, vocabulary, out),
         Some(Command::Evaluate { routes, labels }) => evaluate(routes, labels),
         Some(Command::Score(args)) => score(args),
     };
@@ -132,6 +151,7 @@ fn read_options(format: FormatArg, read: &ReadArgs) -> Result<ReadOptions> {
             FormatArg::Comtrade => Some(Format::Comtrade),
             FormatArg::Baci => Some(Format::Baci),
             FormatArg::Watchlist => Some(Format::Watchlist),
+            FormatArg::Licences => Some(Format::Licences),
         },
         mapping,
         date_order: date_order.map(|d| match d {
@@ -278,17 +298,29 @@ fn print_report(d: &Dataset, rejects_path: Option<&std::path::Path>) {
     }
 }
 
-fn sample(rows: usize, seed: u64, out: PathBuf) -> Result<ExitCode> {
+fn sample(rows: usize, seed: u64, vocabulary: VocabularyArg, out: PathBuf) -> Result<ExitCode> {
+    use chiptrail::sample::{SampleConfig, Vocabulary};
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let sample = chiptrail::sample::generate(&chiptrail::sample::SampleConfig { rows, seed });
+    let vocabulary = match vocabulary {
+        VocabularyArg::Tuning => Vocabulary::Tuning,
+        VocabularyArg::HeldOut => Vocabulary::HeldOut,
+        VocabularyArg::Full => Vocabulary::Full,
+    };
+    let sample = chiptrail::sample::generate(&SampleConfig {
+        rows,
+        seed,
+        vocabulary,
+    });
     sample
         .write(&out)
         .with_context(|| format!("cannot write the sample into {}", out.display()))?;
     println!(
-        "wrote {} shipments ({} in labelled diversion schemes) and {} screening-list entries to {}",
+        "wrote {} shipments ({} in labelled diversion schemes), {} screening-list entries and {} licences ({} vocabulary) to {}",
         sample.shipments.len(),
         sample.labels.iter().filter(|l| l.diversion).count(),
         sample.screening.len(),
+        sample.licences.len(),
+        vocabulary,
         out.display()
     );
     Ok(ExitCode::SUCCESS)
@@ -305,6 +337,10 @@ struct ScoreArgs {
     /// A Consolidated Screening List CSV to match parties against.
     #[arg(long, value_name = "CSL.csv")]
     watchlist: Vec<PathBuf>,
+    /// Licence records (data-formats §7): shipments they cover are not flagged; overruns,
+    /// expired licences, unlicensed consignees and re-exports of licensed stock are.
+    #[arg(long, value_name = "LICENCES.csv")]
+    licences: Vec<PathBuf>,
     /// Write every route scoring at least this (0 writes every route); default: flagged only.
     #[arg(long, value_name = "S")]
     min_score: Option<f64>,
@@ -346,7 +382,20 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
     let g = Gazetteer::embedded();
     let options = read_options(FormatArg::Auto, &args.read)?;
     let mut datasets = Vec::new();
-    for path in args.files.iter().chain(&args.watchlist) {
+    for (path, forced) in args
+        .files
+        .iter()
+        .map(|p| (p, None))
+        .chain(args.watchlist.iter().map(|p| (p, None)))
+        .chain(args.licences.iter().map(|p| (p, Some(Format::Licences))))
+    {
+        let options = match forced {
+            Some(format) => ReadOptions {
+                format: Some(format),
+                ..options.clone()
+            },
+            None => options.clone(),
+        };
         let d = ingest::read_path(path, &options, g, None)
             .with_context(|| format!("cannot load {}", path.display()))?;
         if !d.rejects.is_empty() {

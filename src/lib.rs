@@ -11,7 +11,8 @@
 //! - [`analysis`]: the facade both faces call: datasets and rules in, scored routes out.
 //! - [`geometry`]: great-circle arcs, antimeridian splits, circuity.
 //! - [`filter`]: which routes are shown: filters, histograms, search.
-//! - [`export`]: files Chiptrail writes (atomically, spreadsheet-safe).
+//! - [`output`]: atomic writes and spreadsheet-safe CSV, below everything that writes files.
+//! - [`export`]: files Chiptrail writes (routes as CSV, GeoJSON, KML; rejected rows).
 //! - [`sample`]: the labelled synthetic data generator.
 //! - [`evaluation`]: average precision, precision and recall against labels.
 //!
@@ -25,11 +26,13 @@ pub mod gazetteer;
 pub mod geometry;
 pub mod ingest;
 pub mod model;
+pub mod output;
 pub mod parties;
 pub mod routes;
 pub mod sample;
 pub mod scoring;
 pub mod text;
+pub mod units;
 
 /// The desktop map app; everything that names eframe, egui or walkers is in here.
 #[cfg(feature = "gui")]

@@ -1,4 +1,4 @@
-//! Plain data types in the investigator's words: shipments, parties, flows, datasets.
+//! Plain data types in the investigator's words: shipments, parties, flows, licences, datasets.
 //!
 //! Nothing here reads files or draws; the readers in [`crate::ingest`] build these values and
 //! every later stage (routes, scoring, the map) borrows them.
@@ -345,6 +345,67 @@ pub struct ScreeningEntry {
     pub keys: Vec<String>,
 }
 
+/// A party as a licence names it: the name as written and its matching key.
+///
+/// Licence files carry no party table: the key is what later code compares with
+/// [`Party::key`] of shipment parties (same normalisation, [`crate::parties::normalise`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NamedParty {
+    /// The name as written in the file.
+    pub name: String,
+    /// Normalised key (see [`crate::parties::normalise`]).
+    pub key: String,
+}
+
+impl NamedParty {
+    /// Keeps `name` as written and keys it like the shipments reader keys its parties.
+    pub fn new(name: &str) -> NamedParty {
+        NamedParty {
+            name: name.to_string(),
+            key: crate::parties::normalise(name),
+        }
+    }
+}
+
+/// One export licence (or authorisation) from the investigator's licence records.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Licence {
+    /// Line in the source file where the row starts (header = line 1).
+    pub line: u64,
+    /// The licence or authorisation number as written.
+    pub licence_id: String,
+    /// The licence holder as named on the licence.
+    pub exporter: NamedParty,
+    pub exporter_country: CountryId,
+    /// The approved consignee (the end user where the licence names one).
+    pub consignee: NamedParty,
+    pub consignee_country: CountryId,
+    /// The HS heading or code the licence covers: a prefix of the shipments' codes.
+    pub hs_code: HsCode,
+    /// The product as the licence names it (empty when not given).
+    pub description: String,
+    /// Licensed number of units (more than zero).
+    pub quantity: f64,
+    /// Licensed value in USD, when given.
+    pub value_usd: Option<f64>,
+    /// First day of validity.
+    pub valid_from: Date,
+    /// Last day of validity (not before `valid_from`).
+    pub valid_to: Date,
+}
+
+impl Licence {
+    /// True when `date` lies in the validity window, both ends included.
+    pub fn is_valid_on(&self, date: Date) -> bool {
+        self.valid_from <= date && date <= self.valid_to
+    }
+
+    /// True when the licence's HS prefix covers `code` (`8542.31` covers `8542310040`).
+    pub fn covers_hs(&self, code: HsCode) -> bool {
+        code.starts_with(self.hs_code)
+    }
+}
+
 /// Which kind of file a dataset came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -353,6 +414,7 @@ pub enum Format {
     Comtrade,
     Baci,
     Watchlist,
+    Licences,
 }
 
 impl Format {
@@ -363,6 +425,7 @@ impl Format {
             Format::Comtrade => "comtrade",
             Format::Baci => "baci",
             Format::Watchlist => "watchlist",
+            Format::Licences => "licences",
         }
     }
 }
@@ -411,6 +474,7 @@ pub enum Records {
     },
     Flows(Vec<Flow>),
     Watchlist(Vec<ScreeningEntry>),
+    Licences(Vec<Licence>),
 }
 
 impl Records {
@@ -420,6 +484,7 @@ impl Records {
             Records::Shipments { shipments, .. } => shipments.len(),
             Records::Flows(f) => f.len(),
             Records::Watchlist(w) => w.len(),
+            Records::Licences(l) => l.len(),
         }
     }
 
@@ -478,6 +543,14 @@ impl Dataset {
             _ => &[],
         }
     }
+
+    /// The licences of a licences file, empty for other files.
+    pub fn licences(&self) -> &[Licence] {
+        match &self.records {
+            Records::Licences(l) => l,
+            _ => &[],
+        }
+    }
 }
 
 #[cfg(test)]
@@ -520,6 +593,35 @@ mod tests {
         assert!(HsCode::parse("8").is_none());
         assert!(HsCode::parse("85A2").is_none());
         assert_eq!(HsCode::TOTAL.to_string(), "TOTAL");
+    }
+
+    #[test]
+    fn licences_cover_their_window_and_hs_prefix() {
+        let licence = Licence {
+            line: 2,
+            licence_id: "D123".into(),
+            exporter: NamedParty::new("Nvidia Corporation"),
+            exporter_country: CountryId(0),
+            consignee: NamedParty::new("Pearl River Compute Co., Ltd."),
+            consignee_country: CountryId(0),
+            hs_code: HsCode::parse("8542.31").unwrap(),
+            description: String::new(),
+            quantity: 100.0,
+            value_usd: None,
+            valid_from: Date::from_ymd(2025, 3, 15).unwrap(),
+            valid_to: Date::from_ymd(2026, 3, 14).unwrap(),
+        };
+        assert_eq!(licence.exporter.key, "nvidia");
+        assert_eq!(licence.consignee.name, "Pearl River Compute Co., Ltd.");
+        assert_eq!(licence.consignee.key, "pearl river compute");
+        assert!(licence.covers_hs(HsCode::parse("8542310040").unwrap()));
+        assert!(licence.covers_hs(HsCode::parse("854231").unwrap()));
+        assert!(!licence.covers_hs(HsCode::parse("854232").unwrap()));
+        assert!(!licence.covers_hs(HsCode::parse("8542").unwrap()));
+        assert!(licence.is_valid_on(licence.valid_from));
+        assert!(licence.is_valid_on(licence.valid_to));
+        assert!(!licence.is_valid_on(licence.valid_to.plus_days(1)));
+        assert!(!licence.is_valid_on(licence.valid_from.plus_days(-1)));
     }
 
     #[test]

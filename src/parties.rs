@@ -29,6 +29,15 @@ const SUFFIXES: &[&str] = &[
     "berhad",
     "fze",
     "fzco",
+    "fzllc",
+    "too",
+    "pjsc",
+    "sro",
+    "aps",
+    "kft",
+    "zrt",
+    "ulc",
+    "sapi",
     "fzc",
     "fz",
     "dmcc",
@@ -78,6 +87,8 @@ const PREFIXES: &[&str] = &[
     "jsc",
     "tov",
     "cv",
+    "too",
+    "pjsc",
     "the",
     "ооо",
     "оао",
@@ -137,6 +148,353 @@ pub fn normalise(name: &str) -> String {
     words[start..end].join(" ")
 }
 
+/// Legal forms that belong to few jurisdictions, with those countries (ISO alpha-2): a name that
+/// carries one says where the firm is registered even when no address is given.
+const LEGAL_FORM_COUNTRIES: &[(&str, &[&str])] = &[
+    ("ooo", &["RU", "BY", "UZ", "TJ", "AZ"]),
+    ("ооо", &["RU", "BY", "UZ", "TJ", "AZ"]),
+    ("zao", &["RU", "BY"]),
+    ("oao", &["RU", "BY"]),
+    ("pao", &["RU"]),
+    ("пао", &["RU"]),
+    ("ao", &["RU", "KZ", "UZ", "BY", "AM"]),
+    ("ао", &["RU", "KZ", "UZ", "BY", "AM"]),
+    (
+        "jsc",
+        &[
+            "RU", "KZ", "UZ", "BY", "AZ", "GE", "AM", "KG", "TJ", "UA", "VN", "MN",
+        ],
+    ),
+    ("ojsc", &["RU", "KZ", "UZ", "BY", "AZ", "KG", "TJ", "UA"]),
+    ("cjsc", &["RU", "AM", "BY", "KG", "AZ"]),
+    ("pjsc", &["RU", "UA", "AE"]),
+    ("too", &["KZ"]),
+    ("osoo", &["KG"]),
+    ("sdn", &["MY"]),
+    ("bhd", &["MY"]),
+    ("pte", &["SG"]),
+    ("pvt", &["IN", "PK", "LK", "NP", "BD"]),
+    ("fze", &["AE"]),
+    ("fzco", &["AE"]),
+    ("fzllc", &["AE"]),
+    ("dmcc", &["AE"]),
+    ("gmbh", &["DE", "AT", "CH", "LI"]),
+    ("kk", &["JP"]),
+    ("sti", &["TR"]),
+    ("şti", &["TR"]),
+];
+
+/// The countries a firm's name places it in by its legal form (`OOO ...` -> RU, BY ...), if any.
+pub fn legal_form_countries(name: &str) -> Option<&'static [&'static str]> {
+    let folded = fold(name);
+    let words: Vec<&str> = folded.split(' ').collect();
+    // `FZ-LLC` folds to two words.
+    if words.windows(2).any(|w| w == ["fz", "llc"]) {
+        return Some(&["AE"]);
+    }
+    words.iter().find_map(|w| {
+        LEGAL_FORM_COUNTRIES
+            .iter()
+            .find(|(form, _)| form == w)
+            .map(|(_, c)| *c)
+    })
+}
+
+/// Business words that say what a firm does, not which firm it is. A name may gain or lose them
+/// (`Tien Shan` / `Tien Shan Trading (Branch)`) and stay the same firm; words that are frequent
+/// in the data itself count as generic too (see [`NameIndex`]).
+pub const GENERIC_WORDS: &[&str] = &[
+    "and",
+    "of",
+    "the",
+    "branch",
+    "office",
+    "trading",
+    "trade",
+    "traders",
+    "international",
+    "intl",
+    "global",
+    "group",
+    "holding",
+    "holdings",
+    "company",
+    "enterprise",
+    "enterprises",
+    "industrial",
+    "industries",
+    "industry",
+    "import",
+    "export",
+    "imports",
+    "exports",
+    "commercial",
+    "general",
+    "services",
+    "service",
+    "solutions",
+    "hk",
+    "sg",
+    "asia",
+    "limited",
+    "corporation",
+    "co",
+    "representative",
+    "rep",
+    "main",
+    "head",
+    "division",
+    "unit",
+    "new",
+];
+
+/// A name as tokens for matching: each word with a spelling-blind key, so that transliterations
+/// (`Shenzhen` / `Shenzen`, `Kompyuter` / `Computer`) meet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NameTokens {
+    /// The words of the normalised key.
+    pub words: Vec<String>,
+    /// The spelling-blind key of each word.
+    pub sounds: Vec<String>,
+}
+
+impl NameTokens {
+    /// Tokens of a normalised key (see [`normalise`]: legal forms at either end are already
+    /// gone; one inside a name, like `BV` in `BV Semiconductor`, is a word of it).
+    pub fn of_key(key: &str) -> NameTokens {
+        let words: Vec<String> = key
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        let sounds = words.iter().map(|w| sound(w)).collect();
+        NameTokens { words, sounds }
+    }
+}
+
+/// A spelling-blind key of one word: common transliteration pairs folded (ph/f, ks/x, w/v, y/i,
+/// k/c/q, zh/z, kh/h ...), h after a consonant and doubled letters dropped.
+pub fn sound(word: &str) -> String {
+    let mut lower = String::with_capacity(word.len());
+    for ch in word.to_lowercase().chars() {
+        if !lower.ends_with(ch) {
+            lower.push(ch);
+        }
+    }
+    let mut s = lower
+        .replace("ph", "f")
+        .replace("ks", "x")
+        .replace("cs", "x")
+        .replace("ck", "k")
+        .replace("q", "k")
+        .replace('w', "v")
+        .replace('y', "i")
+        .replace('j', "i");
+    s = s.replace('c', "k");
+    let mut out = String::with_capacity(s.len());
+    let mut prev: Option<char> = None;
+    for ch in s.chars() {
+        let after_consonant = prev.is_some_and(|p| p.is_alphabetic() && !"aeiou".contains(p));
+        if ch == 'h' && after_consonant {
+            continue;
+        }
+        if Some(ch) == prev {
+            continue;
+        }
+        out.push(ch);
+        prev = Some(ch);
+    }
+    out
+}
+
+/// True when `short` abbreviates `long`: a prefix of three to five letters (`tech`,
+/// `technology`), or its letters in order with the same first and last letter (`intl`,
+/// `international`; `mfg`, `manufacturing`).
+fn abbreviates(short: &str, long: &str) -> bool {
+    let (s, l) = (short.as_bytes(), long.as_bytes());
+    // Abbreviations are short and cut a good part of the word (`tech`, `intl`): `Huaxin` is not
+    // an abbreviation of `Huaxing`.
+    if s.len() < 3 || s.len() > 5 || s.len() + 2 > l.len() || !s.iter().all(u8::is_ascii_alphabetic)
+    {
+        return false;
+    }
+    if l.starts_with(s) {
+        return true;
+    }
+    if s[0] != l[0] || s[s.len() - 1] != l[l.len() - 1] {
+        return false;
+    }
+    let mut it = l.iter();
+    s.iter().all(|c| it.any(|x| x == c))
+}
+
+/// How two words compare: the same, spelled alike, or one abbreviating the other.
+fn words_match(a: &str, sa: &str, b: &str, sb: &str) -> bool {
+    a == b || sa == sb || abbreviates(a, b) || abbreviates(b, a)
+}
+
+/// A slip of the pen: `long` with one letter more than `short`, where a vowel dropped from a long
+/// word (`Systms`, `Poneer`) or any letter from a generic word (`Resouces`). A consonant that
+/// differs in a distinctive word (`Huaxin` / `Huaxing`) is another name, not a slip.
+fn slip(short: &str, long: &str, generic: bool) -> bool {
+    let (s, l): (Vec<char>, Vec<char>) = (short.chars().collect(), long.chars().collect());
+    if l.len() != s.len() + 1 || s.len() < 4 {
+        return false;
+    }
+    let i = (0..s.len()).find(|&i| s[i] != l[i]).unwrap_or(s.len());
+    if s[i..] != l[i + 1..] {
+        return false;
+    }
+    generic || (l.len() >= 6 && "aeiou".contains(l[i]))
+}
+
+/// The keys a name is filed under for matching: the spelling-blind key of each distinctive word
+/// (three letters or more), and its initials (`#bq` for `Boreal Quorra ...`) and short all-letter
+/// words (`#bq` for `BQ Systems`), so that initialisms meet the names they stand for. Names that
+/// share no key are never compared.
+pub fn block_keys(t: &NameTokens, generic: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for (w, sound) in t.words.iter().zip(&t.sounds) {
+        let n = w.chars().count();
+        if n >= 3 && !generic(w) {
+            keys.push(sound.clone());
+        }
+        if (2..=5).contains(&n) && w.chars().all(|c| c.is_ascii_alphabetic()) {
+            keys.push(format!("#{w}"));
+        }
+    }
+    for k in 2..=3 {
+        if t.words.len() > k {
+            let initials: String = t.words[..k]
+                .iter()
+                .filter_map(|w| w.chars().next())
+                .collect();
+            keys.push(format!("#{initials}"));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// True when two names (tokens of normalised keys, in one country) are one firm: every word of
+/// one is matched by a word of the other in any order (spelling-blind, abbreviations allowed; an
+/// initialism such as `abc` may stand for `alpha beta commerce`), the words left over are all on
+/// one side and all generic, and at least two words matched. A word swapped for another word
+/// (`Lion City Compute` / `Lion City Logistics`, `Huaxin` / `Huaxia`) makes another firm.
+pub fn same_firm(a: &NameTokens, b: &NameTokens, generic: &dyn Fn(&str) -> bool) -> bool {
+    if a.words == b.words {
+        return !a.words.is_empty();
+    }
+    let (short, long) = if a.words.len() <= b.words.len() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let mut used = vec![false; long.words.len()];
+    let mut matched = 0usize;
+    let mut left: Vec<&str> = Vec::new();
+    for (w, s) in short.words.iter().zip(&short.sounds) {
+        let hit = (0..long.words.len())
+            .find(|&j| !used[j] && words_match(w, s, &long.words[j], &long.sounds[j]))
+            .or_else(|| {
+                (0..long.words.len()).find(|&j| {
+                    let (x, y) = (w.as_str(), long.words[j].as_str());
+                    let g = generic(x) || generic(y);
+                    !used[j] && (slip(x, y, g) || slip(y, x, g))
+                })
+            });
+        match hit {
+            Some(j) => {
+                used[j] = true;
+                matched += 1;
+            }
+            None => left.push(w),
+        }
+    }
+    // An initialism: a word left over spells the first letters of consecutive unused words.
+    let mut unmatched_short: Vec<&str> = Vec::new();
+    for w in left {
+        let letters: Vec<char> = w.chars().collect();
+        let n = letters.len();
+        let initials: Vec<char> = long
+            .words
+            .iter()
+            .map(|x| x.chars().next().unwrap_or(' '))
+            .collect();
+        let start = ((2..=5).contains(&n) && letters.iter().all(char::is_ascii_alphabetic))
+            .then(|| {
+                (0..long.words.len().saturating_sub(n - 1)).find(|&st| {
+                    (st..st + n).all(|j| !used[j]) && initials[st..st + n] == letters[..]
+                })
+            })
+            .flatten();
+        match start {
+            Some(start) => {
+                for u in used.iter_mut().skip(start).take(n) {
+                    *u = true;
+                }
+                matched += 1;
+            }
+            None => unmatched_short.push(w),
+        }
+    }
+    let extra_long = long
+        .words
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(w, _)| w.as_str());
+    // Leftovers on both sides are a substitution: another firm.
+    let short_left_generic = unmatched_short.iter().all(|w| generic(w));
+    let long_left: Vec<&str> = extra_long.collect();
+    let long_left_generic = long_left.iter().all(|w| generic(w));
+    let substitution = !unmatched_short.is_empty() && !long_left.is_empty();
+    let enough = matched >= 2 || (matched == 1 && short.words.len() == 1 && long.words.len() == 1);
+    enough && !substitution && short_left_generic && long_left_generic
+}
+
+/// Word frequencies over a set of names, to tell distinctive words from generic ones.
+#[derive(Clone, Debug, Default)]
+pub struct WordFrequency {
+    counts: rustc_hash::FxHashMap<String, u32>,
+    names: u32,
+}
+
+impl WordFrequency {
+    /// Counts in how many names each word appears.
+    pub fn build<'a>(names: impl IntoIterator<Item = &'a NameTokens>) -> WordFrequency {
+        let mut f = WordFrequency::default();
+        for n in names {
+            f.names += 1;
+            let mut seen: Vec<&str> = Vec::new();
+            for w in &n.words {
+                if !seen.contains(&w.as_str()) {
+                    seen.push(w);
+                    *f.counts.entry(w.clone()).or_default() += 1;
+                }
+            }
+        }
+        f
+    }
+
+    /// In how many names a word appears.
+    pub fn count(&self, word: &str) -> u32 {
+        self.counts.get(word).copied().unwrap_or(0)
+    }
+
+    /// A word is generic when the fixed list names it, or when it appears in at least
+    /// `share` of the names (and in at least `min_names` of them): such a word describes a trade,
+    /// not a firm.
+    pub fn is_generic(&self, word: &str, share: f64, min_names: u32) -> bool {
+        if GENERIC_WORDS.contains(&word) || is_legal_form(word) {
+            return true;
+        }
+        let c = self.count(word);
+        c >= min_names && f64::from(c) >= share * f64::from(self.names)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +541,117 @@ mod tests {
         assert_eq!(normalise("Limited"), "limited");
         assert_eq!(normalise("Co Ltd"), "co");
         assert_eq!(normalise(""), "");
+    }
+
+    fn same(a: &str, b: &str) -> bool {
+        let g = |w: &str| GENERIC_WORDS.contains(&w) || is_legal_form(w);
+        same_firm(
+            &NameTokens::of_key(&normalise(a)),
+            &NameTokens::of_key(&normalise(b)),
+            &g,
+        )
+    }
+
+    #[test]
+    fn one_firm_survives_word_order_abbreviation_and_transliteration() {
+        assert!(same("Tien Shan LLP", "Tien Shan Trading (Branch)"));
+        assert!(same(
+            "Lion City Compute Pte Ltd",
+            "Compute Lion City Pte. Ltd."
+        ));
+        assert!(same(
+            "Shenzhen Huaxin Electronics",
+            "Shenzen Huaxin Electronics Co Ltd"
+        ));
+        assert!(same(
+            "Pamir Technology International",
+            "Pamir Technology Intl"
+        ));
+        assert!(
+            same("Alpha Beta Gamma Computers Ltd", "ABG Computers Ltd"),
+            "initialism"
+        );
+        assert!(
+            same("Sapphire Kompyuter TOO", "Saphire Kompjuter"),
+            "transliteration"
+        );
+        assert!(same("Gulf Compute FZE", "Gulf Compute FZ-LLC"));
+        assert!(same("Boreal Quorra Systems Corp.", "BQ Systems Corp."));
+        assert!(same(
+            "Bluegrass Vertex Semiconductor LLC",
+            "BV Semiconductor LLC"
+        ));
+        assert!(
+            same("Boreal Quorra Systems Corp.", "Boreal Quorra Systms Corp."),
+            "a slip"
+        );
+        assert!(same(
+            "Pioneer Hyperscale Corporation",
+            "Poneer Hyperscale Corporation"
+        ));
+    }
+
+    #[test]
+    fn firms_that_differ_in_one_distinctive_word_stay_apart() {
+        assert!(!same("Lion City Compute", "Lion City Logistics"));
+        assert!(!same(
+            "Shenzhen Huaxin Electronics",
+            "Shenzhen Huaxia Electronics"
+        ));
+        assert!(!same("Orion Data", "Orion Cloud"));
+        assert!(
+            !same("Nova", "Nova Branch"),
+            "one word is too little to go on"
+        );
+        assert!(
+            !same("Tien Shan", "Tien Shan Steel"),
+            "steel is not a generic word"
+        );
+        assert!(!same("Singapore Nodes", "Sino Nodes"));
+        assert!(!same(
+            "Shenzhen Huaxin Electronics",
+            "Shenzhen Huaxing Electronics"
+        ));
+    }
+
+    #[test]
+    fn legal_forms_say_where_a_firm_is_registered() {
+        assert!(
+            legal_form_countries("Tannisora Trading JSC")
+                .unwrap()
+                .contains(&"RU")
+        );
+        assert!(
+            legal_form_countries("OOO \"Volga\"")
+                .unwrap()
+                .contains(&"RU")
+        );
+        assert_eq!(
+            legal_form_countries("Gulf Compute FZ-LLC"),
+            Some(&["AE"][..])
+        );
+        assert_eq!(
+            legal_form_countries("Klang Data Sdn. Bhd."),
+            Some(&["MY"][..])
+        );
+        assert_eq!(legal_form_countries("Pearl River Trading Co., Ltd."), None);
+    }
+
+    #[test]
+    fn frequent_words_are_generic_in_their_data() {
+        let names: Vec<NameTokens> = [
+            "alpha electronics",
+            "beta electronics",
+            "gamma electronics",
+            "delta steel",
+        ]
+        .iter()
+        .map(|k| NameTokens::of_key(k))
+        .collect();
+        let f = WordFrequency::build(&names);
+        assert!(f.is_generic("electronics", 0.5, 3));
+        assert!(!f.is_generic("steel", 0.5, 3));
+        assert!(f.is_generic("trading", 0.5, 3), "the fixed list");
     }
 
     proptest! {

@@ -7,6 +7,7 @@
 mod baci;
 pub mod columns;
 mod comtrade;
+mod licences;
 mod shipments;
 pub mod values;
 mod watchlist;
@@ -14,10 +15,11 @@ mod watchlist;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{AreaKind, CountryId, Gazetteer};
 use crate::model::{Dataset, Format, Provenance, Records, RejectedRow};
 use crate::text::squash;
 pub use columns::{Column, ColumnMap, Mapping};
@@ -36,7 +38,7 @@ pub enum IngestError {
     #[error("the file is not text (binary data near byte {offset}): expected a CSV trade table")]
     Binary { offset: usize },
     #[error(
-        "the header is not a trade table Chiptrail knows: expected a shipments header (date, exporter, exporter_country, importer, importer_country, hs_code, quantity, value_usd or a vendor's names for them), a UN Comtrade header (typeCode, reporterCode, partnerCode, cmdCode, primaryValue ...), a CEPII BACI header (t,i,j,k,v,q) or a Consolidated Screening List header (source, name, alt_names ...); found {found}. Map the columns with a mapping file (--mapping)"
+        "the header is not a trade table Chiptrail knows: expected a shipments header (date, exporter, exporter_country, importer, importer_country, hs_code, quantity, value_usd or a vendor's names for them), a UN Comtrade header (typeCode, reporterCode, partnerCode, cmdCode, primaryValue ...), a CEPII BACI header (t,i,j,k,v,q), a Consolidated Screening List header (source, name, alt_names ...) or a licences header (licence_id, exporter, consignee, hs_code, quantity, valid_from, valid_to ...); found {found}. Map the columns with a mapping file (--mapping)"
     )]
     UnknownHeader { found: String },
     #[error(
@@ -47,6 +49,10 @@ pub enum IngestError {
         missing: String,
         found: String,
     },
+    #[error(
+        "the licences header lacks required columns {missing}; found {found}. Rename those columns in the file (mapping files apply to shipment files only)"
+    )]
+    MissingLicenceColumns { missing: String, found: String },
     #[error("mapping file: {0}")]
     Mapping(String),
     #[error("reading was cancelled")]
@@ -124,6 +130,7 @@ pub fn read_bytes(
         Format::Comtrade => comtrade::read(&table, gazetteer, &mut provenance, progress)?,
         Format::Baci => baci::read(&table, gazetteer, &mut provenance, progress)?,
         Format::Watchlist => watchlist::read(&table, gazetteer, &mut provenance, progress)?,
+        Format::Licences => licences::read(&table, options, gazetteer, &mut provenance, progress)?,
     };
     Ok(Dataset {
         provenance,
@@ -283,6 +290,11 @@ fn detect_format(header: &[String], mapping: Option<&Mapping>) -> Result<Format,
         return Ok(Format::Watchlist);
     }
     let map = ColumnMap::from_header(header, mapping).map_err(IngestError::Mapping)?;
+    // A licence id and a validity window make a licences file, unless every shipments column is
+    // there too (an export declaration that names its licence is still a shipment).
+    if licences::looks_like_licences(header) && !map.missing().is_empty() {
+        return Ok(Format::Licences);
+    }
     if map.missing().is_empty() || map.len() >= 4 || mapping.is_some() {
         return Ok(Format::Shipments);
     }
@@ -414,6 +426,104 @@ fn field(record: &csv::ByteRecord, i: usize) -> &str {
         .and_then(|f| std::str::from_utf8(f).ok())
         .unwrap_or("")
         .trim()
+}
+
+/// Guesses whether numbers use decimal commas: only in files not delimited by `,`, and only when
+/// one of the value columns `cols` holds `1234,5`-style text.
+fn sniff_decimal_comma(table: &Table<'_>, cols: &[usize]) -> bool {
+    if table.delimiter == b',' {
+        return false;
+    }
+    let mut reader = csv_reader(table.text, table.delimiter);
+    let mut record = csv::ByteRecord::new();
+    let mut seen = 0;
+    while seen < 2000 && reader.read_byte_record(&mut record).unwrap_or(false) {
+        seen += 1;
+        for &i in cols {
+            let t = field(&record, i);
+            if let Some(pos) = t.rfind(',') {
+                let after = &t[pos + 1..];
+                let digits_after = after.bytes().take_while(u8::is_ascii_digit).count();
+                if digits_after > 0 && digits_after != 3 && !t[..pos].contains(',') {
+                    return true;
+                }
+                if t[..pos].contains('.') {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Country cells read through the gazetteer, remembered per spelling: a file names a few dozen
+/// countries a million times. Statistical areas (World, ASEAN) are not countries.
+struct Countries<'g> {
+    gazetteer: &'g Gazetteer,
+    seen: FxHashMap<String, Option<CountryId>>,
+}
+
+impl<'g> Countries<'g> {
+    fn new(gazetteer: &'g Gazetteer) -> Self {
+        Countries {
+            gazetteer,
+            seen: FxHashMap::default(),
+        }
+    }
+
+    /// The country `text` names, or (`column`, reason).
+    fn get(&mut self, column: &str, text: &str) -> Result<CountryId, (String, String)> {
+        if text.is_empty() {
+            return Err((column.to_string(), "missing value".into()));
+        }
+        let found = match self.seen.get(text) {
+            Some(hit) => *hit,
+            None => {
+                let g = self.gazetteer;
+                let id = g
+                    .lookup(text)
+                    .filter(|id| g.country(*id).kind == AreaKind::Country);
+                self.seen.insert(text.to_string(), id);
+                id
+            }
+        };
+        found.ok_or_else(|| {
+            let message = match self.gazetteer.lookup(text) {
+                Some(_) => format!("'{text}' is a statistical area, not a country"),
+                None => format!("unknown country '{text}'"),
+            };
+            (column.to_string(), message)
+        })
+    }
+}
+
+/// Fills the original fields of rejects found after the first pass (dates that fail the
+/// column's day/month order), which carry none yet.
+fn fill_fields(table: &Table<'_>, rejects: &mut [RejectedRow]) {
+    let want: std::collections::HashMap<u64, usize> = rejects
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.fields.is_empty())
+        .map(|(i, r)| (r.line, i))
+        .collect();
+    if want.is_empty() {
+        return;
+    }
+    let mut reader = csv_reader(table.text, table.delimiter);
+    let mut record = csv::ByteRecord::new();
+    let mut lines = LineCounter::new(table.text);
+    while reader.read_byte_record(&mut record).unwrap_or(false) {
+        let line = record
+            .position()
+            .map(|p| lines.line_at(p.byte() as usize))
+            .unwrap_or(0);
+        if let Some(&i) = want.get(&line) {
+            rejects[i].fields = record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+        }
+    }
 }
 
 /// Index of the header named `name` (compared squashed).

@@ -1,13 +1,13 @@
 //! The native shipment format and the vendor bill-of-lading exports that rename its columns.
 
-use std::collections::HashMap;
-
 use rustc_hash::FxHashMap;
 
 use super::columns::{Column, ColumnMap};
 use super::values::{DateCell, OrderEvidence, is_missing, parse_date, parse_number};
-use super::{IngestError, Progress, ReadOptions, ReadResult, Table, field, for_each_record};
-use crate::gazetteer::{AreaKind, CountryId, Gazetteer};
+use super::{
+    Countries, IngestError, Progress, ReadOptions, ReadResult, Table, field, for_each_record,
+};
+use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Date, HsCode, Party, PartyId, Provenance, Records, Shipment, TransportMode};
 use crate::parties::normalise;
 
@@ -63,38 +63,6 @@ impl PartyTable {
     }
 }
 
-/// Country lookups remembered per spelling: a file names a few dozen countries a million times.
-struct Countries<'g> {
-    gazetteer: &'g Gazetteer,
-    seen: FxHashMap<String, Option<CountryId>>,
-}
-
-impl Countries<'_> {
-    fn get(&mut self, column: Column, text: &str) -> Result<CountryId, RowError> {
-        if text.is_empty() {
-            return Err(reject(column, "missing value"));
-        }
-        let found = match self.seen.get(text) {
-            Some(hit) => *hit,
-            None => {
-                let g = self.gazetteer;
-                let id = g
-                    .lookup(text)
-                    .filter(|id| g.country(*id).kind == AreaKind::Country);
-                self.seen.insert(text.to_string(), id);
-                id
-            }
-        };
-        found.ok_or_else(|| match self.gazetteer.lookup(text) {
-            Some(_) => reject(
-                column,
-                format!("'{text}' is a statistical area, not a country"),
-            ),
-            None => reject(column, format!("unknown country '{text}'")),
-        })
-    }
-}
-
 fn required<'a>(
     record: &'a csv::ByteRecord,
     map: &ColumnMap,
@@ -122,36 +90,13 @@ fn amount(text: &str, column: Column, decimal_comma: bool) -> Result<f64, RowErr
     }
 }
 
-/// Guesses whether numbers use decimal commas: only in files not delimited by `,`, and only when
-/// some value column holds `1234,5`-style text.
+/// Guesses whether numbers use decimal commas from the value columns.
 fn sniff_decimal_comma(table: &Table<'_>, map: &ColumnMap) -> bool {
-    if table.delimiter == b',' {
-        return false;
-    }
     let cols: Vec<usize> = [Column::ValueUsd, Column::Quantity, Column::WeightKg]
         .into_iter()
         .filter_map(|c| map.get(c))
         .collect();
-    let mut reader = super::csv_reader(table.text, table.delimiter);
-    let mut record = csv::ByteRecord::new();
-    let mut seen = 0;
-    while seen < 2000 && reader.read_byte_record(&mut record).unwrap_or(false) {
-        seen += 1;
-        for &i in &cols {
-            let t = field(&record, i);
-            if let Some(pos) = t.rfind(',') {
-                let after = &t[pos + 1..];
-                let digits_after = after.bytes().take_while(u8::is_ascii_digit).count();
-                if digits_after > 0 && digits_after != 3 && !t[..pos].contains(',') {
-                    return true;
-                }
-                if t[..pos].contains('.') {
-                    return true;
-                }
-            }
-        }
-    }
-    false
+    super::sniff_decimal_comma(table, &cols)
 }
 
 pub(super) fn read(
@@ -187,10 +132,7 @@ pub(super) fn read(
         .or_else(|| options.mapping.as_ref().and_then(|m| m.options.date_order));
 
     let mut parties = PartyTable::default();
-    let mut countries = Countries {
-        gazetteer: g,
-        seen: FxHashMap::default(),
-    };
+    let mut countries = Countries::new(g);
     let mut shipments: Vec<Shipment> = Vec::with_capacity(estimate_rows(table.text));
     // Rows whose date waits for the column's day/month order: (index in shipments, a, b, year).
     let mut pending: Vec<(usize, u32, u32, i32)> = Vec::new();
@@ -206,16 +148,16 @@ pub(super) fn read(
         })?;
         let exporter = required(record, &map, Column::Exporter)?;
         let exporter_country = countries.get(
-            Column::ExporterCountry,
+            Column::ExporterCountry.name(),
             required(record, &map, Column::ExporterCountry)?,
         )?;
         let importer = required(record, &map, Column::Importer)?;
         let importer_country = countries.get(
-            Column::ImporterCountry,
+            Column::ImporterCountry.name(),
             required(record, &map, Column::ImporterCountry)?,
         )?;
         let origin_country = optional(record, &map, Column::OriginCountry)
-            .map(|t| countries.get(Column::OriginCountry, t))
+            .map(|t| countries.get(Column::OriginCountry.name(), t))
             .transpose()?;
         let hs_text = required(record, &map, Column::HsCode)?;
         let hs_code = HsCode::parse(hs_text)
@@ -312,7 +254,7 @@ pub(super) fn read(
             }
             shipments = kept;
             rejects.sort_by_key(|r| r.line);
-            fill_fields(table, &mut rejects);
+            super::fill_fields(table, &mut rejects);
         }
     }
     Ok((
@@ -331,32 +273,4 @@ fn estimate_rows(text: &str) -> usize {
     let sample: usize = text.lines().take(200).map(|l| l.len() + 1).sum();
     let lines = text.lines().take(200).count().max(1);
     (text.len() / (sample / lines).max(1)).min(50_000_000)
-}
-
-/// Fills the original fields of rejects found after the first pass (dates that fail the column's order).
-fn fill_fields(table: &Table<'_>, rejects: &mut [super::RejectedRow]) {
-    let want: HashMap<u64, usize> = rejects
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.fields.is_empty())
-        .map(|(i, r)| (r.line, i))
-        .collect();
-    if want.is_empty() {
-        return;
-    }
-    let mut reader = super::csv_reader(table.text, table.delimiter);
-    let mut record = csv::ByteRecord::new();
-    let mut lines = super::LineCounter::new(table.text);
-    while reader.read_byte_record(&mut record).unwrap_or(false) {
-        let line = record
-            .position()
-            .map(|p| lines.line_at(p.byte() as usize))
-            .unwrap_or(0);
-        if let Some(&i) = want.get(&line) {
-            rejects[i].fields = record
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect();
-        }
-    }
 }

@@ -15,7 +15,7 @@ use crate::scoring::indicators::{
     surge,
 };
 use crate::scoring::rules::Rules;
-use crate::scoring::{Finding, combine};
+use crate::scoring::{Finding, Measured, Role, combine};
 
 /// Who stated a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -318,7 +318,7 @@ fn corridor_row<const N: usize>(
         "consignment_share" => ind.consignment_share.weight,
         _ => 0.0,
     };
-    let mut findings: Vec<(&'static str, f64, std::sync::Arc<str>, Finding)> = Vec::new();
+    let mut findings: Vec<Measured> = Vec::new();
     for i in ROUTE_INDICATORS {
         let n = i.name();
         let f = match n {
@@ -329,9 +329,13 @@ fn corridor_row<const N: usize>(
             }
             _ => Finding::none(),
         };
-        // On aggregate statistics a destination alone says nothing of diversion: it gates the score
-        // but adds no weight of its own.
-        findings.push((n, 0.0, i.threshold(rules).into(), f));
+        findings.push(Measured {
+            indicator: n,
+            role: i.role(),
+            weight: 0.0,
+            threshold: i.threshold(rules).into(),
+            finding: f,
+        });
     }
     for n in CORRIDOR_INDICATORS {
         let f = fired
@@ -339,9 +343,16 @@ fn corridor_row<const N: usize>(
             .find(|(name, _)| name == n)
             .map(|(_, f)| f.clone())
             .unwrap_or_default();
-        findings.push((n, weight(n), "".into(), f));
+        findings.push(Measured {
+            indicator: n,
+            role: Role::Corridor,
+            weight: weight(n),
+            threshold: "".into(),
+            finding: f,
+        });
     }
-    let score = combine(findings, dest_value, rules);
+    let _ = dest_value;
+    let score = combine(findings, rules);
     let (first, last_date) = (
         periods
             .iter()

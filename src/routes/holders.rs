@@ -1,8 +1,8 @@
 //! Holders: the firms that hold goods between legs, one per party across every loaded file, with
 //! name variants of one firm in one country merged (`Tien Shan LLC` / `Tien Shan LLC (Branch)`).
 
+use crate::parties::{NameTokens, WordFrequency, block_keys, same_firm};
 use rustc_hash::FxHashMap;
-use strsim::jaro_winkler;
 
 use crate::gazetteer::CountryId;
 use crate::model::{Dataset, PartyId};
@@ -11,6 +11,9 @@ use crate::scoring::rules::RouteRules;
 /// Index of a holder in [`Holders`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct HolderId(pub u32);
+
+/// A word must appear in at least this many names before its frequency makes it generic.
+const GENERIC_MIN_NAMES: u32 = 5;
 
 /// One firm as it appears across all files.
 #[derive(Clone, Debug, PartialEq)]
@@ -77,20 +80,27 @@ impl Holders {
             }
             of_entry.push(ids);
         }
-        // 2. Fuzzy merge within a country, comparing only names that share their first word.
+        // 2. Merge spellings of one firm within a country (word order, abbreviations,
+        // transliterations, generic words added), comparing only names that share a distinctive
+        // word: each name is filed under the spelling-blind key of each of its words, and words
+        // shared by many names (a trade, not a firm) file nothing.
         let mut uf = UnionFind::new(entries.len());
-        let mut blocks: FxHashMap<(CountryId, &str), Vec<usize>> = FxHashMap::default();
-        for (i, e) in entries.iter().enumerate() {
-            if let Some(first) = e.key.split(' ').next().filter(|w| w.chars().count() >= 3) {
-                blocks.entry((e.country, first)).or_default().push(i);
+        let tokens: Vec<NameTokens> = entries.iter().map(|e| NameTokens::of_key(&e.key)).collect();
+        let freq = WordFrequency::build(&tokens);
+        let generic = |w: &str| {
+            freq.is_generic(w, rules.generic_word_share, GENERIC_MIN_NAMES)
+                || rules.generic_name_words.iter().any(|g| g == w)
+        };
+        let mut blocks: FxHashMap<(CountryId, String), Vec<usize>> = FxHashMap::default();
+        for (i, (e, t)) in entries.iter().zip(&tokens).enumerate() {
+            for key in block_keys(t, &generic) {
+                blocks.entry((e.country, key)).or_default().push(i);
             }
         }
-        let generic: Vec<&str> = rules
-            .generic_name_words
-            .iter()
-            .map(String::as_str)
-            .collect();
-        for members in blocks.values() {
+        let mut keys: Vec<&(CountryId, String)> = blocks.keys().collect();
+        keys.sort_unstable();
+        for key in keys {
+            let members = &blocks[key];
             // A block this large is a common word, not a firm: comparing it pairwise would be
             // quadratic, and its members are better kept apart.
             if members.len() > 400 {
@@ -98,12 +108,7 @@ impl Holders {
             }
             for (x, &a) in members.iter().enumerate() {
                 for &b in &members[x + 1..] {
-                    if same_firm(
-                        &entries[a].key,
-                        &entries[b].key,
-                        rules.fuzzy_party_threshold,
-                        &generic,
-                    ) {
+                    if uf.find(a) != uf.find(b) && same_firm(&tokens[a], &tokens[b], &generic) {
                         uf.union(a, b);
                     }
                 }
@@ -139,25 +144,6 @@ impl Holders {
     }
 }
 
-/// True when two normalised names in one country are one firm: near-identical spelling, or one is
-/// the other plus only generic words and legal forms (`... Co Ltd Branch`).
-pub fn same_firm(a: &str, b: &str, threshold: f64, generic: &[&str]) -> bool {
-    if a == b {
-        return true;
-    }
-    if jaro_winkler(a, b) >= threshold {
-        return true;
-    }
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    let short_words: Vec<&str> = short.split(' ').collect();
-    let long_words: Vec<&str> = long.split(' ').collect();
-    short_words.len() >= 2
-        && short_words.iter().all(|w| long_words.contains(w))
-        && long_words.iter().all(|w| {
-            short_words.contains(w) || generic.contains(w) || crate::parties::is_legal_form(w)
-        })
-}
-
 /// Union-find with path halving.
 pub(crate) struct UnionFind {
     parent: Vec<usize>,
@@ -185,40 +171,5 @@ impl UnionFind {
             let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
             self.parent[hi] = lo;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn variants_of_one_firm_match_and_different_firms_do_not() {
-        let generic = ["branch", "trading", "international"];
-        assert!(same_firm("tien shan", "tien shan branch", 0.95, &generic));
-        assert!(same_firm(
-            "lion city compute",
-            "lion cty compute",
-            0.95,
-            &generic
-        ));
-        assert!(!same_firm(
-            "lion city compute",
-            "lion city logistics",
-            0.95,
-            &generic
-        ));
-        assert!(!same_firm("orion data", "orion cloud", 0.95, &generic));
-        assert!(
-            !same_firm("nova", "nova branch", 0.95, &generic),
-            "one word is too little to go on"
-        );
-        assert!(!same_firm("tien shan", "tien shan steel", 0.95, &generic));
-        assert!(same_firm(
-            "shenzhen huaxin electronics",
-            "shenzhen huaxin electronics co ltd branch",
-            0.95,
-            &generic
-        ));
     }
 }

@@ -13,12 +13,13 @@ mod holders;
 use rustc_hash::FxHashMap;
 
 use holders::UnionFind;
-pub use holders::{Holder, HolderId, Holders, same_firm};
+pub use holders::{Holder, HolderId, Holders};
 
 use crate::gazetteer::CountryId;
 use crate::model::{Dataset, Date, HsCode};
 use crate::scoring::product::{ProductClassifier, ProductReading};
 use crate::scoring::rules::{RouteRules, Rules};
+use crate::units::{Measure, UnitKind};
 
 /// One shipment as a leg of possible routes.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,15 +35,21 @@ pub struct Leg {
     pub from_country: CountryId,
     pub to_country: CountryId,
     pub hs: HsCode,
+    /// Country of manufacture, where the file gives it: goods carried on keep their origin.
+    pub origin: Option<CountryId>,
+    /// Quantity in the base unit of its kind (pieces, kg); see `measure`.
     pub quantity: f64,
     pub value_usd: f64,
+    /// What the quantity counts, and the shipment's weight where the file gives it.
+    pub measure: Measure,
     pub product: ProductReading,
 }
 
 impl Leg {
-    /// Declared value per unit.
+    /// Declared value per unit; `None` when the quantity or the value is missing or zero, so that
+    /// a missing value is no evidence either way.
     pub fn unit_value(&self) -> Option<f64> {
-        (self.quantity > 0.0).then(|| self.value_usd / self.quantity)
+        (self.quantity > 0.0 && self.value_usd > 0.0).then(|| self.value_usd / self.quantity)
     }
 }
 
@@ -105,6 +112,12 @@ impl Ledger {
             FxHashMap::default();
         for (di, d) in datasets.iter().enumerate() {
             for (row, s) in d.shipments().iter().enumerate() {
+                let (kind, factor) = UnitKind::parse(s.unit.as_deref().unwrap_or(""));
+                let measure = Measure {
+                    kind,
+                    quantity: s.quantity * factor,
+                    weight_kg: s.weight_kg.filter(|w| *w > 0.0),
+                };
                 legs.push(Leg {
                     dataset: di as u32,
                     row: row as u32,
@@ -116,13 +129,22 @@ impl Ledger {
                     from_country: s.exporter_country,
                     to_country: s.importer_country,
                     hs: s.hs_code,
-                    quantity: s.quantity,
+                    origin: s.origin_country,
+                    quantity: measure.quantity,
                     value_usd: s.value_usd,
+                    measure,
                     product: {
                         let words = words_of
                             .entry(s.description.as_str())
                             .or_insert_with(|| classifier.words(&s.description));
-                        classifier.reading(s.hs_code, words, s.unit_value_usd())
+                        classifier.reading(
+                            s.hs_code,
+                            words,
+                            // A price per kilogram says nothing of a price per chip.
+                            (kind == UnitKind::Count)
+                                .then(|| s.unit_value_usd())
+                                .flatten(),
+                        )
                     },
                 });
             }
@@ -147,8 +169,10 @@ impl Ledger {
         }
     }
 
-    /// Reconstructs the routes. Every leg is on at least one route.
-    pub fn routes(&self, rules: &RouteRules) -> Vec<Route> {
+    /// Reconstructs the routes. Every leg is on at least one route. A route never runs back into
+    /// a leg marked in `boundary` (a shipment a licence covers is a legitimate delivery: what its
+    /// consignee ships on starts a route of its own); `boundary` may be empty.
+    pub fn routes(&self, rules: &RouteRules, boundary: &[bool]) -> Vec<Route> {
         let max_hops = rules.max_hops.max(1);
         // A route ends at a leg nothing draws on.
         let sinks: Vec<u32> = (0..self.legs.len() as u32)
@@ -157,7 +181,7 @@ impl Ledger {
         let mut traced: Vec<Trace> = Vec::with_capacity(sinks.len());
         let mut covered = vec![false; self.legs.len()];
         for &sink in &sinks {
-            let t = self.trace(sink, max_hops);
+            let t = self.trace(sink, max_hops, boundary);
             for (leg, _) in &t.1 {
                 covered[*leg as usize] = true;
             }
@@ -173,7 +197,7 @@ impl Ledger {
             if covered[leg as usize] {
                 continue;
             }
-            let t = self.trace(leg, max_hops);
+            let t = self.trace(leg, max_hops, boundary);
             for (l, _) in &t.1 {
                 covered[*l as usize] = true;
             }
@@ -230,7 +254,8 @@ impl Ledger {
 
     /// Walks back from a final leg through the stock it drew on. Returns the holder chain (along
     /// the largest draw at each step) and every leg with its hop number.
-    fn trace(&self, sink: u32, max_hops: usize) -> Trace {
+    fn trace(&self, sink: u32, max_hops: usize, boundary: &[bool]) -> Trace {
+        let open = |leg: u32| !boundary.get(leg as usize).copied().unwrap_or(false);
         let mut levels: Vec<Vec<u32>> = vec![vec![sink]];
         let mut main = vec![sink];
         let mut seen = vec![sink];
@@ -239,7 +264,7 @@ impl Ledger {
             for &leg in levels.last().into_iter().flatten() {
                 for &li in &self.draws_on[leg as usize] {
                     let inbound = self.links[li as usize].inbound;
-                    if !seen.contains(&inbound) {
+                    if open(inbound) && !seen.contains(&inbound) {
                         seen.push(inbound);
                         next.push(inbound);
                     }
@@ -255,6 +280,7 @@ impl Ledger {
                 from.iter()
                     .flat_map(|l| self.draws_on[*l as usize].iter())
                     .map(|li| self.links[*li as usize])
+                    .filter(|link| open(link.inbound))
                     .max_by(|a, b| a.quantity.total_cmp(&b.quantity))
             };
             let level = levels.last().map(Vec::as_slice).unwrap_or(&[]);
@@ -283,6 +309,17 @@ impl Ledger {
 type Trace = (Vec<HolderId>, Vec<(u32, usize)>);
 
 /// Links outbound legs to the inbound stock they draw on, holder by holder, first in first out.
+///
+/// Two passes per outbound leg, both on what the rows prove rather than on wording:
+/// 1. stock of the same product (the same HS subheading, or heading where a code is shorter);
+/// 2. when that leaves part of the leg uncovered and the holder received nothing under the
+///    outbound code in the window (it does not trade that product), stock of a controlled
+///    product that the goods fit into: the quantity fits what is left, the weight per unit (where
+///    both legs give one) is alike, the units compare. This is how a relabelled leg stays on its
+///    route whatever its description says.
+///
+/// In both passes the unit values must lie within `value_ratio_min..=value_ratio_max` of each
+/// other when both are known; a missing or zero value is no evidence either way.
 fn link_legs(legs: &[Leg], rules: &RouteRules) -> Vec<Link> {
     // Events per holder: inbound legs (arrivals) and outbound legs (departures).
     let mut events: FxHashMap<HolderId, Vec<(Date, u8, u32)>> = FxHashMap::default();
@@ -295,11 +332,23 @@ fn link_legs(legs: &[Leg], rules: &RouteRules) -> Vec<Link> {
     }
     let mut holders: Vec<HolderId> = events.keys().copied().collect();
     holders.sort_unstable();
+    // A holder that ships far more than it ever receives is a source (a vendor, a manufacturer):
+    // what it ships comes from its own making, not from the few returns or samples it receives.
+    let mut flow: FxHashMap<HolderId, (f64, f64)> = FxHashMap::default();
+    for l in legs {
+        flow.entry(l.to).or_default().0 += l.value_usd;
+        flow.entry(l.from).or_default().1 += l.value_usd;
+    }
     let mut links = Vec::new();
     for h in holders {
+        let (received, shipped) = flow.get(&h).copied().unwrap_or_default();
+        if received < rules.source_inbound_share * shipped {
+            continue;
+        }
         let ev = events.get_mut(&h).expect("holder has events");
         // Arrivals before departures on the same day; then file order.
         ev.sort_unstable();
+        // (inbound leg, quantity left in the inbound's unit)
         let mut stock: Vec<(u32, f64)> = Vec::new();
         let mut head = 0;
         for &(date, kind, leg) in ev.iter() {
@@ -314,21 +363,93 @@ fn link_legs(legs: &[Leg], rules: &RouteRules) -> Vec<Link> {
                 head += 1;
             }
             let out = &legs[leg as usize];
-            let mut need = out.quantity;
-            let covered = out.quantity * rules.quantity_tolerance;
-            for lot in stock[head..].iter_mut() {
-                if lot.1 <= 0.0 || !continues(&legs[lot.0 as usize], out, rules) {
+            if out.quantity <= 0.0 {
+                continue;
+            }
+            let lots = &mut stock[head..];
+            // Share of the outbound quantity still to find, in [0, 1].
+            let mut need = 1.0;
+            let slack = rules.quantity_tolerance.max(0.0);
+            let mut trades_product = false;
+            for lot in lots.iter_mut() {
+                let inbound = &legs[lot.0 as usize];
+                if !same_product(inbound, out) || !ordered(inbound, out) {
                     continue;
                 }
-                let take = lot.1.min(need);
+                trades_product = true;
+                if lot.1 <= 0.0 || !plausible(inbound, out, rules) {
+                    continue;
+                }
+                let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
+                    continue;
+                };
+                let take = lot.1.min(need * size);
                 lot.1 -= take;
-                need -= take;
+                need -= take / size;
                 links.push(Link {
                     inbound: lot.0,
                     outbound: leg,
                     quantity: take,
                 });
-                if need <= covered {
+                if need <= slack {
+                    break;
+                }
+            }
+            if need <= slack || trades_product {
+                continue;
+            }
+            // Pass 2: controlled stock carried on under another code or description.
+            let carriers: Vec<usize> = lots
+                .iter()
+                .enumerate()
+                .filter(|(_, lot)| {
+                    let inbound = &legs[lot.0 as usize];
+                    lot.1 > 0.0
+                        && inbound.product.sensitivity >= rules.carry_min_sensitivity
+                        && ordered(inbound, out)
+                        && !different_named_products(inbound, out)
+                        && plausible(inbound, out, rules)
+                        && similar_weight(inbound, out, rules)
+                        && carry_evidence(inbound, out, lot.1, rules) >= 1
+                })
+                .map(|(i, _)| i)
+                .collect();
+            // The goods must fit into what came in: a leg larger than the stock is another lot.
+            let fits: f64 = carriers
+                .iter()
+                .filter_map(|&i| {
+                    let inbound = &legs[lots[i].0 as usize];
+                    let size = out.measure.in_kind_of(&inbound.measure)?;
+                    Some(lots[i].1 / size)
+                })
+                .sum();
+            // Weights convert only roughly (gross and net, packing): allow more there.
+            let fit_slack = if carriers
+                .iter()
+                .any(|&i| legs[lots[i].0 as usize].measure.kind != out.measure.kind)
+            {
+                slack.max(CONVERTED_SLACK)
+            } else {
+                slack
+            };
+            if fits + fit_slack < need {
+                continue;
+            }
+            for i in carriers {
+                let lot = &mut lots[i];
+                let inbound = &legs[lot.0 as usize];
+                let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
+                    continue;
+                };
+                let take = lot.1.min(need * size);
+                lot.1 -= take;
+                need -= take / size;
+                links.push(Link {
+                    inbound: lot.0,
+                    outbound: leg,
+                    quantity: take,
+                });
+                if need <= slack {
                     break;
                 }
             }
@@ -337,32 +458,91 @@ fn link_legs(legs: &[Leg], rules: &RouteRules) -> Vec<Link> {
     links
 }
 
-/// Product continuity between an inbound leg and an outbound leg of one holder: the same HS
-/// subheading (six digits), or a controlled product leaving under a vaguer code or description, with a unit value
-/// in the allowed range of the inbound's.
-fn continues(inbound: &Leg, outbound: &Leg, rules: &RouteRules) -> bool {
-    if outbound.date < inbound.date {
-        return false;
-    }
-    // Two legs on the same day between the same two holders could draw on each other; only the
-    // one that comes later in the files may, so links never form a cycle.
-    if outbound.date == inbound.date
-        && (outbound.dataset, outbound.row) <= (inbound.dataset, inbound.row)
-    {
-        return false;
-    }
-    // HS6 where both codes have it: heading 8471 spans laptops and AI servers.
+/// Share of a leg that may be missing from the stock it fits into when the quantity is compared
+/// through weight.
+const CONVERTED_SLACK: f64 = 0.25;
+
+/// An outbound leg can only draw on goods that arrived before it. Two legs on the same day between
+/// the same two holders could draw on each other; only the one that comes later in the files may,
+/// so links never form a cycle.
+fn ordered(inbound: &Leg, outbound: &Leg) -> bool {
+    outbound.date > inbound.date
+        || (outbound.date == inbound.date
+            && (outbound.dataset, outbound.row) > (inbound.dataset, inbound.row))
+}
+
+/// The same product by its code: the same HS subheading where both codes have six digits (heading
+/// 8471 spans laptops and AI servers), else the same heading; and no two different named products.
+fn same_product(inbound: &Leg, outbound: &Leg) -> bool {
     let digits = inbound.hs.len().min(outbound.hs.len()).min(6);
-    let same_product = digits >= 4 && inbound.hs.prefix(digits) == outbound.hs.prefix(digits);
-    let relabelled = inbound.product.sensitivity >= 0.5
-        && (outbound.product.vague || outbound.product.sensitive_hs);
-    if !(same_product || relabelled) {
+    digits >= 4
+        && inbound.hs.prefix(digits) == outbound.hs.prefix(digits)
+        && !different_named_products(inbound, outbound)
+}
+
+/// Both descriptions name a reference product, and not the same one (an A100 is not an H100).
+fn different_named_products(a: &Leg, b: &Leg) -> bool {
+    a.product.named != 0 && b.product.named != 0 && a.product.named & b.product.named == 0
+}
+
+/// Unit values within the allowed ratio where both are known (compared per unit of the inbound's
+/// kind), and quantities that can be compared at all.
+fn plausible(inbound: &Leg, outbound: &Leg, rules: &RouteRules) -> bool {
+    let Some(size) = outbound.measure.in_kind_of(&inbound.measure) else {
         return false;
-    }
-    match (inbound.unit_value(), outbound.unit_value()) {
-        (Some(a), Some(b)) if a > 0.0 => {
-            let ratio = b / a;
+    };
+    match inbound.unit_value() {
+        Some(a) if size > 0.0 && outbound.value_usd > 0.0 => {
+            let ratio = (outbound.value_usd / size) / a;
             ratio >= rules.value_ratio_min && ratio <= rules.value_ratio_max
+        }
+        _ => true,
+    }
+}
+
+/// What the rows say for goods carried on under another code, as points: a unit value close to
+/// what was paid, a weight per unit alike, the same country of origin, the whole lot leaving at
+/// once each add one; a different country of origin takes one away. Under-declaration alone does
+/// not break a link (the valuation indicator scores it), but it needs another point of evidence.
+fn carry_evidence(inbound: &Leg, outbound: &Leg, left: f64, rules: &RouteRules) -> i32 {
+    let mut points = 0;
+    let size = outbound.measure.in_kind_of(&inbound.measure).unwrap_or(0.0);
+    if let Some(a) = inbound.unit_value()
+        && size > 0.0
+        && outbound.value_usd > 0.0
+    {
+        let ratio = (outbound.value_usd / size) / a;
+        if ratio >= rules.carry_value_ratio_min && ratio <= rules.value_ratio_max {
+            points += 1;
+        }
+    }
+    if let (Some(a), Some(b)) = (
+        inbound.measure.kg_per_unit(),
+        outbound.measure.kg_per_unit(),
+    ) && (b / a).max(a / b) <= rules.weight_ratio_max
+    {
+        points += 1;
+    }
+    match (inbound.origin, outbound.origin) {
+        (Some(a), Some(b)) if a == b => points += 1,
+        (Some(_), Some(_)) => points -= 1,
+        _ => {}
+    }
+    if left > 0.0 && size > 0.0 && (size - left).abs() <= rules.quantity_tolerance * left {
+        points += 1;
+    }
+    points
+}
+
+/// Weight per unit alike where both legs give it (goods under another name weigh the same).
+fn similar_weight(inbound: &Leg, outbound: &Leg, rules: &RouteRules) -> bool {
+    match (
+        inbound.measure.kg_per_unit(),
+        outbound.measure.kg_per_unit(),
+    ) {
+        (Some(a), Some(b)) if a > 0.0 && b > 0.0 => {
+            let r = (b / a).max(a / b);
+            r <= rules.weight_ratio_max
         }
         _ => true,
     }

@@ -7,6 +7,7 @@
 //! `-ln(1 - weight x value)` times the score, so the contributions add up to the score.
 
 pub mod indicators;
+pub mod licences;
 pub mod product;
 pub mod rules;
 
@@ -60,6 +61,7 @@ pub struct RouteContext<'a> {
     pub datasets: &'a [&'a Dataset],
     pub stats: &'a indicators::HolderStats,
     pub screening: &'a indicators::screening_match::ScreeningIndex,
+    pub licences: &'a licences::LicenceIndex,
     /// Each route indicator's rule in words, formatted once (parallel to `ROUTE_INDICATORS`).
     pub thresholds: &'a [std::sync::Arc<str>],
     /// The route's legs, sorted, for membership tests.
@@ -115,10 +117,29 @@ impl RouteContext<'_> {
     }
 }
 
+/// What part of the score a factor feeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// What the route delivers: a country of concern, a listed party (multiplied by the product).
+    Delivers,
+    /// What is delivered: the product's sensitivity, the multiplier of `Delivers`.
+    Product,
+    /// How the route behaves: pass-through, relabelling, valuation ... (noisy-OR).
+    Behaviour,
+    /// A licence problem on its face: flags by itself when the product is controlled.
+    Licence,
+    /// A listed party (screening list) on the route: flags by itself; the finding's value already
+    /// weighs the goods (any item subject to the list's licence requirement counts).
+    Listed,
+    /// Country-level evidence of a corridor.
+    Corridor,
+}
+
 /// One scored factor, as shown beside a flag.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Factor {
     pub indicator: &'static str,
+    pub role: Role,
     pub value: f64,
     pub weight: f64,
     /// Share of the score this factor accounts for (the contributions add up to the score).
@@ -130,12 +151,46 @@ pub struct Factor {
     pub threshold: std::sync::Arc<str>,
 }
 
+/// Which part of the design decided a score.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    /// Nothing of concern delivered, or nothing at all fired.
+    Nothing,
+    /// Something of concern delivered, and no diversion behaviour beyond it: ranked, not flagged
+    /// on that alone ("licence status unknown" for a direct export).
+    DeliveryOnly,
+    /// Something of concern delivered, and the route behaves like diversion.
+    DeliveryAndBehaviour,
+    /// A licence violation on its face.
+    Licence,
+    /// A listed party receives or handles the goods.
+    Listed,
+}
+
+impl Basis {
+    /// In words, for the details panel and the exports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Basis::Nothing => "nothing of concern delivered",
+            Basis::DeliveryOnly => "delivers to a concern, no diversion behaviour",
+            Basis::DeliveryAndBehaviour => "delivers to a concern and behaves like diversion",
+            Basis::Licence => "licence violation",
+            Basis::Listed => "listed party on the route",
+        }
+    }
+}
+
 /// A route's (or corridor's) score and its explanation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Score {
     pub score: f64,
     pub flagged: bool,
+    /// What the route delivers, in [0, 1]: product x max(destination, screening).
     pub gate: f64,
+    /// How the route behaves, in [0, 1]: the noisy-OR of the behaviour factors.
+    pub behaviour: f64,
+    /// The part that decided the score.
+    pub basis: Basis,
     /// Every indicator, fired or not, in the fixed column order.
     pub factors: Vec<Factor>,
 }
@@ -168,33 +223,126 @@ impl Score {
             .map(|f| f.value)
             .unwrap_or(0.0)
     }
+
+    /// The factor of one indicator.
+    pub fn factor(&self, indicator: &str) -> Option<&Factor> {
+        self.factors.iter().find(|f| f.indicator == indicator)
+    }
 }
 
-/// Combines findings `(indicator, weight, threshold text, finding)` with a gate into a score.
-pub fn combine(
-    findings: Vec<(&'static str, f64, std::sync::Arc<str>, Finding)>,
-    gate: f64,
-    rules: &Rules,
-) -> Score {
-    let terms: Vec<f64> = findings
+/// One indicator's finding with what the combination needs to know of it.
+pub struct Measured {
+    pub indicator: &'static str,
+    pub role: Role,
+    pub weight: f64,
+    pub threshold: std::sync::Arc<str>,
+    pub finding: Finding,
+}
+
+/// Combines findings into a score, keeping *what* a route delivers apart from *how* it behaves:
+///
+/// ```text
+/// delivers  = product x max(delivers factors)            (destination, screening)
+/// behaviour = 1 - prod(1 - weight_i x value_i)           (behaviour and corridor factors)
+/// ordinary  = delivers x (floor + (1 - floor) x behaviour)
+/// licence   = product x max(licence factors)
+/// listed    = max(listed factors)                        (screening: goods weighed in)
+/// score     = max(ordinary, licence, listed)
+/// ```
+///
+/// With the default floor (0.3) below the flag threshold (0.5), delivering a controlled product
+/// somewhere of concern ranks a route but flags it only with diversion behaviour; a licence
+/// violation flags on its face. No factor sits in two parts. Contributions add up to the score:
+/// the floor's share goes to the deciding delivery factor, the behaviour's share to the behaviour
+/// factors by their share of `-ln(1 - weight x value)`.
+pub fn combine(measured: Vec<Measured>, rules: &Rules) -> Score {
+    let value_of = |role: Role| {
+        measured
+            .iter()
+            .filter(|m| m.role == role)
+            .map(|m| m.finding.value)
+            .fold(0.0, f64::max)
+    };
+    // Without a product factor (corridors) the product is taken as given by the data's HS scope.
+    let product = if measured.iter().any(|m| m.role == Role::Product) {
+        value_of(Role::Product)
+    } else {
+        1.0
+    };
+    let delivers = (product * value_of(Role::Delivers)).clamp(0.0, 1.0);
+    let licence = (product * value_of(Role::Licence)).clamp(0.0, 1.0);
+    let listed = value_of(Role::Listed).clamp(0.0, 1.0);
+    let terms: Vec<f64> = measured
         .iter()
-        .map(|(_, w, _, f)| -(1.0 - (w * f.value).clamp(0.0, 0.999_999)).ln())
+        .map(|m| match m.role {
+            Role::Behaviour | Role::Corridor => {
+                -(1.0 - (m.weight * m.finding.value).clamp(0.0, 0.999_999)).ln()
+            }
+            _ => 0.0,
+        })
         .collect();
     let total: f64 = terms.iter().sum();
     let behaviour = 1.0 - (-total).exp();
-    let floor = rules.scoring.gate_floor.clamp(0.0, 1.0);
-    let score = (behaviour * (floor + (1.0 - floor) * gate.clamp(0.0, 1.0))).clamp(0.0, 1.0);
-    let factors = findings
+    let floor = rules.scoring.delivery_floor.clamp(0.0, 1.0);
+    let ordinary = delivers * (floor + (1.0 - floor) * behaviour);
+    let (score, basis) = if licence > 0.0 && licence >= ordinary && licence >= listed {
+        (licence, Basis::Licence)
+    } else if listed > 0.0 && listed >= ordinary {
+        (listed, Basis::Listed)
+    } else if delivers <= 0.0 {
+        (0.0, Basis::Nothing)
+    } else if behaviour > 0.0 {
+        (ordinary, Basis::DeliveryAndBehaviour)
+    } else {
+        (ordinary, Basis::DeliveryOnly)
+    };
+    let score = score.clamp(0.0, 1.0);
+    // Which factor takes the floor's (or the licence's) share.
+    let decider = |role: Role| {
+        measured
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.role == role && m.finding.value > 0.0)
+            .max_by(|a, b| a.1.finding.value.total_cmp(&b.1.finding.value))
+            .map(|(i, _)| i)
+    };
+    let mut contributions = vec![0.0; measured.len()];
+    match basis {
+        Basis::Licence | Basis::Listed => {
+            let role = if basis == Basis::Licence {
+                Role::Licence
+            } else {
+                Role::Listed
+            };
+            if let Some(i) = decider(role) {
+                contributions[i] = score;
+            }
+        }
+        Basis::DeliveryOnly | Basis::DeliveryAndBehaviour => {
+            let base = delivers * floor;
+            if let Some(i) = decider(Role::Delivers) {
+                contributions[i] = base;
+            }
+            if total > 0.0 {
+                for (c, t) in contributions.iter_mut().zip(&terms) {
+                    *c += (score - base) * t / total;
+                }
+            }
+        }
+        Basis::Nothing => {}
+    }
+    let factors = measured
         .into_iter()
-        .zip(terms)
-        .map(|((indicator, weight, threshold, f), t)| Factor {
-            indicator,
-            value: f.value,
-            weight,
-            contribution: if total > 0.0 { score * t / total } else { 0.0 },
-            evidence: f.evidence,
-            legs: f.legs,
-            threshold,
+        .zip(contributions)
+        .map(|(m, contribution)| Factor {
+            indicator: m.indicator,
+            role: m.role,
+            value: m.finding.value,
+            weight: m.weight,
+            contribution,
+            evidence: m.finding.evidence,
+            legs: m.finding.legs,
+            threshold: m.threshold,
         })
         .collect();
     // Rounded before comparing, so a score printed as 0.500000 is flagged at 0.5.
@@ -202,7 +350,9 @@ pub fn combine(
     Score {
         score,
         flagged,
-        gate,
+        gate: delivers,
+        behaviour,
+        basis,
         factors,
     }
 }
@@ -211,28 +361,86 @@ pub fn combine(
 mod tests {
     use super::*;
 
+    fn m(indicator: &'static str, role: Role, weight: f64, value: f64) -> Measured {
+        Measured {
+            indicator,
+            role,
+            weight,
+            threshold: "".into(),
+            finding: Finding::new(value, "x", vec![]),
+        }
+    }
+
     #[test]
-    fn contributions_add_up_to_the_score_and_the_gate_closes_it() {
+    fn delivery_alone_ranks_but_does_not_flag() {
         let rules = Rules::default();
-        let f = |v: f64| Finding::new(v, "x", vec![]);
         let s = combine(
             vec![
-                ("a", 0.6, "".into(), f(1.0)),
-                ("b", 0.5, "".into(), f(0.5)),
-                ("c", 0.3, "".into(), f(0.0)),
+                m("dest", Role::Delivers, 0.0, 1.0),
+                m("product", Role::Product, 0.0, 1.0),
+                m("pass", Role::Behaviour, 0.6, 0.0),
             ],
-            1.0,
             &rules,
         );
-        let expected = 1.0 - (1.0 - 0.6) * (1.0 - 0.25);
-        assert!((s.score - expected).abs() < 1e-12);
-        let sum: f64 = s.factors.iter().map(|f| f.contribution).sum();
-        assert!((sum - s.score).abs() < 1e-12);
-        assert_eq!(s.factors[2].contribution, 0.0);
+        assert_eq!(s.basis, Basis::DeliveryOnly);
+        assert!((s.score - rules.scoring.delivery_floor).abs() < 1e-12);
+        assert!(!s.flagged);
+        assert!((s.factors[0].contribution - s.score).abs() < 1e-12);
+    }
+
+    #[test]
+    fn behaviour_without_delivery_scores_nothing_and_with_it_flags() {
+        let rules = Rules::default();
+        let behave = |dest: f64| {
+            combine(
+                vec![
+                    m("dest", Role::Delivers, 0.0, dest),
+                    m("product", Role::Product, 0.0, 1.0),
+                    m("pass", Role::Behaviour, 0.6, 1.0),
+                    m("hub", Role::Behaviour, 0.25, 1.0),
+                ],
+                &rules,
+            )
+        };
+        let none = behave(0.0);
+        assert_eq!((none.score, none.basis), (0.0, Basis::Nothing));
+        let s = behave(1.0);
+        let b = 1.0 - (1.0 - 0.6) * (1.0 - 0.25);
+        let floor = rules.scoring.delivery_floor;
+        assert!((s.score - (floor + (1.0 - floor) * b)).abs() < 1e-12);
+        assert!((s.behaviour - b).abs() < 1e-12);
+        assert_eq!(s.basis, Basis::DeliveryAndBehaviour);
         assert!(s.flagged);
-        let closed = combine(vec![("a", 0.6, "".into(), f(1.0))], 0.0, &rules);
-        assert_eq!(closed.score, 0.0);
-        assert!(!closed.flagged);
-        assert!(s.reasons().starts_with("a: x"));
+        let sum: f64 = s.factors.iter().map(|f| f.contribution).sum();
+        assert!((sum - s.score).abs() < 1e-12, "contributions add up");
+        assert!(s.factors[2].contribution > s.factors[3].contribution);
+        assert_eq!(
+            s.factors[1].contribution, 0.0,
+            "the product is a multiplier"
+        );
+    }
+
+    #[test]
+    fn a_licence_violation_flags_on_its_face_but_not_for_ordinary_goods() {
+        let rules = Rules::default();
+        let s = combine(
+            vec![
+                m("dest", Role::Delivers, 0.0, 1.0),
+                m("product", Role::Product, 0.0, 1.0),
+                m("licence", Role::Licence, 0.0, 1.0),
+            ],
+            &rules,
+        );
+        assert_eq!(s.basis, Basis::Licence);
+        assert!(s.flagged && (s.factors[2].contribution - s.score).abs() < 1e-12);
+        let cheap = combine(
+            vec![
+                m("product", Role::Product, 0.0, 0.05),
+                m("licence", Role::Licence, 0.0, 1.0),
+            ],
+            &rules,
+        );
+        assert!(!cheap.flagged);
+        assert!(cheap.reasons().starts_with("licence: x"));
     }
 }

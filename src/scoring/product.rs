@@ -12,6 +12,8 @@ pub struct ProductReading {
     pub sensitivity: f64,
     /// Index into `rules.products` when a keyword named the product.
     pub reference: Option<u16>,
+    /// Every reference product the description names, as bits by index (the first 64).
+    pub named: u64,
     /// The description says nothing of the product ("computer parts").
     pub vague: bool,
     /// The HS code is one accelerators and AI servers ship under.
@@ -37,6 +39,7 @@ pub struct ProductClassifier {
     system_hs: Vec<HsCode>,
     system_unit_usd: f64,
     keyword_value: f64,
+    min_reference_share: f64,
     accelerator_unit_usd: f64,
     accelerator_value: f64,
     midrange_unit_usd: f64,
@@ -84,6 +87,7 @@ impl ProductClassifier {
                 .collect(),
             system_unit_usd: p.system_unit_usd,
             keyword_value: p.keyword_value,
+            min_reference_share: p.min_reference_share,
             accelerator_unit_usd: p.accelerator_unit_usd,
             accelerator_value: p.accelerator_value,
             midrange_unit_usd: p.midrange_unit_usd,
@@ -148,10 +152,14 @@ impl ProductClassifier {
                 0.0
             }
         };
+        // A description that names a product at a small share of its price names what the goods
+        // are for (a rail kit for an HGX server, a cable for an XE9680), not the product itself.
+        let names_product = |i: u16| unit <= 0.0 || unit >= self.min_reference_share * price(i);
         let reference = words
             .references
             .iter()
             .copied()
+            .filter(|i| names_product(*i))
             .min_by(|a, b| distance(*a).total_cmp(&distance(*b)));
         let (vague, uncontrolled) = (words.vague, words.uncontrolled);
         let sensitivity = if reference.is_some() && !uncontrolled {
@@ -167,9 +175,15 @@ impl ProductClassifier {
         } else {
             self.low_value
         };
+        let named = words
+            .references
+            .iter()
+            .filter(|i| **i < 64 && names_product(**i))
+            .fold(0u64, |m, i| m | (1 << i));
         ProductReading {
             sensitivity,
             reference,
+            named,
             vague,
             sensitive_hs,
         }
@@ -265,6 +279,12 @@ mod tests {
             read("847150", "Server", 280_000.0).sensitivity,
             0.8,
             "a server at an AI server's price"
+        );
+        let kit = read("854442", "GPU riser cable kit for XE9680", 120.0);
+        assert_eq!(
+            (kit.reference, kit.sensitivity),
+            (None, 0.0),
+            "an accessory names the server it fits"
         );
         assert_eq!(
             read("854231", "SH1000 controller", 2.0).reference,

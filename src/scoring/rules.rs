@@ -21,7 +21,7 @@ pub struct Rules {
 #[serde(deny_unknown_fields)]
 pub struct ScoringRules {
     pub flag_threshold: f64,
-    pub gate_floor: f64,
+    pub delivery_floor: f64,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -32,7 +32,11 @@ pub struct RouteRules {
     pub quantity_tolerance: f64,
     pub value_ratio_min: f64,
     pub value_ratio_max: f64,
-    pub fuzzy_party_threshold: f64,
+    pub carry_min_sensitivity: f64,
+    pub carry_value_ratio_min: f64,
+    pub weight_ratio_max: f64,
+    pub source_inbound_share: f64,
+    pub generic_word_share: f64,
     pub generic_name_words: Vec<String>,
 }
 
@@ -58,19 +62,19 @@ pub struct IndicatorRules {
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DestinationRules {
-    pub weight: f64,
     pub concern: f64,
     pub bis_d5: f64,
     pub bis_d1: f64,
     pub bis_d4: f64,
+    pub transit_sink: f64,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ProductRules {
-    pub weight: f64,
     pub sensitive_hs: Vec<String>,
     pub keyword_value: f64,
+    pub min_reference_share: f64,
     pub accelerator_unit_usd: f64,
     pub accelerator_value: f64,
     pub system_hs: Vec<String>,
@@ -111,6 +115,7 @@ pub struct NewPartyRules {
     pub new_within_days: i32,
     pub history_days: i32,
     pub single_purpose_share: f64,
+    pub new_buyer_value: f64,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -139,8 +144,8 @@ pub struct CircuityRules {
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ScreeningRules {
-    pub weight: f64,
-    pub fuzzy_threshold: f64,
+    pub elsewhere_factor: f64,
+    pub sensitive_hs_value: f64,
     pub fuzzy_value: f64,
 }
 

@@ -103,6 +103,49 @@ fn check_reports_formats_it_detects_and_forces() {
 }
 
 #[test]
+fn check_recognises_licences_and_reports_their_rejected_row() {
+    let file = fixture("licences_small.csv");
+    let v = json(&chiptrail_ok(&["check", file.to_str().unwrap(), "--json"]));
+    assert_eq!(v["format"], "licences");
+    assert_eq!(v["rows_total"], 5);
+    assert_eq!(v["rows_loaded"], 4);
+    assert_eq!(v["rows_rejected"], 1);
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["line"], 5);
+    assert_eq!(errors[0]["column"], "valid_to");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("before valid_from"),
+        "{v}"
+    );
+    // `--format licences` forces the reader: the same file loads, a shipments file is refused
+    // with the licence columns it lacks.
+    let v = json(&chiptrail_ok(&[
+        "check",
+        file.to_str().unwrap(),
+        "--format",
+        "licences",
+        "--json",
+    ]));
+    assert_eq!(
+        (v["format"].as_str(), v["rows_loaded"].as_u64()),
+        (Some("licences"), Some(4))
+    );
+    let out = chiptrail(&[
+        "check",
+        fixture("vendor_bol.csv").to_str().unwrap(),
+        "--format",
+        "licences",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("licence_id"));
+}
+
+#[test]
 fn exit_codes_say_whether_anything_loaded() {
     let out = chiptrail(&[
         "check",

@@ -211,6 +211,112 @@ fn screening_list_entries_keep_every_name_and_country() {
 }
 
 #[test]
+fn licences_load_with_their_window_prefix_and_keyed_parties() {
+    let d = load("licences_small.csv");
+    assert_eq!(d.provenance.format, Format::Licences);
+    assert_eq!(d.rows_total, 5);
+    assert_eq!(d.licences().len(), 4);
+    assert!(d.shipments().is_empty() && d.flows().is_empty() && d.watchlist().is_empty());
+    // Vendor-style header names map onto the canonical columns.
+    assert!(
+        d.provenance
+            .columns
+            .contains(&("licence_id".into(), "License Number".into()))
+    );
+    assert!(
+        d.provenance
+            .columns
+            .contains(&("valid_to".into(), "Expiry Date".into()))
+    );
+
+    let h200 = &d.licences()[0];
+    assert_eq!(h200.line, 2);
+    assert_eq!(h200.licence_id, "EXP-H200-0001");
+    assert_eq!(h200.exporter.name, "NVIDIA Corporation");
+    assert_eq!(h200.exporter.key, "nvidia");
+    assert_eq!(h200.consignee.name, "Pearl River Compute Co., Ltd.");
+    assert_eq!(h200.consignee.key, "pearl river compute");
+    assert_eq!(code(h200.exporter_country), "US");
+    assert_eq!(code(h200.consignee_country), "CN");
+    // The dotted prefix covers every longer code under it, and nothing beside it.
+    assert_eq!(h200.hs_code, HsCode::parse("854231").unwrap());
+    assert!(h200.covers_hs(HsCode::parse("8542.31.00.40").unwrap()));
+    assert!(!h200.covers_hs(HsCode::parse("854232").unwrap()));
+    assert_eq!(h200.description, "NVIDIA H200 141GB GPU");
+    assert_eq!(h200.quantity, 2000.0);
+    assert_eq!(h200.value_usd, Some(60_000_000.0));
+    // `15/03/2025` settles the column as day/month, so `01/04/2025` is the 1st of April.
+    assert_eq!(h200.valid_from, Date::from_ymd(2025, 3, 15).unwrap());
+    assert_eq!(h200.valid_to, Date::from_ymd(2026, 3, 14).unwrap());
+    assert_eq!(
+        d.licences()[1].valid_from,
+        Date::from_ymd(2025, 4, 1).unwrap()
+    );
+    assert_eq!(d.licences()[1].exporter.key, h200.exporter.key);
+    assert!(d.provenance.notes.iter().any(|n| n.contains("day/month")));
+    let boards = &d.licences()[2];
+    assert_eq!(boards.hs_code.to_string(), "8473");
+    assert_eq!(boards.value_usd, None);
+    let servers = &d.licences()[3];
+    assert_eq!(servers.line, 6);
+    assert_eq!(code(servers.consignee_country), "AE");
+    assert_eq!(servers.value_usd, Some(12_000_000.0));
+
+    // The one bad row: its validity ends before it starts.
+    assert_eq!(d.rejects.len(), 1);
+    let bad = &d.rejects[0];
+    assert_eq!((bad.line, bad.column.as_str()), (5, "valid_to"));
+    assert_eq!(
+        bad.message,
+        "valid_to 2024-06-19 is before valid_from 2025-06-20"
+    );
+    assert_eq!(bad.fields[0], "EXP-H200-0004");
+
+    // Licence parties are keyed like shipment parties, so they can be matched to them.
+    let shipments = load("vendor_bol.csv");
+    for party in [&boards.exporter, &boards.consignee] {
+        assert!(
+            shipments.parties().iter().any(|p| p.key == party.key),
+            "{} ({})",
+            party.name,
+            party.key
+        );
+    }
+}
+
+#[test]
+fn licences_and_shipments_headers_are_not_mistaken_for_each_other() {
+    let g = Gazetteer::embedded();
+    let o = ReadOptions::default();
+    let licences = "licence_id,exporter,exporter_country,consignee,consignee_country,hs_code,quantity,value_usd,valid_from,valid_to\n\
+                    L1,Nvidia,US,Pearl River Compute,CN,8542.31,10,100000,2025-01-01,2025-12-31\n";
+    let d = read_bytes(licences.as_bytes(), Path::new("l.csv"), &o, g, None).unwrap();
+    assert_eq!(d.provenance.format, Format::Licences);
+    // The same header as a shipments file, forced, lacks the shipment date.
+    let forced = ReadOptions {
+        format: Some(Format::Shipments),
+        ..Default::default()
+    };
+    let err = read_bytes(licences.as_bytes(), Path::new("l.csv"), &forced, g, None).unwrap_err();
+    assert!(err.to_string().contains("date"), "{err}");
+    // Shipment files stay shipment files, even one naming a licence per declaration.
+    assert_eq!(load("vendor_bol.csv").provenance.format, Format::Shipments);
+    let declared = "date,exporter,exporter_country,importer,importer_country,hs_code,quantity,value_usd,license_number,valid_from,valid_to\n\
+                    2025-02-01,Nvidia,US,Pearl River Compute,CN,854231,8,200000,L1,2025-01-01,2025-12-31\n";
+    let d = read_bytes(declared.as_bytes(), Path::new("s.csv"), &o, g, None).unwrap();
+    assert_eq!(d.provenance.format, Format::Shipments);
+    assert_eq!(d.shipments().len(), 1);
+    // Forcing licences onto a shipments file names the licence columns it lacks.
+    let forced = ReadOptions {
+        format: Some(Format::Licences),
+        ..Default::default()
+    };
+    let err = read_path(&fixture("vendor_bol.csv"), &forced, g, None).unwrap_err();
+    assert!(matches!(err, IngestError::MissingLicenceColumns { .. }));
+    assert!(err.to_string().contains("licence_id"), "{err}");
+}
+
+#[test]
 fn semicolons_decimal_commas_and_windows_1252_load() {
     let d = load("semicolon_cp1252.csv");
     assert_eq!(d.provenance.encoding, "windows-1252");
@@ -378,10 +484,7 @@ mod sha2_check {
 
 #[test]
 fn progress_is_reported_and_cancel_stops_reading() {
-    let sample = chiptrail::sample::generate(&chiptrail::sample::SampleConfig {
-        rows: 70_000,
-        seed: 2,
-    });
+    let sample = chiptrail::sample::generate(&chiptrail::sample::SampleConfig::new(70_000, 2));
     let mut bytes = Vec::new();
     sample.write_shipments(&mut bytes).unwrap();
     let g = Gazetteer::embedded();
@@ -465,7 +568,7 @@ proptest! {
 
     #[test]
     fn csv_like_text_never_panics_and_accounts_for_every_row(text in csv_like()) {
-        for format in [None, Some(Format::Shipments), Some(Format::Comtrade), Some(Format::Baci), Some(Format::Watchlist)] {
+        for format in [None, Some(Format::Shipments), Some(Format::Comtrade), Some(Format::Baci), Some(Format::Watchlist), Some(Format::Licences)] {
             let options = ReadOptions { format, ..Default::default() };
             if let Ok(d) = read_bytes(text.as_bytes(), Path::new("fuzz.csv"), &options, Gazetteer::embedded(), None) {
                 // Nothing is silently dropped: every record is loaded or rejected.

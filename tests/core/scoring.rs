@@ -201,10 +201,7 @@ fn legitimate_look_alikes_are_not_flagged() {
 
 #[test]
 fn every_shipment_is_on_a_route_and_output_is_deterministic() {
-    let s = generate(&SampleConfig {
-        rows: 3000,
-        seed: 5,
-    });
+    let s = generate(&SampleConfig::new(3000, 5));
     let mut bytes = Vec::new();
     s.write_shipments(&mut bytes).unwrap();
     let g = Gazetteer::embedded();
@@ -267,7 +264,7 @@ fn corridors_reproduce_the_consignment_share_and_flag_the_armenian_surge() {
 fn evaluation_on_labelled_generated_data() {
     let g = Gazetteer::embedded();
     for seed in [101, 202, 303] {
-        let s = generate(&SampleConfig { rows: 50_000, seed });
+        let s = generate(&SampleConfig::new(50_000, seed));
         let mut bytes = Vec::new();
         s.write_shipments(&mut bytes).unwrap();
         let d = read_bytes(

@@ -32,35 +32,85 @@ impl Indicator for DestinationOfConcern {
     fn name(&self) -> &'static str {
         "destination_of_concern"
     }
-    fn weight(&self, rules: &Rules) -> f64 {
-        rules.indicators.destination_of_concern.weight
+    fn role(&self) -> crate::scoring::Role {
+        crate::scoring::Role::Delivers
+    }
+    fn weight(&self, _rules: &Rules) -> f64 {
+        0.0
     }
     fn threshold(&self, rules: &Rules) -> String {
         let r = &rules.indicators.destination_of_concern;
         format!(
-            "concern {} / D:5 {} / D:1 {} / D:4 {}",
-            r.concern, r.bis_d5, r.bis_d1, r.bis_d4
+            "concern {} / D:5 {} / D:1 {} / D:4 {}; new holder in a transit country that ships nothing on {}",
+            r.concern, r.bis_d5, r.bis_d1, r.bis_d4, r.transit_sink
         )
     }
     fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding {
         let Some(&last) = ctx.route.countries.last() else {
             return Finding::none();
         };
-        let (value, group) = strength(
-            ctx.gazetteer,
-            &ctx.rules.indicators.destination_of_concern,
-            last,
-        );
-        match group {
-            Some(group) if value > 0.0 => {
-                let c = ctx.gazetteer.country(last);
-                Finding::new(
-                    value,
-                    format!("final destination {} ({}) is in {group}", c.name, c.code()),
-                    ctx.route.final_legs().collect(),
-                )
-            }
-            _ => Finding::none(),
+        let r = &ctx.rules.indicators.destination_of_concern;
+        // A delivery a licence covers is the licensed regime working: nothing of concern delivered.
+        let finals: Vec<u32> = ctx.route.final_legs().collect();
+        if !finals.is_empty() && finals.iter().all(|l| ctx.licences.covered(*l)) {
+            return Finding::none();
         }
+        let (value, group) = strength(ctx.gazetteer, r, last);
+        let c = ctx.gazetteer.country(last);
+        let by_group = match group {
+            Some(group) if value > 0.0 => Finding::new(
+                value,
+                format!("final destination {} ({}) is in {group}", c.name, c.code()),
+                ctx.route.final_legs().collect(),
+            ),
+            _ => Finding::none(),
+        };
+        by_group.max(transit_sink(ctx))
     }
+}
+
+/// Goods that vanish in a transit country: the final holder sits in a known hub country, is new,
+/// and shipped nothing on at all (its onward trade is not in the data).
+fn transit_sink(ctx: &RouteContext<'_>) -> Finding {
+    let r = &ctx.rules.indicators.destination_of_concern;
+    let n = &ctx.rules.indicators.new_party;
+    let (Some(&last), Some(&holder)) = (ctx.route.countries.last(), ctx.route.holders.last())
+    else {
+        return Finding::none();
+    };
+    let in_hub = ctx
+        .rules
+        .indicators
+        .known_hub
+        .groups
+        .iter()
+        .any(|g| ctx.gazetteer.in_group(g, last));
+    let i = holder.0 as usize;
+    if r.transit_sink <= 0.0 || !in_hub || ctx.stats.outbound_count[i] > 0 {
+        return Finding::none();
+    }
+    let (Some(data_start), Some(first), Some(route_start)) = (
+        ctx.ledger.first_date,
+        ctx.stats.first_seen[i],
+        ctx.route
+            .legs
+            .iter()
+            .map(|l| ctx.ledger.legs[*l as usize].date)
+            .min(),
+    ) else {
+        return Finding::none();
+    };
+    let into_data = first.days_since(data_start);
+    let before_route = route_start.days_since(first);
+    if into_data < n.history_days || before_route > n.new_within_days {
+        return Finding::none();
+    }
+    Finding::new(
+        r.transit_sink,
+        format!(
+            "goods end with {}, first seen {first}, in a transit country, and nothing was shipped on",
+            ctx.holder_label(holder)
+        ),
+        ctx.route.final_legs().collect(),
+    )
 }

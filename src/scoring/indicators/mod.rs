@@ -7,8 +7,12 @@ pub mod consignment_share;
 pub mod corridor_pass_through;
 pub mod destination_of_concern;
 pub mod known_hub;
+pub mod licence_expired;
+pub mod licence_overrun;
+pub mod licensed_consignee_leak;
 pub mod mirror_gap;
 pub mod new_party;
+pub mod no_licence;
 pub mod pass_through;
 pub mod product_sensitivity;
 pub mod relabelling;
@@ -20,13 +24,17 @@ pub mod valuation;
 use crate::gazetteer::Gazetteer;
 use crate::routes::Ledger;
 use crate::scoring::rules::Rules;
-use crate::scoring::{Finding, RouteContext, Score, combine};
+use crate::scoring::{Finding, Measured, Role, RouteContext, Score, combine};
 
 /// One red flag, measured on a route.
 pub trait Indicator: Sync {
     /// Name, as in `f_<name>` columns and the rules file.
     fn name(&self) -> &'static str;
-    /// Weight in the behaviour score.
+    /// Which part of the score it feeds.
+    fn role(&self) -> Role {
+        Role::Behaviour
+    }
+    /// Weight in the behaviour score (0 for the factors that multiply).
     fn weight(&self, rules: &Rules) -> f64;
     /// The rule in words, shown beside the factor.
     fn threshold(&self, rules: &Rules) -> String;
@@ -46,6 +54,10 @@ pub const ROUTE_INDICATORS: &[&dyn Indicator] = &[
     &known_hub::KnownHub,
     &circuity::Circuity,
     &screening_match::ScreeningMatch,
+    &no_licence::NoLicence,
+    &licence_overrun::LicenceOverrun,
+    &licence_expired::LicenceExpired,
+    &licensed_consignee_leak::LicensedConsigneeLeak,
 ];
 
 /// Corridor indicator names, in column order (after the route indicators).
@@ -72,6 +84,8 @@ pub struct HolderStats {
     pub outbound_value: Vec<f64>,
     pub outbound_concern_value: Vec<f64>,
     pub outbound_count: Vec<u32>,
+    /// How many distinct holders shipped to each holder.
+    pub inbound_senders: Vec<u32>,
 }
 
 impl HolderStats {
@@ -82,7 +96,14 @@ impl HolderStats {
             outbound_value: vec![0.0; n],
             outbound_concern_value: vec![0.0; n],
             outbound_count: vec![0; n],
+            inbound_senders: vec![0; n],
         };
+        let mut pairs: Vec<(u32, u32)> = ledger.legs.iter().map(|l| (l.to.0, l.from.0)).collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        for (to, _) in pairs {
+            s.inbound_senders[to as usize] += 1;
+        }
         for l in &ledger.legs {
             for h in [l.from, l.to] {
                 let slot = &mut s.first_seen[h.0 as usize];
@@ -115,25 +136,23 @@ pub fn thresholds(rules: &Rules) -> Vec<std::sync::Arc<str>> {
 
 /// Scores one route with every route indicator.
 pub fn score_route(ctx: &RouteContext<'_>) -> Score {
-    let findings: Vec<(&'static str, f64, std::sync::Arc<str>, Finding)> = ROUTE_INDICATORS
+    let measured: Vec<Measured> = ROUTE_INDICATORS
         .iter()
         .zip(ctx.thresholds)
-        .map(|(i, t)| (i.name(), i.weight(ctx.rules), t.clone(), i.evaluate(ctx)))
+        .map(|(i, t)| Measured {
+            indicator: i.name(),
+            role: i.role(),
+            weight: i.weight(ctx.rules),
+            threshold: t.clone(),
+            finding: i.evaluate(ctx),
+        })
         .collect();
-    let value = |name: &str| {
-        findings
-            .iter()
-            .find(|f| f.0 == name)
-            .map(|f| f.3.value)
-            .unwrap_or(0.0)
-    };
-    let gate = value("product_sensitivity")
-        * value("destination_of_concern").max(value("screening_match"));
-    let mut score = combine(findings, gate, ctx.rules);
+    let mut score = combine(measured, ctx.rules);
     // Corridor columns exist for every row; on shipment routes they are 0.
     for name in CORRIDOR_INDICATORS {
         score.factors.push(crate::scoring::Factor {
             indicator: name,
+            role: Role::Corridor,
             value: 0.0,
             weight: 0.0,
             contribution: 0.0,

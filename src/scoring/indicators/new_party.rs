@@ -38,11 +38,15 @@ impl Indicator for NewParty {
         };
         let mut best = Finding::none();
         let holders = &ctx.route.holders;
-        // Intermediaries: every holder between the vendor and the final buyer.
-        for &h in holders.iter().skip(1).take(holders.len().saturating_sub(2)) {
-            let i = h.0 as usize;
-            let legs: Vec<u32> = ctx
-                .route
+        let is_new = |h: crate::routes::HolderId| {
+            let first = ctx.stats.first_seen[h.0 as usize]?;
+            let into_data = first.days_since(data_start);
+            let before_route = route_start.days_since(first);
+            (into_data >= n.history_days && before_route <= n.new_within_days)
+                .then_some((first, before_route))
+        };
+        let legs_of = |h: crate::routes::HolderId| -> Vec<u32> {
+            ctx.route
                 .legs
                 .iter()
                 .copied()
@@ -50,20 +54,42 @@ impl Indicator for NewParty {
                     let leg = &ctx.ledger.legs[*l as usize];
                     leg.from == h || leg.to == h
                 })
-                .collect();
-            if let Some(first) = ctx.stats.first_seen[i] {
-                let into_data = first.days_since(data_start);
-                let before_route = route_start.days_since(first);
-                if into_data >= n.history_days && before_route <= n.new_within_days {
-                    best = best.max(Finding::new(
-                        1.0,
-                        format!(
-                            "{} first seen {first}, {before_route} days before the route",
-                            ctx.holder_label(h)
-                        ),
-                        legs.clone(),
-                    ));
-                }
+                .collect()
+        };
+        // The final buyer: a new consignee counts half; a new one that takes goods from several
+        // senders is a front (the shell pattern) and counts in full.
+        if holders.len() >= 2
+            && let Some(&h) = holders.last()
+            && let Some((first, before_route)) = is_new(h)
+        {
+            let senders = ctx.stats.inbound_senders[h.0 as usize];
+            let (value, how) = if senders >= 2 {
+                (1.0, format!(", and received from {senders} senders"))
+            } else {
+                (n.new_buyer_value, String::new())
+            };
+            best = best.max(Finding::new(
+                value,
+                format!(
+                    "final buyer {} first seen {first}, {before_route} days before the route{how}",
+                    ctx.holder_label(h)
+                ),
+                legs_of(h),
+            ));
+        }
+        // Intermediaries: every holder between the vendor and the final buyer.
+        for &h in holders.iter().skip(1).take(holders.len().saturating_sub(2)) {
+            let i = h.0 as usize;
+            let legs = legs_of(h);
+            if let Some((first, before_route)) = is_new(h) {
+                best = best.max(Finding::new(
+                    1.0,
+                    format!(
+                        "{} first seen {first}, {before_route} days before the route",
+                        ctx.holder_label(h)
+                    ),
+                    legs.clone(),
+                ));
             }
             let out = ctx.stats.outbound_value[i];
             let concern = ctx.stats.outbound_concern_value[i];

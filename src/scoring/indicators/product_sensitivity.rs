@@ -13,8 +13,11 @@ impl Indicator for ProductSensitivity {
     fn name(&self) -> &'static str {
         "product_sensitivity"
     }
-    fn weight(&self, rules: &Rules) -> f64 {
-        rules.indicators.product_sensitivity.weight
+    fn role(&self) -> crate::scoring::Role {
+        crate::scoring::Role::Product
+    }
+    fn weight(&self, _rules: &Rules) -> f64 {
+        0.0
     }
     fn threshold(&self, rules: &Rules) -> String {
         let p = &rules.indicators.product_sensitivity;
@@ -38,13 +41,14 @@ impl Indicator for ProductSensitivity {
                 best = Some(leg);
             }
         };
-        for last in ctx.route.final_legs() {
-            consider(last);
-            for &li in &ctx.ledger.draws_on[last as usize] {
-                let inbound = ctx.ledger.links[li as usize].inbound;
-                if ctx.in_route(inbound) {
-                    consider(inbound);
-                }
+        // Every leg of a route is upstream of its deliveries: goods relabelled on the way keep
+        // the reading of the leg that named them.
+        // The stock a route's first legs drew on off the route (a licensed consignee's covered
+        // receipts) says what the goods are too.
+        for &leg in &ctx.route.legs {
+            consider(leg);
+            for &li in &ctx.ledger.draws_on[leg as usize] {
+                consider(ctx.ledger.links[li as usize].inbound);
             }
         }
         let Some(leg) = best else {

@@ -1,8 +1,8 @@
 //! Screening-list match: a party on the route matches, fuzzily, a name on the Consolidated
 //! Screening List given with `--watchlist` (Entity List, SDN, MEU ...).
 
+use crate::parties::{NameTokens, WordFrequency, block_keys, same_firm};
 use rustc_hash::FxHashMap;
-use strsim::jaro_winkler;
 
 use super::Indicator;
 use crate::gazetteer::Gazetteer;
@@ -32,24 +32,55 @@ impl ScreeningIndex {
     ) -> ScreeningIndex {
         let r = &rules.indicators.screening_match;
         let mut exact: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
-        let mut by_first: FxHashMap<&str, Vec<(usize, &str)>> = FxHashMap::default();
+        let mut listed: Vec<(usize, NameTokens)> = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             for k in &e.keys {
                 exact.entry(k.as_str()).or_default().push(i);
-                if let Some(first) = k.split(' ').next() {
-                    by_first.entry(first).or_default().push((i, k.as_str()));
-                }
+                listed.push((i, NameTokens::of_key(k)));
+            }
+        }
+        let holder_tokens: Vec<NameTokens> = ledger
+            .holders
+            .list
+            .iter()
+            .map(|h| NameTokens::of_key(&h.key))
+            .collect();
+        let freq = WordFrequency::build(holder_tokens.iter().chain(listed.iter().map(|l| &l.1)));
+        let generic = |w: &str| {
+            freq.is_generic(w, rules.routes.generic_word_share, 5)
+                || rules.routes.generic_name_words.iter().any(|x| x == w)
+        };
+        // Listed names filed under the spelling-blind key of each distinctive word.
+        let mut by_word: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (li, (_, t)) in listed.iter().enumerate() {
+            for key in block_keys(t, &generic) {
+                by_word.entry(key).or_default().push(li);
             }
         }
         let matches = ledger
             .holders
             .list
             .iter()
-            .map(|h| {
+            .zip(&holder_tokens)
+            .map(|(h, tokens)| {
                 let describe = |i: usize, kind: &str, value: f64| {
                     let e = &entries[i];
-                    let elsewhere = !e.countries.is_empty() && !e.countries.contains(&h.country);
-                    let value = if elsewhere { value * 0.5 } else { value };
+                    // Where the entry is: its addresses, or else what its legal form says.
+                    let code = g.country(h.country).code();
+                    let elsewhere = if e.countries.is_empty() {
+                        std::iter::once(&e.name)
+                            .chain(&e.alt_names)
+                            .filter_map(|n| crate::parties::legal_form_countries(n))
+                            .next()
+                            .is_some_and(|cs| !cs.contains(&code.as_str()))
+                    } else {
+                        !e.countries.contains(&h.country)
+                    };
+                    let value = if elsewhere {
+                        value * r.elsewhere_factor
+                    } else {
+                        value
+                    };
                     let source = e.source.split(" - ").next().unwrap_or(&e.source);
                     let text = format!(
                         "{} ({}) matches '{}' on {source} ({kind}{})",
@@ -67,17 +98,21 @@ impl ScreeningIndex {
                 if let Some(i) = exact.get(h.key.as_str()).and_then(|v| v.first()) {
                     return Some(describe(*i, "same name", 1.0));
                 }
-                let first = h.key.split(' ').next()?;
-                by_first
-                    .get(first)?
+                let mut candidates: Vec<usize> = block_keys(tokens, &generic)
                     .iter()
-                    .map(|(i, k)| (*i, jaro_winkler(&h.key, k)))
-                    .filter(|(_, s)| *s >= r.fuzzy_threshold)
-                    .max_by(|a, b| a.1.total_cmp(&b.1))
-                    .map(|(i, s)| {
+                    .filter_map(|k| by_word.get(k))
+                    .flatten()
+                    .copied()
+                    .collect();
+                candidates.sort_unstable();
+                candidates.dedup();
+                candidates
+                    .into_iter()
+                    .find(|&li| same_firm(tokens, &listed[li].1, &generic))
+                    .map(|li| {
                         describe(
-                            i,
-                            &format!("similar name, {:.0}%", s * 100.0),
+                            listed[li].0,
+                            "the same words in another order, spelling or abbreviation",
                             r.fuzzy_value,
                         )
                     })
@@ -96,25 +131,48 @@ impl Indicator for ScreeningMatch {
     fn name(&self) -> &'static str {
         "screening_match"
     }
-    fn weight(&self, rules: &Rules) -> f64 {
-        rules.indicators.screening_match.weight
+    fn role(&self) -> crate::scoring::Role {
+        crate::scoring::Role::Listed
+    }
+    fn weight(&self, _rules: &Rules) -> f64 {
+        0.0
     }
     fn threshold(&self, rules: &Rules) -> String {
         let s = &rules.indicators.screening_match;
         format!(
-            "same normalised name 1.0; Jaro-Winkler >= {} {}",
-            s.fuzzy_threshold, s.fuzzy_value
+            "same normalised name 1.0; the same distinctive words in another order, spelling or abbreviation {}; x {} in a country the entry does not name; times the goods (product sensitivity, at least {} under a sensitive HS code)",
+            s.fuzzy_value, s.elsewhere_factor, s.sensitive_hs_value
         )
     }
     fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding {
+        let r = &ctx.rules.indicators.screening_match;
+        // What the goods are: a listed party needs a licence for any item the lists cover, so a
+        // sensitive HS code counts even at a low price.
+        let goods = |leg: u32| {
+            let l = &ctx.ledger.legs[leg as usize];
+            let own = l.product.sensitivity.max(if l.product.sensitive_hs {
+                r.sensitive_hs_value
+            } else {
+                0.0
+            });
+            ctx.ledger.draws_on[leg as usize]
+                .iter()
+                .map(|li| {
+                    ctx.ledger.legs[ctx.ledger.links[*li as usize].inbound as usize]
+                        .product
+                        .sensitivity
+                })
+                .fold(own, f64::max)
+        };
+        let route_goods = ctx.route.legs.iter().map(|l| goods(*l)).fold(0.0, f64::max);
         let mut best = Finding::none();
         for &leg in &ctx.route.legs {
             let l = &ctx.ledger.legs[leg as usize];
             for h in [l.from, l.to] {
                 if let Some((value, text)) = ctx.screening.get(h)
-                    && *value > best.value
+                    && value * route_goods > best.value
                 {
-                    best = Finding::new(*value, text.clone(), vec![leg]);
+                    best = Finding::new(value * route_goods, text.clone(), vec![leg]);
                 }
             }
         }
