@@ -352,7 +352,7 @@ fn corridor_row<const N: usize>(
         });
     }
     let _ = dest_value;
-    let score = combine(findings, rules);
+    let score = combine(findings, rules.corridors.delivery_floor, rules);
     let (first, last_date) = (
         periods
             .iter()

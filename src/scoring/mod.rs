@@ -239,7 +239,8 @@ pub struct Measured {
     pub finding: Finding,
 }
 
-/// Combines findings into a score, keeping *what* a route delivers apart from *how* it behaves:
+/// Combines findings into a score, keeping *what* a route delivers apart from *how* it behaves
+/// (`floor` is `scoring.delivery_floor` for routes, `corridors.delivery_floor` for corridors):
 ///
 /// ```text
 /// delivers  = product x max(delivers factors)            (destination, screening)
@@ -255,7 +256,7 @@ pub struct Measured {
 /// violation flags on its face. No factor sits in two parts. Contributions add up to the score:
 /// the floor's share goes to the deciding delivery factor, the behaviour's share to the behaviour
 /// factors by their share of `-ln(1 - weight x value)`.
-pub fn combine(measured: Vec<Measured>, rules: &Rules) -> Score {
+pub fn combine(measured: Vec<Measured>, floor: f64, rules: &Rules) -> Score {
     let value_of = |role: Role| {
         measured
             .iter()
@@ -283,7 +284,7 @@ pub fn combine(measured: Vec<Measured>, rules: &Rules) -> Score {
         .collect();
     let total: f64 = terms.iter().sum();
     let behaviour = 1.0 - (-total).exp();
-    let floor = rules.scoring.delivery_floor.clamp(0.0, 1.0);
+    let floor = floor.clamp(0.0, 1.0);
     let ordinary = delivers * (floor + (1.0 - floor) * behaviour);
     let (score, basis) = if licence > 0.0 && licence >= ordinary && licence >= listed {
         (licence, Basis::Licence)
@@ -380,6 +381,7 @@ mod tests {
                 m("product", Role::Product, 0.0, 1.0),
                 m("pass", Role::Behaviour, 0.6, 0.0),
             ],
+            rules.scoring.delivery_floor,
             &rules,
         );
         assert_eq!(s.basis, Basis::DeliveryOnly);
@@ -399,7 +401,8 @@ mod tests {
                     m("pass", Role::Behaviour, 0.6, 1.0),
                     m("hub", Role::Behaviour, 0.25, 1.0),
                 ],
-                &rules,
+                rules.scoring.delivery_floor,
+            &rules,
             )
         };
         let none = behave(0.0);
@@ -429,6 +432,7 @@ mod tests {
                 m("product", Role::Product, 0.0, 1.0),
                 m("licence", Role::Licence, 0.0, 1.0),
             ],
+            rules.scoring.delivery_floor,
             &rules,
         );
         assert_eq!(s.basis, Basis::Licence);
@@ -438,6 +442,7 @@ mod tests {
                 m("product", Role::Product, 0.0, 0.05),
                 m("licence", Role::Licence, 0.0, 1.0),
             ],
+            rules.scoring.delivery_floor,
             &rules,
         );
         assert!(!cheap.flagged);

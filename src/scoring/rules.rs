@@ -152,6 +152,7 @@ pub struct ScreeningRules {
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CorridorRules {
+    pub delivery_floor: f64,
     pub producers: Vec<String>,
     pub hubs: Vec<String>,
     pub hs_headings: Vec<String>,

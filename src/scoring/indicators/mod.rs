@@ -147,7 +147,7 @@ pub fn score_route(ctx: &RouteContext<'_>) -> Score {
             finding: i.evaluate(ctx),
         })
         .collect();
-    let mut score = combine(measured, ctx.rules);
+    let mut score = combine(measured, ctx.rules.scoring.delivery_floor, ctx.rules);
     // Corridor columns exist for every row; on shipment routes they are 0.
     for name in CORRIDOR_INDICATORS {
         score.factors.push(crate::scoring::Factor {
