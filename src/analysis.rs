@@ -4,8 +4,10 @@
 use geo::Point;
 
 use crate::gazetteer::Gazetteer;
-use crate::model::{Dataset, Date, Format, ScreeningEntry};
-use crate::routes::{Ledger, Route, corridors};
+use crate::model::{Dataset, Date, Format, HsCode, ScreeningEntry};
+use crate::routes::corridors::{FlowRef, assemble};
+use crate::routes::{Ledger, Route};
+use crate::scoring::corridors::ScoredCorridor;
 use crate::scoring::indicators::screening_match::ScreeningIndex;
 use crate::scoring::indicators::{HolderStats, score_route, thresholds};
 use crate::scoring::licences::LicenceIndex;
@@ -18,7 +20,7 @@ pub enum RouteKind {
     /// A route reconstructed from shipments.
     Shipments(Route),
     /// A corridor from country-level statistics; `flows` are (dataset, flow row) pairs.
-    Corridor { flows: Vec<(u32, u32)> },
+    Corridor { flows: Vec<FlowRef> },
 }
 
 /// One output row: a scored route or corridor with everything the exports show.
@@ -49,6 +51,8 @@ pub struct Analysis {
     pub ledger: Ledger,
     /// Highest score first; ids `R000001`... in that order.
     pub routes: Vec<ScoredRoute>,
+    /// What assembling the corridors kept and left out, one note per country-level file.
+    pub notes: Vec<String>,
 }
 
 impl Analysis {
@@ -108,7 +112,12 @@ impl Analysis {
             .enumerate()
             .map(|(i, d)| (i as u32, d))
             .collect();
-        rows.extend(corridors::score(&flow_sets, rules, g));
+        let corridors = assemble(&flow_sets, &corridor_headings(rules), g);
+        rows.extend(
+            crate::scoring::corridors::score(&corridors.corridors, rules, g)
+                .into_iter()
+                .map(|c| corridor_row(c, g)),
+        );
         rows.sort_by(|a, b| {
             b.score
                 .score
@@ -123,6 +132,7 @@ impl Analysis {
         Analysis {
             ledger,
             routes: rows,
+            notes: corridors.notes,
         }
     }
 
@@ -134,6 +144,36 @@ impl Analysis {
             .into_iter()
             .flat_map(|d| d.watchlist().iter().cloned())
             .collect()
+    }
+}
+
+/// The HS headings corridors are assembled in (`corridors.hs_headings`).
+pub fn corridor_headings(rules: &Rules) -> Vec<HsCode> {
+    rules
+        .corridors
+        .hs_headings
+        .iter()
+        .filter_map(|h| HsCode::parse(h))
+        .map(|h| h.truncated(4))
+        .collect()
+}
+
+fn corridor_row(c: ScoredCorridor, g: &Gazetteer) -> ScoredRoute {
+    let path = [c.exporter, c.importer];
+    let first = c.periods.iter().map(|p| p.first_day()).min();
+    let last = c.periods.iter().map(|p| p.last_day()).max();
+    ScoredRoute {
+        id: String::new(),
+        stops: path.iter().filter_map(|p| g.country(*p).point).collect(),
+        path: path.iter().map(|p| g.country(*p).code()).collect(),
+        kind: RouteKind::Corridor { flows: c.flows },
+        score: c.score,
+        parties: Vec::new(),
+        shipment_ids: Vec::new(),
+        first_date: first.unwrap_or(Date(0)).to_string(),
+        last_date: last.unwrap_or(Date(0)).to_string(),
+        quantity: 0.0,
+        value_usd: c.value_usd,
     }
 }
 
@@ -183,34 +223,5 @@ fn shipment_row(ledger: &Ledger, route: Route, score: Score, g: &Gazetteer) -> S
             .collect(),
         kind: RouteKind::Shipments(route),
         score,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-
-    use super::*;
-    use crate::ingest::{ReadOptions, read_path};
-
-    fn load(name: &str) -> Dataset {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name);
-        read_path(&path, &ReadOptions::default(), Gazetteer::embedded(), None).unwrap()
-    }
-
-    #[test]
-    fn licence_datasets_are_ignored_for_now() {
-        let g = Gazetteer::embedded();
-        let rules = Rules::default();
-        let shipments = load("vendor_bol.csv");
-        let licences = load("licences_small.csv");
-        assert_eq!(licences.provenance.format, Format::Licences);
-        let alone = Analysis::run(&[&licences], &[], &rules, g);
-        assert!(alone.routes.is_empty());
-        let without = Analysis::run(&[&shipments], &[], &rules, g);
-        let with = Analysis::run(&[&licences, &shipments], &[], &rules, g);
-        assert_eq!(with.routes, without.routes);
     }
 }

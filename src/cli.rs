@@ -413,6 +413,9 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
         .partition(|d| d.provenance.format == Format::Watchlist);
     let watchlist = Analysis::watchlist_entries(lists.iter().copied());
     let analysis = Analysis::run(&trade, &watchlist, &rules, g);
+    for note in &analysis.notes {
+        eprintln!("note: {note}");
+    }
     let chosen: Vec<_> = analysis
         .routes
         .iter()

@@ -141,6 +141,16 @@ impl HsCode {
     pub fn starts_with(self, other: HsCode) -> bool {
         other.len <= self.len && self.prefix(other.len()) == other.digits
     }
+
+    /// The code cut to its first `n` digits (`truncated(4)` of 854231 is the heading 8542); the
+    /// code itself when it is no longer.
+    pub fn truncated(self, n: usize) -> HsCode {
+        let len = n.min(self.len());
+        HsCode {
+            digits: self.prefix(len),
+            len: len as u8,
+        }
+    }
 }
 
 impl fmt::Display for HsCode {
@@ -263,13 +273,7 @@ pub enum FlowDirection {
 impl FlowDirection {
     /// Comtrade `flowCode`: M, X, RX, RM (also DX/FM as export/import).
     pub fn parse(code: &str) -> Option<FlowDirection> {
-        match code.trim().to_ascii_uppercase().as_str() {
-            "M" | "FM" | "IMPORT" | "1" => Some(FlowDirection::Import),
-            "X" | "DX" | "EXPORT" | "2" => Some(FlowDirection::Export),
-            "RX" | "RE-EXPORT" | "3" => Some(FlowDirection::ReExport),
-            "RM" | "RE-IMPORT" | "4" => Some(FlowDirection::ReImport),
-            _ => None,
-        }
+        FlowCode::parse(code).map(FlowCode::direction)
     }
 
     /// The Comtrade code.
@@ -288,12 +292,92 @@ impl FlowDirection {
     }
 }
 
+/// The flow code as written (Comtrade `flowCode`), which tells a total from its parts:
+/// exports `X` are domestic exports `DX` plus re-exports `RX`, imports `M` are foreign imports
+/// `FM` plus re-imports `RM` (data-formats §2b). Legacy codes 1-4 and the words read as the
+/// totals M and X and the parts RX and RM, as the legacy files define them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum FlowCode {
+    /// `M`: all imports.
+    Import,
+    /// `FM`: foreign (not re-) imports.
+    ForeignImport,
+    /// `RM`: re-imports.
+    ReImport,
+    /// `X`: all exports.
+    Export,
+    /// `DX`: domestic exports (goods produced or transformed in the reporter).
+    DomesticExport,
+    /// `RX`: re-exports (goods leaving as they came in).
+    ReExport,
+}
+
+impl FlowCode {
+    /// Reads `M`, `FM`, `RM`, `X`, `DX`, `RX`, the legacy codes 1-4 and their names.
+    pub fn parse(code: &str) -> Option<FlowCode> {
+        match code.trim().to_ascii_uppercase().as_str() {
+            "M" | "IMPORT" | "1" => Some(FlowCode::Import),
+            "FM" | "FOREIGN IMPORT" => Some(FlowCode::ForeignImport),
+            "RM" | "RE-IMPORT" | "4" => Some(FlowCode::ReImport),
+            "X" | "EXPORT" | "2" => Some(FlowCode::Export),
+            "DX" | "DOMESTIC EXPORT" => Some(FlowCode::DomesticExport),
+            "RX" | "RE-EXPORT" | "3" => Some(FlowCode::ReExport),
+            _ => None,
+        }
+    }
+
+    /// The Comtrade code.
+    pub fn code(self) -> &'static str {
+        match self {
+            FlowCode::Import => "M",
+            FlowCode::ForeignImport => "FM",
+            FlowCode::ReImport => "RM",
+            FlowCode::Export => "X",
+            FlowCode::DomesticExport => "DX",
+            FlowCode::ReExport => "RX",
+        }
+    }
+
+    /// The direction the code states.
+    pub fn direction(self) -> FlowDirection {
+        match self {
+            FlowCode::Import | FlowCode::ForeignImport => FlowDirection::Import,
+            FlowCode::ReImport => FlowDirection::ReImport,
+            FlowCode::Export | FlowCode::DomesticExport => FlowDirection::Export,
+            FlowCode::ReExport => FlowDirection::ReExport,
+        }
+    }
+
+    /// True for the totals `M` and `X`, false for their parts.
+    pub fn is_total(self) -> bool {
+        matches!(self, FlowCode::Import | FlowCode::Export)
+    }
+}
+
 /// A year, or a month of a year.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Period {
     pub year: i32,
     /// 1-12 for monthly data, `None` for annual.
     pub month: Option<u8>,
+}
+
+impl Period {
+    /// The first day of the period.
+    pub fn first_day(self) -> Date {
+        Date::from_ymd(self.year, u32::from(self.month.unwrap_or(1)), 1).unwrap_or(Date(0))
+    }
+
+    /// The last day of the period.
+    pub fn last_day(self) -> Date {
+        match self.month {
+            Some(m) if m < 12 => {
+                Date::from_ymd(self.year, u32::from(m) + 1, 1).map(|d| d.plus_days(-1))
+            }
+            _ => Date::from_ymd(self.year, 12, 31),
+        }
+        .unwrap_or_else(|| self.first_day())
+    }
 }
 
 impl fmt::Display for Period {
@@ -315,9 +399,19 @@ pub struct Flow {
     pub reporter: CountryId,
     /// The partner country (Comtrade) or the importer (BACI).
     pub partner: CountryId,
-    /// Country of consignment (Comtrade `partner2Code`); `None` when 0 (all) or absent.
+    /// Country of consignment (Comtrade `partner2Code`); `None` when 0 (all) or absent: a
+    /// `Some` row is one part of the consignment breakdown beside its total.
     pub consigned_from: Option<CountryId>,
     pub direction: FlowDirection,
+    /// The flow code as written: `X` or `M` (totals) or one of their parts (`DX`, `RX`, `FM`,
+    /// `RM`). BACI rows are `X`.
+    pub flow_code: FlowCode,
+    /// Mode of transport (`motCode`) as written when the row is one mode of a breakdown;
+    /// `None` for 0 (all modes) or absent.
+    pub transport_part: Option<Box<str>>,
+    /// Customs procedure (`customsCode`) as written when the row is one procedure of a
+    /// breakdown; `None` for `C00` (all procedures) or absent.
+    pub customs_part: Option<Box<str>>,
     pub hs_code: HsCode,
     /// Primary value in USD (CIF for imports, FOB for exports as reported).
     pub value_usd: f64,

@@ -383,8 +383,16 @@ pub fn block_keys(t: &NameTokens, generic: &dyn Fn(&str) -> bool) -> Vec<String>
 /// one side and all generic, and at least two words matched. A word swapped for another word
 /// (`Lion City Compute` / `Lion City Logistics`, `Huaxin` / `Huaxia`) makes another firm.
 pub fn same_firm(a: &NameTokens, b: &NameTokens, generic: &dyn Fn(&str) -> bool) -> bool {
+    firm_match(a, b, generic).is_some()
+}
+
+/// Like [`same_firm`], and says how many distinctive words (not generic, not an initialism)
+/// matched: a screening list spans the world, where `SK Technology` standing for `Suzhou Kexun
+/// Technology` is too little to go on.
+pub fn firm_match(a: &NameTokens, b: &NameTokens, generic: &dyn Fn(&str) -> bool) -> Option<usize> {
     if a.words == b.words {
-        return !a.words.is_empty();
+        let distinctive = a.words.iter().filter(|w| !generic(w)).count();
+        return (!a.words.is_empty()).then_some(distinctive);
     }
     let (short, long) = if a.words.len() <= b.words.len() {
         (a, b)
@@ -393,6 +401,7 @@ pub fn same_firm(a: &NameTokens, b: &NameTokens, generic: &dyn Fn(&str) -> bool)
     };
     let mut used = vec![false; long.words.len()];
     let mut matched = 0usize;
+    let mut distinctive = 0usize;
     let mut left: Vec<&str> = Vec::new();
     for (w, s) in short.words.iter().zip(&short.sounds) {
         let hit = (0..long.words.len())
@@ -408,6 +417,9 @@ pub fn same_firm(a: &NameTokens, b: &NameTokens, generic: &dyn Fn(&str) -> bool)
             Some(j) => {
                 used[j] = true;
                 matched += 1;
+                if !generic(w) && !generic(&long.words[j]) {
+                    distinctive += 1;
+                }
             }
             None => left.push(w),
         }
@@ -451,7 +463,7 @@ pub fn same_firm(a: &NameTokens, b: &NameTokens, generic: &dyn Fn(&str) -> bool)
     let long_left_generic = long_left.iter().all(|w| generic(w));
     let substitution = !unmatched_short.is_empty() && !long_left.is_empty();
     let enough = matched >= 2 || (matched == 1 && short.words.len() == 1 && long.words.len() == 1);
-    enough && !substitution && short_left_generic && long_left_generic
+    (enough && !substitution && short_left_generic && long_left_generic).then_some(distinctive)
 }
 
 /// Word frequencies over a set of names, to tell distinctive words from generic ones.

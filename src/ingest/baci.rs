@@ -5,7 +5,7 @@ use super::comtrade::m49;
 use super::values::{is_missing, parse_number};
 use super::{IngestError, Progress, ReadResult, Table, field, find, for_each_record};
 use crate::gazetteer::Gazetteer;
-use crate::model::{Flow, FlowDirection, HsCode, Period, Provenance, Records};
+use crate::model::{Flow, FlowCode, FlowDirection, HsCode, Period, Provenance, Records};
 
 pub(super) fn read(
     table: &Table<'_>,
@@ -82,6 +82,9 @@ pub(super) fn read(
             partner,
             consigned_from: None,
             direction: FlowDirection::Export,
+            flow_code: FlowCode::Export,
+            transport_part: None,
+            customs_part: None,
             hs_code,
             value_usd: value * 1000.0,
             cif_usd: None,

@@ -4,7 +4,7 @@
 use super::values::{is_missing, parse_number};
 use super::{IngestError, Progress, ReadResult, Table, field, find, for_each_record};
 use crate::gazetteer::{CountryId, Gazetteer};
-use crate::model::{Flow, FlowDirection, HsCode, Period, Provenance, Records};
+use crate::model::{Flow, FlowCode, HsCode, Period, Provenance, Records};
 
 type RowError = (String, String);
 
@@ -21,6 +21,8 @@ struct Cols {
     partner: usize,
     partner2: Option<usize>,
     flow: usize,
+    customs: Option<usize>,
+    mot: Option<usize>,
     cmd: usize,
     qty_unit: Option<usize>,
     qty: Option<usize>,
@@ -41,6 +43,14 @@ pub(super) fn m49(g: &Gazetteer, column: &str, text: &str) -> Result<CountryId, 
         .map_err(|_| err(column, format!("'{text}' is not an M49 country code")))?;
     g.by_m49(n)
         .ok_or_else(|| err(column, format!("unknown M49 country code {n}")))
+}
+
+/// A breakdown cell as written, `None` when it is the total (`total`, e.g. motCode `0` or
+/// customsCode `C00`), empty or absent.
+fn part(record: &csv::ByteRecord, i: Option<usize>, total: &str) -> Option<Box<str>> {
+    let text = field(record, i?);
+    let text = text.strip_suffix(".0").unwrap_or(text);
+    (!text.is_empty() && !text.eq_ignore_ascii_case(total)).then(|| text.into())
 }
 
 fn optional_number(record: &csv::ByteRecord, i: Option<usize>) -> Option<f64> {
@@ -72,6 +82,8 @@ pub(super) fn read(
         partner: need("partnerCode")?,
         partner2: find(h, "partner2Code"),
         flow: need("flowCode")?,
+        customs: find(h, "customsCode"),
+        mot: find(h, "motCode"),
         cmd: need("cmdCode")?,
         qty_unit: find(h, "qtyUnitAbbr").or_else(|| find(h, "qtyUnitCode")),
         qty: find(h, "qty"),
@@ -92,6 +104,8 @@ pub(super) fn read(
         ("partner", Some(cols.partner)),
         ("consigned_from", cols.partner2),
         ("flow", Some(cols.flow)),
+        ("customs_procedure", cols.customs),
+        ("transport_mode", cols.mot),
         ("hs_code", Some(cols.cmd)),
         ("year", cols.year),
         ("period", cols.period),
@@ -111,12 +125,13 @@ pub(super) fn read(
             Some(t) => Some(m49(g, "partner2Code", t)?),
         };
         let flow_text = field(r, cols.flow);
-        let direction = FlowDirection::parse(flow_text).ok_or_else(|| {
+        let flow_code = FlowCode::parse(flow_text).ok_or_else(|| {
             err(
                 "flowCode",
-                format!("unknown flow code '{flow_text}' (expected M, X, RX or RM)"),
+                format!("unknown flow code '{flow_text}' (expected M, X, RX, RM, DX or FM)"),
             )
         })?;
+        let direction = flow_code.direction();
         let cmd = field(r, cols.cmd);
         let hs_code = if cmd.eq_ignore_ascii_case("TOTAL") {
             HsCode::TOTAL
@@ -164,6 +179,9 @@ pub(super) fn read(
             partner,
             consigned_from,
             direction,
+            flow_code,
+            transport_part: part(r, cols.mot, "0"),
+            customs_part: part(r, cols.customs, "C00"),
             hs_code,
             value_usd,
             cif_usd,

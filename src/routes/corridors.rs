@@ -1,381 +1,469 @@
-//! Corridors from country-level data (UN Comtrade, CEPII BACI), scored by the corridor indicators
-//! (one per file in `scoring/indicators/`): surge against a baseline per
-//! corridor and HS heading, mirror gaps between what exporters and importers report (CIF/FOB
-//! factor 1.06), hub pass-through (a hub's imports from producers rising with its exports to
-//! countries of concern, lag 0-3 periods), and consignment shares from `partner2Code`.
+//! Corridors from country-level data (UN Comtrade, CEPII BACI): one series per exporter, importer
+//! and HS heading, with what each side reports per period and the rows behind every value.
+//! Assembly only: the corridor indicators in `scoring/` read these series.
+//!
+//! Comtrade files hold totals beside their breakdowns (data-formats §2b), so summing every row
+//! counts trade two or three times. Per dataset, reporter, partner, side, period and heading one
+//! level is kept on each dimension: the total where the file has it, else the sum of its parts
+//! (flow `X` over `DX` + `RX` and `M` over `FM` + `RM`, `motCode` 0 over the modes, `customsCode`
+//! C00 over the other procedures, `partner2Code` 0 over the countries of consignment). One HS level
+//! is kept per series: its HS4 heading rows, or the sum of its HS6 rows when it has no heading row.
+//! The consignment breakdown and the re-exports are read beside the totals, from the same rows.
 
 use std::collections::BTreeMap;
 
-use crate::analysis::{RouteKind, ScoredRoute};
 use crate::gazetteer::{AreaKind, CountryId, Gazetteer};
-use crate::model::{Dataset, Date, FlowDirection, Format, Period};
-use crate::scoring::indicators::destination_of_concern::strength;
-use crate::scoring::indicators::{
-    CORRIDOR_INDICATORS, ROUTE_INDICATORS, consignment_share, corridor_pass_through, mirror_gap,
-    surge,
-};
-use crate::scoring::rules::Rules;
-use crate::scoring::{Finding, Measured, Role, combine};
+use crate::model::{Dataset, Flow, FlowCode, Format, HsCode, Period};
 
-/// Who stated a value.
+/// A country-level row: (dataset index, row index in the dataset's flows).
+pub type FlowRef = (u32, u32);
+
+/// A value and the rows it sums.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stated {
+    pub value_usd: f64,
+    pub flows: Vec<FlowRef>,
+}
+
+/// One period of a corridor as each side states it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CorridorPeriod {
+    pub period: Period,
+    /// Exports as the exporter reports them (FOB).
+    pub exporter_reported: Option<Stated>,
+    /// Imports as the importer reports them (CIF).
+    pub importer_reported: Option<Stated>,
+    /// One reconciled value (BACI: FOB, no mirror).
+    pub reconciled: Option<Stated>,
+    /// The exporter's re-exports (`RX`) within `exporter_reported`, when its file breaks its
+    /// exports down.
+    pub re_exported: Option<Stated>,
+    /// The importer-reported imports by country of consignment (`partner2Code`), the exporter
+    /// itself (consigned directly) included; empty when the importer's file has no breakdown.
+    pub consigned: BTreeMap<CountryId, Stated>,
+}
+
+impl CorridorPeriod {
+    fn new(period: Period) -> CorridorPeriod {
+        CorridorPeriod {
+            period,
+            exporter_reported: None,
+            importer_reported: None,
+            reconciled: None,
+            re_exported: None,
+            consigned: BTreeMap::new(),
+        }
+    }
+
+    /// Every row behind the period's values (totals and breakdowns), each once.
+    pub fn flows(&self) -> Vec<FlowRef> {
+        let mut out: Vec<FlowRef> = [
+            &self.exporter_reported,
+            &self.importer_reported,
+            &self.reconciled,
+            &self.re_exported,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.consigned.values())
+        .flat_map(|s| s.flows.iter().copied())
+        .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Trade from `exporter` to `importer` in one HS heading, period by period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Corridor {
+    pub exporter: CountryId,
+    pub importer: CountryId,
+    /// The 4-digit HS heading.
+    pub heading: HsCode,
+    /// In period order, one entry per period some side reports.
+    pub periods: Vec<CorridorPeriod>,
+}
+
+/// The corridors of a set of datasets, and what the assembly kept and left out.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Corridors {
+    /// Ordered by exporter, importer and heading.
+    pub corridors: Vec<Corridor>,
+    /// One note per file in words, for `check` and `score` to print.
+    pub notes: Vec<String>,
+}
+
+/// Who states a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Reporter {
+enum Side {
     Exporter,
     Importer,
     Reconciled,
 }
 
-/// Values of one corridor (exporter -> importer, HS heading) per period and reporter, with the
-/// flows behind them.
-#[derive(Default)]
-struct Series {
-    values: BTreeMap<(Period, Reporter), Stated>,
+/// A dimension along which a Comtrade file breaks totals down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dim {
+    /// HS6 subheadings of a heading (totals: the heading rows).
+    Subheading,
+    /// National tariff lines of an HS6 subheading (totals: the HS6 rows).
+    TariffLine,
+    /// `DX`/`RX` of `X`, `FM`/`RM` of `M`.
+    Flow,
+    /// `partner2Code`.
+    Consignment,
+    /// `customsCode`.
+    Customs,
+    /// `motCode`.
+    Mode,
 }
 
-/// A value and the (dataset, flow) rows it sums.
-type Stated = (f64, Vec<(u32, u32)>);
+const DIMS: [Dim; 6] = [
+    Dim::Subheading,
+    Dim::TariffLine,
+    Dim::Flow,
+    Dim::Consignment,
+    Dim::Customs,
+    Dim::Mode,
+];
 
-impl Series {
-    fn add(&mut self, period: Period, who: Reporter, value: f64, flow: (u32, u32)) {
-        let e = self.values.entry((period, who)).or_default();
-        e.0 += value;
-        e.1.push(flow);
-    }
+/// Which part of a dimension a row is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Part<'a> {
+    Hs(HsCode),
+    Flow(FlowCode),
+    Country(CountryId),
+    Text(&'a str),
+}
 
-    /// One value per period: reconciled if given, else the larger of exporter-reported FOB and
-    /// importer-reported CIF converted to FOB.
-    fn best(&self, cif_fob: f64) -> BTreeMap<Period, f64> {
-        let mut out: BTreeMap<Period, f64> = BTreeMap::new();
-        for ((p, who), (v, _)) in &self.values {
-            let fob = if *who == Reporter::Importer {
-                v / cif_fob
-            } else {
-                *v
-            };
-            let e = out.entry(*p).or_insert(0.0);
-            *e = if *who == Reporter::Reconciled {
-                fob
-            } else {
-                e.max(fob)
-            };
+impl Dim {
+    /// The part of this dimension the row is, `None` when it is the total.
+    fn part(self, f: &Flow) -> Option<Part<'_>> {
+        match self {
+            Dim::Subheading => (f.hs_code.len() > 4).then(|| Part::Hs(f.hs_code.truncated(6))),
+            Dim::TariffLine => (f.hs_code.len() > 6).then_some(Part::Hs(f.hs_code)),
+            Dim::Flow => (!f.flow_code.is_total()).then_some(Part::Flow(f.flow_code)),
+            Dim::Consignment => f.consigned_from.map(Part::Country),
+            Dim::Customs => f.customs_part.as_deref().map(Part::Text),
+            Dim::Mode => f.transport_part.as_deref().map(Part::Text),
         }
-        out
     }
 
-    fn flows(&self, period: Period) -> Vec<(u32, u32)> {
-        self.values
+    fn index(self) -> usize {
+        DIMS.iter().position(|d| *d == self).unwrap_or(0)
+    }
+}
+
+/// Rows left out beside their totals and parts summed, per dimension (in `DIMS` order).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Levels {
+    left_out: [usize; DIMS.len()],
+    summed: [usize; DIMS.len()],
+}
+
+/// One level per dimension of `rows` (indices into `flows`): on the first dimension, the rows
+/// that are its total when there are any, else every part; then the same on the next dimension
+/// within what was kept (within each part separately). Returns the rows whose values add up to
+/// the whole once.
+fn one_level(flows: &[Flow], rows: Vec<u32>, dims: &[Dim], levels: &mut Levels) -> Vec<u32> {
+    let Some((&dim, rest)) = dims.split_first() else {
+        return rows;
+    };
+    let (totals, parts): (Vec<u32>, Vec<u32>) = rows
+        .into_iter()
+        .partition(|r| dim.part(&flows[*r as usize]).is_none());
+    if !totals.is_empty() {
+        levels.left_out[dim.index()] += parts.len();
+        return one_level(flows, totals, rest, levels);
+    }
+    let mut by_part: BTreeMap<Part<'_>, Vec<u32>> = BTreeMap::new();
+    for r in parts {
+        if let Some(p) = dim.part(&flows[r as usize]) {
+            by_part.entry(p).or_default().push(r);
+        }
+    }
+    if by_part.len() > 1 {
+        levels.summed[dim.index()] += by_part.len();
+    }
+    by_part
+        .into_values()
+        .flat_map(|rows| one_level(flows, rows, rest, levels))
+        .collect()
+}
+
+fn stated(flows: &[Flow], dataset: u32, rows: &[u32]) -> Stated {
+    Stated {
+        value_usd: rows.iter().map(|r| flows[*r as usize].value_usd).sum(),
+        flows: rows.iter().map(|r| (dataset, *r)).collect(),
+    }
+}
+
+/// What one side states for one period: the value, and its breakdowns.
+struct Report {
+    value: Stated,
+    re_exported: Option<Stated>,
+    consigned: BTreeMap<CountryId, Stated>,
+}
+
+fn report(
+    flows: &[Flow],
+    dataset: u32,
+    rows: Vec<u32>,
+    side: Side,
+    is_country: &dyn Fn(CountryId) -> bool,
+    levels: &mut Levels,
+) -> Report {
+    let mut scratch = Levels::default();
+    let part_of = |rows: &[u32], keep: &dyn Fn(&Flow) -> bool, dim: Dim, levels: &mut Levels| {
+        let mine: Vec<u32> = rows
             .iter()
-            .filter(|((p, _), _)| *p == period)
-            .flat_map(|(_, (_, f))| f.iter().copied())
-            .collect()
-    }
-}
-
-fn period_dates(p: Period) -> (Date, Date) {
-    let start = Date::from_ymd(p.year, u32::from(p.month.unwrap_or(1)), 1).unwrap_or(Date(0));
-    let end = match p.month {
-        Some(m) if m < 12 => Date::from_ymd(p.year, u32::from(m) + 1, 1).map(|d| d.plus_days(-1)),
-        _ => Date::from_ymd(p.year, 12, 31),
-    }
-    .unwrap_or(start);
-    (start, end)
-}
-
-/// Scores the corridors of every country-level dataset (`(index, dataset)` pairs).
-pub fn score(datasets: &[(u32, &Dataset)], rules: &Rules, g: &Gazetteer) -> Vec<ScoredRoute> {
-    let headings: Vec<u64> = rules
-        .corridors
-        .hs_headings
-        .iter()
-        .filter_map(|h| h.parse().ok())
-        .collect();
-    let is_country = |c: CountryId| g.country(c).kind == AreaKind::Country;
-    let mut corridors: BTreeMap<(CountryId, CountryId, u64), Series> = BTreeMap::new();
-    // (importer, origin, heading, period) -> (total, [(consigned from, value, flows)])
-    type Consigned = BTreeMap<
-        (CountryId, CountryId, u64, Period),
-        (
-            f64,
-            Vec<(u32, u32)>,
-            BTreeMap<CountryId, (f64, Vec<(u32, u32)>)>,
-        ),
-    >;
-    let mut consigned: Consigned = BTreeMap::new();
-    for (di, d) in datasets {
-        let baci = d.provenance.format == Format::Baci;
-        for (row, f) in d.flows().iter().enumerate() {
-            let heading = f.hs_code.heading();
-            if f.hs_code.len() < 4
-                || !headings.contains(&heading)
-                || !is_country(f.reporter)
-                || !is_country(f.partner)
-            {
-                continue;
-            }
-            let flow = (*di, row as u32);
-            let (exporter, importer, who) = match (baci, f.direction) {
-                (true, _) => (f.reporter, f.partner, Reporter::Reconciled),
-                (false, FlowDirection::Export | FlowDirection::ReExport) => {
-                    (f.reporter, f.partner, Reporter::Exporter)
-                }
-                (false, _) => (f.partner, f.reporter, Reporter::Importer),
-            };
-            match f.consigned_from {
-                None => {
-                    corridors
-                        .entry((exporter, importer, heading))
-                        .or_default()
-                        .add(f.period, who, f.value_usd, flow);
-                    if who == Reporter::Importer {
-                        let e = consigned
-                            .entry((importer, exporter, heading, f.period))
-                            .or_default();
-                        e.0 += f.value_usd;
-                        e.1.push(flow);
-                    }
-                }
-                Some(c) if who == Reporter::Importer && c != exporter && is_country(c) => {
-                    let e = consigned
-                        .entry((importer, exporter, heading, f.period))
-                        .or_default();
-                    let slot = e.2.entry(c).or_default();
-                    slot.0 += f.value_usd;
-                    slot.1.push(flow);
-                }
-                Some(_) => {}
-            }
-        }
-    }
-    let mut rows = Vec::new();
-    let dest_rules = &rules.indicators.destination_of_concern;
-    let name = |c: CountryId| g.country(c).name.clone();
-
-    // Direct corridors: surge and mirror gap.
-    for ((exporter, importer, heading), series) in &corridors {
-        let best = series.best(rules.indicators.mirror_gap.cif_fob_factor);
-        let periods: Vec<(Period, f64)> = best.iter().map(|(p, v)| (*p, *v)).collect();
-        let label = format!("{} -> {} HS {heading}", name(*exporter), name(*importer));
-        let surge = surge::evaluate(&periods, &rules.indicators.surge, &label);
-        let stated: Vec<mirror_gap::Stated> = periods
+            .copied()
+            .filter(|r| keep(&flows[*r as usize]))
+            .collect();
+        let dims: Vec<Dim> = DIMS.iter().copied().filter(|d| *d != dim).collect();
+        one_level(flows, mine, &dims, levels)
+    };
+    let re_exported = (side == Side::Exporter)
+        .then(|| {
+            part_of(
+                &rows,
+                &|f| f.flow_code == FlowCode::ReExport,
+                Dim::Flow,
+                &mut scratch,
+            )
+        })
+        .filter(|kept| !kept.is_empty())
+        .map(|kept| stated(flows, dataset, &kept));
+    let mut consigned = BTreeMap::new();
+    if side == Side::Importer {
+        let mut via: Vec<CountryId> = rows
             .iter()
-            .map(|(p, _)| {
-                let get = |who| series.values.get(&(*p, who)).map(|x| x.0);
-                (*p, get(Reporter::Exporter), get(Reporter::Importer))
-            })
+            .filter_map(|r| flows[*r as usize].consigned_from)
+            .filter(|c| is_country(*c))
             .collect();
-        let mirror = mirror_gap::evaluate(
-            &stated,
-            &rules.indicators.mirror_gap,
-            rules.indicators.surge.min_value_usd,
-            &name(*exporter),
-            &name(*importer),
-        );
-        // The periods involved: the surge period with its baseline, and the mirror-gap period.
-        let mut involved: Vec<Period> = surge
-            .1
-            .into_iter()
-            .flatten()
-            .map(|i| periods[i].0)
-            .collect();
-        involved.extend(mirror.1);
-        involved.sort_unstable();
-        involved.dedup();
-        if involved.is_empty() {
-            involved = periods.last().map(|p| vec![p.0]).unwrap_or_default();
-        }
-        let value: f64 = involved.iter().filter_map(|p| best.get(p)).sum();
-        rows.push(corridor_row(
-            vec![*exporter, *importer],
-            &involved,
-            involved.iter().flat_map(|p| series.flows(*p)).collect(),
-            value,
-            [("surge", surge.0), ("mirror_gap", mirror.0)],
-            rules,
-            g,
-        ));
-    }
-
-    // Consignment shares: imports of a country from an origin, consigned from a third country.
-    for ((importer, origin, heading, period), (total, total_flows, via)) in &consigned {
-        for (hub, (v, flows)) in via {
-            if *total <= 0.0 {
-                continue;
-            }
-            let finding = consignment_share::evaluate(
-                *period,
-                *v,
-                *total,
-                *heading,
-                &name(*importer),
-                &name(*origin),
-                &name(*hub),
-                &rules.indicators.consignment_share,
+        via.sort_unstable();
+        via.dedup();
+        for c in via {
+            let kept = part_of(
+                &rows,
+                &|f| f.consigned_from == Some(c),
+                Dim::Consignment,
+                &mut scratch,
             );
-            let mut all = total_flows.clone();
-            all.extend(flows);
-            rows.push(corridor_row(
-                vec![*origin, *hub, *importer],
-                &[*period],
-                all,
-                *v,
-                [("consignment_share", finding)],
-                rules,
-                g,
+            consigned.insert(c, stated(flows, dataset, &kept));
+        }
+    }
+    let kept = one_level(flows, rows, &DIMS, levels);
+    Report {
+        value: stated(flows, dataset, &kept),
+        re_exported,
+        consigned,
+    }
+}
+
+/// What the assembly did with one file's rows, for its note.
+#[derive(Default)]
+struct Tally {
+    kept: usize,
+    outside: usize,
+    groups: usize,
+    levels: Levels,
+    /// HS6 rows of a series that has heading rows: beside their heading, or in a period without one.
+    beside_heading: usize,
+    without_heading: usize,
+    /// Series summed from HS6 rows.
+    from_subheadings: usize,
+    /// Values another file already gave.
+    repeated: usize,
+}
+
+impl Tally {
+    fn note(&self, d: &Dataset, headings: &[HsCode]) -> Option<String> {
+        if d.flows().is_empty() {
+            return None;
+        }
+        let name = d
+            .provenance
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| d.provenance.path.display().to_string());
+        let count = |n: usize, what: &str| (n > 0).then(|| format!("{n} {what}"));
+        let l = &self.levels;
+        let at = |dim: Dim| l.left_out[dim.index()];
+        let summed = |dim: Dim| l.summed[dim.index()];
+        let left_out: Vec<String> = [
+            count(at(Dim::Flow), "DX/RX/FM/RM rows beside X or M"),
+            count(at(Dim::Consignment), "rows by country of consignment beside partner2Code 0"),
+            count(at(Dim::Customs), "rows by customs procedure beside C00"),
+            count(at(Dim::Mode), "rows by mode of transport beside motCode 0"),
+            count(
+                at(Dim::TariffLine) + self.beside_heading,
+                "finer HS rows beside their heading or subheading",
+            ),
+            count(
+                self.without_heading,
+                "HS6 rows in periods where their series has no heading row (one HS level per corridor)",
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let sums: Vec<String> = [
+            count(summed(Dim::Flow), "flow codes"),
+            count(summed(Dim::Consignment), "countries of consignment"),
+            count(summed(Dim::Customs), "customs procedures"),
+            count(summed(Dim::Mode), "modes of transport"),
+            count(summed(Dim::TariffLine), "tariff lines"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let mut parts = vec![format!(
+            "{} rows make the corridor values, one level per breakdown (totals where the file has them)",
+            self.kept
+        )];
+        if !left_out.is_empty() {
+            parts.push(format!("left out: {}", left_out.join(", ")));
+        }
+        if !sums.is_empty() {
+            parts.push(format!(
+                "parts summed where no total was given: {}",
+                sums.join(", ")
             ));
         }
-    }
-
-    // Hub pass-through: imports from producers moving with exports to countries of concern.
-    let producers: Vec<CountryId> = rules
-        .corridors
-        .producers
-        .iter()
-        .filter_map(|a| g.by_alpha2(a))
-        .collect();
-    for hub in rules.corridors.hubs.iter().filter_map(|a| g.by_alpha2(a)) {
-        let mut inflow: BTreeMap<Period, f64> = BTreeMap::new();
-        let mut outflow: BTreeMap<Period, f64> = BTreeMap::new();
-        let (mut top_in, mut top_out): (BTreeMap<CountryId, f64>, BTreeMap<CountryId, f64>) =
-            Default::default();
-        let mut flows = Vec::new();
-        for ((exporter, importer, _), series) in &corridors {
-            let into_hub = *importer == hub && producers.contains(exporter);
-            let out_to_concern = *exporter == hub && strength(g, dest_rules, *importer).0 >= 1.0;
-            if !(into_hub || out_to_concern) {
-                continue;
-            }
-            for (p, v) in series.best(rules.indicators.mirror_gap.cif_fob_factor) {
-                if into_hub {
-                    *inflow.entry(p).or_default() += v;
-                    *top_in.entry(*exporter).or_default() += v;
-                } else {
-                    *outflow.entry(p).or_default() += v;
-                    *top_out.entry(*importer).or_default() += v;
-                }
-                flows.extend(series.flows(p));
-            }
+        if self.from_subheadings > 0 {
+            parts.push(format!(
+                "{} series summed from HS6 rows (no heading row)",
+                self.from_subheadings
+            ));
         }
-        let Some((finding, periods)) = corridor_pass_through::evaluate(
-            &inflow,
-            &outflow,
-            &rules.indicators.corridor_pass_through,
-            &name(hub),
-        ) else {
-            continue;
-        };
-        let (Some(origin), Some(dest)) = (
-            top_in
-                .iter()
-                .max_by(|x, y| x.1.total_cmp(y.1))
-                .map(|x| *x.0),
-            top_out
-                .iter()
-                .max_by(|x, y| x.1.total_cmp(y.1))
-                .map(|x| *x.0),
-        ) else {
-            continue;
-        };
-        let total: f64 = outflow.values().sum();
-        rows.push(corridor_row(
-            vec![origin, hub, dest],
-            &periods,
-            flows,
-            total,
-            [("corridor_pass_through", finding)],
-            rules,
-            g,
-        ));
+        if d.provenance.format == Format::Comtrade
+            && (at(Dim::Consignment) > 0 || at(Dim::Flow) > 0)
+        {
+            parts.push("breakdowns by consignment and re-exports read for consignment shares and pass-through".into());
+        }
+        if let Some(s) = count(self.groups, "rows with a group (World, Areas nes ...) as reporter or partner left out") {
+            parts.push(s);
+        }
+        if self.outside > 0 {
+            let list: Vec<String> = headings.iter().map(|h| h.to_string()).collect();
+            parts.push(format!(
+                "{} rows outside the HS headings watched ({})",
+                self.outside,
+                list.join(", ")
+            ));
+        }
+        if let Some(s) = count(self.repeated, "values an earlier file already gave left out") {
+            parts.push(s);
+        }
+        Some(format!("{name}: corridors: {}", parts.join("; ")))
     }
-    rows
 }
 
-fn corridor_row<const N: usize>(
-    path: Vec<CountryId>,
-    periods: &[Period],
-    flows: Vec<(u32, u32)>,
-    value_usd: f64,
-    fired: [(&'static str, Finding); N],
-    rules: &Rules,
-    g: &Gazetteer,
-) -> ScoredRoute {
-    let ind = &rules.indicators;
-    let Some(&last) = path.last() else {
-        unreachable!("corridors have two or three countries")
-    };
-    let (dest_value, group) = strength(g, &ind.destination_of_concern, last);
-    let dest = match group {
-        Some(group) => Finding::new(
-            dest_value,
-            format!("final destination {} is in {group}", g.country(last).name),
-            Vec::new(),
-        ),
-        None => Finding::none(),
-    };
-    let weight = |n: &str| match n {
-        "surge" => ind.surge.weight,
-        "mirror_gap" => ind.mirror_gap.weight,
-        "corridor_pass_through" => ind.corridor_pass_through.weight,
-        "consignment_share" => ind.consignment_share.weight,
-        _ => 0.0,
-    };
-    let mut findings: Vec<Measured> = Vec::new();
-    for i in ROUTE_INDICATORS {
-        let n = i.name();
-        let f = match n {
-            "destination_of_concern" => dest.clone(),
-            // Country-level rows are chips and computers by their HS heading.
-            "product_sensitivity" => {
-                Finding::new(1.0, "HS heading of chips or computers", Vec::new())
+/// Assembles the corridors of every country-level dataset (`(index, dataset)` pairs, the index
+/// being what [`FlowRef`]s name) in the HS `headings` given (4-digit codes). Rows where either
+/// side is a group (World, ASEAN ...) stay out. Where two files give the same value (same
+/// reporter, partner, side, heading and period), the first file's is kept.
+pub fn assemble(datasets: &[(u32, &Dataset)], headings: &[HsCode], g: &Gazetteer) -> Corridors {
+    let is_country = |c: CountryId| g.country(c).kind == AreaKind::Country;
+    type Key = (CountryId, CountryId, HsCode);
+    let mut slots: BTreeMap<Key, BTreeMap<Period, CorridorPeriod>> = BTreeMap::new();
+    let mut notes = Vec::new();
+    for (di, d) in datasets {
+        let flows = d.flows();
+        let baci = d.provenance.format == Format::Baci;
+        let mut tally = Tally::default();
+        let mut series: BTreeMap<(Key, Side), Vec<u32>> = BTreeMap::new();
+        for (row, f) in flows.iter().enumerate() {
+            let heading = f.hs_code.truncated(4);
+            if f.hs_code.len() < 4 || !headings.contains(&heading) {
+                tally.outside += 1;
+                continue;
             }
-            _ => Finding::none(),
-        };
-        findings.push(Measured {
-            indicator: n,
-            role: i.role(),
-            weight: 0.0,
-            threshold: i.threshold(rules).into(),
-            finding: f,
-        });
+            if !is_country(f.reporter) || !is_country(f.partner) {
+                tally.groups += 1;
+                continue;
+            }
+            let (exporter, importer, side) = if baci {
+                (f.reporter, f.partner, Side::Reconciled)
+            } else if f.direction.is_import() {
+                (f.partner, f.reporter, Side::Importer)
+            } else {
+                (f.reporter, f.partner, Side::Exporter)
+            };
+            series
+                .entry(((exporter, importer, heading), side))
+                .or_default()
+                .push(row as u32);
+        }
+        for ((key, side), rows) in series {
+            // One HS level per series: the heading rows where there are any.
+            let is_heading = |r: &u32| flows[*r as usize].hs_code.len() == 4;
+            let rows = if rows.iter().any(is_heading) {
+                let with_heading: Vec<Period> = rows
+                    .iter()
+                    .filter(|r| is_heading(r))
+                    .map(|r| flows[*r as usize].period)
+                    .collect();
+                let (keep, finer): (Vec<u32>, Vec<u32>) = rows.into_iter().partition(is_heading);
+                for r in finer {
+                    if with_heading.contains(&flows[r as usize].period) {
+                        tally.beside_heading += 1;
+                    } else {
+                        tally.without_heading += 1;
+                    }
+                }
+                keep
+            } else {
+                tally.from_subheadings += 1;
+                rows
+            };
+            let mut by_period: BTreeMap<Period, Vec<u32>> = BTreeMap::new();
+            for r in rows {
+                by_period.entry(flows[r as usize].period).or_default().push(r);
+            }
+            for (period, rows) in by_period {
+                let mut levels = Levels::default();
+                let rep = report(flows, *di, rows, side, &is_country, &mut levels);
+                let slot = slots
+                    .entry(key)
+                    .or_default()
+                    .entry(period)
+                    .or_insert_with(|| CorridorPeriod::new(period));
+                let target = match side {
+                    Side::Exporter => &mut slot.exporter_reported,
+                    Side::Importer => &mut slot.importer_reported,
+                    Side::Reconciled => &mut slot.reconciled,
+                };
+                if target.is_some() {
+                    tally.repeated += 1;
+                    continue;
+                }
+                tally.kept += rep.value.flows.len();
+                for i in 0..DIMS.len() {
+                    tally.levels.left_out[i] += levels.left_out[i];
+                    tally.levels.summed[i] += levels.summed[i];
+                }
+                *target = Some(rep.value);
+                match side {
+                    Side::Exporter => slot.re_exported = rep.re_exported,
+                    Side::Importer => slot.consigned = rep.consigned,
+                    Side::Reconciled => {}
+                }
+            }
+        }
+        notes.extend(tally.note(d, headings));
     }
-    for n in CORRIDOR_INDICATORS {
-        let f = fired
-            .iter()
-            .find(|(name, _)| name == n)
-            .map(|(_, f)| f.clone())
-            .unwrap_or_default();
-        findings.push(Measured {
-            indicator: n,
-            role: Role::Corridor,
-            weight: weight(n),
-            threshold: "".into(),
-            finding: f,
-        });
-    }
-    let _ = dest_value;
-    let score = combine(findings, rules.corridors.delivery_floor, rules);
-    let (first, last_date) = (
-        periods
-            .iter()
-            .map(|p| period_dates(*p).0)
-            .min()
-            .unwrap_or(Date(0)),
-        periods
-            .iter()
-            .map(|p| period_dates(*p).1)
-            .max()
-            .unwrap_or(Date(0)),
-    );
-    ScoredRoute {
-        id: String::new(),
-        stops: path.iter().filter_map(|c| g.country(*c).point).collect(),
-        path: path.iter().map(|c| g.country(*c).code()).collect(),
-        kind: RouteKind::Corridor { flows },
-        score,
-        parties: Vec::new(),
-        shipment_ids: Vec::new(),
-        first_date: first.to_string(),
-        last_date: last_date.to_string(),
-        quantity: 0.0,
-        value_usd,
-    }
+    let corridors = slots
+        .into_iter()
+        .map(|((exporter, importer, heading), periods)| Corridor {
+            exporter,
+            importer,
+            heading,
+            periods: periods.into_values().collect(),
+        })
+        .collect();
+    Corridors { corridors, notes }
 }

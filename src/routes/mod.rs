@@ -371,28 +371,34 @@ fn link_legs(legs: &[Leg], rules: &RouteRules) -> Vec<Link> {
             let mut need = 1.0;
             let slack = rules.quantity_tolerance.max(0.0);
             let mut trades_product = false;
-            for lot in lots.iter_mut() {
-                let inbound = &legs[lot.0 as usize];
-                if !same_product(inbound, out) || !ordered(inbound, out) {
-                    continue;
-                }
-                trades_product = true;
-                if lot.1 <= 0.0 || !plausible(inbound, out, rules) {
-                    continue;
-                }
-                let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
-                    continue;
-                };
-                let take = lot.1.min(need * size);
-                lot.1 -= take;
-                need -= take / size;
-                links.push(Link {
-                    inbound: lot.0,
-                    outbound: leg,
-                    quantity: take,
-                });
-                if need <= slack {
-                    break;
+            // Lots priced like the outbound leg first (a distributor holding both chips and
+            // accelerators under one code sells each from its own stock), then the others; first
+            // in first out within each.
+            for close in [true, false] {
+                for lot in lots.iter_mut() {
+                    let inbound = &legs[lot.0 as usize];
+                    if !same_product(inbound, out) || !ordered(inbound, out) {
+                        continue;
+                    }
+                    trades_product = true;
+                    if lot.1 <= 0.0
+                        || need <= slack
+                        || price_close(inbound, out, rules) != close
+                        || !plausible(inbound, out, rules)
+                    {
+                        continue;
+                    }
+                    let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
+                        continue;
+                    };
+                    let take = lot.1.min(need * size);
+                    lot.1 -= take;
+                    need -= take / size;
+                    links.push(Link {
+                        inbound: lot.0,
+                        outbound: leg,
+                        quantity: take,
+                    });
                 }
             }
             if need <= slack || trades_product {
@@ -491,6 +497,15 @@ fn plausible(inbound: &Leg, outbound: &Leg, rules: &RouteRules) -> bool {
     let Some(size) = outbound.measure.in_kind_of(&inbound.measure) else {
         return false;
     };
+    // Goods counted by the piece at a small share of the named stock's reference price are not
+    // that stock (when the stock was declared by weight, this is the only price to compare with).
+    if inbound.product.reference_price > 0.0
+        && outbound.measure.kind == UnitKind::Count
+        && let Some(unit) = outbound.unit_value()
+        && unit < rules.value_ratio_min * inbound.product.reference_price
+    {
+        return false;
+    }
     match inbound.unit_value() {
         Some(a) if size > 0.0 && outbound.value_usd > 0.0 => {
             let ratio = (outbound.value_usd / size) / a;
@@ -532,6 +547,20 @@ fn carry_evidence(inbound: &Leg, outbound: &Leg, left: f64, rules: &RouteRules) 
         points += 1;
     }
     points
+}
+
+/// Unit values within `close_value_ratio` of each other (either way), where both are known.
+fn price_close(inbound: &Leg, outbound: &Leg, rules: &RouteRules) -> bool {
+    let Some(size) = outbound.measure.in_kind_of(&inbound.measure) else {
+        return false;
+    };
+    match inbound.unit_value() {
+        Some(a) if size > 0.0 && outbound.value_usd > 0.0 => {
+            let r = (outbound.value_usd / size) / a;
+            r.max(1.0 / r) <= rules.close_value_ratio
+        }
+        _ => false,
+    }
 }
 
 /// Weight per unit alike where both legs give it (goods under another name weigh the same).

@@ -6,6 +6,7 @@
 //! noisy-OR `1 - prod(1 - weight_i x value_i)`. A factor's contribution is its share of
 //! `-ln(1 - weight x value)` times the score, so the contributions add up to the score.
 
+pub mod corridors;
 pub mod indicators;
 pub mod licences;
 pub mod product;

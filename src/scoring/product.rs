@@ -14,6 +14,8 @@ pub struct ProductReading {
     pub reference: Option<u16>,
     /// Every reference product the description names, as bits by index (the first 64).
     pub named: u64,
+    /// Reference unit price of `reference` in USD (0 when none).
+    pub reference_price: f64,
     /// The description says nothing of the product ("computer parts").
     pub vague: bool,
     /// The HS code is one accelerators and AI servers ship under.
@@ -33,10 +35,14 @@ pub struct DescriptionWords {
 pub struct ProductClassifier {
     /// (index in rules.products, lower-case keywords, reference unit price).
     references: Vec<(u16, Vec<String>, f64)>,
+    /// Indices of the reference products that are whole systems.
+    systems: Vec<u16>,
     uncontrolled: Vec<String>,
     vague: Vec<String>,
     sensitive_hs: Vec<HsCode>,
     system_hs: Vec<HsCode>,
+    /// Codes of networking gear: read at most `midrange_value` without a named product.
+    network_hs: Vec<HsCode>,
     system_unit_usd: f64,
     keyword_value: f64,
     min_reference_share: f64,
@@ -63,6 +69,13 @@ impl ProductClassifier {
                     )
                 })
                 .collect(),
+            systems: rules
+                .products
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.system)
+                .map(|(i, _)| i as u16)
+                .collect(),
             uncontrolled: p
                 .uncontrolled_keywords
                 .iter()
@@ -77,6 +90,11 @@ impl ProductClassifier {
                 .collect(),
             sensitive_hs: p
                 .sensitive_hs
+                .iter()
+                .filter_map(|h| HsCode::parse(h))
+                .collect(),
+            network_hs: p
+                .network_hs
                 .iter()
                 .filter_map(|h| HsCode::parse(h))
                 .collect(),
@@ -101,19 +119,22 @@ impl ProductClassifier {
     /// great deal, so callers reading many legs keep these per distinct description.
     pub fn words(&self, description: &str) -> DescriptionWords {
         let text = description.to_lowercase();
+        let references: Vec<u16> = self
+            .references
+            .iter()
+            .filter(|(_, kws, _)| kws.iter().any(|k| contains_word(&text, k)))
+            .map(|(i, _, _)| *i)
+            .collect();
+        let listed_vague = self
+            .vague
+            .iter()
+            .any(|v| text.starts_with(v.as_str()) || text == *v);
         DescriptionWords {
-            references: self
-                .references
-                .iter()
-                .filter(|(_, kws, _)| kws.iter().any(|k| contains_word(&text, k)))
-                .map(|(i, _, _)| *i)
-                .collect(),
             uncontrolled: self.uncontrolled.iter().any(|k| contains_word(&text, k)),
-            vague: !text.is_empty()
-                && self
-                    .vague
-                    .iter()
-                    .any(|v| text.starts_with(v.as_str()) || text == *v),
+            vague: !text.trim().is_empty()
+                && references.is_empty()
+                && (listed_vague || says_nothing_specific(&text)),
+            references,
         }
     }
 
@@ -155,25 +176,55 @@ impl ProductClassifier {
         // A description that names a product at a small share of its price names what the goods
         // are for (a rail kit for an HGX server, a cable for an XE9680), not the product itself.
         let names_product = |i: u16| unit <= 0.0 || unit >= self.min_reference_share * price(i);
+        // A whole system declared under a computer code may name the chips it holds ("server, 8x
+        // H200"): the system references compete with the named chips on price.
+        let systems: &[u16] = if self.system_hs.iter().any(|s| hs.starts_with(*s)) {
+            &self.systems
+        } else {
+            &[]
+        };
         let reference = words
             .references
             .iter()
+            .chain(if words.references.is_empty() {
+                [].iter()
+            } else {
+                systems.iter()
+            })
             .copied()
             .filter(|i| names_product(*i))
             .min_by(|a, b| distance(*a).total_cmp(&distance(*b)));
         let (vague, uncontrolled) = (words.vague, words.uncontrolled);
         let sensitivity = if reference.is_some() && !uncontrolled {
             self.keyword_value
-        } else if !sensitive_hs && !vague {
-            0.0
         } else if uncontrolled {
-            self.low_value
-        } else if unit >= self.accelerator_bar(hs) {
+            if sensitive_hs || vague {
+                self.low_value
+            } else {
+                0.0
+            }
+        } else if sensitive_hs {
+            let network = self.network_hs.iter().any(|n| hs.starts_with(*n));
+            if network {
+                // Switches and network cards are on the control lists' high-priority tiers, but
+                // they are not the accelerators: without a named product they stay mid-range.
+                if unit >= self.midrange_unit_usd {
+                    self.midrange_value
+                } else {
+                    self.low_value
+                }
+            } else if unit >= self.accelerator_bar(hs) {
+                self.accelerator_value
+            } else if unit >= self.midrange_unit_usd {
+                self.midrange_value
+            } else {
+                self.low_value
+            }
+        } else if vague && unit >= self.accelerator_bar(hs) {
+            // Goods under another code whose wording says nothing, at an accelerator's price.
             self.accelerator_value
-        } else if unit >= self.midrange_unit_usd {
-            self.midrange_value
         } else {
-            self.low_value
+            0.0
         };
         let named = words
             .references
@@ -184,6 +235,7 @@ impl ProductClassifier {
             sensitivity,
             reference,
             named,
+            reference_price: reference.map(price).unwrap_or(0.0),
             vague,
             sensitive_hs,
         }
@@ -199,6 +251,18 @@ impl ProductClassifier {
             self.accelerator_unit_usd
         }
     }
+}
+
+/// A description says nothing specific when it names no model, size or rating (no word with a
+/// digit in it: `H100`, `48x25G`, `2U`, `16GB`) in a few words: "Computer parts", "Printed circuit
+/// assemblies", "Power supply units". Such a wording cannot tell an accelerator from a cable, so
+/// the unit value has to.
+fn says_nothing_specific(text: &str) -> bool {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    !words.is_empty() && words.len() <= 6 && !words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))
 }
 
 /// True when `needle` stands in `text` as a word or words (not inside a longer word:
@@ -258,6 +322,12 @@ mod tests {
             rules.products[h100.reference.unwrap() as usize].name,
             "NVIDIA H100 / H800"
         );
+        let system = read("847150", "HPE Cray XD670, 8x H200 SXM", 320_000.0);
+        assert_eq!(
+            rules.products[system.reference.unwrap() as usize].name,
+            "8-GPU AI server",
+            "a server naming its chips is read as a server"
+        );
         assert_eq!(
             read("854231", "STM32F407 ARM microcontroller", 3.0).sensitivity,
             0.05
@@ -266,6 +336,12 @@ mod tests {
             read("847330", "NVIDIA GeForce RTX 4060 graphics card", 300.0).sensitivity,
             0.05
         );
+        let housings = read("392690", "Plastic housings and fittings", 24_000.0);
+        assert!(
+            housings.vague && housings.sensitivity == 0.8,
+            "a wording that says nothing, at an accelerator's price, under any code"
+        );
+        assert!(!read("851762", "Ethernet switch 48x25G 8x100G", 20_000.0).vague);
         let relabelled = read("847330", "Computer parts", 25_000.0);
         assert!(relabelled.vague && relabelled.sensitivity == 0.8);
         assert_eq!(read("847330", "Computer parts", 40.0).sensitivity, 0.05);

@@ -32,6 +32,7 @@ pub struct RouteRules {
     pub quantity_tolerance: f64,
     pub value_ratio_min: f64,
     pub value_ratio_max: f64,
+    pub close_value_ratio: f64,
     pub carry_min_sensitivity: f64,
     pub carry_value_ratio_min: f64,
     pub weight_ratio_max: f64,
@@ -79,6 +80,7 @@ pub struct ProductRules {
     pub accelerator_value: f64,
     pub system_hs: Vec<String>,
     pub system_unit_usd: f64,
+    pub network_hs: Vec<String>,
     pub midrange_unit_usd: f64,
     pub midrange_value: f64,
     pub low_value: f64,
@@ -188,7 +190,9 @@ pub struct CorridorPassThroughRules {
 #[serde(deny_unknown_fields)]
 pub struct ConsignmentShareRules {
     pub weight: f64,
-    pub full_share: f64,
+    pub baseline_periods: usize,
+    pub min_rise: f64,
+    pub full_rise: f64,
 }
 
 /// A product investigators watch for: keywords in descriptions and a reference unit price.
@@ -198,6 +202,10 @@ pub struct ReferenceProduct {
     pub name: String,
     pub keywords: Vec<String>,
     pub unit_price_usd: f64,
+    /// A whole system holding accelerators: a description under a system HS code that names
+    /// chips is compared with it too.
+    #[serde(default)]
+    pub system: bool,
 }
 
 /// Why a rules file could not be used.

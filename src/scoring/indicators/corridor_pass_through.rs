@@ -7,6 +7,14 @@ use crate::model::Period;
 use crate::scoring::Finding;
 use crate::scoring::rules::CorridorPassThroughRules;
 
+/// The rule in words.
+pub fn threshold(r: &CorridorPassThroughRules) -> String {
+    format!(
+        "correlation of period-on-period changes, lag 0-{} periods: 1 at {}",
+        r.max_lag, r.full_correlation
+    )
+}
+
 /// Pearson correlation; `None` when either side is constant or shorter than three.
 pub fn correlation(a: &[f64], b: &[f64]) -> Option<f64> {
     let n = a.len().min(b.len());
@@ -34,6 +42,7 @@ pub fn evaluate(
     outflow: &BTreeMap<Period, f64>,
     rules: &CorridorPassThroughRules,
     hub: &str,
+    destination: &str,
 ) -> Option<(Finding, Vec<Period>)> {
     let periods: Vec<Period> = inflow
         .keys()
@@ -57,7 +66,7 @@ pub fn evaluate(
     }
     let value = (best.0 / rules.full_correlation).clamp(0.0, 1.0);
     let text = format!(
-        "{hub}'s imports from producers and its exports to countries of concern move together (correlation {:.2} at lag {}) over {} periods",
+        "{hub}'s imports from producers and its exports to {destination} move together (correlation {:.2} at lag {}) over {} periods",
         best.0,
         best.1,
         periods.len()
@@ -91,15 +100,15 @@ mod tests {
         let r = Rules::default().indicators.corridor_pass_through;
         let imports = series(&[10.0, 30.0, 15.0, 40.0, 20.0, 60.0, 25.0]);
         let exports = series(&[5.0, 5.0, 25.0, 10.0, 35.0, 15.0, 55.0]);
-        let (f, periods) = evaluate(&imports, &exports, &r, "Armenia").unwrap();
+        let (f, periods) = evaluate(&imports, &exports, &r, "Armenia", "Russia").unwrap();
         assert_eq!(periods.len(), 7);
         assert!(f.value > 0.9, "{}", f.evidence);
         assert!(f.evidence.contains("lag 1"), "{}", f.evidence);
         // Exports that grow steadily whatever the imports do are no pass-through.
         let steady = series(&[5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0]);
-        let (g, _) = evaluate(&imports, &steady, &r, "X").unwrap();
+        let (g, _) = evaluate(&imports, &steady, &r, "X", "Y").unwrap();
         assert_eq!(g.value, 0.0);
-        assert!(evaluate(&series(&[1.0, 2.0]), &series(&[1.0, 2.0]), &r, "X").is_none());
+        assert!(evaluate(&series(&[1.0, 2.0]), &series(&[1.0, 2.0]), &r, "X", "Y").is_none());
         assert_eq!(correlation(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
     }
 }

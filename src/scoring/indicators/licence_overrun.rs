@@ -23,6 +23,6 @@ impl Indicator for LicenceOverrun {
         "a shipment under a licence whose quantity, drawn down in date order, is used up".into()
     }
     fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding {
-        violation(ctx, |s| matches!(s, LegLicence::Overrun { .. }), 1.0)
+        violation(ctx, |_, s| matches!(s, LegLicence::Overrun { .. }), 1.0)
     }
 }

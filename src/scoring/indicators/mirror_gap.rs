@@ -11,6 +11,15 @@ use crate::scoring::rules::MirrorGapRules;
 /// One period of a corridor as both sides state it: (period, exporter-reported FOB, importer-reported CIF).
 pub type Stated = (Period, Option<f64>, Option<f64>);
 
+/// The rule in words.
+pub fn threshold(r: &MirrorGapRules) -> String {
+    format!(
+        "|exports - imports / {}| / the larger: 1 at {:.0}%",
+        r.cif_fob_factor,
+        r.full_gap * 100.0
+    )
+}
+
 /// The largest gap over the periods both sides report, and its period. Gaps where both sides are
 /// below `min_value_usd` are ignored.
 pub fn evaluate(

@@ -56,17 +56,26 @@ impl Indicator for NewParty {
                 })
                 .collect()
         };
-        // The final buyer: a new consignee counts half; a new one that takes goods from several
-        // senders is a front (the shell pattern) and counts in full.
+        // The final buyer: a new consignee counts `new_buyer_value`; a new firm in a transit
+        // country that ships nothing on at all (the goods' onward trade is not in the data) counts
+        // in full.
         if holders.len() >= 2
             && let Some(&h) = holders.last()
             && let Some((first, before_route)) = is_new(h)
         {
-            let senders = ctx.stats.inbound_senders[h.0 as usize];
-            let (value, how) = if senders >= 2 {
-                (1.0, format!(", and received from {senders} senders"))
+            let country = ctx.ledger.holders.get(h).country;
+            let transit = ctx
+                .rules
+                .indicators
+                .known_hub
+                .groups
+                .iter()
+                .any(|g| ctx.gazetteer.in_group(g, country));
+            let sink = transit && ctx.stats.outbound_count[h.0 as usize] == 0;
+            let (value, how) = if sink {
+                (1.0, ", in a transit country, and it shipped nothing on")
             } else {
-                (n.new_buyer_value, String::new())
+                (n.new_buyer_value, "")
             };
             best = best.max(Finding::new(
                 value,

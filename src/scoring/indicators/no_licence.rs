@@ -1,6 +1,7 @@
-//! No licence on file: a controlled product shipped to a consignee in a country of concern (or to
-//! a licensed consignee under a product or from an exporter its licences do not name) that no
-//! licence covers. A violation on its face; only with licence data loaded.
+//! No licence on file: a controlled product delivered to a consignee in a country of concern (or
+//! to a licensed consignee under a product or from an exporter its licences do not name) that no
+//! licence covers. A violation on its face; only with licence data loaded, and only on a route's
+//! deliveries (its last hop): goods that move on are judged where they end up.
 
 use super::Indicator;
 use crate::scoring::licences::LegLicence;
@@ -23,14 +24,20 @@ impl Indicator for NoLicence {
         "a controlled product to a consignee in a country of concern that no loaded licence names for this exporter and product".into()
     }
     fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding {
-        violation(ctx, |s| matches!(s, LegLicence::NoLicence), 1.0)
+        // Only deliveries: goods that go on through a consignee are judged where they end up.
+        let finals: Vec<u32> = ctx.route.final_legs().collect();
+        violation(
+            ctx,
+            |leg, s| finals.contains(&leg) && matches!(s, LegLicence::NoLicence),
+            1.0,
+        )
     }
 }
 
 /// The legs of a route whose licence status matches, as one finding that names each leg's status.
 pub(super) fn violation(
     ctx: &RouteContext<'_>,
-    matches: impl Fn(LegLicence) -> bool,
+    matches: impl Fn(u32, LegLicence) -> bool,
     value: f64,
 ) -> Finding {
     let legs: Vec<u32> = ctx
@@ -38,7 +45,7 @@ pub(super) fn violation(
         .legs
         .iter()
         .copied()
-        .filter(|l| matches(ctx.licences.of(*l)))
+        .filter(|l| matches(*l, ctx.licences.of(*l)))
         .collect();
     let Some(&first) = legs.first() else {
         return Finding::none();

@@ -1,7 +1,7 @@
 //! Screening-list match: a party on the route matches, fuzzily, a name on the Consolidated
 //! Screening List given with `--watchlist` (Entity List, SDN, MEU ...).
 
-use crate::parties::{NameTokens, WordFrequency, block_keys, same_firm};
+use crate::parties::{NameTokens, WordFrequency, block_keys, firm_match};
 use rustc_hash::FxHashMap;
 
 use super::Indicator;
@@ -108,7 +108,9 @@ impl ScreeningIndex {
                 candidates.dedup();
                 candidates
                     .into_iter()
-                    .find(|&li| same_firm(tokens, &listed[li].1, &generic))
+                    .find(|&li| {
+                        firm_match(tokens, &listed[li].1, &generic).is_some_and(|d| d >= 1)
+                    })
                     .map(|li| {
                         describe(
                             listed[li].0,

@@ -9,6 +9,17 @@ use crate::model::Period;
 use crate::scoring::Finding;
 use crate::scoring::rules::SurgeRules;
 
+/// The rule in words.
+pub fn threshold(r: &SurgeRules) -> String {
+    format!(
+        "value against the mean of up to {} earlier periods: 0 at {}x, 1 at {}x; periods below {} ignored",
+        r.baseline_periods,
+        r.low_ratio,
+        r.high_ratio,
+        usd(r.min_value_usd)
+    )
+}
+
 /// The strongest surge in a corridor's series (periods in order, one value each), with the
 /// indices of the periods involved (the baseline and the surge period). `corridor` names it in
 /// the evidence (`United States -> Armenia HS 8542`).
