@@ -10,7 +10,7 @@ use crate::routes::{Ledger, Route};
 use crate::scoring::corridors::ScoredCorridor;
 use crate::scoring::indicators::screening_match::ScreeningIndex;
 use crate::scoring::indicators::{HolderStats, score_route, thresholds};
-use crate::scoring::licences::LicenceIndex;
+use crate::scoring::licences::{LegLicence, LicenceIndex};
 use crate::scoring::rules::Rules;
 use crate::scoring::{RouteContext, Score};
 
@@ -43,6 +43,9 @@ pub struct ScoredRoute {
     pub value_usd: f64,
     /// Coordinates of the stops, for maps.
     pub stops: Vec<Point<f64>>,
+    /// Licence status of each shipment a licence question applies to, in leg order:
+    /// `LW-3: not covered: licence L-100 (licences.csv line 2) had 20 units left`.
+    pub licence_notes: Vec<String>,
 }
 
 /// Everything scored from a set of inputs.
@@ -53,12 +56,17 @@ pub struct Analysis {
     pub routes: Vec<ScoredRoute>,
     /// What assembling the corridors kept and left out, one note per country-level file.
     pub notes: Vec<String>,
+    /// Which licence covered each leg of the ledger, and why a leg was not covered.
+    pub licences: LicenceIndex,
+    /// The rules it was scored with (the legend, the colour ramp and the details panel read
+    /// the flag threshold and the rules in words from here).
+    pub rules: Rules,
 }
 
 impl Analysis {
     /// Reconstructs and scores routes from every shipment dataset, and corridors from every
     /// country-level dataset. `watchlist` entries feed the screening-match indicator.
-    /// Licence datasets are ignored for now (licence coverage is not scored yet).
+    /// Licence datasets decide which shipments a licence covers (see [`LicenceIndex`]).
     pub fn run(
         datasets: &[&Dataset],
         watchlist: &[ScreeningEntry],
@@ -102,7 +110,7 @@ impl Analysis {
                     members,
                 };
                 let score = score_route(&ctx);
-                shipment_row(&ledger, route, score, g)
+                shipment_row(&ledger, route, score, &licences, g)
             })
             .collect();
         let flow_sets: Vec<(u32, &Dataset)> = datasets
@@ -133,6 +141,8 @@ impl Analysis {
             ledger,
             routes: rows,
             notes: corridors.notes,
+            licences,
+            rules: rules.clone(),
         }
     }
 
@@ -174,10 +184,29 @@ fn corridor_row(c: ScoredCorridor, g: &Gazetteer) -> ScoredRoute {
         last_date: last.unwrap_or(Date(0)).to_string(),
         quantity: 0.0,
         value_usd: c.value_usd,
+        licence_notes: Vec::new(),
     }
 }
 
-fn shipment_row(ledger: &Ledger, route: Route, score: Score, g: &Gazetteer) -> ScoredRoute {
+fn shipment_row(
+    ledger: &Ledger,
+    route: Route,
+    score: Score,
+    licences: &LicenceIndex,
+    g: &Gazetteer,
+) -> ScoredRoute {
+    let licence_notes = route
+        .legs
+        .iter()
+        .filter(|l| licences.of(**l) != LegLicence::NotApplicable)
+        .map(|l| {
+            format!(
+                "{}: {}",
+                ledger.legs[*l as usize].shipment_id,
+                licences.describe(*l)
+            )
+        })
+        .collect();
     let dates: Vec<Date> = route
         .legs
         .iter()
@@ -216,6 +245,7 @@ fn shipment_row(ledger: &Ledger, route: Route, score: Score, g: &Gazetteer) -> S
             .unwrap_or_default(),
         quantity,
         value_usd,
+        licence_notes,
         stops: route
             .countries
             .iter()

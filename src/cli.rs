@@ -65,6 +65,10 @@ enum Command {
         /// relabel wording); `full` draws from both.
         #[arg(long, value_enum, default_value_t = VocabularyArg::Full)]
         vocabulary: VocabularyArg,
+        /// A world without licence data: no licensed exports, no licence abuses, no
+        /// `licences.csv`.
+        #[arg(long)]
+        no_licences: bool,
         /// Folder to write `shipments.csv`, `labels.csv`, `screening_list.csv` and
         /// `licences.csv` into.
         #[arg(long, value_name = "DIR")]
@@ -113,8 +117,9 @@ pub fn main() -> ExitCode {
             rows,
             seed,
             vocabulary,
+            no_licences,
             out,
-        }) => sample(rows, seed, vocabulary, out),
+        }) => sample(rows, seed, vocabulary, !no_licences, out),
         Some(Command::Evaluate { routes, labels }) => evaluate(routes, labels),
         Some(Command::Score(args)) => score(args),
     };
@@ -195,10 +200,11 @@ fn check(
         chiptrail::export::write_rejects(path, &dataset)
             .with_context(|| format!("cannot write rejected rows to {}", path.display()))?;
     }
+    let notes = check_notes(&dataset);
     if json {
-        println!("{}", check_json(&dataset));
+        println!("{}", check_json(&dataset, &notes));
     } else {
-        print_report(&dataset, rejects.as_deref());
+        print_report(&dataset, &notes, rejects.as_deref());
     }
     Ok(if dataset.records.is_empty() {
         ExitCode::from(1)
@@ -225,7 +231,21 @@ struct CheckError<'a> {
     message: &'a str,
 }
 
-fn check_json(d: &Dataset) -> String {
+/// The reader's notes, and for a country-level file what assembling its corridors (with the
+/// default HS headings) keeps and leaves out.
+fn check_notes(d: &Dataset) -> Vec<String> {
+    let mut notes = d.provenance.notes.clone();
+    if matches!(d.provenance.format, Format::Comtrade | Format::Baci) {
+        let rules = chiptrail::scoring::rules::Rules::default();
+        let headings = chiptrail::analysis::corridor_headings(&rules);
+        let corridors =
+            chiptrail::routes::corridors::assemble(&[(0, d)], &headings, Gazetteer::embedded());
+        notes.extend(corridors.notes);
+    }
+    notes
+}
+
+fn check_json(d: &Dataset, notes: &[String]) -> String {
     let report = CheckReport {
         format: Some(d.provenance.format.name()),
         rows_total: d.rows_total,
@@ -240,12 +260,12 @@ fn check_json(d: &Dataset) -> String {
                 message: &r.message,
             })
             .collect(),
-        notes: &d.provenance.notes,
+        notes,
     };
     serde_json::to_string(&report).unwrap_or_default()
 }
 
-fn print_report(d: &Dataset, rejects_path: Option<&std::path::Path>) {
+fn print_report(d: &Dataset, notes: &[String], rejects_path: Option<&std::path::Path>) {
     let p = &d.provenance;
     println!("file:     {}", p.path.display());
     println!("sha256:   {}", p.sha256);
@@ -284,7 +304,7 @@ fn print_report(d: &Dataset, rejects_path: Option<&std::path::Path>) {
             .collect();
         println!("columns:  {}", cols.join(", "));
     }
-    for note in &p.notes {
+    for note in notes {
         println!("note:     {note}");
     }
     if !d.rejects.is_empty() {
@@ -298,7 +318,13 @@ fn print_report(d: &Dataset, rejects_path: Option<&std::path::Path>) {
     }
 }
 
-fn sample(rows: usize, seed: u64, vocabulary: VocabularyArg, out: PathBuf) -> Result<ExitCode> {
+fn sample(
+    rows: usize,
+    seed: u64,
+    vocabulary: VocabularyArg,
+    licensed_world: bool,
+    out: PathBuf,
+) -> Result<ExitCode> {
     use chiptrail::sample::{SampleConfig, Vocabulary};
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let vocabulary = match vocabulary {
@@ -310,6 +336,7 @@ fn sample(rows: usize, seed: u64, vocabulary: VocabularyArg, out: PathBuf) -> Re
         rows,
         seed,
         vocabulary,
+        licensed_world,
     });
     sample
         .write(&out)

@@ -368,6 +368,14 @@ impl Period {
         Date::from_ymd(self.year, u32::from(self.month.unwrap_or(1)), 1).unwrap_or(Date(0))
     }
 
+    /// The same period `years` years earlier (the same month for a monthly period).
+    pub fn years_before(self, years: i32) -> Period {
+        Period {
+            year: self.year - years,
+            month: self.month,
+        }
+    }
+
     /// The last day of the period.
     pub fn last_day(self) -> Date {
         match self.month {

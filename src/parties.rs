@@ -288,8 +288,7 @@ pub fn sound(word: &str) -> String {
         .replace("ck", "k")
         .replace("q", "k")
         .replace('w', "v")
-        .replace('y', "i")
-        .replace('j', "i");
+        .replace(['y', 'j'], "i");
     s = s.replace('c', "k");
     let mut out = String::with_capacity(s.len());
     let mut prev: Option<char> = None;
@@ -307,19 +306,21 @@ pub fn sound(word: &str) -> String {
     out
 }
 
-/// True when `short` abbreviates `long`: a prefix of three to five letters (`tech`,
-/// `technology`), or its letters in order with the same first and last letter (`intl`,
+/// True when `short` abbreviates `long`: a prefix of three letters or more, at least three
+/// letters shorter (`tech`, `technology`; `semicon`, `semiconductor`), or its letters in order with the same first and last letter (`intl`,
 /// `international`; `mfg`, `manufacturing`).
 fn abbreviates(short: &str, long: &str) -> bool {
     let (s, l) = (short.as_bytes(), long.as_bytes());
-    // Abbreviations are short and cut a good part of the word (`tech`, `intl`): `Huaxin` is not
+    // An abbreviation cuts a good part of the word (`tech`, `semicon`, `intl`): `Huaxin` is not
     // an abbreviation of `Huaxing`.
-    if s.len() < 3 || s.len() > 5 || s.len() + 2 > l.len() || !s.iter().all(u8::is_ascii_alphabetic)
-    {
+    if s.len() < 3 || s.len() + 3 > l.len() || !s.iter().all(u8::is_ascii_alphabetic) {
         return false;
     }
     if l.starts_with(s) {
         return true;
+    }
+    if s.len() > 5 {
+        return false;
     }
     if s[0] != l[0] || s[s.len() - 1] != l[l.len() - 1] {
         return false;

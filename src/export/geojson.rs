@@ -47,6 +47,8 @@ pub fn feature(r: &ScoredRoute) -> Value {
         json!((r.value_usd * 100.0).round() / 100.0),
     );
     props.insert("reasons".into(), json!(r.score.reasons()));
+    props.insert("basis".into(), json!(r.score.basis.label()));
+    props.insert("licences".into(), json!(r.licence_notes.join("; ")));
     for n in indicator_names() {
         props.insert(
             format!("f_{n}"),

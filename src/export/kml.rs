@@ -65,6 +65,8 @@ pub fn write(path: &Path, routes: &[&ScoredRoute]) -> std::io::Result<()> {
                 ("shipment_ids".into(), r.shipment_ids.join(";")),
                 ("first_date".into(), r.first_date.clone()),
                 ("last_date".into(), r.last_date.clone()),
+                ("basis".into(), r.score.basis.label().to_string()),
+                ("licences".into(), r.licence_notes.join("; ")),
             ];
             data.extend(
                 indicator_names()

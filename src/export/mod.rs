@@ -35,7 +35,9 @@ pub fn fixed(v: f64) -> String {
     format!("{v:.6}")
 }
 
-/// Writes routes as CSV: the `score` contract's columns, then one `f_<indicator>` column each.
+/// Writes routes as CSV: the `score` contract's columns, `basis` (which part of the scoring
+/// decided) and `licences` (which licence covered each leg, or why none did), then one
+/// `f_<indicator>` column each.
 pub fn write_routes_csv(path: &Path, routes: &[&ScoredRoute]) -> std::io::Result<()> {
     write_atomic(path, |out| {
         let mut csv = SafeCsv::new(out);
@@ -51,6 +53,8 @@ pub fn write_routes_csv(path: &Path, routes: &[&ScoredRoute]) -> std::io::Result
             "quantity",
             "value_usd",
             "reasons",
+            "basis",
+            "licences",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -71,6 +75,8 @@ pub fn write_routes_csv(path: &Path, routes: &[&ScoredRoute]) -> std::io::Result
                 crate::scoring::indicators::qty(r.quantity),
                 format!("{:.2}", r.value_usd),
                 r.score.reasons(),
+                r.score.basis.label().to_string(),
+                r.licence_notes.join("; "),
             ];
             row.extend(names.iter().map(|n| fixed(r.score.value(n))));
             csv.row(&row)?;

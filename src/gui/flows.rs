@@ -64,6 +64,9 @@ pub struct DrawnFlows {
     pub aggregates: Vec<DrawnFlow>,
     /// Routes that passed the filter but were not drawn (the cap).
     pub hidden: usize,
+    /// The flag threshold of the rules the analysis was scored with (the colour ramp turns red
+    /// there).
+    pub threshold: f64,
 }
 
 fn to_mercator(parts: Vec<Vec<geo::Point<f64>>>) -> Vec<Vec<[f32; 2]>> {
@@ -170,6 +173,7 @@ impl DrawnFlows {
             routes,
             aggregates,
             hidden,
+            threshold: analysis.rules.scoring.flag_threshold,
         }
     }
 
@@ -271,7 +275,7 @@ impl Plugin for FlowsPlugin<'_> {
             } else {
                 0.6 * theme::flow_width(f.value_usd)
             };
-            let colour = theme::score_color(f.score, f.alpha);
+            let colour = theme::score_color(f.score, self.flows.threshold, f.alpha);
             for part in &f.parts {
                 let points: Vec<Pos2> = part.iter().map(|p| t.apply(*p)).collect();
                 if points.len() < 2 {
@@ -320,7 +324,10 @@ impl Plugin for FlowsPlugin<'_> {
                 ));
                 painter.add(Shape::line(
                     points,
-                    Stroke::new(width, theme::score_color(f.score, 1.0)),
+                    Stroke::new(
+                        width,
+                        theme::score_color(f.score, self.flows.threshold, 1.0),
+                    ),
                 ));
             }
         }
@@ -343,12 +350,19 @@ impl Plugin for FlowsPlugin<'_> {
             projector.clip_rect(),
             map_memory.zoom() < AGGREGATE_BELOW_ZOOM,
             self.flows.hidden,
+            self.flows.threshold,
         );
     }
 }
 
 /// The legend: colour by score and width by value, in the map's lower-left corner.
-pub fn legend(painter: &egui::Painter, rect: Rect, aggregated: bool, hidden: usize) {
+pub fn legend(
+    painter: &egui::Painter,
+    rect: Rect,
+    aggregated: bool,
+    hidden: usize,
+    threshold: f64,
+) {
     let origin = rect.left_bottom() + vec2(12.0, -118.0);
     let bg = Rect::from_min_size(origin, vec2(236.0, 106.0));
     painter.rect_filled(bg, 4.0, theme::LEGEND_BG);
@@ -369,11 +383,15 @@ pub fn legend(painter: &egui::Painter, rect: Rect, aggregated: bool, hidden: usi
         let x = origin.x + 8.0 + k as f32 * 5.0;
         painter.line_segment(
             [pos2(x, origin.y + 28.0), pos2(x, origin.y + 38.0)],
-            Stroke::new(5.5, theme::score_color(s, 1.0)),
+            Stroke::new(5.5, theme::score_color(s, threshold, 1.0)),
         );
     }
     text(origin + vec2(8.0, 46.0), "score 0", theme::MUTED);
-    text(origin + vec2(92.0, 46.0), "0.5 flag", theme::MUTED);
+    text(
+        origin + vec2(8.0 + 200.0 * threshold.clamp(0.0, 1.0) as f32 - 8.0, 46.0),
+        &format!("{threshold} flag"),
+        theme::MUTED,
+    );
     text(origin + vec2(190.0, 46.0), "1", theme::MUTED);
     for (k, (value, label)) in [(1e4, "$10k"), (1e6, "$1M"), (1e8, "$100M")]
         .into_iter()

@@ -121,14 +121,25 @@ fn run(
                 needs_mapping: false,
             }),
         }
-        if let Ok(list) = ingest::read_bytes(
-            crate::sample::EMBEDDED_SCREENING.as_bytes(),
-            std::path::Path::new("embedded:data/sample/screening_list.csv"),
-            &ReadOptions::default(),
-            g,
-            None,
-        ) {
-            datasets.push(Arc::new(list));
+        for (text, path) in [
+            (
+                crate::sample::EMBEDDED_SCREENING,
+                "embedded:data/sample/screening_list.csv",
+            ),
+            (
+                crate::sample::EMBEDDED_LICENCES,
+                "embedded:data/sample/licences.csv",
+            ),
+        ] {
+            if let Ok(d) = ingest::read_bytes(
+                text.as_bytes(),
+                std::path::Path::new(path),
+                &ReadOptions::default(),
+                g,
+                None,
+            ) {
+                datasets.push(Arc::new(d));
+            }
         }
     }
     let n = requests.len().max(1) as f32;

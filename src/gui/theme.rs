@@ -22,13 +22,15 @@ pub const TEXT: Color32 = Color32::from_rgb(40, 40, 40);
 pub const MUTED: Color32 = Color32::from_rgb(110, 110, 110);
 pub const FLAG: Color32 = Color32::from_rgb(200, 30, 30);
 
-/// Colour of a route by score: grey-blue for low scores through amber to red at the flag level.
-pub fn score_color(score: f64, alpha: f32) -> Color32 {
+/// Colour of a route by score: grey-blue for low scores through amber to orange at the rules'
+/// flag threshold and red above it.
+pub fn score_color(score: f64, threshold: f64, alpha: f32) -> Color32 {
+    let t = threshold.clamp(0.05, 0.95);
     let stops: [(f64, [u8; 3]); 4] = [
         (0.0, [120, 140, 170]),
-        (0.3, [235, 190, 60]),
-        (0.5, [240, 120, 30]),
-        (0.8, [200, 20, 30]),
+        (0.6 * t, [235, 190, 60]),
+        (t, [240, 120, 30]),
+        (t + 0.6 * (1.0 - t), [200, 20, 30]),
     ];
     let s = score.clamp(0.0, 1.0);
     let mut rgb = stops[stops.len() - 1].1;

@@ -276,6 +276,9 @@ struct Tally {
     from_subheadings: usize,
     /// Values another file already gave.
     repeated: usize,
+    /// Breakdowns read beside the totals.
+    consignment_read: bool,
+    re_exports_read: bool,
 }
 
 impl Tally {
@@ -339,12 +342,16 @@ impl Tally {
                 self.from_subheadings
             ));
         }
-        if d.provenance.format == Format::Comtrade
-            && (at(Dim::Consignment) > 0 || at(Dim::Flow) > 0)
-        {
-            parts.push("breakdowns by consignment and re-exports read for consignment shares and pass-through".into());
+        if self.consignment_read {
+            parts.push("rows by country of consignment read for consignment shares".into());
         }
-        if let Some(s) = count(self.groups, "rows with a group (World, Areas nes ...) as reporter or partner left out") {
+        if self.re_exports_read {
+            parts.push("RX rows read for re-export shares".into());
+        }
+        if let Some(s) = count(
+            self.groups,
+            "rows with a group (World, Areas nes ...) as reporter or partner left out",
+        ) {
             parts.push(s);
         }
         if self.outside > 0 {
@@ -355,7 +362,10 @@ impl Tally {
                 list.join(", ")
             ));
         }
-        if let Some(s) = count(self.repeated, "values an earlier file already gave left out") {
+        if let Some(s) = count(
+            self.repeated,
+            "values an earlier file already gave left out",
+        ) {
             parts.push(s);
         }
         Some(format!("{name}: corridors: {}", parts.join("; ")))
@@ -422,7 +432,10 @@ pub fn assemble(datasets: &[(u32, &Dataset)], headings: &[HsCode], g: &Gazetteer
             };
             let mut by_period: BTreeMap<Period, Vec<u32>> = BTreeMap::new();
             for r in rows {
-                by_period.entry(flows[r as usize].period).or_default().push(r);
+                by_period
+                    .entry(flows[r as usize].period)
+                    .or_default()
+                    .push(r);
             }
             for (period, rows) in by_period {
                 let mut levels = Levels::default();
@@ -446,6 +459,8 @@ pub fn assemble(datasets: &[(u32, &Dataset)], headings: &[HsCode], g: &Gazetteer
                     tally.levels.left_out[i] += levels.left_out[i];
                     tally.levels.summed[i] += levels.summed[i];
                 }
+                tally.consignment_read |= !rep.consigned.is_empty();
+                tally.re_exports_read |= rep.re_exported.is_some();
                 *target = Some(rep.value);
                 match side {
                     Side::Exporter => slot.re_exported = rep.re_exported,
@@ -456,14 +471,266 @@ pub fn assemble(datasets: &[(u32, &Dataset)], headings: &[HsCode], g: &Gazetteer
         }
         notes.extend(tally.note(d, headings));
     }
+    // One frequency per corridor: the years where files give both years and months.
+    let mut months_left_out = 0;
     let corridors = slots
         .into_iter()
-        .map(|((exporter, importer, heading), periods)| Corridor {
-            exporter,
-            importer,
-            heading,
-            periods: periods.into_values().collect(),
+        .map(|((exporter, importer, heading), periods)| {
+            let annual = periods.keys().any(|p| p.month.is_none());
+            let periods: Vec<CorridorPeriod> = periods
+                .into_values()
+                .filter(|p| {
+                    let keep = !annual || p.period.month.is_none();
+                    months_left_out += usize::from(!keep);
+                    keep
+                })
+                .collect();
+            Corridor {
+                exporter,
+                importer,
+                heading,
+                periods,
+            }
         })
         .collect();
+    if months_left_out > 0 {
+        notes.push(format!(
+            "corridors: {months_left_out} monthly periods left out beside yearly ones of the same corridor (one frequency per corridor)"
+        ));
+    }
     Corridors { corridors, notes }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::model::{FlowDirection, Provenance, Records};
+
+    fn c(alpha2: &str) -> CountryId {
+        Gazetteer::embedded().by_alpha2(alpha2).unwrap()
+    }
+
+    fn year(y: i32) -> Period {
+        Period {
+            year: y,
+            month: None,
+        }
+    }
+
+    /// A Comtrade row: reporter, partner, flow code, HS code, year, value, then the breakdown
+    /// cells (partner2 alpha-2 or "", motCode, customsCode) as a file writes them.
+    #[allow(clippy::too_many_arguments)]
+    fn row(
+        reporter: &str,
+        partner: &str,
+        flow: &str,
+        hs: &str,
+        y: i32,
+        value: f64,
+        partner2: &str,
+        mot: &str,
+        customs: &str,
+    ) -> Flow {
+        let flow_code = FlowCode::parse(flow).unwrap();
+        let part = |t: &str, total: &str| (t != total).then(|| t.into());
+        Flow {
+            line: 0,
+            period: year(y),
+            reporter: c(reporter),
+            partner: if partner == "World" {
+                Gazetteer::embedded().by_m49(0).unwrap()
+            } else {
+                c(partner)
+            },
+            consigned_from: (!partner2.is_empty()).then(|| c(partner2)),
+            direction: flow_code.direction(),
+            flow_code,
+            transport_part: part(mot, "0"),
+            customs_part: part(customs, "C00"),
+            hs_code: HsCode::parse(hs).unwrap(),
+            value_usd: value,
+            cif_usd: None,
+            fob_usd: None,
+            quantity: None,
+            qty_unit: None,
+            net_weight_kg: None,
+        }
+    }
+
+    fn dataset(name: &str, format: Format, flows: Vec<Flow>) -> Dataset {
+        Dataset {
+            provenance: Provenance {
+                path: PathBuf::from(name),
+                sha256: String::new(),
+                format,
+                encoding: "utf-8".into(),
+                delimiter: ',',
+                decimal_comma: false,
+                columns: Vec::new(),
+                notes: Vec::new(),
+            },
+            header: Vec::new(),
+            rows_total: flows.len(),
+            records: Records::Flows(flows),
+            rejects: Vec::new(),
+        }
+    }
+
+    fn headings() -> Vec<HsCode> {
+        ["8542", "8471"]
+            .iter()
+            .filter_map(|h| HsCode::parse(h))
+            .collect()
+    }
+
+    fn corridor<'a>(cs: &'a Corridors, from: &str, to: &str, hs: &str) -> &'a Corridor {
+        cs.corridors
+            .iter()
+            .find(|x| {
+                x.exporter == c(from)
+                    && x.importer == c(to)
+                    && x.heading == HsCode::parse(hs).unwrap()
+            })
+            .unwrap()
+    }
+
+    fn value(s: &Option<Stated>) -> f64 {
+        s.as_ref().map(|s| s.value_usd).unwrap_or(f64::NAN)
+    }
+
+    #[test]
+    fn totals_are_kept_beside_their_breakdowns_on_every_dimension() {
+        let rows = vec![
+            // Exports: X total, by mode, by customs procedure, and DX + RX.
+            row("US", "KZ", "X", "8542", 2022, 100.0, "", "0", "C00"),
+            row("US", "KZ", "X", "8542", 2022, 70.0, "", "1000", "C00"),
+            row("US", "KZ", "X", "8542", 2022, 30.0, "", "2100", "C00"),
+            row("US", "KZ", "X", "8542", 2022, 90.0, "", "0", "C01"),
+            row("US", "KZ", "X", "8542", 2022, 10.0, "", "0", "C02"),
+            row("US", "KZ", "DX", "8542", 2022, 75.0, "", "0", "C00"),
+            row("US", "KZ", "RX", "8542", 2022, 25.0, "", "0", "C00"),
+            // Imports: M total, by country of consignment (the origin itself and a third
+            // country), by mode, and HS6 rows beside the heading.
+            row("KZ", "US", "M", "8542", 2022, 80.0, "", "0", "C00"),
+            row("KZ", "US", "M", "8542", 2022, 44.0, "US", "0", "C00"),
+            row("KZ", "US", "M", "8542", 2022, 36.0, "CN", "0", "C00"),
+            row("KZ", "US", "M", "8542", 2022, 20.0, "CN", "3200", "C00"),
+            row("KZ", "US", "M", "8542", 2022, 16.0, "CN", "1000", "C00"),
+            row("KZ", "US", "M", "8542", 2022, 50.0, "", "1000", "C00"),
+            row("KZ", "US", "M", "854231", 2022, 60.0, "", "0", "C00"),
+            row("KZ", "US", "M", "854239", 2022, 20.0, "", "0", "C00"),
+            // A group partner and a heading not watched stay out.
+            row("US", "World", "X", "8542", 2022, 5e9, "", "0", "C00"),
+            row("US", "KZ", "X", "8703", 2022, 1e6, "", "0", "C00"),
+        ];
+        let d = dataset("levels.csv", Format::Comtrade, rows);
+        let cs = assemble(&[(0, &d)], &headings(), Gazetteer::embedded());
+        assert_eq!(cs.corridors.len(), 1);
+        let p = &corridor(&cs, "US", "KZ", "8542").periods[0];
+        assert_eq!(value(&p.exporter_reported), 100.0);
+        assert_eq!(p.exporter_reported.as_ref().unwrap().flows, [(0, 0)]);
+        assert_eq!(value(&p.re_exported), 25.0);
+        assert_eq!(value(&p.importer_reported), 80.0);
+        assert_eq!(p.importer_reported.as_ref().unwrap().flows, [(0, 7)]);
+        assert_eq!(p.consigned[&c("US")].value_usd, 44.0);
+        assert_eq!(
+            p.consigned[&c("CN")].value_usd,
+            36.0,
+            "mode total of the CN part"
+        );
+        assert_eq!(cs.notes.len(), 1);
+        let note = &cs.notes[0];
+        for part in [
+            "levels.csv: corridors: 2 rows make the corridor values",
+            "2 DX/RX/FM/RM rows beside X or M",
+            "4 rows by country of consignment",
+            "2 rows by customs procedure beside C00",
+            "3 rows by mode of transport beside motCode 0",
+            "2 finer HS rows beside their heading",
+            "1 rows with a group",
+            "1 rows outside the HS headings watched (8542, 8471)",
+        ] {
+            assert!(note.contains(part), "{part}: {note}");
+        }
+    }
+
+    #[test]
+    fn parts_are_summed_where_the_file_has_no_total() {
+        let rows = vec![
+            // No X: DX and RX, each by mode without a mode total for RX.
+            row("AE", "RU", "DX", "8542", 2022, 20.0, "", "0", "C00"),
+            row("AE", "RU", "DX", "8542", 2022, 15.0, "", "1000", "C00"),
+            row("AE", "RU", "RX", "8542", 2022, 50.0, "", "1000", "C00"),
+            row("AE", "RU", "RX", "8542", 2022, 30.0, "", "3200", "C00"),
+            // No heading row: HS6 rows summed.
+            row("RU", "AE", "M", "854231", 2021, 60.0, "", "0", "C00"),
+            row("RU", "AE", "M", "854232", 2021, 40.0, "", "0", "C00"),
+        ];
+        let d = dataset("parts.csv", Format::Comtrade, rows);
+        let cs = assemble(&[(0, &d)], &headings(), Gazetteer::embedded());
+        let x = corridor(&cs, "AE", "RU", "8542");
+        assert_eq!(x.periods.len(), 2);
+        assert_eq!(value(&x.periods[0].importer_reported), 100.0);
+        assert_eq!(value(&x.periods[1].exporter_reported), 100.0);
+        assert_eq!(value(&x.periods[1].re_exported), 80.0);
+        let note = &cs.notes[0];
+        assert!(note.contains("1 series summed from HS6 rows"), "{note}");
+        assert!(
+            note.contains("parts summed where no total was given: 2 flow codes, 2 modes"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn one_hs_level_and_one_frequency_per_corridor_and_the_first_file_wins() {
+        let mut monthly = row("DE", "KG", "X", "8471", 2022, 7.0, "", "0", "C00");
+        monthly.period.month = Some(3);
+        let first = dataset(
+            "a.csv",
+            Format::Comtrade,
+            vec![
+                row("DE", "KG", "X", "8471", 2021, 10.0, "", "0", "C00"),
+                // 2022 has only HS6 rows: left out, the series reads its heading rows.
+                row("DE", "KG", "X", "847130", 2022, 12.0, "", "0", "C00"),
+                monthly,
+            ],
+        );
+        let second = dataset(
+            "b.csv",
+            Format::Comtrade,
+            vec![row("DE", "KG", "X", "8471", 2021, 11.0, "", "0", "C00")],
+        );
+        let baci = dataset(
+            "baci.csv",
+            Format::Baci,
+            vec![
+                row("DE", "KG", "X", "847130", 2021, 9.0, "", "0", "C00"),
+                row("DE", "KG", "X", "847150", 2021, 1.0, "", "0", "C00"),
+            ],
+        );
+        let cs = assemble(
+            &[(0, &first), (1, &second), (2, &baci)],
+            &headings(),
+            Gazetteer::embedded(),
+        );
+        let x = corridor(&cs, "DE", "KG", "8471");
+        assert_eq!(x.periods.len(), 1, "{:?}", x.periods);
+        assert_eq!(value(&x.periods[0].exporter_reported), 10.0);
+        assert_eq!(value(&x.periods[0].reconciled), 10.0);
+        assert!(
+            cs.notes[0].contains("1 HS6 rows in periods where their series has no heading row"),
+            "{}",
+            cs.notes[0]
+        );
+        assert!(cs.notes[1].contains("1 values an earlier file already gave left out"));
+        assert!(cs.notes[2].contains("1 series summed from HS6 rows"));
+        assert!(cs.notes[3].contains("1 monthly periods left out beside yearly ones"));
+        assert_eq!(
+            first.flows()[0].direction,
+            FlowDirection::Export,
+            "readers keep the direction beside the code"
+        );
+    }
 }

@@ -576,3 +576,140 @@ fn similar_weight(inbound: &Leg, outbound: &Leg, rules: &RouteRules) -> bool {
         _ => true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gazetteer::Gazetteer;
+    use crate::ingest::{ReadOptions, read_bytes};
+
+    const HEADER: &str = "shipment_id,date,exporter,exporter_country,importer,importer_country,origin_country,hs_code,description,quantity,unit,value_usd,weight_kg";
+
+    /// The ledger of a few shipment rows (after the header).
+    fn ledger(rows: &str) -> Ledger {
+        let text = format!("{HEADER}\n{rows}");
+        let d = read_bytes(
+            text.as_bytes(),
+            std::path::Path::new("t.csv"),
+            &ReadOptions::default(),
+            Gazetteer::embedded(),
+            None,
+        )
+        .unwrap();
+        assert!(d.rejects.is_empty(), "{:?}", d.rejects);
+        Ledger::build(&[&d], &Rules::default())
+    }
+
+    /// The shipment ids each shipment drew on, as `out<-in` pairs in link order.
+    fn links(l: &Ledger) -> Vec<String> {
+        l.links
+            .iter()
+            .map(|k| {
+                format!(
+                    "{}<-{}",
+                    l.legs[k.outbound as usize].shipment_id, l.legs[k.inbound as usize].shipment_id
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn relabelled_goods_follow_their_quantity_and_weight_not_their_wording() {
+        let l = ledger(
+            "A,2024-05-02,Vendor Inc,US,Andaman Sourcing Co Ltd,TH,TW,854231,NVIDIA H100 80GB GPU,40,PCS,1080000,92\n\
+             B,2024-05-20,Andaman Sourcing Co Ltd,TH,Dalian Haixing Trading,CN,TW,392690,Plastic housings,40,PCS,96000,90",
+        );
+        assert_eq!(links(&l), ["B<-A"]);
+        // Three times the weight per unit: other goods.
+        let l = ledger(
+            "A,2024-05-02,Vendor Inc,US,Andaman Sourcing Co Ltd,TH,TW,854231,NVIDIA H100 80GB GPU,40,PCS,1080000,92\n\
+             B,2024-05-20,Andaman Sourcing Co Ltd,TH,Dalian Haixing Trading,CN,TW,392690,Plastic housings,40,PCS,96000,400",
+        );
+        assert!(links(&l).is_empty());
+        // More than came in: another lot.
+        let l = ledger(
+            "A,2024-05-02,Vendor Inc,US,Andaman Sourcing Co Ltd,TH,TW,854231,NVIDIA H100 80GB GPU,40,PCS,1080000,92\n\
+             B,2024-05-20,Andaman Sourcing Co Ltd,TH,Dalian Haixing Trading,CN,TW,392690,Plastic housings,400,PCS,960000,",
+        );
+        assert!(links(&l).is_empty());
+    }
+
+    #[test]
+    fn a_holder_trading_the_outbound_product_sells_it_from_its_own_stock() {
+        // The distributor receives switches too: its switch sale does not draw on GPU servers.
+        let l = ledger(
+            "A,2024-02-01,Vendor Inc,US,Gulf Racks LLC,AE,US,847150,Rack server 8x H100,10,PCS,3000000,\n\
+             S,2024-02-05,Switch Maker Co,CN,Gulf Racks LLC,AE,CN,851762,Ethernet switch 48x25G,4,PCS,40000,\n\
+             B,2024-03-15,Gulf Racks LLC,AE,Guangzhou Xinda Network,CN,CN,851762,Ethernet switch 48x25G,8,PCS,96000,",
+        );
+        assert_eq!(links(&l), ["B<-S"]);
+        // Without switch stock, an unlike switch sale (other origin, a tenth of the price) does
+        // not draw on the servers either: nothing in the rows says it is the same goods.
+        let l = ledger(
+            "A,2024-02-01,Vendor Inc,US,Gulf Racks LLC,AE,US,847150,Rack server 8x H100,10,PCS,3000000,\n\
+             B,2024-03-15,Gulf Racks LLC,AE,Guangzhou Xinda Network,CN,CN,851762,Ethernet switch 48x25G,8,PCS,96000,",
+        );
+        assert!(links(&l).is_empty());
+    }
+
+    #[test]
+    fn kilograms_and_pieces_compare_only_through_weight() {
+        let rows = |w: &str| {
+            format!(
+                "A,2024-05-02,Vendor Inc,US,Andaman Sourcing Co Ltd,TH,TW,854231,NVIDIA H100 80GB GPU,40,PCS,1080000,{w}\n\
+                 B,2024-05-20,Andaman Sourcing Co Ltd,TH,Dalian Haixing Trading,CN,TW,854231,GPU modules,92,KG,1100000,92"
+            )
+        };
+        assert!(
+            links(&ledger(&rows(""))).is_empty(),
+            "no weight, no comparison"
+        );
+        assert_eq!(links(&ledger(&rows("92"))), ["B<-A"]);
+    }
+
+    #[test]
+    fn pieces_far_below_the_named_stocks_price_are_not_that_stock() {
+        let l = ledger(
+            "A,2025-08-23,Vendor NV,NL,An Khang Computing,VN,TW,854231,H800 80GB GPU module,100,KG,729930,100\n\
+             B,2025-10-21,An Khang Computing,VN,Shenzhen Shenglong,CN,CN,854231,Microcontroller IC,98161,PCS,342708,196",
+        );
+        assert!(links(&l).is_empty());
+    }
+
+    #[test]
+    fn lots_priced_like_the_outbound_leg_are_drawn_first() {
+        let l = ledger(
+            "G,2025-02-03,Vendor A,TW,PT Vegaora,ID,TW,854231,A800 80GB PCIe GPU,8,PCS,110756,20\n\
+             C,2025-04-19,Vendor B,MY,PT Vegaora,ID,MY,854231,Desktop CPU 8-core,3158,PCS,2001123,335\n\
+             O,2025-04-26,PT Vegaora,ID,Hangzhou Bofeng,CN,MY,854231,Desktop CPU 8-core,1760,PCS,2871195,170",
+        );
+        assert_eq!(links(&l), ["O<-C"]);
+    }
+
+    #[test]
+    fn a_source_ships_from_its_own_making_not_from_returns() {
+        let l = ledger(
+            "R,2024-03-01,Data Centre Ltd,IN,Rhein Silicon GmbH,DE,DE,847150,RMA return server,2,PCS,20000,\n\
+             A,2024-03-10,Rhein Silicon GmbH,DE,Buyer One Ltd,HK,DE,847150,GPU server,50,PCS,15000000,\n\
+             B,2024-03-12,Rhein Silicon GmbH,DE,Buyer Two Ltd,GB,DE,847150,GPU server,50,PCS,15000000,",
+        );
+        assert!(links(&l).is_empty());
+    }
+
+    #[test]
+    fn a_covered_delivery_bounds_the_routes_behind_it() {
+        let l = ledger(
+            "A,2024-04-02,Vendor Inc,US,Shenzhen Pengcheng AI,CN,TW,854231,NVIDIA H200 GPU,60,PCS,1980000,120\n\
+             B,2024-04-25,Shenzhen Pengcheng AI,CN,OOO Severny Veter,RU,TW,903180,Measuring parts,20,PCS,120000,40",
+        );
+        assert_eq!(links(&l), ["B<-A"]);
+        let open = l.routes(&Rules::default().routes, &[]);
+        assert_eq!(open.len(), 1);
+        let bounded = l.routes(&Rules::default().routes, &[true, false]);
+        assert_eq!(
+            bounded.len(),
+            2,
+            "the covered delivery is a route of its own"
+        );
+    }
+}

@@ -4,9 +4,9 @@
 //! Each licence names one vendor and one consignee, and no two licences name the same pair, so
 //! which licence covers a shipment is never in doubt. A shipment is covered when it goes from the
 //! licence's vendor to its consignee, under its HS prefix, inside its window, while quantity is
-//! left (drawn down in date order). Covered shipments are `licensed_direct` and legitimate,
-//! except the vendor legs a leak drew on; everything past the quantity, outside the window or
-//! with no licence at all is diversion.
+//! left (drawn down in date order). Covered shipments are `licensed_direct` and legitimate, also
+//! when a leak later draws on them; everything past the quantity, outside the window, with no
+//! licence at all, or re-exported by the consignee is diversion.
 
 use super::LicenceRow;
 use super::firms::Firm;
@@ -281,8 +281,8 @@ impl World {
     }
 
     /// An approved consignee re-exports part of its licensed stock to Russia or Iran, often
-    /// relabelled, often by road. The leak legs and the vendor legs they drew on (first in,
-    /// first out) are diversion; the rest of the licensed stock stays `licensed_direct`.
+    /// relabelled, often by road. The leak legs are diversion; the licensed deliveries they drew
+    /// on stay `licensed_direct` (a shipment a licence covers is never the diversion).
     pub(super) fn licensed_consignee_leak(&mut self) {
         let s = self.next_scheme();
         let kept = truth("licensed_direct", false, s);
@@ -324,14 +324,8 @@ impl World {
             (share as u64).max(1)
         }
         .min(arrived);
-        let mut drawn = 0;
-        for &(row, _, q) in &stock {
-            if drawn >= leaked {
-                break;
-            }
-            self.rows[row].truth = leak;
-            drawn += q;
-        }
+        // The vendor legs stay `licensed_direct`: the licence covered them, and what an
+        // investigator must find is the re-export, not the licensed delivery it drew on.
 
         let declared = if self.rng.chance(0.6) {
             Declared::Relabel(*self.rng.pick(&self.lex.relabels))

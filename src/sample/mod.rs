@@ -49,6 +49,9 @@ pub struct SampleConfig {
     pub seed: u64,
     /// Which half of the word lists to draw from ([`Vocabulary::Full`]: both).
     pub vocabulary: Vocabulary,
+    /// The world after the H200 approval: licensed exports to approved Chinese consignees, the
+    /// licence abuses, and `licences.csv`. Without it, no licence data exists.
+    pub licensed_world: bool,
 }
 
 impl SampleConfig {
@@ -58,6 +61,7 @@ impl SampleConfig {
             rows,
             seed,
             vocabulary: Vocabulary::Full,
+            licensed_world: true,
         }
     }
 }
@@ -242,6 +246,20 @@ const MIX: &[(f64, Scheme)] = &[
     (48.0, Scheme::Background),
 ];
 
+impl Scheme {
+    /// The schemes of the licensed world (licensed exports and their abuses).
+    fn needs_licences(self) -> bool {
+        matches!(
+            self,
+            Scheme::NoLicence
+                | Scheme::LicenceOverrun
+                | Scheme::LicenceExpired
+                | Scheme::LicensedConsigneeLeak
+                | Scheme::LicensedDirect
+        )
+    }
+}
+
 impl World {
     fn run(&mut self, scheme: Scheme) {
         match scheme {
@@ -275,14 +293,21 @@ impl World {
 pub fn generate(config: &SampleConfig) -> Sample {
     let mut w = World::new(config.seed, config.rows, config.vocabulary);
     w.screening_decoys();
-    w.unused_licences();
-    let weights: Vec<f64> = MIX.iter().map(|m| m.0).collect();
+    let mix: Vec<(f64, Scheme)> = MIX
+        .iter()
+        .copied()
+        .filter(|(_, s)| config.licensed_world || !s.needs_licences())
+        .collect();
+    if config.licensed_world {
+        w.unused_licences();
+    }
+    let weights: Vec<f64> = mix.iter().map(|m| m.0).collect();
     // Every scheme runs at least once, even in a small sample.
-    let mut first: Vec<Scheme> = MIX.iter().map(|m| m.1).collect();
+    let mut first: Vec<Scheme> = mix.iter().map(|m| m.1).collect();
     while w.rows.len() < config.rows || !first.is_empty() {
         let scheme = match first.pop() {
             Some(s) => s,
-            None => MIX[w.rng.weighted(&weights)].1,
+            None => mix[w.rng.weighted(&weights)].1,
         };
         w.run(scheme);
     }
@@ -415,14 +440,17 @@ pub const CSL_HEADER: [&str; 29] = [
 ];
 
 impl Sample {
-    /// Writes `shipments.csv`, `labels.csv`, `screening_list.csv` and `licences.csv` into `dir`,
-    /// each atomically.
+    /// Writes `shipments.csv`, `labels.csv`, `screening_list.csv` and (in the licensed world)
+    /// `licences.csv` into `dir`, each atomically.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         write_atomic(&dir.join("shipments.csv"), |out| self.write_shipments(out))?;
         write_atomic(&dir.join("labels.csv"), |out| self.write_labels(out))?;
         write_atomic(&dir.join("screening_list.csv"), |out| {
             self.write_screening(out)
         })?;
+        if self.licences.is_empty() {
+            return Ok(());
+        }
         write_atomic(&dir.join("licences.csv"), |out| self.write_licences(out))
     }
 

@@ -124,7 +124,7 @@ impl LicenceIndex {
             let concern = destination_of_concern::strength(g, dest, leg.to_country).0 >= 1.0;
             let sensitive = leg.product.sensitivity >= controlled;
             let named = licensed_consignee[leg.to.0 as usize];
-            if !(sensitive && concern) && !named {
+            if !(named || sensitive && concern) {
                 continue;
             }
             if !loaded {

@@ -192,6 +192,8 @@ pub struct Score {
     pub behaviour: f64,
     /// The part that decided the score.
     pub basis: Basis,
+    /// A word on the score as a whole, shown before the reasons ("licence status unknown ...").
+    pub note: String,
     /// Every indicator, fired or not, in the fixed column order.
     pub factors: Vec<Factor>,
 }
@@ -209,9 +211,13 @@ impl Score {
                 .total_cmp(&a.contribution)
                 .then(b.value.total_cmp(&a.value))
         });
-        fired
-            .iter()
-            .map(|f| format!("{}: {}", f.indicator.replace('_', " "), f.evidence))
+        let note = (!self.note.is_empty()).then(|| self.note.clone());
+        note.into_iter()
+            .chain(
+                fired
+                    .iter()
+                    .map(|f| format!("{}: {}", f.indicator.replace('_', " "), f.evidence)),
+            )
             .collect::<Vec<_>>()
             .join("; ")
     }
@@ -355,6 +361,7 @@ pub fn combine(measured: Vec<Measured>, floor: f64, rules: &Rules) -> Score {
         gate: delivers,
         behaviour,
         basis,
+        note: String::new(),
         factors,
     }
 }
@@ -403,7 +410,7 @@ mod tests {
                     m("hub", Role::Behaviour, 0.25, 1.0),
                 ],
                 rules.scoring.delivery_floor,
-            &rules,
+                &rules,
             )
         };
         let none = behave(0.0);

@@ -262,7 +262,9 @@ fn says_nothing_specific(text: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    !words.is_empty() && words.len() <= 6 && !words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))
+    !words.is_empty()
+        && words.len() <= 6
+        && !words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))
 }
 
 /// True when `needle` stands in `text` as a word or words (not inside a longer word:

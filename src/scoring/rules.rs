@@ -155,6 +155,8 @@ pub struct ScreeningRules {
 #[serde(deny_unknown_fields)]
 pub struct CorridorRules {
     pub delivery_floor: f64,
+    pub hub_destination: f64,
+    pub min_months: usize,
     pub producers: Vec<String>,
     pub hubs: Vec<String>,
     pub hs_headings: Vec<String>,
@@ -164,7 +166,7 @@ pub struct CorridorRules {
 #[serde(deny_unknown_fields)]
 pub struct SurgeRules {
     pub weight: f64,
-    pub baseline_periods: usize,
+    pub baseline_years: usize,
     pub low_ratio: f64,
     pub high_ratio: f64,
     pub min_value_usd: f64,
@@ -175,6 +177,7 @@ pub struct SurgeRules {
 pub struct MirrorGapRules {
     pub weight: f64,
     pub cif_fob_factor: f64,
+    pub baseline_years: usize,
     pub full_gap: f64,
 }
 
@@ -182,15 +185,20 @@ pub struct MirrorGapRules {
 #[serde(deny_unknown_fields)]
 pub struct CorridorPassThroughRules {
     pub weight: f64,
-    pub max_lag: usize,
+    pub max_lag_months: usize,
+    pub min_correlation_z: f64,
     pub full_correlation: f64,
+    pub full_share: f64,
+    pub baseline_years: usize,
+    pub re_export_min_rise: f64,
+    pub re_export_full_rise: f64,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ConsignmentShareRules {
     pub weight: f64,
-    pub baseline_periods: usize,
+    pub baseline_years: usize,
     pub min_rise: f64,
     pub full_rise: f64,
 }

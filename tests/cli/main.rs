@@ -355,8 +355,9 @@ fn score_writes_the_contract_columns_and_only_flagged_routes_by_default() {
             "reasons"
         ]
     );
+    assert_eq!(&header[11..13], ["basis", "licences"]);
     assert!(
-        header[11..].iter().all(|h| h.starts_with("f_")) && header.len() >= 21,
+        header[13..].iter().all(|h| h.starts_with("f_")) && header.len() >= 23,
         "{header:?}"
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -588,4 +589,41 @@ fn geojson_and_kml_open_in_gdal_with_one_feature_per_route() {
         );
         assert!(full.contains("US>MY>TH>CN"), "{file:?}");
     }
+}
+
+#[test]
+fn check_and_score_say_which_level_of_a_comtrade_file_they_kept() {
+    let file = fixture("comtrade_levels.csv");
+    let v = json(&chiptrail_ok(&["check", file.to_str().unwrap(), "--json"]));
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("corridors: 4 rows make the corridor values")
+                && n.contains("7 rows by mode of transport beside motCode 0")),
+        "{notes:?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out_csv = dir.path().join("routes.csv");
+    let out = chiptrail_ok(&[
+        "score",
+        file.to_str().unwrap(),
+        "--min-score",
+        "0",
+        "--out",
+        out_csv.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("note: comtrade_levels.csv: corridors: 4 rows make the corridor values"),
+        "{stderr}"
+    );
+    let routes = std::fs::read_to_string(&out_csv).unwrap();
+    assert_eq!(routes.lines().count(), 2, "one corridor: {routes}");
+    assert!(routes.contains(",US>KZ,"), "{routes}");
 }

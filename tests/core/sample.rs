@@ -21,6 +21,7 @@ fn config(rows: usize, seed: u64, vocabulary: Vocabulary) -> SampleConfig {
         rows,
         seed,
         vocabulary,
+        licensed_world: true,
     }
 }
 

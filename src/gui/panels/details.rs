@@ -3,6 +3,7 @@
 
 use crate::analysis::RouteKind;
 use crate::scoring::indicators::{qty, usd};
+use crate::scoring::licences::LegLicence;
 
 use crate::gui::app::{App, Command, ExportFormat, ExportScope};
 use crate::gui::theme;
@@ -22,6 +23,7 @@ pub fn details_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
             commands.push(Command::Select(None));
         }
     });
+    let threshold = app.analysis.rules.scoring.flag_threshold;
     ui.horizontal(|ui| {
         let verdict = if r.score.flagged {
             "FLAGGED"
@@ -29,10 +31,10 @@ pub fn details_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
             "not flagged"
         };
         ui.colored_label(
-            theme::score_color(r.score.score, 1.0),
+            theme::score_color(r.score.score, threshold, 1.0),
             format!("score {:.3} · {verdict}", r.score.score),
         );
-        ui.small(format!("flag at {}", app.rules.scoring.flag_threshold));
+        ui.small(format!("flag at {threshold}"));
         if ui.button("Zoom to route").clicked() {
             commands.push(Command::ZoomToSelection);
         }
@@ -62,9 +64,13 @@ pub fn details_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
         egui::CollapsingHeader::new("Score breakdown")
             .default_open(true)
             .show(ui, |ui| {
+                ui.label(egui::RichText::new(r.score.basis.label()).strong());
+                if !r.score.note.is_empty() {
+                    ui.small(&r.score.note);
+                }
                 ui.small(format!(
-                    "gate (product × destination or listed party): {:.2}",
-                    r.score.gate
+                    "delivers (product × destination): {:.2} · behaves like diversion: {:.2}",
+                    r.score.gate, r.score.behaviour
                 ));
                 let mut factors: Vec<_> = r
                     .score
@@ -86,7 +92,7 @@ pub fn details_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
                         ui.add(
                             egui::ProgressBar::new(f.value as f32)
                                 .desired_width(120.0)
-                                .fill(theme::score_color(f.value, 1.0))
+                                .fill(theme::score_color(f.value, threshold, 1.0))
                                 .text(format!("{:.2}", f.value)),
                         );
                         ui.small(format!("+{:.3} (w {:.2})", f.contribution, f.weight));
@@ -139,6 +145,18 @@ pub fn details_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
                                     qty(l.quantity),
                                     usd(l.value_usd)
                                 ));
+                                let licence = app.analysis.licences.of(*leg);
+                                if licence != LegLicence::NotApplicable {
+                                    let colour = if licence.is_violation() {
+                                        theme::FLAG
+                                    } else {
+                                        theme::TEXT
+                                    };
+                                    ui.small(
+                                        egui::RichText::new(app.analysis.licences.describe(*leg))
+                                            .color(colour),
+                                    );
+                                }
                                 let file = d
                                     .and_then(|d| d.provenance.path.file_name())
                                     .map(|n| n.to_string_lossy().into_owned())

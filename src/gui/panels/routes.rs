@@ -127,7 +127,11 @@ pub fn routes_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
                 });
                 row.col(|ui| {
                     ui.colored_label(
-                        crate::gui::theme::score_color(r.score.score, 1.0),
+                        crate::gui::theme::score_color(
+                            r.score.score,
+                            app.analysis.rules.scoring.flag_threshold,
+                            1.0,
+                        ),
                         format!("{:.3}", r.score.score),
                     );
                 });

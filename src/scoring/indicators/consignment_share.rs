@@ -6,108 +6,124 @@
 //! share that rises: goods of one origin starting to arrive through a third country. The finding
 //! sits on the origin -> importer corridor and names the third country.
 
-use super::{ramp, usd};
+use std::collections::BTreeMap;
+
+use super::{ramp, span, usd, years_before};
 use crate::gazetteer::CountryId;
 use crate::model::Period;
 use crate::scoring::Finding;
 use crate::scoring::rules::ConsignmentShareRules;
 
 /// One period of a corridor's consignment breakdown, as the importer reports it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Consigned {
-    pub period: Period,
     /// The importer's imports from the origin, from every country of consignment (USD).
     pub total_usd: f64,
     /// The part consigned from each third country (USD).
     pub via: Vec<(CountryId, f64)>,
 }
 
+impl Consigned {
+    /// The value and share consigned from `c`.
+    fn share(&self, c: CountryId) -> (f64, f64) {
+        let v = self.via.iter().find(|x| x.0 == c).map_or(0.0, |x| x.1);
+        (
+            v,
+            if self.total_usd > 0.0 {
+                v / self.total_usd
+            } else {
+                0.0
+            },
+        )
+    }
+}
+
 /// The rule in words.
 pub fn threshold(r: &ConsignmentShareRules) -> String {
     format!(
-        "share consigned from a third country above its mean over up to {} earlier periods: 0 at +{:.0} points, 1 at +{:.0} points",
-        r.baseline_periods,
+        "share consigned from a third country above its mean over up to {} earlier years: 0 at +{:.0} points, 1 at +{:.0} points",
+        r.baseline_years,
         r.min_rise * 100.0,
         r.full_rise * 100.0
     )
 }
 
-/// The strongest rise of a third country's share over the periods the importer breaks down (in
-/// order), with the periods it rests on. `corridor` names the imports (`China's HS 8542 imports
-/// from United States`), `name` the third countries. Periods whose total is below
-/// `min_value_usd` are not judged. When nothing rises, the finding is 0 but its evidence still
-/// gives the largest share seen.
+/// The strongest rise of a third country's share over the periods the importer breaks down (one
+/// per year, or per 12 months to each month), with the periods it rests on. `corridor` names the
+/// imports (`China's HS 8542 imports from United States`), `name` the third countries. Periods
+/// whose total is below `min_value_usd` are not judged. When nothing rises, the finding is 0 but
+/// its evidence still gives the largest share seen.
 pub fn evaluate(
-    periods: &[Consigned],
+    periods: &BTreeMap<Period, Consigned>,
     rules: &ConsignmentShareRules,
     min_value_usd: f64,
     corridor: &str,
     name: &dyn Fn(CountryId) -> String,
 ) -> (Finding, Vec<Period>) {
-    let share = |p: &Consigned, c: CountryId| {
-        let v = p.via.iter().find(|x| x.0 == c).map_or(0.0, |x| x.1);
-        (v, if p.total_usd > 0.0 { v / p.total_usd } else { 0.0 })
-    };
     let mut hubs: Vec<CountryId> = periods
-        .iter()
+        .values()
         .flat_map(|p| p.via.iter().map(|x| x.0))
         .collect();
     hubs.sort_unstable();
     hubs.dedup();
-    let describe = |p: &Consigned, c: CountryId| {
-        let (v, s) = share(p, c);
+    let describe = |p: Period, c: CountryId| {
+        let (v, s) = periods[&p].share(c);
         format!(
             "{}: {} of {} ({:.1}%) of {corridor} were consigned from {}",
-            p.period,
+            span(p),
             usd(v),
-            usd(p.total_usd),
+            usd(periods[&p].total_usd),
             s * 100.0,
             name(c)
         )
     };
     // (value, rise, evidence, periods)
     let mut best: Option<(f64, f64, String, Vec<Period>)> = None;
-    let mut largest: Option<(f64, usize, CountryId)> = None;
-    for (i, p) in periods.iter().enumerate() {
-        if p.total_usd < min_value_usd {
+    let mut largest: Option<(f64, Period, CountryId)> = None;
+    for (p, now) in periods {
+        if now.total_usd < min_value_usd {
             continue;
         }
+        let before = years_before(periods, *p, rules.baseline_years);
         for &c in &hubs {
-            let (_, s) = share(p, c);
+            let (_, s) = now.share(c);
             if s > 0.0 && largest.is_none_or(|l| s > l.0) {
-                largest = Some((s, i, c));
+                largest = Some((s, *p, c));
             }
-            let k = rules.baseline_periods.min(i);
-            if k == 0 {
+            if before.is_empty() {
                 continue;
             }
-            let base = periods[i - k..i].iter().map(|q| share(q, c).1).sum::<f64>() / k as f64;
+            let k = before.len();
+            let base = before.iter().map(|(_, q)| q.share(c).1).sum::<f64>() / k as f64;
             let rise = s - base;
             let value = ramp(rise, rules.min_rise, rules.full_rise);
             if value > 0.0 && best.as_ref().is_none_or(|b| rise > b.1) {
+                let years = if k == 1 { "year" } else { "years" };
                 let text = format!(
-                    "{}, against {:.1}% on average over the {k} periods before",
-                    describe(p, c),
+                    "{}, against {:.1}% on average over the {k} {years} before",
+                    describe(*p, c),
                     base * 100.0
                 );
-                let involved = periods[i - k..=i].iter().map(|q| q.period).collect();
+                let mut involved: Vec<Period> = before.iter().map(|x| x.0).collect();
+                involved.push(*p);
+                involved.sort_unstable();
                 best = Some((value, rise, text, involved));
             }
         }
     }
     match (best, largest) {
         (Some((value, _, mut text, involved)), largest) => {
-            if let Some((_, i, c)) = largest
-                && !text.starts_with(&describe(&periods[i], c))
+            if let Some((_, p, c)) = largest
+                && !text.starts_with(&describe(p, c))
             {
-                text.push_str(&format!(" (largest share: {})", describe(&periods[i], c)));
+                text.push_str(&format!(" (largest share: {})", describe(p, c)));
             }
             (Finding::new(value, text, Vec::new()), involved)
         }
-        (None, Some((_, i, c))) => {
+        (None, Some((_, p, c))) => {
             let text = format!(
-                "{} (steady or without earlier periods to compare: not counted)",
-                describe(&periods[i], c)
+                "{} (steady, or no earlier year to compare with: not counted)",
+                describe(p, c)
             );
             (Finding::new(0.0, text, Vec::new()), Vec::new())
         }
@@ -134,13 +150,20 @@ mod tests {
         if c == HK { "Hong Kong" } else { "UAE" }.into()
     }
 
-    fn shares(values: &[(i32, f64, &[(CountryId, f64)])]) -> Vec<Consigned> {
+    /// (year, total, [(third country, value)]).
+    type Year<'a> = (i32, f64, &'a [(CountryId, f64)]);
+
+    fn shares(values: &[Year<'_>]) -> BTreeMap<Period, Consigned> {
         values
             .iter()
-            .map(|(y, total, via)| Consigned {
-                period: year(*y),
-                total_usd: *total,
-                via: via.to_vec(),
+            .map(|(y, total, via)| {
+                (
+                    year(*y),
+                    Consigned {
+                        total_usd: *total,
+                        via: via.to_vec(),
+                    },
+                )
             })
             .collect()
     }
@@ -167,7 +190,7 @@ mod tests {
     #[test]
     fn a_steady_share_is_ordinary_and_a_jump_is_not() {
         let r = Rules::default().indicators.consignment_share;
-        let steady: Vec<(i32, f64, &[(CountryId, f64)])> = vec![
+        let steady: Vec<Year<'_>> = vec![
             (2019, 100e6, &[(HK, 33e6)]),
             (2020, 120e6, &[(HK, 38e6)]),
             (2021, 110e6, &[(HK, 37e6)]),
@@ -175,7 +198,7 @@ mod tests {
         ];
         let (f, _) = evaluate(&shares(&steady), &r, 1e5, "x", &name);
         assert_eq!(f.value, 0.0, "{}", f.evidence);
-        let jump: Vec<(i32, f64, &[(CountryId, f64)])> = vec![
+        let jump: Vec<Year<'_>> = vec![
             (2019, 100e6, &[(HK, 33e6)]),
             (2020, 100e6, &[(HK, 34e6), (AE, 2e6)]),
             (2021, 100e6, &[(HK, 33e6), (AE, 3e6)]),
@@ -191,8 +214,8 @@ mod tests {
         assert!(f.evidence.contains("40.0%"), "{}", f.evidence);
         assert_eq!(periods, [year(2019), year(2020), year(2021), year(2022)]);
         // A small rise counts a little, between the two thresholds.
-        let small: Vec<(i32, f64, &[(CountryId, f64)])> =
-            vec![(2021, 100e6, &[(AE, 5e6)]), (2022, 100e6, &[(AE, 5e6 + 100e6 * (r.min_rise + r.full_rise) / 2.0)])];
+        let halfway = [(AE, 5e6 + 100e6 * (r.min_rise + r.full_rise) / 2.0)];
+        let small: Vec<Year<'_>> = vec![(2021, 100e6, &[(AE, 5e6)]), (2022, 100e6, &halfway)];
         let (f, _) = evaluate(&shares(&small), &r, 1e5, "x", &name);
         assert!((f.value - 0.5).abs() < 1e-9, "{}", f.value);
         // Below the value floor nothing is judged.

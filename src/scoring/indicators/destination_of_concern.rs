@@ -69,6 +69,24 @@ impl Indicator for DestinationOfConcern {
     }
 }
 
+/// A transit country: in a known-hub group and not itself a country of concern (China is on the
+/// FinCEN list of transshipment points to Russia, but goods that reach it have arrived).
+pub fn is_transit(ctx: &RouteContext<'_>, c: CountryId) -> bool {
+    strength(
+        ctx.gazetteer,
+        &ctx.rules.indicators.destination_of_concern,
+        c,
+    )
+    .0 < 1.0
+        && ctx
+            .rules
+            .indicators
+            .known_hub
+            .groups
+            .iter()
+            .any(|g| ctx.gazetteer.in_group(g, c))
+}
+
 /// Goods that vanish in a transit country: the final holder sits in a known hub country, is new,
 /// and shipped nothing on at all (its onward trade is not in the data).
 fn transit_sink(ctx: &RouteContext<'_>) -> Finding {
@@ -78,13 +96,7 @@ fn transit_sink(ctx: &RouteContext<'_>) -> Finding {
     else {
         return Finding::none();
     };
-    let in_hub = ctx
-        .rules
-        .indicators
-        .known_hub
-        .groups
-        .iter()
-        .any(|g| ctx.gazetteer.in_group(g, last));
+    let in_hub = is_transit(ctx, last);
     let i = holder.0 as usize;
     if r.transit_sink <= 0.0 || !in_hub || ctx.stats.outbound_count[i] > 0 {
         return Finding::none();

@@ -1,6 +1,7 @@
 //! The indicators, one per file. Route indicators read a reconstructed route of shipments and
 //! implement [`Indicator`]; corridor indicators (surge, mirror gap, corridor pass-through,
-//! consignment share) read country-level series assembled by [`crate::routes::corridors`].
+//! consignment share) read the country-level series of one corridor, assembled by
+//! [`crate::routes::corridors`] and handed over by [`crate::scoring::corridors`].
 
 pub mod circuity;
 pub mod consignment_share;
@@ -148,6 +149,9 @@ pub fn score_route(ctx: &RouteContext<'_>) -> Score {
         })
         .collect();
     let mut score = combine(measured, ctx.rules.scoring.delivery_floor, ctx.rules);
+    if score.basis == crate::scoring::Basis::DeliveryOnly && !ctx.licences.loaded {
+        score.note = "licence status unknown (no licence data loaded): a delivery alone is ranked, not flagged".into();
+    }
     // Corridor columns exist for every row; on shipment routes they are 0.
     for name in CORRIDOR_INDICATORS {
         score.factors.push(crate::scoring::Factor {
@@ -176,6 +180,28 @@ pub fn usd(v: f64) -> String {
         out.push(ch);
     }
     format!("USD {}{out}", if whole < 0 { "-" } else { "" })
+}
+
+/// Names a period of a corridor series in evidence: a year (`2022`), or for monthly data the
+/// twelve months it ends (`the 12 months to 2022-03`), as corridor indicators compare them.
+pub fn span(p: crate::model::Period) -> String {
+    match p.month {
+        Some(_) => format!("the 12 months to {p}"),
+        None => p.to_string(),
+    }
+}
+
+/// The values of up to `years` earlier years of `p` (the same months a year, two years ...
+/// before), most recent first, with their periods.
+pub fn years_before<T>(
+    series: &std::collections::BTreeMap<crate::model::Period, T>,
+    p: crate::model::Period,
+    years: usize,
+) -> Vec<(crate::model::Period, &T)> {
+    (1..=years as i32)
+        .map(|y| p.years_before(y))
+        .filter_map(|q| series.get(&q).map(|v| (q, v)))
+        .collect()
 }
 
 /// Formats quantities: whole numbers without decimals.

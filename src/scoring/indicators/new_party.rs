@@ -64,13 +64,7 @@ impl Indicator for NewParty {
             && let Some((first, before_route)) = is_new(h)
         {
             let country = ctx.ledger.holders.get(h).country;
-            let transit = ctx
-                .rules
-                .indicators
-                .known_hub
-                .groups
-                .iter()
-                .any(|g| ctx.gazetteer.in_group(g, country));
+            let transit = super::destination_of_concern::is_transit(ctx, country);
             let sink = transit && ctx.stats.outbound_count[h.0 as usize] == 0;
             let (value, how) = if sink {
                 (1.0, ", in a transit country, and it shipped nothing on")

@@ -108,9 +108,7 @@ impl ScreeningIndex {
                 candidates.dedup();
                 candidates
                     .into_iter()
-                    .find(|&li| {
-                        firm_match(tokens, &listed[li].1, &generic).is_some_and(|d| d >= 1)
-                    })
+                    .find(|&li| firm_match(tokens, &listed[li].1, &generic).is_some_and(|d| d >= 1))
                     .map(|li| {
                         describe(
                             listed[li].0,

@@ -1,0 +1,182 @@
+//! Corridors from country-level files: one level of each breakdown, and every corridor factor on
+//! the direct corridor it is evidence for.
+
+use std::path::Path;
+
+use chiptrail::analysis::{Analysis, corridor_headings};
+use chiptrail::gazetteer::Gazetteer;
+use chiptrail::ingest::{ReadOptions, read_bytes};
+use chiptrail::model::{Dataset, Period};
+use chiptrail::routes::corridors::{Corridors, assemble};
+use chiptrail::scoring::rules::Rules;
+
+use super::{code, fixture, load};
+
+/// The rows of a Comtrade text that are totals on every dimension: flow X or M, partner2Code 0,
+/// motCode 0, customsCode C00, an HS4 heading.
+fn totals_only(text: &str) -> String {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (flow, p2, mot, customs, cmd) = (
+        col("flowCode"),
+        col("partner2Code"),
+        col("motCode"),
+        col("customsCode"),
+        col("cmdCode"),
+    );
+    let mut out = vec![header.join(",")];
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        if ["X", "M"].contains(&f[flow])
+            && f[p2] == "0"
+            && f[mot] == "0"
+            && f[customs] == "C00"
+            && f[cmd].len() == 4
+        {
+            out.push(line.to_string());
+        }
+    }
+    out.join("\n") + "\n"
+}
+
+fn corridors(d: &Dataset) -> Corridors {
+    assemble(
+        &[(0, d)],
+        &corridor_headings(&Rules::default()),
+        Gazetteer::embedded(),
+    )
+}
+
+/// (period, exporter-reported, importer-reported) of each corridor, by path.
+fn values(cs: &Corridors) -> Vec<(String, Period, Option<f64>, Option<f64>)> {
+    cs.corridors
+        .iter()
+        .flat_map(|c| {
+            c.periods.iter().map(move |p| {
+                (
+                    format!("{}>{} {}", code(c.exporter), code(c.importer), c.heading),
+                    p.period,
+                    p.exporter_reported.as_ref().map(|s| s.value_usd),
+                    p.importer_reported.as_ref().map(|s| s.value_usd),
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn totals_beside_breakdowns_give_the_corridor_values_of_the_totals_alone() {
+    let g = Gazetteer::embedded();
+    let full = load("comtrade_levels.csv");
+    assert!(full.rejects.is_empty(), "{:?}", full.rejects);
+    let text = std::fs::read_to_string(fixture("comtrade_levels.csv")).unwrap();
+    let totals = read_bytes(
+        totals_only(&text).as_bytes(),
+        Path::new("totals.csv"),
+        &ReadOptions::default(),
+        g,
+        None,
+    )
+    .unwrap();
+    assert_eq!((full.flows().len(), totals.flows().len()), (26, 5));
+    let (a, b) = (corridors(&full), corridors(&totals));
+    let year = |y| Period {
+        year: y,
+        month: None,
+    };
+    let expected = vec![
+        (
+            "US>KZ 8542".to_string(),
+            year(2021),
+            Some(12e6),
+            Some(12.72e6),
+        ),
+        (
+            "US>KZ 8542".to_string(),
+            year(2022),
+            Some(30e6),
+            Some(25.44e6),
+        ),
+    ];
+    assert_eq!(values(&a), expected, "totals and breakdowns");
+    assert_eq!(values(&b), expected, "totals alone");
+    // The breakdowns are read beside the totals: re-exports and countries of consignment.
+    let p = &a.corridors[0].periods[1];
+    assert_eq!(p.re_exported.as_ref().map(|s| s.value_usd), Some(12e6));
+    let via_cn = p.consigned[&g.by_alpha2("CN").unwrap()].value_usd;
+    assert!((via_cn / 25.44e6 - 0.45).abs() < 1e-9);
+    let note = &a.notes[0];
+    assert!(
+        note.starts_with("comtrade_levels.csv: corridors: 4 rows make the corridor values"),
+        "{note}"
+    );
+    for part in [
+        "by mode of transport beside motCode 0",
+        "by customs procedure beside C00",
+        "DX/RX/FM/RM rows beside X or M",
+        "by country of consignment beside partner2Code 0",
+        "finer HS rows beside their heading",
+        "1 rows with a group",
+    ] {
+        assert!(note.contains(part), "{part}: {note}");
+    }
+    // Scored, the corridor is the same but for what only the breakdowns show.
+    let rules = Rules::default();
+    let (sa, sb) = (
+        Analysis::run(&[&full], &[], &rules, g),
+        Analysis::run(&[&totals], &[], &rules, g),
+    );
+    assert_eq!((sa.routes.len(), sb.routes.len()), (1, 1));
+    let (ra, rb) = (&sa.routes[0], &sb.routes[0]);
+    assert_eq!(ra.path.join(">"), "US>KZ");
+    for f in ["surge", "mirror_gap"] {
+        assert_eq!(ra.score.value(f), rb.score.value(f), "{f}");
+    }
+    assert!(ra.score.value("mirror_gap") > 0.0);
+    assert!(
+        ra.score.value("consignment_share") > 0.0,
+        "{}",
+        ra.score.reasons()
+    );
+    assert_eq!(rb.score.value("consignment_share"), 0.0);
+    assert!(ra.score.score > rb.score.score);
+    assert_eq!(sa.notes, a.notes, "the analysis hands the notes on");
+}
+
+#[test]
+fn the_hong_kong_share_is_evidence_on_the_corridor_and_the_armenian_surge_flags() {
+    let g = Gazetteer::embedded();
+    let d = load("comtrade_small.csv");
+    let a = Analysis::run(&[&d], &[], &Rules::default(), g);
+    assert!(
+        a.routes.iter().all(|r| r.path.len() == 2),
+        "one row per direct corridor"
+    );
+    let us_cn = a
+        .routes
+        .iter()
+        .find(|r| r.path.join(">") == "US>CN")
+        .unwrap();
+    // The first year broken down has nothing to compare with: evidence, not counted.
+    let f = us_cn.score.factor("consignment_share").unwrap();
+    assert_eq!(f.value, 0.0);
+    assert!(
+        f.evidence.contains("36.7%") && f.evidence.contains("Hong Kong"),
+        "{}",
+        f.evidence
+    );
+    assert!(!us_cn.score.flagged);
+    assert!(us_cn.shipment_ids.is_empty());
+    let am = a
+        .routes
+        .iter()
+        .find(|r| r.path.join(">") == "AM>RU")
+        .unwrap();
+    assert_eq!(am.score.value("surge"), 1.0);
+    assert!(am.score.flagged, "{}", am.score.reasons());
+    assert_eq!(
+        (am.first_date.as_str(), am.last_date.as_str()),
+        ("2021-01-01", "2022-12-31")
+    );
+}
