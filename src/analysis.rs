@@ -3,15 +3,15 @@
 
 use geo::Point;
 
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Dataset, Date, Format, HsCode, ScreeningEntry};
 use crate::routes::corridors::{FlowRef, assemble};
 use crate::routes::{Ledger, Route};
+use crate::rules::Rules;
 use crate::scoring::corridors::ScoredCorridor;
 use crate::scoring::indicators::screening_match::ScreeningIndex;
 use crate::scoring::indicators::{HolderStats, score_route, thresholds};
 use crate::scoring::licences::{LegLicence, LicenceIndex};
-use crate::scoring::rules::Rules;
 use crate::scoring::{RouteContext, Score};
 
 /// What a scored row stands for.
@@ -24,19 +24,24 @@ pub enum RouteKind {
 }
 
 /// One output row: a scored route or corridor with everything the exports show.
+///
+/// Countries and dates stay typed; text is made where it leaves the program (the writers in
+/// [`crate::export`], labels on screen) with [`ScoredRoute::path_codes`] and `Date`'s `Display`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScoredRoute {
     pub id: String,
     pub kind: RouteKind,
     pub score: Score,
-    /// ISO alpha-2 codes along the route (`US`, `MY`, `TH`, `CN`).
-    pub path: Vec<String>,
+    /// The countries along the route, origin first (US, MY, TH, CN).
+    pub countries: Vec<CountryId>,
     /// Firm names along the route, vendor first (empty for corridors).
     pub parties: Vec<String>,
     /// Shipment ids in leg order (empty for corridors).
     pub shipment_ids: Vec<String>,
-    pub first_date: String,
-    pub last_date: String,
+    /// The earliest and latest shipment dates; for a corridor, the first day of its first period
+    /// and the last day of its last.
+    pub first_date: Date,
+    pub last_date: Date,
     /// Units delivered on the last hop (0 when unknown).
     pub quantity: f64,
     /// Value delivered on the last hop, in USD.
@@ -46,6 +51,24 @@ pub struct ScoredRoute {
     /// Licence status of each shipment a licence question applies to, in leg order:
     /// `LW-3: not covered: licence L-100 (licences.csv line 2) had 20 units left`.
     pub licence_notes: Vec<String>,
+}
+
+impl ScoredRoute {
+    /// The path as the exports write it: codes joined by `>` (`US>SG>CN`).
+    pub fn path_codes(&self, g: &Gazetteer) -> String {
+        self.path_joined(g, ">")
+    }
+
+    /// The path as codes joined by `separator` (`US → SG → CN` on screen); statistical areas
+    /// read `M49:<code>` (see [`crate::gazetteer::Country::code`]).
+    pub fn path_joined(&self, g: &Gazetteer, separator: &str) -> String {
+        let codes: Vec<String> = self
+            .countries
+            .iter()
+            .map(|c| g.country(*c).code())
+            .collect();
+        codes.join(separator)
+    }
 }
 
 /// Everything scored from a set of inputs.
@@ -85,10 +108,10 @@ impl Analysis {
             .filter(|d| d.provenance.format == Format::Licences)
             .collect();
         let licences = LicenceIndex::build(&licence_sets, &ledger, rules, g);
+        let stats = HolderStats::build(&ledger, rules, g);
         let boundary: Vec<bool> = (0..ledger.legs.len() as u32)
             .map(|l| licences.covered(l))
             .collect();
-        let stats = HolderStats::build(&ledger, rules, g);
         let screening = ScreeningIndex::build(watchlist, &ledger, rules, g);
         let thresholds = thresholds(rules);
         let mut rows: Vec<ScoredRoute> = ledger
@@ -131,7 +154,7 @@ impl Analysis {
                 .score
                 .total_cmp(&a.score.score)
                 .then_with(|| a.first_date.cmp(&b.first_date))
-                .then_with(|| a.path.cmp(&b.path))
+                .then_with(|| g.cmp_codes(&a.countries, &b.countries))
                 .then_with(|| a.shipment_ids.cmp(&b.shipment_ids))
         });
         for (i, r) in rows.iter_mut().enumerate() {
@@ -169,19 +192,22 @@ pub fn corridor_headings(rules: &Rules) -> Vec<HsCode> {
 }
 
 fn corridor_row(c: ScoredCorridor, g: &Gazetteer) -> ScoredRoute {
-    let path = [c.exporter, c.importer];
+    let countries = vec![c.exporter, c.importer];
     let first = c.periods.iter().map(|p| p.first_day()).min();
     let last = c.periods.iter().map(|p| p.last_day()).max();
     ScoredRoute {
         id: String::new(),
-        stops: path.iter().filter_map(|p| g.country(*p).point).collect(),
-        path: path.iter().map(|p| g.country(*p).code()).collect(),
+        stops: countries
+            .iter()
+            .filter_map(|p| g.country(*p).point)
+            .collect(),
+        countries,
         kind: RouteKind::Corridor { flows: c.flows },
         score: c.score,
         parties: Vec::new(),
         shipment_ids: Vec::new(),
-        first_date: first.unwrap_or(Date(0)).to_string(),
-        last_date: last.unwrap_or(Date(0)).to_string(),
+        first_date: first.unwrap_or(Date(0)),
+        last_date: last.unwrap_or(Date(0)),
         quantity: 0.0,
         value_usd: c.value_usd,
         licence_notes: Vec::new(),
@@ -207,22 +233,14 @@ fn shipment_row(
             )
         })
         .collect();
-    let dates: Vec<Date> = route
-        .legs
-        .iter()
-        .map(|l| ledger.legs[*l as usize].date)
-        .collect();
+    let dates = || route.legs.iter().map(|l| ledger.legs[*l as usize].date);
     let (quantity, value_usd) = route.final_legs().fold((0.0, 0.0), |(q, v), l| {
         let leg = &ledger.legs[l as usize];
         (q + leg.quantity, v + leg.value_usd)
     });
     ScoredRoute {
         id: String::new(),
-        path: route
-            .countries
-            .iter()
-            .map(|c| g.country(*c).code())
-            .collect(),
+        countries: route.countries.clone(),
         parties: route
             .holders
             .iter()
@@ -233,16 +251,9 @@ fn shipment_row(
             .iter()
             .map(|l| ledger.legs[*l as usize].shipment_id.clone())
             .collect(),
-        first_date: dates
-            .iter()
-            .min()
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-        last_date: dates
-            .iter()
-            .max()
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
+        // A route has at least one leg; Date(0) never shows.
+        first_date: dates().min().unwrap_or(Date(0)),
+        last_date: dates().max().unwrap_or(Date(0)),
         quantity,
         value_usd,
         licence_notes,

@@ -236,7 +236,7 @@ struct CheckError<'a> {
 fn check_notes(d: &Dataset) -> Vec<String> {
     let mut notes = d.provenance.notes.clone();
     if matches!(d.provenance.format, Format::Comtrade | Format::Baci) {
-        let rules = chiptrail::scoring::rules::Rules::default();
+        let rules = chiptrail::rules::Rules::default();
         let headings = chiptrail::analysis::corridor_headings(&rules);
         let corridors =
             chiptrail::routes::corridors::assemble(&[(0, d)], &headings, Gazetteer::embedded());
@@ -397,7 +397,7 @@ struct ReadArgs {
 
 fn score(args: ScoreArgs) -> Result<ExitCode> {
     use chiptrail::analysis::Analysis;
-    use chiptrail::scoring::rules::Rules;
+    use chiptrail::rules::Rules;
     let rules = match &args.rules {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -451,14 +451,14 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
             None => r.score.flagged,
         })
         .collect();
-    chiptrail::export::write_routes_csv(&args.out, &chosen)
+    chiptrail::export::write_routes_csv(&args.out, &chosen, g)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     if let Some(path) = &args.geojson {
-        chiptrail::export::geojson::write(path, &chosen)
+        chiptrail::export::geojson::write(path, &chosen, g)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if let Some(path) = &args.kml {
-        chiptrail::export::kml::write(path, &chosen)
+        chiptrail::export::kml::write(path, &chosen, g)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     let flagged = analysis.routes.iter().filter(|r| r.score.flagged).count();

@@ -1,11 +1,14 @@
 //! Which routes an investigator is looking at: filters by date, HS code, country, product
 //! sensitivity and score, a monthly histogram for the date filter, and search across countries,
 //! parties, HS codes and shipment ids. Plain data and pure functions, shared by the GUI and tests.
+//!
+//! Filters hold typed values (`Date`, `CountryId`) and compare them with the routes' own: text a
+//! user types is parsed once, where it is typed (the GUI's filter panel).
 
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Analysis, RouteKind, ScoredRoute};
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Date, HsCode};
 
 /// How the country filter applies to a route's path.
@@ -26,13 +29,14 @@ pub enum CountryMode {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RouteFilter {
-    /// ISO dates; a route passes when its span overlaps `[from, to]`.
+    /// A route passes when its span overlaps `[from, to]`.
     pub from: Option<Date>,
     pub to: Option<Date>,
     /// HS digits a leg's code must start with (`8542`, `847150`); empty for any.
     pub hs_prefix: String,
-    /// ISO alpha-2 codes.
-    pub countries: Vec<String>,
+    /// Countries to look for on the path (saved as their codes, `["CN", "RU"]`).
+    #[serde(with = "country_codes")]
+    pub countries: Vec<CountryId>,
     pub country_mode: CountryMode,
     /// Smallest product-sensitivity value.
     pub min_sensitivity: f64,
@@ -55,16 +59,47 @@ impl Default for RouteFilter {
     }
 }
 
-fn parse_iso(text: &str) -> Option<Date> {
-    match crate::ingest::values::parse_date(text)? {
-        crate::ingest::values::DateCell::Known(d) => Some(d),
-        _ => None,
+/// Countries saved as their codes ([`crate::gazetteer::Country::code`]), so that settings stay
+/// readable and do not depend on the order of the gazetteer's tables; codes the gazetteer does not
+/// know are dropped when read.
+mod country_codes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::gazetteer::{CountryId, Gazetteer};
+
+    pub fn serialize<S: Serializer>(ids: &[CountryId], s: S) -> Result<S::Ok, S::Error> {
+        let g = Gazetteer::embedded();
+        s.collect_seq(ids.iter().map(|c| g.country(*c).code()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<CountryId>, D::Error> {
+        let g = Gazetteer::embedded();
+        let codes = Vec::<String>::deserialize(d)?;
+        Ok(codes.iter().filter_map(|c| g.by_code(c)).collect())
     }
 }
 
 impl RouteFilter {
     /// True when the route passes every active filter.
     pub fn matches(&self, r: &ScoredRoute, analysis: &Analysis) -> bool {
+        self.passes(r, analysis, self.hs_code())
+    }
+
+    /// The HS prefix as a code, `None` when it holds no digits.
+    fn hs_code(&self) -> Option<HsCode> {
+        let digits: String = self
+            .hs_prefix
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        if digits.is_empty() {
+            None
+        } else {
+            HsCode::parse(&digits)
+        }
+    }
+
+    fn passes(&self, r: &ScoredRoute, analysis: &Analysis, hs: Option<HsCode>) -> bool {
         if self.flagged_only && !r.score.flagged {
             return false;
         }
@@ -73,35 +108,23 @@ impl RouteFilter {
         {
             return false;
         }
-        if self.from.is_some() || self.to.is_some() {
-            let (Some(first), Some(last)) = (parse_iso(&r.first_date), parse_iso(&r.last_date))
-            else {
-                return false;
-            };
-            if self.from.is_some_and(|f| last < f) || self.to.is_some_and(|t| first > t) {
-                return false;
-            }
+        if self.from.is_some_and(|f| r.last_date < f) || self.to.is_some_and(|t| r.first_date > t) {
+            return false;
         }
         if !self.countries.is_empty() {
-            let has =
-                |code: Option<&String>| code.is_some_and(|c| self.countries.iter().any(|x| x == c));
+            let has = |c: Option<&CountryId>| c.is_some_and(|c| self.countries.contains(c));
+            let path = &r.countries;
             let ok = match self.country_mode {
-                CountryMode::Any => r.path.iter().any(|c| has(Some(c))),
-                CountryMode::Into => has(r.path.last()),
-                CountryMode::OutOf => has(r.path.first()),
-                CountryMode::Between => has(r.path.first()) && has(r.path.last()),
+                CountryMode::Any => path.iter().any(|c| has(Some(c))),
+                CountryMode::Into => has(path.last()),
+                CountryMode::OutOf => has(path.first()),
+                CountryMode::Between => has(path.first()) && has(path.last()),
             };
             if !ok {
                 return false;
             }
         }
-        let prefix: String = self
-            .hs_prefix
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect();
-        if !prefix.is_empty()
-            && let (RouteKind::Shipments(route), Some(p)) = (&r.kind, HsCode::parse(&prefix))
+        if let (RouteKind::Shipments(route), Some(p)) = (&r.kind, hs)
             && !route
                 .legs
                 .iter()
@@ -114,11 +137,12 @@ impl RouteFilter {
 
     /// Indices of the routes that pass, in the analysis' order (highest score first).
     pub fn apply(&self, analysis: &Analysis) -> Vec<usize> {
+        let hs = self.hs_code();
         analysis
             .routes
             .iter()
             .enumerate()
-            .filter(|(_, r)| self.matches(r, analysis))
+            .filter(|(_, r)| self.passes(r, analysis, hs))
             .map(|(i, _)| i)
             .collect()
     }
@@ -188,8 +212,8 @@ pub fn hub_throughput(datasets: &[&crate::model::Dataset], g: &Gazetteer) -> Vec
 /// What a search found.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SearchHit {
-    /// A country, to zoom to: (alpha-2, name).
-    Country(String, String),
+    /// A country, to zoom to.
+    Country(CountryId),
     /// A route holding a matching party, HS code or shipment id: (route index, why).
     Route(usize, String),
 }
@@ -202,8 +226,7 @@ pub fn search(analysis: &Analysis, g: &Gazetteer, query: &str, limit: usize) -> 
     }
     let mut hits = Vec::new();
     if let Some(id) = g.lookup(q) {
-        let c = g.country(id);
-        hits.push(SearchHit::Country(c.code(), c.name.clone()));
+        hits.push(SearchHit::Country(id));
     }
     let lower = q.to_lowercase();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
@@ -234,4 +257,25 @@ pub fn search(analysis: &Analysis, g: &Gazetteer, query: &str, limit: usize) -> 
         }
     }
     hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countries_are_saved_as_their_codes() {
+        let g = Gazetteer::embedded();
+        let filter = RouteFilter {
+            countries: vec![g.by_alpha2("CN").unwrap(), g.by_m49(0).unwrap()],
+            ..RouteFilter::default()
+        };
+        let text = serde_json::to_string(&filter).unwrap();
+        assert!(text.contains(r#""countries":["CN","M49:0"]"#), "{text}");
+        let back: RouteFilter = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, filter);
+        // Settings saved before a code was dropped from the gazetteer still load.
+        let old: RouteFilter = serde_json::from_str(r#"{"countries":["RU","XX"]}"#).unwrap();
+        assert_eq!(old.countries, [g.by_alpha2("RU").unwrap()]);
+    }
 }

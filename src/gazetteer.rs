@@ -85,6 +85,9 @@ pub struct Gazetteer {
     hubs: Vec<Hub>,
     hub_by_key: HashMap<String, usize>,
     groups: Vec<CountryGroup>,
+    /// Rank of each area's [`Country::code`] in text order, so that paths of ids sort as their
+    /// codes would without making the codes (see [`Gazetteer::cmp_codes`]).
+    code_rank: Vec<u16>,
 }
 
 const COUNTRIES_CSV: &str = include_str!("../data/countries.csv");
@@ -170,6 +173,7 @@ impl Gazetteer {
             hubs: Vec::new(),
             hub_by_key: HashMap::new(),
             groups: Vec::new(),
+            code_rank: Vec::new(),
         };
         let mut alpha2: HashMap<String, CountryId> = HashMap::new();
         for row in csv::Reader::from_reader(countries_csv.as_bytes()).deserialize() {
@@ -266,6 +270,7 @@ impl Gazetteer {
                 members,
             });
         }
+        g.code_rank = code_ranks(&g.countries);
         Ok(g)
     }
 
@@ -295,6 +300,22 @@ impl Gazetteer {
     /// Finds an area by UN M49 numeric code, including the UN/BACI special codes (490, 842, 0 ...).
     pub fn by_m49(&self, code: u16) -> Option<CountryId> {
         self.by_m49.get(&code).copied()
+    }
+
+    /// The area behind a code as [`Country::code`] writes it: alpha-2 (`KZ`) or `M49:<code>` for
+    /// statistical areas (`M49:0`).
+    pub fn by_code(&self, code: &str) -> Option<CountryId> {
+        match code.strip_prefix("M49:") {
+            Some(n) => n.parse().ok().and_then(|n| self.by_m49(n)),
+            None => self.by_alpha2(code),
+        }
+    }
+
+    /// Orders two paths of areas as their codes would order as text (`CN` < `HK` < `M49:0`),
+    /// element by element, as `Vec<String>` comparison would.
+    pub fn cmp_codes(&self, a: &[CountryId], b: &[CountryId]) -> std::cmp::Ordering {
+        let rank = |c: &CountryId| self.code_rank[usize::from(c.0)];
+        a.iter().map(rank).cmp(b.iter().map(rank))
     }
 
     /// Finds a country by ISO alpha-2 code.
@@ -338,6 +359,25 @@ impl Gazetteer {
         self.group(group_id)
             .is_some_and(|g| g.members.contains(&country))
     }
+}
+
+/// The rank of each area's code in text order; areas with the same code share a rank.
+fn code_ranks(countries: &[Country]) -> Vec<u16> {
+    let mut order: Vec<(String, usize)> = countries
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.code(), i))
+        .collect();
+    order.sort();
+    let mut ranks = vec![0u16; countries.len()];
+    let mut rank = 0u16;
+    for (k, (code, i)) in order.iter().enumerate() {
+        if k > 0 && *code != order[k - 1].0 {
+            rank += 1;
+        }
+        ranks[*i] = rank;
+    }
+    ranks
 }
 
 #[cfg(test)]
@@ -443,6 +483,38 @@ mod tests {
         assert!(g.in_group("hubs_ai_chips", g.by_alpha2("MY").unwrap()));
         for id in ["bis_d1", "bis_d4", "bis_d5", "allies"] {
             assert!(g.group(id).is_some(), "{id}");
+        }
+    }
+
+    #[test]
+    fn codes_lead_back_to_their_area_and_paths_sort_as_their_codes() {
+        let g = Gazetteer::embedded();
+        let ids: Vec<CountryId> = (0..g.countries().len() as u16).map(CountryId).collect();
+        for id in &ids {
+            let code = g.country(*id).code();
+            assert_eq!(g.country(g.by_code(&code).unwrap()).code(), code);
+        }
+        assert_eq!(g.by_code("M49:0"), g.by_m49(0));
+        assert_eq!(g.by_code("Atlantis"), None);
+        // Paths of ids compare as the `Vec<String>` of their codes would.
+        let code =
+            |p: &[CountryId]| -> Vec<String> { p.iter().map(|c| g.country(*c).code()).collect() };
+        let paths: Vec<Vec<CountryId>> =
+            ["US>SG>CN", "US>SG", "US>HK>CN", "M49:0>CN", "CN>US", "US"]
+                .iter()
+                .map(|p| p.split('>').map(|c| g.by_code(c).unwrap()).collect())
+                .chain(ids.iter().map(|c| vec![*c]))
+                .collect();
+        for a in &paths {
+            for b in &paths {
+                assert_eq!(
+                    g.cmp_codes(a, b),
+                    code(a).cmp(&code(b)),
+                    "{:?} {:?}",
+                    code(a),
+                    code(b)
+                );
+            }
         }
     }
 }

@@ -7,14 +7,15 @@ use serde_json::{Map, Value, json};
 
 use super::{fixed, write_atomic};
 use crate::analysis::ScoredRoute;
+use crate::gazetteer::Gazetteer;
 use crate::geometry::route_lines;
 use crate::scoring::indicators::indicator_names;
 
 /// Distance between interpolated points along arcs.
 pub const STEP_KM: f64 = 250.0;
 
-/// The feature of one route.
-pub fn feature(r: &ScoredRoute) -> Value {
+/// The feature of one route (countries as their codes in `g`).
+pub fn feature(r: &ScoredRoute, g: &Gazetteer) -> Value {
     let parts = route_lines(&r.stops, STEP_KM);
     let coords = |part: &Vec<geo::Point<f64>>| -> Value {
         Value::Array(
@@ -37,11 +38,11 @@ pub fn feature(r: &ScoredRoute) -> Value {
         json!(fixed(r.score.score).parse::<f64>().unwrap_or(0.0)),
     );
     props.insert("flagged".into(), json!(r.score.flagged));
-    props.insert("path".into(), json!(r.path.join(">")));
+    props.insert("path".into(), json!(r.path_codes(g)));
     props.insert("parties".into(), json!(r.parties.join(" > ")));
     props.insert("shipment_ids".into(), json!(r.shipment_ids.join(";")));
-    props.insert("first_date".into(), json!(r.first_date));
-    props.insert("last_date".into(), json!(r.last_date));
+    props.insert("first_date".into(), json!(r.first_date.to_string()));
+    props.insert("last_date".into(), json!(r.last_date.to_string()));
     props.insert(
         "value_usd".into(),
         json!((r.value_usd * 100.0).round() / 100.0),
@@ -63,10 +64,10 @@ fn round6(v: f64) -> f64 {
 }
 
 /// Writes a FeatureCollection of the routes (WGS 84 longitude/latitude).
-pub fn write(path: &Path, routes: &[&ScoredRoute]) -> std::io::Result<()> {
+pub fn write(path: &Path, routes: &[&ScoredRoute], g: &Gazetteer) -> std::io::Result<()> {
     let collection = json!({
         "type": "FeatureCollection",
-        "features": routes.iter().map(|r| feature(r)).collect::<Vec<_>>(),
+        "features": routes.iter().map(|r| feature(r, g)).collect::<Vec<_>>(),
     });
     write_atomic(path, |out| {
         serde_json::to_writer(&mut *out, &collection).map_err(std::io::Error::other)?;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::{fixed, write_atomic};
 use crate::analysis::ScoredRoute;
+use crate::gazetteer::Gazetteer;
 use crate::geometry::route_lines;
 use crate::scoring::indicators::indicator_names;
 
@@ -25,8 +26,8 @@ fn xml(text: &str) -> String {
     out
 }
 
-/// Writes a KML document of the routes.
-pub fn write(path: &Path, routes: &[&ScoredRoute]) -> std::io::Result<()> {
+/// Writes a KML document of the routes (countries as their codes in `g`).
+pub fn write(path: &Path, routes: &[&ScoredRoute], g: &Gazetteer) -> std::io::Result<()> {
     write_atomic(path, |out| {
         writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
         writeln!(
@@ -40,10 +41,11 @@ pub fn write(path: &Path, routes: &[&ScoredRoute]) -> std::io::Result<()> {
             )?;
         }
         for r in routes {
+            let path_codes = r.path_codes(g);
             writeln!(
                 out,
                 "<Placemark><name>{}</name>",
-                xml(&format!("{} {}", r.id, r.path.join(">")))
+                xml(&format!("{} {path_codes}", r.id))
             )?;
             writeln!(
                 out,
@@ -60,11 +62,11 @@ pub fn write(path: &Path, routes: &[&ScoredRoute]) -> std::io::Result<()> {
                 ("route_id".into(), r.id.clone()),
                 ("score".into(), fixed(r.score.score)),
                 ("flagged".into(), r.score.flagged.to_string()),
-                ("path".into(), r.path.join(">")),
+                ("path".into(), path_codes),
                 ("parties".into(), r.parties.join(" > ")),
                 ("shipment_ids".into(), r.shipment_ids.join(";")),
-                ("first_date".into(), r.first_date.clone()),
-                ("last_date".into(), r.last_date.clone()),
+                ("first_date".into(), r.first_date.to_string()),
+                ("last_date".into(), r.last_date.to_string()),
                 ("basis".into(), r.score.basis.label().to_string()),
                 ("licences".into(), r.licence_notes.join("; ")),
             ];

@@ -10,6 +10,7 @@ use std::path::Path;
 pub use crate::output::{SafeCsv, spreadsheet_safe, write_atomic};
 
 use crate::analysis::ScoredRoute;
+use crate::gazetteer::Gazetteer;
 use crate::model::Dataset;
 use crate::scoring::indicators::indicator_names;
 
@@ -37,8 +38,12 @@ pub fn fixed(v: f64) -> String {
 
 /// Writes routes as CSV: the `score` contract's columns, `basis` (which part of the scoring
 /// decided) and `licences` (which licence covered each leg, or why none did), then one
-/// `f_<indicator>` column each.
-pub fn write_routes_csv(path: &Path, routes: &[&ScoredRoute]) -> std::io::Result<()> {
+/// `f_<indicator>` column each. Countries are written as their codes in `g`.
+pub fn write_routes_csv(
+    path: &Path,
+    routes: &[&ScoredRoute],
+    g: &Gazetteer,
+) -> std::io::Result<()> {
     write_atomic(path, |out| {
         let mut csv = SafeCsv::new(out);
         let mut header: Vec<String> = [
@@ -67,11 +72,11 @@ pub fn write_routes_csv(path: &Path, routes: &[&ScoredRoute]) -> std::io::Result
                 r.id.clone(),
                 fixed(r.score.score),
                 r.score.flagged.to_string(),
-                r.path.join(">"),
+                r.path_codes(g),
                 r.parties.join(" > "),
                 r.shipment_ids.join(";"),
-                r.first_date.clone(),
-                r.last_date.clone(),
+                r.first_date.to_string(),
+                r.last_date.to_string(),
                 crate::scoring::indicators::qty(r.quantity),
                 format!("{:.2}", r.value_usd),
                 r.score.reasons(),

@@ -10,7 +10,7 @@ use crate::filter::{RouteFilter, SearchHit};
 use crate::gazetteer::Gazetteer;
 use crate::ingest::Mapping;
 use crate::model::Dataset;
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 use egui::Rect;
 use serde::{Deserialize, Serialize};
 use walkers::{HttpOptions, HttpTiles, MapMemory, lon_lat};
@@ -93,7 +93,7 @@ pub enum Command {
     SetFilter(RouteFilter),
     Select(Option<usize>),
     ZoomToSelection,
-    ZoomToCountry(String),
+    ZoomToCountry(crate::gazetteer::CountryId),
     /// Ask for a path, then export.
     Export(ExportScope, ExportFormat),
     ExportTo(ExportScope, ExportFormat, PathBuf),
@@ -448,9 +448,8 @@ impl App {
                     zoom_to_points(&mut self.map_memory, &r.stops, self.map_rect);
                 }
             }
-            Command::ZoomToCountry(code) => {
-                let g = Gazetteer::embedded();
-                if let Some(p) = g.by_alpha2(&code).and_then(|c| g.country(c).point) {
+            Command::ZoomToCountry(id) => {
+                if let Some(p) = Gazetteer::embedded().country(id).point {
                     self.map_memory.center_at(lon_lat(p.x(), p.y()));
                     let _ = self.map_memory.set_zoom(5.0);
                 }
@@ -483,10 +482,11 @@ impl App {
                         .into_iter()
                         .collect(),
                 };
+                let g = Gazetteer::embedded();
                 let written = match format {
-                    ExportFormat::Csv => crate::export::write_routes_csv(&path, &routes),
-                    ExportFormat::GeoJson => crate::export::geojson::write(&path, &routes),
-                    ExportFormat::Kml => crate::export::kml::write(&path, &routes),
+                    ExportFormat::Csv => crate::export::write_routes_csv(&path, &routes, g),
+                    ExportFormat::GeoJson => crate::export::geojson::write(&path, &routes, g),
+                    ExportFormat::Kml => crate::export::kml::write(&path, &routes, g),
                 };
                 self.status = match written {
                     Ok(()) => {

@@ -9,6 +9,7 @@ use walkers::{MapMemory, Plugin, Projector};
 use super::basemap::{ToScreen, mercator};
 use super::theme;
 use crate::analysis::Analysis;
+use crate::gazetteer::{CountryId, Gazetteer};
 use crate::geometry::route_lines;
 
 /// Below this zoom, flows are aggregated by country pair.
@@ -79,6 +80,7 @@ fn to_mercator(parts: Vec<Vec<geo::Point<f64>>>) -> Vec<Vec<[f32; 2]>> {
 impl DrawnFlows {
     /// Builds the lines for the routes that passed the filter (`visible`, highest score first).
     pub fn build(analysis: &Analysis, visible: &[usize]) -> DrawnFlows {
+        let g = Gazetteer::embedded();
         // Flagged routes are always drawn; the rest up to the cap, best first.
         let mut chosen: Vec<usize> = visible
             .iter()
@@ -104,7 +106,7 @@ impl DrawnFlows {
                     label: format!(
                         "{} {}  score {:.2}",
                         r.id,
-                        r.path.join(" → "),
+                        r.path_joined(g, " → "),
                         r.score.score
                     ),
                     parts: to_mercator(route_lines(&r.stops, 150.0)),
@@ -122,20 +124,19 @@ impl DrawnFlows {
             .collect();
         // Draw order: low scores first, flagged last (on top).
         routes.sort_by(|a, b| a.flagged.cmp(&b.flagged).then(a.score.total_cmp(&b.score)));
-        let mut pairs: std::collections::BTreeMap<(String, String), PairTotal> = Default::default();
+        let mut pairs: std::collections::BTreeMap<(CountryId, CountryId), PairTotal> =
+            Default::default();
         for &i in visible {
             let r = &analysis.routes[i];
-            for (w, s) in r.path.windows(2).zip(r.stops.windows(2)) {
-                let e = pairs
-                    .entry((w[0].clone(), w[1].clone()))
-                    .or_insert(PairTotal {
-                        value: 0.0,
-                        weighted_score: 0.0,
-                        best: 0.0,
-                        flagged: 0,
-                        count: 0,
-                        stops: [s[0], s[1]],
-                    });
+            for (w, s) in r.countries.windows(2).zip(r.stops.windows(2)) {
+                let e = pairs.entry((w[0], w[1])).or_insert(PairTotal {
+                    value: 0.0,
+                    weighted_score: 0.0,
+                    best: 0.0,
+                    flagged: 0,
+                    count: 0,
+                    stops: [s[0], s[1]],
+                });
                 e.value += r.value_usd;
                 e.weighted_score += r.value_usd.max(1.0) * r.score.score;
                 e.best = e.best.max(r.score.score);
@@ -145,11 +146,15 @@ impl DrawnFlows {
         }
         // An aggregate is coloured by the value-weighted mean score of its routes (with a million
         // shipments nearly every pair holds some flagged route, so the maximum says little), and
-        // haloed when any of its routes is flagged.
+        // haloed when any of its routes is flagged. Pairs in the order of their codes, so that ties
+        // are drawn in the same order whatever the gazetteer's.
+        let mut pairs: Vec<_> = pairs.into_iter().collect();
+        pairs.sort_by(|(a, _), (b, _)| g.cmp_codes(&[a.0, a.1], &[b.0, b.1]));
         let mut aggregates: Vec<DrawnFlow> = pairs
             .into_iter()
             .map(|((a, b), p)| {
                 let mean = (p.weighted_score / p.value.max(1.0)).min(1.0);
+                let (a, b) = (g.country(a).code(), g.country(b).code());
                 DrawnFlow {
                     route: None,
                     label: format!(

@@ -10,7 +10,7 @@ use crate::analysis::Analysis;
 use crate::gazetteer::Gazetteer;
 use crate::ingest::{self, IngestError, Mapping, ReadOptions};
 use crate::model::{Dataset, Format};
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 
 /// A file the job could not load, and whether a column mapping could fix it.
 #[derive(Clone, Debug)]

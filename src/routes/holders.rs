@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 
 use crate::gazetteer::CountryId;
 use crate::model::{Dataset, PartyId};
-use crate::scoring::rules::RouteRules;
+use crate::rules::RouteRules;
 
 /// Index of a holder in [`Holders`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -17,8 +17,8 @@ pub use holders::{Holder, HolderId, Holders};
 
 use crate::gazetteer::CountryId;
 use crate::model::{Dataset, Date, HsCode};
-use crate::scoring::product::{ProductClassifier, ProductReading};
-use crate::scoring::rules::{RouteRules, Rules};
+use crate::product::{ProductClassifier, ProductReading};
+use crate::rules::{RouteRules, Rules};
 use crate::units::{Measure, UnitKind};
 
 /// One shipment as a leg of possible routes.
@@ -108,8 +108,7 @@ impl Ledger {
         let classifier = ProductClassifier::new(rules);
         let mut legs = Vec::with_capacity(datasets.iter().map(|d| d.shipments().len()).sum());
         // Descriptions repeat: read each distinct one once.
-        let mut words_of: FxHashMap<&str, crate::scoring::product::DescriptionWords> =
-            FxHashMap::default();
+        let mut words_of: FxHashMap<&str, crate::product::DescriptionWords> = FxHashMap::default();
         for (di, d) in datasets.iter().enumerate() {
             for (row, s) in d.shipments().iter().enumerate() {
                 let (kind, factor) = UnitKind::parse(s.unit.as_deref().unwrap_or(""));

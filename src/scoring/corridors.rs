@@ -24,13 +24,13 @@ use std::sync::Arc;
 use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{HsCode, Period};
 use crate::routes::corridors::{Corridor, CorridorPeriod, FlowRef};
+use crate::rules::Rules;
 use crate::scoring::indicators::consignment_share::Consigned;
 use crate::scoring::indicators::destination_of_concern::strength;
 use crate::scoring::indicators::{
     CORRIDOR_INDICATORS, ROUTE_INDICATORS, consignment_share, corridor_pass_through, mirror_gap,
     surge, thresholds,
 };
-use crate::scoring::rules::Rules;
 use crate::scoring::{Finding, Measured, Role, Score, combine};
 
 /// A scored corridor, still typed: the exports turn it into a row.

@@ -12,8 +12,8 @@ use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Dataset, Licence};
 use crate::parties::{NameTokens, WordFrequency, block_keys, same_firm};
 use crate::routes::{HolderId, Ledger};
+use crate::rules::Rules;
 use crate::scoring::indicators::destination_of_concern;
-use crate::scoring::rules::Rules;
 use crate::units::UnitKind;
 
 /// The licence status of one shipment.

@@ -9,13 +9,11 @@
 pub mod corridors;
 pub mod indicators;
 pub mod licences;
-pub mod product;
-pub mod rules;
 
 use crate::gazetteer::Gazetteer;
 use crate::model::Dataset;
 use crate::routes::{Ledger, Route};
-use rules::Rules;
+use crate::rules::Rules;
 
 /// What an indicator found on one route.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -84,6 +82,21 @@ impl RouteContext<'_> {
             .filter(|(_, h)| **h == hop)
             .map(|(l, _)| *l)
             .collect()
+    }
+
+    /// The stock the route's first legs drew on that is not on the route (a licensed delivery, an
+    /// established distributor's supply): the lots, deduplicated, in leg order.
+    pub fn stock_behind(&self) -> Vec<u32> {
+        let mut lots: Vec<u32> = self
+            .legs_at(0)
+            .iter()
+            .flat_map(|l| self.ledger.draws_on[*l as usize].iter())
+            .map(|li| self.ledger.links[*li as usize].inbound)
+            .filter(|i| !self.in_route(*i))
+            .collect();
+        lots.sort_unstable();
+        lots.dedup();
+        lots
     }
 
     /// Links whose both legs are on this route.

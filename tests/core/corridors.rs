@@ -6,11 +6,11 @@ use std::path::Path;
 use chiptrail::analysis::{Analysis, corridor_headings};
 use chiptrail::gazetteer::Gazetteer;
 use chiptrail::ingest::{ReadOptions, read_bytes};
-use chiptrail::model::{Dataset, Period};
+use chiptrail::model::{Dataset, Date, Period};
 use chiptrail::routes::corridors::{Corridors, assemble};
-use chiptrail::scoring::rules::Rules;
+use chiptrail::rules::Rules;
 
-use super::{code, fixture, load};
+use super::{code, fixture, load, path};
 
 /// The rows of a Comtrade text that are totals on every dimension: flow X or M, partner2Code 0,
 /// motCode 0, customsCode C00, an HS4 heading.
@@ -129,7 +129,7 @@ fn totals_beside_breakdowns_give_the_corridor_values_of_the_totals_alone() {
     );
     assert_eq!((sa.routes.len(), sb.routes.len()), (1, 1));
     let (ra, rb) = (&sa.routes[0], &sb.routes[0]);
-    assert_eq!(ra.path.join(">"), "US>KZ");
+    assert_eq!(path(ra), "US>KZ");
     for f in ["surge", "mirror_gap"] {
         assert_eq!(ra.score.value(f), rb.score.value(f), "{f}");
     }
@@ -150,14 +150,10 @@ fn the_hong_kong_share_is_evidence_on_the_corridor_and_the_armenian_surge_flags(
     let d = load("comtrade_small.csv");
     let a = Analysis::run(&[&d], &[], &Rules::default(), g);
     assert!(
-        a.routes.iter().all(|r| r.path.len() == 2),
+        a.routes.iter().all(|r| r.countries.len() == 2),
         "one row per direct corridor"
     );
-    let us_cn = a
-        .routes
-        .iter()
-        .find(|r| r.path.join(">") == "US>CN")
-        .unwrap();
+    let us_cn = a.routes.iter().find(|r| path(r) == "US>CN").unwrap();
     // The first year broken down has nothing to compare with: evidence, not counted.
     let f = us_cn.score.factor("consignment_share").unwrap();
     assert_eq!(f.value, 0.0);
@@ -168,15 +164,15 @@ fn the_hong_kong_share_is_evidence_on_the_corridor_and_the_armenian_surge_flags(
     );
     assert!(!us_cn.score.flagged);
     assert!(us_cn.shipment_ids.is_empty());
-    let am = a
-        .routes
-        .iter()
-        .find(|r| r.path.join(">") == "AM>RU")
-        .unwrap();
+    let am = a.routes.iter().find(|r| path(r) == "AM>RU").unwrap();
     assert_eq!(am.score.value("surge"), 1.0);
     assert!(am.score.flagged, "{}", am.score.reasons());
     assert_eq!(
-        (am.first_date.as_str(), am.last_date.as_str()),
-        ("2021-01-01", "2022-12-31")
+        (am.first_date, am.last_date),
+        (
+            Date::from_ymd(2021, 1, 1).unwrap(),
+            Date::from_ymd(2022, 12, 31).unwrap()
+        ),
+        "a corridor spans its periods, first day to last"
     );
 }

@@ -31,3 +31,15 @@ pub fn load(name: &str) -> Dataset {
 pub fn code(id: chiptrail::gazetteer::CountryId) -> String {
     Gazetteer::embedded().country(id).code()
 }
+
+/// A route's path as the exports write it (`US>SG>CN`).
+pub fn path(r: &chiptrail::analysis::ScoredRoute) -> String {
+    r.path_codes(Gazetteer::embedded())
+}
+
+/// The id of a country code (`RU`, `M49:0`).
+pub fn country(code: &str) -> chiptrail::gazetteer::CountryId {
+    Gazetteer::embedded()
+        .by_code(code)
+        .unwrap_or_else(|| panic!("no country {code}"))
+}

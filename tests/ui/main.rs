@@ -130,6 +130,63 @@ fn flagged_only_filters_the_table_and_the_map() {
 }
 
 #[test]
+fn countries_and_dates_typed_in_the_filters_are_read_as_they_are_typed() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let g = chiptrail::gazetteer::Gazetteer::embedded();
+    let (cn, ru) = (g.by_alpha2("CN").unwrap(), g.by_alpha2("RU").unwrap());
+    // One key at a time, as a user types: the box keeps the half-typed word.
+    harness.get_by_label("Countries").click();
+    harness.run_steps(2);
+    for key in "CN R".chars() {
+        harness
+            .get_by_label("Countries")
+            .type_text(&key.to_string());
+        harness.run_steps(2);
+    }
+    assert_eq!(harness.state().settings.filter.countries, [cn]);
+    assert_eq!(
+        harness.get_by_label("Countries").value().as_deref(),
+        Some("CN R")
+    );
+    harness.get_by_label("Countries").type_text("U");
+    harness.run_steps(2);
+    let app = harness.state();
+    assert_eq!(app.settings.filter.countries, [cn, ru]);
+    assert!(!app.visible.is_empty() && app.visible.len() < app.analysis.routes.len());
+    assert!(app.visible.iter().all(|i| {
+        let c = &app.analysis.routes[*i].countries;
+        c.contains(&cn) || c.contains(&ru)
+    }));
+    // A date applies once it is whole.
+    harness.get_by_label("From").click();
+    harness.run_steps(2);
+    for key in "2024-07-01".chars() {
+        harness.get_by_label("From").type_text(&key.to_string());
+        harness.run_steps(2);
+        let from = harness.state().settings.filter.from;
+        assert!(from.is_none() || from == chiptrail::model::Date::from_ymd(2024, 7, 1));
+    }
+    let app = harness.state();
+    let from = chiptrail::model::Date::from_ymd(2024, 7, 1);
+    assert_eq!(app.settings.filter.from, from);
+    assert!(
+        app.visible
+            .iter()
+            .all(|i| Some(app.analysis.routes[*i].last_date) >= from)
+    );
+    // Reset empties the filter, and the boxes show it.
+    harness.get_by_label("Reset").click();
+    harness.run_steps(3);
+    assert!(harness.state().settings.filter.countries.is_empty());
+    assert_eq!(harness.state().settings.filter.from, None);
+    assert_eq!(
+        harness.get_by_label("Countries").value().as_deref(),
+        Some("")
+    );
+}
+
+#[test]
 fn selecting_a_route_in_the_table_shows_its_score_breakdown_and_legs() {
     let (answers, asked) = no_picker();
     let mut harness = start(answers, asked);
@@ -339,12 +396,13 @@ fn trans_pacific_and_multi_leg_routes_are_drawn_along_great_circles() {
     harness.state_mut().apply(&ctx, Command::Open(vec![file]));
     wait_for_job(&mut harness);
     let app = harness.state();
+    let g = chiptrail::gazetteer::Gazetteer::embedded();
     let drawn = |path: &str| {
         let i = app
             .analysis
             .routes
             .iter()
-            .position(|r| r.path.join(">") == path)
+            .position(|r| r.path_codes(g) == path)
             .unwrap_or_else(|| panic!("no route {path}"));
         app.drawn
             .routes
@@ -371,7 +429,6 @@ fn trans_pacific_and_multi_leg_routes_are_drawn_along_great_circles() {
     }
     // The multi-leg route is one line through every stop, in order, with no jump across the map.
     let multi = drawn("US>MY>TH>CN");
-    let g = chiptrail::gazetteer::Gazetteer::embedded();
     let stops: Vec<[f32; 2]> = ["MY", "TH", "CN"]
         .iter()
         .map(|c| {

@@ -14,7 +14,8 @@ pub fn details_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
         return commands;
     };
     ui.horizontal(|ui| {
-        ui.heading(format!("{} {}", r.id, r.path.join(" → ")));
+        let g = crate::gazetteer::Gazetteer::embedded();
+        ui.heading(format!("{} {}", r.id, r.path_joined(g, " → ")));
         if ui
             .small_button("×")
             .on_hover_text("Clear the selection")

@@ -1,32 +1,103 @@
 //! The Filters panel: date range with a monthly histogram, HS code, countries with in/out/between
 //! modes, product sensitivity, minimum score, flagged only.
+//!
+//! Dates and countries are typed as text and parsed once, as they are typed, into the filter's
+//! `Date` and `CountryId` values; the filter then compares those with the routes' own.
 
 use crate::filter::{CountryMode, RouteFilter};
+use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::Date;
 use egui_plot::{Bar, BarChart, Plot};
 
 use crate::gui::app::{App, Command};
 
-fn date_edit(ui: &mut egui::Ui, label: &str, value: &mut Option<Date>, id: &str) -> bool {
-    let mut text = value.map(|d| d.to_string()).unwrap_or_default();
-    ui.label(label);
-    let response = ui.add(
-        egui::TextEdit::singleline(&mut text)
-            .id_salt(id)
-            .desired_width(100.0)
-            .hint_text("YYYY-MM-DD"),
-    );
-    if response.changed() {
-        let parsed = match crate::ingest::values::parse_date(&text) {
-            Some(crate::ingest::values::DateCell::Known(d)) => Some(d),
-            _ => None,
-        };
-        if parsed.is_some() || text.trim().is_empty() {
-            *value = parsed;
-            return true;
-        }
+/// A text box's text as the user typed it and the value it was last parsed to, kept between frames
+/// in egui's memory: a date half typed stays on screen, and the text is made again from the
+/// filter's value when the filter changed elsewhere (Reset, saved settings).
+#[derive(Clone)]
+struct Typed<T> {
+    text: String,
+    value: T,
+}
+
+/// A labelled text box editing `value`: `show` writes the value as text, `parse` reads what the
+/// user typed (`None` while it does not parse yet). True when `value` changed.
+fn typed_edit<T: Clone + PartialEq + Send + Sync + 'static>(
+    ui: &mut egui::Ui,
+    (label, id, hint, width): (&str, &str, &str, f32),
+    value: &mut T,
+    show: impl Fn(&T) -> String,
+    parse: impl Fn(&str) -> Option<T>,
+) -> bool {
+    let label = ui.label(label);
+    let memory = egui::Id::unique(("chiptrail-filter-text", id));
+    let mut typed = ui
+        .data(|d| d.get_temp::<Typed<T>>(memory))
+        .filter(|t| t.value == *value)
+        .unwrap_or_else(|| Typed {
+            text: show(value),
+            value: value.clone(),
+        });
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(&mut typed.text)
+                .id_salt(id)
+                .desired_width(width)
+                .hint_text(hint),
+        )
+        .labelled_by(label.id);
+    let mut changed = false;
+    if response.changed()
+        && let Some(parsed) = parse(&typed.text)
+    {
+        changed = parsed != *value;
+        *value = parsed.clone();
+        typed.value = parsed;
     }
-    false
+    ui.data_mut(|d| d.insert_temp(memory, typed));
+    changed
+}
+
+/// A date box: empty for no bound, otherwise any date form the readers accept.
+fn date_edit(ui: &mut egui::Ui, label: &str, value: &mut Option<Date>, id: &str) -> bool {
+    typed_edit(
+        ui,
+        (label, id, "YYYY-MM-DD", 100.0),
+        value,
+        |d| d.map(|d| d.to_string()).unwrap_or_default(),
+        |text| {
+            if text.trim().is_empty() {
+                return Some(None);
+            }
+            match crate::ingest::values::parse_date(text) {
+                Some(crate::ingest::values::DateCell::Known(d)) => Some(Some(d)),
+                _ => None,
+            }
+        },
+    )
+}
+
+/// The countries box: codes or names separated by spaces or commas (`CN RU HK`); words that name
+/// no country are left out of the filter but stay in the box.
+fn countries_edit(ui: &mut egui::Ui, value: &mut Vec<CountryId>) -> bool {
+    let g = Gazetteer::embedded();
+    typed_edit(
+        ui,
+        ("Countries", "countries", "CN RU HK", 120.0),
+        value,
+        |ids| {
+            let codes: Vec<String> = ids.iter().map(|c| g.country(*c).code()).collect();
+            codes.join(" ")
+        },
+        |text| {
+            Some(
+                text.split([' ', ','])
+                    .filter(|s| !s.is_empty())
+                    .filter_map(|s| g.lookup(s))
+                    .collect(),
+            )
+        },
+    )
 }
 
 pub fn filters_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
@@ -72,24 +143,7 @@ pub fn filters_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
             .changed();
     });
     ui.horizontal(|ui| {
-        ui.label("Countries");
-        let mut text = f.countries.join(" ");
-        if ui
-            .add(
-                egui::TextEdit::singleline(&mut text)
-                    .desired_width(120.0)
-                    .hint_text("CN RU HK"),
-            )
-            .changed()
-        {
-            let g = crate::gazetteer::Gazetteer::embedded();
-            f.countries = text
-                .split([' ', ','])
-                .filter(|s| !s.is_empty())
-                .filter_map(|s| g.lookup(s).map(|c| g.country(c).code()))
-                .collect();
-            changed = true;
-        }
+        changed |= countries_edit(ui, &mut f.countries);
     });
     ui.horizontal(|ui| {
         for (mode, label) in [

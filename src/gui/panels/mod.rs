@@ -136,17 +136,22 @@ fn menu_bar(ui: &mut egui::Ui, app: &mut App, commands: &mut Vec<Command>) {
         }
         if !app.search_hits.is_empty() && !app.search.is_empty() {
             ui.menu_button(format!("{} found", app.search_hits.len()), |ui| {
+                let g = crate::gazetteer::Gazetteer::embedded();
                 for hit in app.search_hits.clone() {
                     match hit {
-                        SearchHit::Country(code, name) => {
-                            if ui.button(format!("Country: {name} ({code})")).clicked() {
-                                commands.push(Command::ZoomToCountry(code));
+                        SearchHit::Country(id) => {
+                            let c = g.country(id);
+                            if ui
+                                .button(format!("Country: {} ({})", c.name, c.code()))
+                                .clicked()
+                            {
+                                commands.push(Command::ZoomToCountry(id));
                             }
                         }
                         SearchHit::Route(i, why) => {
                             let r = &app.analysis.routes[i];
                             if ui
-                                .button(format!("{} {} ({why})", r.id, r.path.join("→")))
+                                .button(format!("{} {} ({why})", r.id, r.path_joined(g, "→")))
                                 .clicked()
                             {
                                 commands.push(Command::Select(Some(i)));

@@ -25,6 +25,7 @@ pub struct Sort {
 pub fn ordered(app: &App) -> Vec<usize> {
     let mut rows = app.visible.clone();
     let routes = &app.analysis.routes;
+    let g = crate::gazetteer::Gazetteer::embedded();
     rows.sort_by(|&a, &b| {
         let (ra, rb) = (&routes[a], &routes[b]);
         let ord = match app.routes_sort.key {
@@ -35,7 +36,7 @@ pub fn ordered(app: &App) -> Vec<usize> {
                 .then(rb.score.score.total_cmp(&ra.score.score)),
             SortKey::Value => rb.value_usd.total_cmp(&ra.value_usd),
             SortKey::Date => rb.first_date.cmp(&ra.first_date),
-            SortKey::Path => ra.path.cmp(&rb.path),
+            SortKey::Path => g.cmp_codes(&ra.countries, &rb.countries),
         };
         let ord = if app.routes_sort.ascending {
             ord.reverse()
@@ -97,6 +98,7 @@ pub fn routes_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
     }
     let routes = app.analysis.clone();
     let selected = app.selected;
+    let g = crate::gazetteer::Gazetteer::embedded();
     table
         .header(20.0, |mut h| {
             h.col(|ui| {
@@ -136,13 +138,13 @@ pub fn routes_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
                     );
                 });
                 row.col(|ui| {
-                    ui.label(r.path.join("→"));
+                    ui.label(r.path_joined(g, "→"));
                 });
                 row.col(|ui| {
                     ui.label(crate::scoring::indicators::usd(r.value_usd));
                 });
                 row.col(|ui| {
-                    ui.label(&r.first_date);
+                    ui.label(r.first_date.to_string());
                 });
                 row.col(|ui| {
                     ui.label(r.parties.join(" → "));

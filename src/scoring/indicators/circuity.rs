@@ -3,7 +3,7 @@
 
 use super::{Indicator, ramp};
 use crate::geometry::circuity;
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 use crate::scoring::{Finding, RouteContext};
 
 pub struct Circuity;

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use super::{ramp, span, usd, years_before};
 use crate::gazetteer::CountryId;
 use crate::model::Period;
+use crate::rules::ConsignmentShareRules;
 use crate::scoring::Finding;
-use crate::scoring::rules::ConsignmentShareRules;
 
 /// One period of a corridor's consignment breakdown, as the importer reports it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -134,7 +134,7 @@ pub fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scoring::rules::Rules;
+    use crate::rules::Rules;
 
     fn year(y: i32) -> Period {
         Period {

@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 
 use super::{ramp, span, usd, years_before};
 use crate::model::Period;
+use crate::rules::CorridorPassThroughRules;
 use crate::scoring::Finding;
-use crate::scoring::rules::CorridorPassThroughRules;
 
 /// The rule in words.
 pub fn threshold(r: &CorridorPassThroughRules) -> String {
@@ -211,7 +211,7 @@ pub fn re_exports(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scoring::rules::Rules;
+    use crate::rules::Rules;
 
     fn year(y: i32) -> Period {
         Period {

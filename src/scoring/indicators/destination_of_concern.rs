@@ -3,7 +3,7 @@
 
 use super::Indicator;
 use crate::gazetteer::{CountryId, Gazetteer};
-use crate::scoring::rules::{DestinationRules, Rules};
+use crate::rules::{DestinationRules, Rules};
 use crate::scoring::{Finding, RouteContext};
 
 pub struct DestinationOfConcern;

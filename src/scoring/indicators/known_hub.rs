@@ -2,7 +2,7 @@
 //! list for Russia; hubs for AI chips to China).
 
 use super::Indicator;
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 use crate::scoring::{Finding, RouteContext};
 
 pub struct KnownHub;
@@ -22,10 +22,13 @@ impl Indicator for KnownHub {
     }
     fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding {
         let countries = &ctx.route.countries;
-        if countries.len() < 3 {
+        // The stops between vendor and buyer; the first holder is one too when its goods came
+        // from stock received off the route.
+        let first = if ctx.stock_behind().is_empty() { 1 } else { 0 };
+        if countries.len() < 2 + first {
             return Finding::none();
         }
-        for &c in &countries[1..countries.len() - 1] {
+        for &c in &countries[first..countries.len() - 1] {
             for group in &ctx.rules.indicators.known_hub.groups {
                 if ctx.gazetteer.in_group(group, c) {
                     let g = ctx
@@ -38,7 +41,10 @@ impl Indicator for KnownHub {
                         .legs
                         .iter()
                         .copied()
-                        .filter(|l| ctx.ledger.legs[*l as usize].to_country == c)
+                        .filter(|l| {
+                            let leg = &ctx.ledger.legs[*l as usize];
+                            leg.to_country == c || leg.from_country == c
+                        })
                         .collect();
                     return Finding::new(
                         1.0,

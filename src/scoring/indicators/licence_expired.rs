@@ -3,8 +3,8 @@
 
 use super::Indicator;
 use super::no_licence::violation;
+use crate::rules::Rules;
 use crate::scoring::licences::LegLicence;
-use crate::scoring::rules::Rules;
 use crate::scoring::{Finding, Role, RouteContext};
 
 pub struct LicenceExpired;

@@ -3,7 +3,7 @@
 //! goods; a re-export is outside it. A violation on its face; only with licence data loaded.
 
 use super::Indicator;
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 use crate::scoring::{Finding, Role, RouteContext};
 
 pub struct LicensedConsigneeLeak;
@@ -18,14 +18,53 @@ impl Indicator for LicensedConsigneeLeak {
     fn weight(&self, _rules: &Rules) -> f64 {
         0.0
     }
-    fn threshold(&self, _rules: &Rules) -> String {
-        "a licensed consignee ships stock a licence covered out of its country".into()
+    fn threshold(&self, rules: &Rules) -> String {
+        format!(
+            "a licensed consignee ships stock a licence covered out of its country (1); the covered delivery it drew on {}",
+            rules
+                .indicators
+                .licensed_consignee_leak
+                .covered_source_value
+        )
     }
     fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding {
         if !ctx.licences.loaded {
             return Finding::none();
         }
         let mut best = Finding::none();
+        // A covered delivery whose stock later leaked: ranked for a look, never flagged (the
+        // licence covered it; the leak is flagged on its own route).
+        for &leg in &ctx.route.legs {
+            if !ctx.licences.covered(leg) {
+                continue;
+            }
+            let delivered = &ctx.ledger.legs[leg as usize];
+            if let Some(out) = ctx.ledger.drawn_by[leg as usize]
+                .iter()
+                .map(|li| ctx.ledger.links[*li as usize].outbound)
+                .find(|o| {
+                    let o = &ctx.ledger.legs[*o as usize];
+                    o.from == delivered.to && o.to_country != o.from_country
+                })
+            {
+                let o = &ctx.ledger.legs[out as usize];
+                best = best.max(Finding::new(
+                    ctx.rules
+                        .indicators
+                        .licensed_consignee_leak
+                        .covered_source_value,
+                    format!(
+                        "{} was covered ({}), but {} later shipped this stock on to {} ({})",
+                        delivered.shipment_id,
+                        ctx.licences.describe(leg),
+                        ctx.holder_label(delivered.to),
+                        ctx.holder_label(o.to),
+                        o.shipment_id
+                    ),
+                    vec![leg, out],
+                ));
+            }
+        }
         for &leg in &ctx.route.legs {
             let out = &ctx.ledger.legs[leg as usize];
             if out.to_country == out.from_country

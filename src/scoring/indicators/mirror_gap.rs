@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use super::{span, usd, years_before};
 use crate::model::Period;
+use crate::rules::MirrorGapRules;
 use crate::scoring::Finding;
-use crate::scoring::rules::MirrorGapRules;
 
 /// One period of a corridor as both sides state it: (exporter-reported FOB, importer-reported CIF).
 pub type Stated = (f64, f64);
@@ -85,7 +85,7 @@ pub fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scoring::rules::Rules;
+    use crate::rules::Rules;
 
     fn year(y: i32) -> Period {
         Period {

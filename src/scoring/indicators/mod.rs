@@ -24,7 +24,7 @@ pub mod valuation;
 
 use crate::gazetteer::Gazetteer;
 use crate::routes::Ledger;
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 use crate::scoring::{Finding, Measured, Role, RouteContext, Score, combine};
 
 /// One red flag, measured on a route.
@@ -87,6 +87,8 @@ pub struct HolderStats {
     pub outbound_count: Vec<u32>,
     /// How many distinct holders shipped to each holder.
     pub inbound_senders: Vec<u32>,
+    /// How many distinct holders each holder shipped to.
+    pub buyers: Vec<u32>,
 }
 
 impl HolderStats {
@@ -98,7 +100,14 @@ impl HolderStats {
             outbound_concern_value: vec![0.0; n],
             outbound_count: vec![0; n],
             inbound_senders: vec![0; n],
+            buyers: vec![0; n],
         };
+        let mut sales: Vec<(u32, u32)> = ledger.legs.iter().map(|l| (l.from.0, l.to.0)).collect();
+        sales.sort_unstable();
+        sales.dedup();
+        for (from, _) in sales {
+            s.buyers[from as usize] += 1;
+        }
         let mut pairs: Vec<(u32, u32)> = ledger.legs.iter().map(|l| (l.to.0, l.from.0)).collect();
         pairs.sort_unstable();
         pairs.dedup();

@@ -3,7 +3,7 @@
 //! countries of concern.
 
 use super::{Indicator, usd};
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 use crate::scoring::{Finding, RouteContext};
 
 pub struct NewParty;

@@ -4,8 +4,8 @@
 //! deliveries (its last hop): goods that move on are judged where they end up.
 
 use super::Indicator;
+use crate::rules::Rules;
 use crate::scoring::licences::LegLicence;
-use crate::scoring::rules::Rules;
 use crate::scoring::{Finding, Role, RouteContext};
 
 pub struct NoLicence;

@@ -2,7 +2,7 @@
 //! re-export signal (Malaysia asks 30 days' notice for AI-chip transshipment).
 
 use super::{Indicator, qty, ramp};
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 use crate::scoring::{Finding, RouteContext};
 
 pub struct PassThrough;
@@ -27,9 +27,16 @@ impl Indicator for PassThrough {
         let r = &ctx.rules.indicators.pass_through;
         let mut best = Finding::none();
         let last_hop = ctx.route.hops.iter().copied().max().unwrap_or(0);
-        for hop in 1..=last_hop {
-            let inbound: Vec<u32> = ctx.legs_at(hop - 1);
-            let outbound: Vec<u32> = ctx.legs_at(hop);
+        // Each hop against the one before it, and the first hop against the stock it drew on
+        // off the route (an established distributor's supply, a licensed delivery).
+        let mut pairs: Vec<(Vec<u32>, Vec<u32>, usize)> = (1..=last_hop)
+            .map(|hop| (ctx.legs_at(hop - 1), ctx.legs_at(hop), hop as usize))
+            .collect();
+        let behind = ctx.stock_behind();
+        if !behind.is_empty() {
+            pairs.push((behind, ctx.legs_at(0), 0));
+        }
+        for (inbound, outbound, at) in pairs {
             let qin: f64 = inbound
                 .iter()
                 .map(|l| ctx.ledger.legs[*l as usize].quantity)
@@ -70,7 +77,7 @@ impl Indicator for PassThrough {
                     f64::from(ctx.rules.routes.window_days),
                 );
             let value = conserved * fast;
-            let holder = ctx.route.holders.get(hop as usize).copied();
+            let holder = ctx.route.holders.get(at).copied();
             let who = holder.map(|h| ctx.holder_label(h)).unwrap_or_default();
             let mut legs = inbound.clone();
             legs.extend(&outbound);

@@ -4,7 +4,7 @@
 //! delivery keeps what its inbound leg was, and a laptop does not inherit a server's name).
 
 use super::{Indicator, usd};
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 use crate::scoring::{Finding, RouteContext};
 
 pub struct ProductSensitivity;

@@ -2,7 +2,7 @@
 //! (CNAS documents relabelling as unrelated goods).
 
 use super::Indicator;
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 use crate::scoring::{Finding, RouteContext};
 
 pub struct Relabelling;

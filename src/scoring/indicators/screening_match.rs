@@ -8,7 +8,7 @@ use super::Indicator;
 use crate::gazetteer::Gazetteer;
 use crate::model::ScreeningEntry;
 use crate::routes::{HolderId, Ledger};
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 use crate::scoring::{Finding, RouteContext};
 
 pub struct ScreeningMatch;

@@ -2,7 +2,7 @@
 //! spellings of one buyer.
 
 use super::{Indicator, qty, ramp};
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 use crate::scoring::{Finding, RouteContext};
 
 pub struct Structuring;

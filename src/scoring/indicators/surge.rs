@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use super::{ramp, span, usd, years_before};
 use crate::model::Period;
+use crate::rules::SurgeRules;
 use crate::scoring::Finding;
-use crate::scoring::rules::SurgeRules;
 
 /// The rule in words.
 pub fn threshold(r: &SurgeRules) -> String {
@@ -66,7 +66,7 @@ pub fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scoring::rules::Rules;
+    use crate::rules::Rules;
 
     fn year(y: i32) -> Period {
         Period {

@@ -2,7 +2,7 @@
 //! below what the holder paid on the leg before (EBRD; under-invoicing shows low values).
 
 use super::{Indicator, ramp, usd};
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 use crate::scoring::{Finding, RouteContext};
 
 pub struct Valuation;

@@ -3,7 +3,7 @@
 //! microcontroller (both ship under 8542.31), so keywords and unit value decide.
 
 use crate::model::HsCode;
-use crate::scoring::rules::Rules;
+use crate::rules::Rules;
 
 /// The product reading of one leg.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 /// The default rules, documented line by line.
-pub const DEFAULT_RULES: &str = include_str!("../../data/rules.toml");
+pub const DEFAULT_RULES: &str = include_str!("../data/rules.toml");
 
 /// All scoring settings.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -58,6 +58,13 @@ pub struct IndicatorRules {
     pub mirror_gap: MirrorGapRules,
     pub corridor_pass_through: CorridorPassThroughRules,
     pub consignment_share: ConsignmentShareRules,
+    pub licensed_consignee_leak: LeakRules,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LeakRules {
+    pub covered_source_value: f64,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
