@@ -139,7 +139,7 @@ impl Analysis {
         let flow_sets: Vec<(u32, &Dataset)> = datasets
             .iter()
             .copied()
-            .filter(|d| matches!(d.provenance.format, Format::Comtrade | Format::Baci))
+            .filter(|d| d.provenance.format.is_flows())
             .enumerate()
             .map(|(i, d)| (i as u32, d))
             .collect();

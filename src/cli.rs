@@ -21,7 +21,8 @@ struct Cli {
 enum Command {
     /// Read a trade file and report what loaded and every row that did not.
     Check {
-        /// The file to read (shipments, UN Comtrade, CEPII BACI or a screening list CSV).
+        /// The file to read (shipments, UN Comtrade in any layout, WITS, CEPII BACI, a screening or
+        /// entity list, or licences).
         file: PathBuf,
         /// Force a format instead of detecting it from the header.
         #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
@@ -88,8 +89,19 @@ enum FormatArg {
     Auto,
     Shipments,
     Comtrade,
+    /// Legacy Comtrade download (35 or 12 columns).
+    #[value(name = "comtrade_legacy", alias = "comtrade-legacy")]
+    ComtradeLegacy,
+    /// World Bank WITS export.
+    Wits,
     Baci,
     Watchlist,
+    /// OpenSanctions "simple" CSV.
+    #[value(name = "opensanctions")]
+    OpenSanctions,
+    /// A plain entity list (Name, Alias, Country, Program ...).
+    #[value(name = "entity_list", alias = "entity-list")]
+    EntityList,
     Licences,
 }
 
@@ -154,8 +166,12 @@ fn read_options(format: FormatArg, read: &ReadArgs) -> Result<ReadOptions> {
             FormatArg::Auto => None,
             FormatArg::Shipments => Some(Format::Shipments),
             FormatArg::Comtrade => Some(Format::Comtrade),
+            FormatArg::ComtradeLegacy => Some(Format::ComtradeLegacy),
+            FormatArg::Wits => Some(Format::Wits),
             FormatArg::Baci => Some(Format::Baci),
             FormatArg::Watchlist => Some(Format::Watchlist),
+            FormatArg::OpenSanctions => Some(Format::OpenSanctions),
+            FormatArg::EntityList => Some(Format::EntityList),
             FormatArg::Licences => Some(Format::Licences),
         },
         mapping,
@@ -235,7 +251,7 @@ struct CheckError<'a> {
 /// default HS headings) keeps and leaves out.
 fn check_notes(d: &Dataset) -> Vec<String> {
     let mut notes = d.provenance.notes.clone();
-    if matches!(d.provenance.format, Format::Comtrade | Format::Baci) {
+    if d.provenance.format.is_flows() {
         let rules = chiptrail::rules::Rules::default();
         let headings = chiptrail::analysis::corridor_headings(&rules);
         let corridors =
@@ -437,7 +453,7 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
     }
     let (lists, trade): (Vec<&Dataset>, Vec<&Dataset>) = datasets
         .iter()
-        .partition(|d| d.provenance.format == Format::Watchlist);
+        .partition(|d| d.provenance.format.is_screening());
     let watchlist = Analysis::watchlist_entries(lists.iter().copied());
     let analysis = Analysis::run(&trade, &watchlist, &rules, g);
     for note in &analysis.notes {

@@ -310,10 +310,19 @@ pub enum FlowCode {
     DomesticExport,
     /// `RX`: re-exports (goods leaving as they came in).
     ReExport,
+    /// `MIP`: imports for inward processing, a part of `M` beside `FM`/`RM` ("of which").
+    InwardProcessingImport,
+    /// `MOP`: imports after outward processing, a part of `M` beside `FM`/`RM` ("of which").
+    OutwardProcessingImport,
+    /// `XIP`: exports after inward processing, a part of `X` beside `DX`/`RX` ("of which").
+    InwardProcessingExport,
+    /// `XOP`: exports for outward processing, a part of `X` beside `DX`/`RX` ("of which").
+    OutwardProcessingExport,
 }
 
 impl FlowCode {
-    /// Reads `M`, `FM`, `RM`, `X`, `DX`, `RX`, the legacy codes 1-4 and their names.
+    /// Reads `M`, `FM`, `RM`, `X`, `DX`, `RX`, the processing codes `MIP`, `MOP`, `XIP`,
+    /// `XOP`, the legacy codes 1-4 and their names.
     pub fn parse(code: &str) -> Option<FlowCode> {
         match code.trim().to_ascii_uppercase().as_str() {
             "M" | "IMPORT" | "1" => Some(FlowCode::Import),
@@ -322,6 +331,10 @@ impl FlowCode {
             "X" | "EXPORT" | "2" => Some(FlowCode::Export),
             "DX" | "DOMESTIC EXPORT" => Some(FlowCode::DomesticExport),
             "RX" | "RE-EXPORT" | "3" => Some(FlowCode::ReExport),
+            "MIP" => Some(FlowCode::InwardProcessingImport),
+            "MOP" => Some(FlowCode::OutwardProcessingImport),
+            "XIP" => Some(FlowCode::InwardProcessingExport),
+            "XOP" => Some(FlowCode::OutwardProcessingExport),
             _ => None,
         }
     }
@@ -335,15 +348,25 @@ impl FlowCode {
             FlowCode::Export => "X",
             FlowCode::DomesticExport => "DX",
             FlowCode::ReExport => "RX",
+            FlowCode::InwardProcessingImport => "MIP",
+            FlowCode::OutwardProcessingImport => "MOP",
+            FlowCode::InwardProcessingExport => "XIP",
+            FlowCode::OutwardProcessingExport => "XOP",
         }
     }
 
     /// The direction the code states.
     pub fn direction(self) -> FlowDirection {
         match self {
-            FlowCode::Import | FlowCode::ForeignImport => FlowDirection::Import,
+            FlowCode::Import
+            | FlowCode::ForeignImport
+            | FlowCode::InwardProcessingImport
+            | FlowCode::OutwardProcessingImport => FlowDirection::Import,
             FlowCode::ReImport => FlowDirection::ReImport,
-            FlowCode::Export | FlowCode::DomesticExport => FlowDirection::Export,
+            FlowCode::Export
+            | FlowCode::DomesticExport
+            | FlowCode::InwardProcessingExport
+            | FlowCode::OutwardProcessingExport => FlowDirection::Export,
             FlowCode::ReExport => FlowDirection::ReExport,
         }
     }
@@ -351,6 +374,18 @@ impl FlowCode {
     /// True for the totals `M` and `X`, false for their parts.
     pub fn is_total(self) -> bool {
         matches!(self, FlowCode::Import | FlowCode::Export)
+    }
+
+    /// True for the processing flows (`MIP`, `MOP`, `XIP`, `XOP`): "of which" parts that overlap
+    /// `FM`/`RM` and `DX`/`RX`, never summed with them.
+    pub fn is_processing(self) -> bool {
+        matches!(
+            self,
+            FlowCode::InwardProcessingImport
+                | FlowCode::OutwardProcessingImport
+                | FlowCode::InwardProcessingExport
+                | FlowCode::OutwardProcessingExport
+        )
     }
 }
 
@@ -431,15 +466,17 @@ pub struct Flow {
     pub net_weight_kg: Option<f64>,
 }
 
-/// One entry of a screening list (the trade.gov Consolidated Screening List).
+/// One entry of a screening list (the trade.gov Consolidated Screening List, an OpenSanctions
+/// export or a plain entity list).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScreeningEntry {
     pub line: u64,
-    /// The list it comes from (Entity List, SDN, ...).
+    /// The list it comes from (Entity List, SDN, an OpenSanctions dataset, an entity list's file
+    /// name ...).
     pub source: String,
     pub name: String,
     pub alt_names: Vec<String>,
-    /// Countries named in the entry's addresses.
+    /// Countries named in the entry's addresses (or its country column).
     pub countries: Vec<CountryId>,
     pub programs: String,
     pub entity_number: String,
@@ -510,12 +547,23 @@ impl Licence {
 
 /// Which kind of file a dataset came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Format {
     Shipments,
+    /// UN Comtrade+ / API v1 download (47 columns).
     Comtrade,
+    /// Legacy UN Comtrade download (35 or 12 columns), also Comtrade+ saved with legacy headers.
+    ComtradeLegacy,
+    /// World Bank WITS export of Comtrade data (values in thousand USD, ISO alpha-3).
+    Wits,
     Baci,
+    /// trade.gov Consolidated Screening List.
     Watchlist,
+    /// OpenSanctions "simple" CSV export.
+    #[serde(rename = "opensanctions")]
+    OpenSanctions,
+    /// A plain entity list: a name column and optional alias, country and programme columns.
+    EntityList,
     Licences,
 }
 
@@ -525,10 +573,30 @@ impl Format {
         match self {
             Format::Shipments => "shipments",
             Format::Comtrade => "comtrade",
+            Format::ComtradeLegacy => "comtrade_legacy",
+            Format::Wits => "wits",
             Format::Baci => "baci",
             Format::Watchlist => "watchlist",
+            Format::OpenSanctions => "opensanctions",
+            Format::EntityList => "entity_list",
             Format::Licences => "licences",
         }
+    }
+
+    /// True for country-level statistics read into [`Flow`]s (Comtrade in any layout, WITS, BACI).
+    pub fn is_flows(self) -> bool {
+        matches!(
+            self,
+            Format::Comtrade | Format::ComtradeLegacy | Format::Wits | Format::Baci
+        )
+    }
+
+    /// True for lists of parties to screen against, read into [`ScreeningEntry`]s.
+    pub fn is_screening(self) -> bool {
+        matches!(
+            self,
+            Format::Watchlist | Format::OpenSanctions | Format::EntityList
+        )
     }
 }
 
@@ -551,6 +619,9 @@ pub struct Provenance {
     pub decimal_comma: bool,
     /// Canonical column name -> header as written in the file, in canonical order.
     pub columns: Vec<(String, String)>,
+    /// Canonical column name -> the value the column mapping gives every row, for columns the
+    /// file lacks (a country's own declarations never name it: `importer_country` = `KR`).
+    pub fixed: Vec<(String, String)>,
     /// Decisions the reader took that a user should know (date order, padded codes ...).
     pub notes: Vec<String>,
 }

@@ -496,6 +496,24 @@ impl WordFrequency {
         self.counts.get(word).copied().unwrap_or(0)
     }
 
+    /// Every generic word of these names (see [`WordFrequency::is_generic`]), every legal form,
+    /// and `extra`, worked out once: matching asks about the same words millions of times.
+    pub fn generic_words(
+        &self,
+        share: f64,
+        min_names: u32,
+        extra: &[String],
+    ) -> rustc_hash::FxHashSet<String> {
+        self.counts
+            .keys()
+            .filter(|w| self.is_generic(w, share, min_names))
+            .cloned()
+            .chain(GENERIC_WORDS.iter().map(|w| w.to_string()))
+            .chain(SUFFIXES.iter().chain(PREFIXES).map(|w| w.to_string()))
+            .chain(extra.iter().cloned())
+            .collect()
+    }
+
     /// A word is generic when the fixed list names it, or when it appears in at least
     /// `share` of the names (and in at least `min_names` of them): such a word describes a trade,
     /// not a firm.

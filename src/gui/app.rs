@@ -105,6 +105,12 @@ pub enum Command {
     SetOnlineTiles(bool),
     CancelJob,
     CloseMappingDialog,
+    /// Ask for a path, then save the mapping dialog's choices as a mapping file.
+    SaveMapping,
+    SaveMappingTo(PathBuf),
+    /// Ask for a mapping file, then fill the mapping dialog from it.
+    LoadMapping,
+    LoadMappingFrom(PathBuf),
 }
 
 /// What the file picker is asked for.
@@ -112,6 +118,7 @@ pub enum Command {
 pub enum FileRequest {
     OpenData,
     OpenRules,
+    OpenMapping,
     Save { title: String, extension: String },
 }
 
@@ -125,7 +132,74 @@ pub struct MappingDialog {
     pub header: Vec<String>,
     /// Chosen header index per canonical column (`Column::ALL` order).
     pub chosen: Vec<Option<usize>>,
+    /// The value every row has, per canonical column, for columns the file lacks ("same for
+    /// every row"; empty for none).
+    pub fixed: Vec<String>,
+    /// Date order and decimal commas, as a loaded mapping file gives them.
+    pub options: crate::ingest::MappingOptions,
     pub message: String,
+    /// What saving or loading a mapping did, shown in the dialog.
+    pub status: Option<String>,
+}
+
+impl MappingDialog {
+    /// The mapping the dialog's choices make: a typed value wins over a chosen column.
+    pub fn mapping(&self) -> Mapping {
+        use crate::ingest::Column;
+        let mut pairs = Vec::new();
+        let mut values = Vec::new();
+        for (k, col) in Column::ALL.iter().enumerate() {
+            let value = self.fixed[k].trim();
+            if !value.is_empty() {
+                values.push((*col, value.to_string()));
+            } else if let Some(i) = self.chosen[k] {
+                pairs.push((*col, self.header[i].clone()));
+            }
+        }
+        let mut mapping = Mapping::from_pairs(&pairs).with_values(&values);
+        mapping.options = self.options.clone();
+        mapping
+    }
+
+    /// Required columns neither chosen nor given a value (a weight stands in for the quantity).
+    pub fn missing(&self) -> Vec<crate::ingest::Column> {
+        crate::ingest::Column::missing_from(|c| {
+            let k = c as usize;
+            self.chosen[k].is_some() || !self.fixed[k].trim().is_empty()
+        })
+    }
+
+    /// Why a typed value would not read, per canonical column (`None` when it reads or is empty).
+    pub fn problems(&self) -> Vec<Option<String>> {
+        let g = Gazetteer::embedded();
+        let comma = self.options.decimal_comma.unwrap_or(false);
+        crate::ingest::Column::ALL
+            .iter()
+            .zip(&self.fixed)
+            .map(|(col, text)| {
+                if text.trim().is_empty() {
+                    None
+                } else {
+                    crate::ingest::check_fixed_value(*col, text, comma, g).err()
+                }
+            })
+            .collect()
+    }
+
+    /// Fills the choices from a mapping file, as the reader would apply it to this header.
+    pub fn load(&mut self, mapping: &Mapping) -> Result<(), String> {
+        let map = crate::ingest::ColumnMap::from_header(&self.header, Some(mapping))?;
+        for (k, col) in crate::ingest::Column::ALL.iter().enumerate() {
+            if mapping.pairs().iter().any(|(c, _)| c == col)
+                || mapping.values().iter().any(|(c, _)| c == col)
+            {
+                self.chosen[k] = map.get(*col);
+                self.fixed[k] = map.fixed(*col).unwrap_or("").to_string();
+            }
+        }
+        self.options = mapping.options.clone();
+        Ok(())
+    }
 }
 
 pub struct App {
@@ -188,6 +262,12 @@ fn system_picker() -> FilePicker {
             .unwrap_or_default(),
         FileRequest::OpenRules => rfd::FileDialog::new()
             .add_filter("Rules", &["toml"])
+            .pick_file()
+            .into_iter()
+            .collect(),
+        FileRequest::OpenMapping => rfd::FileDialog::new()
+            .set_title("Load mapping")
+            .add_filter("Column mapping", &["toml"])
             .pick_file()
             .into_iter()
             .collect(),
@@ -534,6 +614,55 @@ impl App {
                 }
             }
             Command::CloseMappingDialog => self.mapping_dialog = None,
+            Command::SaveMapping => {
+                let request = FileRequest::Save {
+                    title: "Save mapping".into(),
+                    extension: "toml".into(),
+                };
+                if self.mapping_dialog.is_some()
+                    && let Some(path) = (self.pick_file)(request).into_iter().next()
+                {
+                    self.apply(ctx, Command::SaveMappingTo(path));
+                }
+            }
+            Command::SaveMappingTo(path) => {
+                let Some(dialog) = &mut self.mapping_dialog else {
+                    return;
+                };
+                let text = dialog.mapping().to_toml();
+                let written = crate::output::write_atomic(&path, |w| {
+                    std::io::Write::write_all(w, text.as_bytes())
+                });
+                dialog.status = Some(match written {
+                    Ok(()) => {
+                        self.written.push(path.clone());
+                        format!("saved the mapping to {}", path.display())
+                    }
+                    Err(e) => format!("could not write {}: {e}", path.display()),
+                });
+            }
+            Command::LoadMapping => {
+                if self.mapping_dialog.is_some()
+                    && let Some(path) = (self.pick_file)(FileRequest::OpenMapping)
+                        .into_iter()
+                        .next()
+                {
+                    self.apply(ctx, Command::LoadMappingFrom(path));
+                }
+            }
+            Command::LoadMappingFrom(path) => {
+                let Some(dialog) = &mut self.mapping_dialog else {
+                    return;
+                };
+                let loaded = std::fs::read_to_string(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| Mapping::parse(&text))
+                    .and_then(|mapping| dialog.load(&mapping));
+                dialog.status = Some(match loaded {
+                    Ok(()) => format!("loaded the mapping from {}", path.display()),
+                    Err(e) => format!("could not use {}: {e}", path.display()),
+                });
+            }
         }
     }
 
@@ -580,9 +709,12 @@ fn mapping_dialog_for(path: &Path, message: &str) -> Option<MappingDialog> {
         .collect();
     Some(MappingDialog {
         path: path.to_path_buf(),
+        fixed: vec![String::new(); crate::ingest::Column::ALL.len()],
         header,
         chosen,
+        options: Default::default(),
         message: message.to_string(),
+        status: None,
     })
 }
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use crate::analysis::Analysis;
 use crate::gazetteer::Gazetteer;
 use crate::ingest::{self, IngestError, Mapping, ReadOptions};
-use crate::model::{Dataset, Format};
+use crate::model::Dataset;
 use crate::rules::Rules;
 
 /// A file the job could not load, and whether a column mapping could fix it.
@@ -162,11 +162,16 @@ fn run(
             Err(e) => {
                 let needs_mapping = matches!(
                     e,
-                    IngestError::UnknownHeader { .. } | IngestError::MissingColumns { .. }
+                    IngestError::UnknownHeader { .. }
+                        | IngestError::MissingCountry { .. }
+                        | IngestError::MissingColumns {
+                            format: crate::model::Format::Shipments,
+                            ..
+                        }
                 );
                 failures.push(LoadFailure {
                     path,
-                    message: e.to_string(),
+                    message: e.in_app(),
                     needs_mapping,
                 });
             }
@@ -179,13 +184,13 @@ fn run(
     let trade: Vec<&Dataset> = datasets
         .iter()
         .map(Arc::as_ref)
-        .filter(|d| d.provenance.format != Format::Watchlist)
+        .filter(|d| !d.provenance.format.is_screening())
         .collect();
     let lists = Analysis::watchlist_entries(
         datasets
             .iter()
             .map(Arc::as_ref)
-            .filter(|d| d.provenance.format == Format::Watchlist),
+            .filter(|d| d.provenance.format.is_screening()),
     );
     let analysis = Analysis::run(&trade, &lists, &rules, g);
     if cancel.load(Ordering::Relaxed) {

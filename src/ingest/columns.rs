@@ -105,6 +105,7 @@ impl Column {
                 "houseblnumber",
                 "declarationnumber",
                 "declarationno",
+                "declarationnr",
                 "declarationid",
                 "entrynumber",
                 "entryno",
@@ -121,6 +122,9 @@ impl Column {
                 "exportdate",
                 "importdate",
                 "declarationdate",
+                "dateofdeclaration",
+                "acceptancedate",
+                "dateofacceptance",
                 "shippingdate",
                 "dateofshipment",
                 "billofladingdate",
@@ -139,10 +143,14 @@ impl Column {
                 "sellername",
                 "supplier",
                 "suppliername",
+                "sellerid",
+                "supplierid",
                 "consignor",
                 "consignorname",
                 "vendor",
                 "vendorname",
+                "exporterid",
+                "consignorid",
             ],
             Column::ExporterCountry => &[
                 "exportercountry",
@@ -155,6 +163,11 @@ impl Column {
                 "exportcountry",
                 "countryofdeparture",
                 "departurecountry",
+                "countryofdispatch",
+                "dispatchcountry",
+                "countryofconsignment",
+                "consignmentcountry",
+                "tradingcountry",
                 "shippercountrycode",
                 "exportercountrycode",
                 "countryofshipment",
@@ -171,6 +184,9 @@ impl Column {
                 "receivername",
                 "customer",
                 "customername",
+                "importerid",
+                "consigneeid",
+                "buyerid",
             ],
             Column::ImporterCountry => &[
                 "importercountry",
@@ -203,6 +219,14 @@ impl Column {
                 "hsncode",
                 "hsn",
                 "hs6",
+                "hs6code",
+                "hscode6",
+                "hs8code",
+                "hscode8",
+                "hs10code",
+                "hscode10",
+                "hs8",
+                "hs10",
                 "hscodes",
                 "harmonizedcode",
                 "harmonisedcode",
@@ -263,6 +287,12 @@ impl Column {
                 "valueus",
                 "tradevalue",
                 "tradevalueusd",
+                "statisticalvalue",
+                "statisticalvalueusd",
+                "itemprice",
+                "itempriceusd",
+                "itemvalue",
+                "itemvalueusd",
             ],
             Column::WeightKg => &[
                 "weightkg",
@@ -273,6 +303,10 @@ impl Column {
                 "netweightkg",
                 "kg",
                 "weightinkg",
+                "netmass",
+                "netmasskg",
+                "grossmass",
+                "grossmasskg",
             ],
             Column::PortOfLoading => &[
                 "portofloading",
@@ -310,6 +344,21 @@ impl Column {
         }
     }
 
+    /// The canonical column named `name` (`importer_country`), exactly.
+    pub fn from_name(name: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// Required columns for which `has` says no. A weight stands in for a missing quantity
+    /// (national declarations often count no pieces: the quantity is then the weight in kg).
+    pub fn missing_from(has: impl Fn(Column) -> bool) -> Vec<Column> {
+        Column::ALL
+            .into_iter()
+            .filter(|c| c.required() && !has(*c))
+            .filter(|c| *c != Column::Quantity || !has(Column::WeightKg))
+            .collect()
+    }
+
     /// The column a canonical name (`exporter_country`) or alias (`Shipper`) denotes.
     pub fn from_header(header: &str) -> Option<Column> {
         let key = squash(header);
@@ -320,11 +369,14 @@ impl Column {
     }
 }
 
-/// Where each canonical column sits in a file's header.
+/// Where each canonical column sits in a file's header, and the values a mapping fixes for
+/// columns the file lacks (every row an import into KR).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ColumnMap {
     /// Field index per column, indexed by `Column as usize`: read for every cell, so no hashing.
     index: [Option<usize>; Column::ALL.len()],
+    /// The value every row has, per column, when the mapping gives one.
+    fixed: [Option<String>; Column::ALL.len()],
 }
 
 impl ColumnMap {
@@ -333,15 +385,30 @@ impl ColumnMap {
         self.index[column as usize]
     }
 
+    /// The value every row has in `column`, when the mapping fixes one.
+    pub fn fixed(&self, column: Column) -> Option<&str> {
+        self.fixed[column as usize].as_deref()
+    }
+
+    /// True when the rows have `column`: from the file, or fixed by the mapping.
+    pub fn has(&self, column: Column) -> bool {
+        self.get(column).is_some() || self.fixed(column).is_some()
+    }
+
     fn set(&mut self, column: Column, field: usize) {
         self.index[column as usize] = Some(field);
     }
 
-    /// Required columns the file lacks.
+    /// Required columns the rows lack (a weight stands in for the quantity).
     pub fn missing(&self) -> Vec<Column> {
+        Column::missing_from(|c| self.has(c))
+    }
+
+    /// (canonical name, value) for every fixed column, in canonical order.
+    pub fn describe_fixed(&self) -> Vec<(String, String)> {
         Column::ALL
             .into_iter()
-            .filter(|c| c.required() && self.get(*c).is_none())
+            .filter_map(|c| self.fixed(c).map(|v| (c.name().to_string(), v.to_string())))
             .collect()
     }
 
@@ -413,17 +480,37 @@ impl ColumnMap {
                 }
                 map.set(col, i);
             }
+            for (col, value) in mapping.values() {
+                if let Some(header) = mapping.pairs().iter().find(|(c, _)| *c == col) {
+                    return Err(format!(
+                        "the mapping gives {} both a column ('{}') and a value for every row ('{value}'): keep one",
+                        col.name(),
+                        header.1
+                    ));
+                }
+                if value.trim().is_empty() {
+                    return Err(format!(
+                        "the value for every row of {} is empty",
+                        col.name()
+                    ));
+                }
+                // A fixed value replaces whatever header was guessed for the column.
+                map.index[col as usize] = None;
+                map.fixed[col as usize] = Some(value.trim().to_string());
+            }
         }
         Ok(map)
     }
 }
 
-/// A mapping file: `[columns]` canonical column = header in the file, and optional `[options]`.
+/// A mapping file: `[columns]` canonical column = header in the file, `[values]` canonical
+/// column = the value every row has (for a column the file lacks), and optional `[options]`.
 ///
 /// ```toml
 /// [columns]
 /// exporter = "Remitente"
-/// importer_country = "Pais Destino"
+/// [values]
+/// importer_country = "KR"
 /// [options]
 /// date_order = "dmy"
 /// ```
@@ -432,11 +519,16 @@ impl ColumnMap {
 pub struct Mapping {
     #[serde(default)]
     pub columns: MappedColumns,
+    /// Values every row has, for columns the file lacks (a country's own declarations never
+    /// name the country): the same keys as `[columns]`.
+    #[serde(default)]
+    pub values: MappedColumns,
     #[serde(default)]
     pub options: MappingOptions,
 }
 
-/// The `[columns]` table of a mapping file.
+/// The `[columns]` table of a mapping file (canonical column = header), and the `[values]` table
+/// (canonical column = the value of every row).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct MappedColumns {
@@ -473,27 +565,18 @@ impl Mapping {
     pub fn from_pairs(pairs: &[(Column, String)]) -> Mapping {
         let mut m = Mapping::default();
         for (col, header) in pairs {
-            let slot = match col {
-                Column::ShipmentId => &mut m.columns.shipment_id,
-                Column::Date => &mut m.columns.date,
-                Column::Exporter => &mut m.columns.exporter,
-                Column::ExporterCountry => &mut m.columns.exporter_country,
-                Column::Importer => &mut m.columns.importer,
-                Column::ImporterCountry => &mut m.columns.importer_country,
-                Column::OriginCountry => &mut m.columns.origin_country,
-                Column::HsCode => &mut m.columns.hs_code,
-                Column::Description => &mut m.columns.description,
-                Column::Quantity => &mut m.columns.quantity,
-                Column::Unit => &mut m.columns.unit,
-                Column::ValueUsd => &mut m.columns.value_usd,
-                Column::WeightKg => &mut m.columns.weight_kg,
-                Column::PortOfLoading => &mut m.columns.port_of_loading,
-                Column::PortOfDischarge => &mut m.columns.port_of_discharge,
-                Column::TransportMode => &mut m.columns.transport_mode,
-            };
-            *slot = Some(header.clone());
+            *m.columns.slot(*col) = Some(header.clone());
         }
         m
+    }
+
+    /// Adds values every row has (`importer_country` = `KR`), as the dialog's "same for every
+    /// row" fields give them.
+    pub fn with_values(mut self, values: &[(Column, String)]) -> Mapping {
+        for (col, value) in values {
+            *self.values.slot(*col) = Some(value.clone());
+        }
+        self
     }
 
     /// Reads a mapping file's text; errors name the offending key and its line.
@@ -501,9 +584,70 @@ impl Mapping {
         toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
     }
 
+    /// The mapping as a mapping file's text, which [`Mapping::parse`] reads back unchanged.
+    pub fn to_toml(&self) -> String {
+        let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let mut out = String::from(
+            "# Chiptrail column mapping: [columns] canonical column = header in the file,\n\
+             # [values] canonical column = the value every row has\n",
+        );
+        for (table, pairs) in [("columns", self.pairs()), ("values", self.values())] {
+            if !pairs.is_empty() {
+                out.push_str(&format!("[{table}]\n"));
+                for (col, text) in pairs {
+                    out.push_str(&format!("{} = {}\n", col.name(), quote(text)));
+                }
+            }
+        }
+        let o = &self.options;
+        if o.date_order.is_some() || o.decimal_comma.is_some() {
+            out.push_str("[options]\n");
+            if let Some(d) = o.date_order {
+                out.push_str(&format!("date_order = {}\n", quote(d.name())));
+            }
+            if let Some(c) = o.decimal_comma {
+                out.push_str(&format!("decimal_comma = {c}\n"));
+            }
+        }
+        out
+    }
+
     /// (column, header) for every mapped column.
     pub fn pairs(&self) -> Vec<(Column, &str)> {
-        let c = &self.columns;
+        self.columns.entries()
+    }
+
+    /// (column, value) for every column whose value the mapping fixes.
+    pub fn values(&self) -> Vec<(Column, &str)> {
+        self.values.entries()
+    }
+}
+
+impl MappedColumns {
+    fn slot(&mut self, col: Column) -> &mut Option<String> {
+        match col {
+            Column::ShipmentId => &mut self.shipment_id,
+            Column::Date => &mut self.date,
+            Column::Exporter => &mut self.exporter,
+            Column::ExporterCountry => &mut self.exporter_country,
+            Column::Importer => &mut self.importer,
+            Column::ImporterCountry => &mut self.importer_country,
+            Column::OriginCountry => &mut self.origin_country,
+            Column::HsCode => &mut self.hs_code,
+            Column::Description => &mut self.description,
+            Column::Quantity => &mut self.quantity,
+            Column::Unit => &mut self.unit,
+            Column::ValueUsd => &mut self.value_usd,
+            Column::WeightKg => &mut self.weight_kg,
+            Column::PortOfLoading => &mut self.port_of_loading,
+            Column::PortOfDischarge => &mut self.port_of_discharge,
+            Column::TransportMode => &mut self.transport_mode,
+        }
+    }
+
+    /// (column, text) for every entry, in canonical order.
+    fn entries(&self) -> Vec<(Column, &str)> {
+        let c = self;
         [
             (Column::ShipmentId, &c.shipment_id),
             (Column::Date, &c.date),

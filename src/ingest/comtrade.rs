@@ -1,6 +1,7 @@
 //! UN Comtrade downloads (Comtrade+ / API v1, 47 columns): one row per reporter, partner,
 //! commodity and period, with M49 codes.
 
+use super::statistics::{Classification, Skipped, cell, qty_unit, quantity};
 use super::values::{is_missing, parse_number};
 use super::{IngestError, Progress, ReadResult, Table, field, find, for_each_record};
 use crate::gazetteer::{CountryId, Gazetteer};
@@ -24,7 +25,10 @@ struct Cols {
     customs: Option<usize>,
     mot: Option<usize>,
     cmd: usize,
-    qty_unit: Option<usize>,
+    type_code: Option<usize>,
+    classification: Option<usize>,
+    qty_unit_abbr: Option<usize>,
+    qty_unit_code: Option<usize>,
     qty: Option<usize>,
     net_wgt: Option<usize>,
     cif: Option<usize>,
@@ -47,7 +51,7 @@ pub(super) fn m49(g: &Gazetteer, column: &str, text: &str) -> Result<CountryId, 
 
 /// A breakdown cell as written, `None` when it is the total (`total`, e.g. motCode `0` or
 /// customsCode `C00`), empty or absent.
-fn part(record: &csv::ByteRecord, i: Option<usize>, total: &str) -> Option<Box<str>> {
+pub(super) fn part(record: &csv::ByteRecord, i: Option<usize>, total: &str) -> Option<Box<str>> {
     let text = field(record, i?);
     let text = text.strip_suffix(".0").unwrap_or(text);
     (!text.is_empty() && !text.eq_ignore_ascii_case(total)).then(|| text.into())
@@ -85,7 +89,11 @@ pub(super) fn read(
         customs: find(h, "customsCode"),
         mot: find(h, "motCode"),
         cmd: need("cmdCode")?,
-        qty_unit: find(h, "qtyUnitAbbr").or_else(|| find(h, "qtyUnitCode")),
+        type_code: find(h, "typeCode"),
+        classification: find(h, "classificationCode")
+            .or_else(|| find(h, "classificationSearchCode")),
+        qty_unit_abbr: find(h, "qtyUnitAbbr"),
+        qty_unit_code: find(h, "qtyUnitCode"),
         qty: find(h, "qty"),
         net_wgt: find(h, "netWgt"),
         cif: find(h, "cifvalue"),
@@ -116,7 +124,13 @@ pub(super) fn read(
     .collect();
 
     let mut flows = Vec::new();
+    let mut skipped = Skipped::default();
     let (rejects, total) = for_each_record(table, progress, |line, r| {
+        // Services and SITC/BEC rows are not goods in HS codes: skipped with a note.
+        let class = Classification::of(cell(r, cols.classification), cell(r, cols.type_code));
+        if skipped.skip(&class) {
+            return Ok(());
+        }
         let period = period(r, &cols)?;
         let reporter = m49(g, "reporterCode", field(r, cols.reporter))?;
         let partner = m49(g, "partnerCode", field(r, cols.partner))?;
@@ -168,10 +182,7 @@ pub(super) fn read(
                 format!("negative number '{primary_text}'"),
             ));
         }
-        let qty_unit = cols
-            .qty_unit
-            .map(|i| field(r, i))
-            .filter(|t| !is_missing(t) && *t != "-1");
+        let qty_unit = qty_unit(cell(r, cols.qty_unit_abbr), "", cell(r, cols.qty_unit_code));
         flows.push(Flow {
             line,
             period,
@@ -186,13 +197,14 @@ pub(super) fn read(
             value_usd,
             cif_usd,
             fob_usd,
-            quantity: optional_number(r, cols.qty).filter(|q| *q >= 0.0),
-            qty_unit: qty_unit.map(str::to_string),
+            quantity: quantity(cell(r, cols.qty), &qty_unit),
+            qty_unit,
             net_weight_kg: optional_number(r, cols.net_wgt).filter(|w| *w >= 0.0),
         });
         Ok(())
     })?;
-    Ok((Records::Flows(flows), rejects, total))
+    skipped.finish(flows.len() + rejects.len(), provenance)?;
+    Ok((Records::Flows(flows), rejects, total - skipped.count()))
 }
 
 /// The period of a row: `refYear` + `refMonth` (52 = annual), else `period` (`2023` or `202303`).

@@ -7,10 +7,14 @@
 mod baci;
 pub mod columns;
 mod comtrade;
+mod comtrade_legacy;
+mod entities;
 mod licences;
 mod shipments;
+mod statistics;
 pub mod values;
 mod watchlist;
+mod wits;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -22,7 +26,8 @@ use thiserror::Error;
 use crate::gazetteer::{AreaKind, CountryId, Gazetteer};
 use crate::model::{Dataset, Format, Provenance, Records, RejectedRow};
 use crate::text::squash;
-pub use columns::{Column, ColumnMap, Mapping};
+pub use columns::{Column, ColumnMap, Mapping, MappingOptions};
+pub use shipments::check_fixed_value;
 pub use values::DateOrder;
 
 /// Why a whole file could not be read.
@@ -38,15 +43,32 @@ pub enum IngestError {
     #[error("the file is not text (binary data near byte {offset}): expected a CSV trade table")]
     Binary { offset: usize },
     #[error(
-        "the header is not a trade table Chiptrail knows: expected a shipments header (date, exporter, exporter_country, importer, importer_country, hs_code, quantity, value_usd or a vendor's names for them), a UN Comtrade header (typeCode, reporterCode, partnerCode, cmdCode, primaryValue ...), a CEPII BACI header (t,i,j,k,v,q), a Consolidated Screening List header (source, name, alt_names ...) or a licences header (licence_id, exporter, consignee, hs_code, quantity, valid_from, valid_to ...); found {found}. Map the columns with a mapping file (--mapping)"
+        "the header is not a trade table Chiptrail knows: expected a shipments header (date, exporter, exporter_country, importer, importer_country, hs_code, quantity, value_usd or a vendor's names for them), a UN Comtrade header (typeCode, reporterCode, partnerCode, cmdCode, primaryValue ...), a legacy Comtrade header (Classification, Year, Trade Flow Code, Reporter Code, Partner Code, Commodity Code, Trade Value (US$) ...), a WITS header (ReporterISO3, ProductCode, PartnerISO3, Year, TradeFlowName, TradeValue in 1000 USD ...), a CEPII BACI header (t,i,j,k,v,q), a Consolidated Screening List header (source, name, alt_names ...), an OpenSanctions export (id, schema, name, aliases, countries ...), an entity list (Name, Alias, Country, Program ...) or a licences header (licence_id, exporter, consignee, hs_code, quantity, valid_from, valid_to ...); found {found}. Map the columns with a mapping file (--mapping)"
     )]
     UnknownHeader { found: String },
+    #[error(
+        "the file is not a trade table but {what}: the data source's answer was saved instead of the data. Run the query again (fewer years, partners or products if it was too large) and download the result as CSV"
+    )]
+    SourceAnswer { what: String },
+    #[error(
+        "the file's products are not in HS codes: {found}. Chiptrail reads goods in the Harmonized System: download the data with classification HS (H0-H6)"
+    )]
+    NotHs { found: String },
+    #[error(
+        "the file holds services trade only ({rows} rows with typeCode S or EBOPS codes), not goods: Chiptrail reads goods trade in HS codes"
+    )]
+    NotGoods { rows: usize },
     #[error(
         "the {format} header lacks required columns {missing}; found {found}. Map them with a mapping file (--mapping)"
     )]
     MissingColumns {
         format: Format,
         missing: String,
+        found: String,
+    },
+    #[error("{}", missing_country(columns, found, false))]
+    MissingCountry {
+        columns: Vec<&'static str>,
         found: String,
     },
     #[error(
@@ -57,6 +79,61 @@ pub enum IngestError {
     Mapping(String),
     #[error("reading was cancelled")]
     Cancelled,
+}
+
+/// What to say when the only columns a shipments file lacks are countries: in the command
+/// line's words (a mapping file) or in the app's (the column-mapping window).
+fn missing_country(columns: &[&str], found: &str, app: bool) -> String {
+    let (what, those) = match columns {
+        [one] => (format!("{one} column"), "that country"),
+        _ => (format!("{} columns", columns.join(" and ")), "those countries"),
+    };
+    let how = if app {
+        format!(
+            "Type the country in the \"same for every row\" box of {} in Map columns (its code or name, e.g. KR)",
+            columns.join(" and ")
+        )
+    } else {
+        let lines: Vec<String> = columns.iter().map(|c| format!("`{c} = \"KR\"`")).collect();
+        format!(
+            "Give the country of every row in a mapping file, `[values]` then {} (its code or name), and pass it with --mapping MAP",
+            lines.join(" and ")
+        )
+    };
+    format!(
+        "the shipments header has no {what}: a country's own customs declarations do not name {those}; found {found}. {how}"
+    )
+}
+
+impl IngestError {
+    /// The message in the app's words: the app maps columns in its "Map columns" window, not
+    /// with command-line flags.
+    pub fn in_app(&self) -> String {
+        match self {
+            IngestError::MissingCountry { columns, found } => missing_country(columns, found, true),
+            IngestError::UnknownHeader { .. } => {
+                let text = self.to_string();
+                let text = text
+                    .strip_suffix(" Map the columns with a mapping file (--mapping)")
+                    .unwrap_or(&text);
+                format!("{text} Choose what each column is in Map columns.")
+            }
+            IngestError::MissingColumns {
+                format,
+                missing,
+                found,
+            } => {
+                let how = if *format == Format::Shipments {
+                    " Choose them in Map columns, or give a value for every row."
+                } else {
+                    ""
+                };
+                format!("the {format} header lacks required columns {missing}; found {found}.{how}")
+            }
+            IngestError::Mapping(text) => format!("column mapping: {text}"),
+            _ => self.to_string(),
+        }
+    }
 }
 
 /// How to read a file when the defaults are not enough.
@@ -97,6 +174,9 @@ pub fn read_bytes(
 ) -> Result<Dataset, IngestError> {
     let sha256 = hex(&Sha256::digest(bytes));
     let (text, encoding) = decode(bytes)?;
+    if let Some(what) = statistics::source_answer(&text) {
+        return Err(IngestError::SourceAnswer { what });
+    }
     let delimiter = sniff_delimiter(&text);
     let header = read_header(&text, delimiter)?;
     let format = match options.format {
@@ -111,6 +191,7 @@ pub fn read_bytes(
         delimiter: delimiter as char,
         decimal_comma: false,
         columns: Vec::new(),
+        fixed: Vec::new(),
         notes: Vec::new(),
     };
     let mut noop = |_: f64| true;
@@ -128,8 +209,15 @@ pub fn read_bytes(
             shipments::read(&table, options, gazetteer, &mut provenance, progress)?
         }
         Format::Comtrade => comtrade::read(&table, gazetteer, &mut provenance, progress)?,
+        Format::ComtradeLegacy => {
+            comtrade_legacy::read(&table, gazetteer, &mut provenance, progress)?
+        }
+        Format::Wits => wits::read(&table, gazetteer, &mut provenance, progress)?,
         Format::Baci => baci::read(&table, gazetteer, &mut provenance, progress)?,
         Format::Watchlist => watchlist::read(&table, gazetteer, &mut provenance, progress)?,
+        Format::OpenSanctions | Format::EntityList => {
+            entities::read(&table, format, gazetteer, &mut provenance, progress)?
+        }
         Format::Licences => licences::read(&table, options, gazetteer, &mut provenance, progress)?,
     };
     Ok(Dataset {
@@ -258,10 +346,17 @@ fn read_header(text: &str, delimiter: u8) -> Result<Vec<String>, IngestError> {
     let mut reader = csv_reader(text, delimiter);
     let mut record = csv::ByteRecord::new();
     match reader.read_byte_record(&mut record) {
-        Ok(true) => Ok(record
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).trim().to_string())
-            .collect()),
+        Ok(true) => {
+            let mut header: Vec<String> = record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).trim().to_string())
+                .collect();
+            // A trailing delimiter (spreadsheet and legacy Comtrade exports) names no column.
+            while header.len() > 1 && header.last().is_some_and(String::is_empty) {
+                header.pop();
+            }
+            Ok(header)
+        }
         _ => Err(IngestError::Empty),
     }
 }
@@ -286,14 +381,26 @@ fn detect_format(header: &[String], mapping: Option<&Mapping>) -> Result<Format,
     if ["t", "i", "j", "k", "v"].iter().all(|k| has(k)) {
         return Ok(Format::Baci);
     }
+    if comtrade_legacy::looks_like_legacy(&keys) {
+        return Ok(Format::ComtradeLegacy);
+    }
+    if wits::looks_like_wits(&keys) {
+        return Ok(Format::Wits);
+    }
     if has("name") && has("source") && (has("altnames") || has("entitynumber") || has("programs")) {
         return Ok(Format::Watchlist);
+    }
+    if entities::looks_like_opensanctions(&keys) {
+        return Ok(Format::OpenSanctions);
     }
     let map = ColumnMap::from_header(header, mapping).map_err(IngestError::Mapping)?;
     // A licence id and a validity window make a licences file, unless every shipments column is
     // there too (an export declaration that names its licence is still a shipment).
     if licences::looks_like_licences(header) && !map.missing().is_empty() {
         return Ok(Format::Licences);
+    }
+    if mapping.is_none() && entities::looks_like_entity_list(&keys, &map) {
+        return Ok(Format::EntityList);
     }
     if map.missing().is_empty() || map.len() >= 4 || mapping.is_some() {
         return Ok(Format::Shipments);

@@ -10,6 +10,7 @@ use super::{
 use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Date, HsCode, Party, PartyId, Provenance, Records, Shipment, TransportMode};
 use crate::parties::normalise;
+use crate::text::squash;
 
 type RowError = (String, String);
 
@@ -63,12 +64,20 @@ impl PartyTable {
     }
 }
 
+/// The text of `column` in a row: its cell, or the value the mapping fixes for every row.
+fn cell<'a>(record: &'a csv::ByteRecord, map: &'a ColumnMap, column: Column) -> &'a str {
+    match map.get(column) {
+        Some(i) => field(record, i),
+        None => map.fixed(column).unwrap_or(""),
+    }
+}
+
 fn required<'a>(
     record: &'a csv::ByteRecord,
-    map: &ColumnMap,
+    map: &'a ColumnMap,
     column: Column,
 ) -> Result<&'a str, RowError> {
-    let text = map.get(column).map(|i| field(record, i)).unwrap_or("");
+    let text = cell(record, map, column);
     if text.is_empty() {
         Err(reject(column, "missing value"))
     } else {
@@ -76,10 +85,50 @@ fn required<'a>(
     }
 }
 
-fn optional<'a>(record: &'a csv::ByteRecord, map: &ColumnMap, column: Column) -> Option<&'a str> {
-    map.get(column)
-        .map(|i| field(record, i))
-        .filter(|t| !is_missing(t))
+fn optional<'a>(
+    record: &'a csv::ByteRecord,
+    map: &'a ColumnMap,
+    column: Column,
+) -> Option<&'a str> {
+    Some(cell(record, map, column)).filter(|t| !is_missing(t))
+}
+
+/// Checks a value the mapping fixes for every row of `column` as a cell of that column would
+/// be read, so that a mistyped country fails the file once instead of every row.
+pub fn check_fixed_value(
+    column: Column,
+    text: &str,
+    decimal_comma: bool,
+    g: &Gazetteer,
+) -> Result<(), String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("empty".into());
+    }
+    match column {
+        Column::ShipmentId => Err("a shipment id cannot be the same for every row".to_string()),
+        Column::Date => parse_date(text)
+            .map(|_| ())
+            .ok_or_else(|| format!("unreadable or impossible date '{text}'")),
+        Column::ExporterCountry | Column::ImporterCountry | Column::OriginCountry => Countries::new(g)
+            .get(column.name(), text)
+            .map(|_| ())
+            .map_err(|e| e.1),
+        Column::HsCode => HsCode::parse(text)
+            .filter(|h| h.len() >= 4)
+            .map(|_| ())
+            .ok_or_else(|| format!("'{text}' is not a 4-10 digit HS code")),
+        Column::Quantity | Column::ValueUsd | Column::WeightKg => {
+            amount(text, column, decimal_comma).map(|_| ()).map_err(|e| e.1)
+        }
+        Column::Exporter
+        | Column::Importer
+        | Column::Description
+        | Column::Unit
+        | Column::PortOfLoading
+        | Column::PortOfDischarge
+        | Column::TransportMode => Ok(()),
+    }
 }
 
 fn amount(text: &str, column: Column, decimal_comma: bool) -> Result<f64, RowError> {
@@ -109,6 +158,17 @@ pub(super) fn read(
     let map = ColumnMap::from_header(table.header, options.mapping.as_ref())
         .map_err(IngestError::Mapping)?;
     let missing = map.missing();
+    // A country's own declarations name every country but their own: say how to give it.
+    if !missing.is_empty()
+        && missing
+            .iter()
+            .all(|c| matches!(c, Column::ExporterCountry | Column::ImporterCountry))
+    {
+        return Err(IngestError::MissingCountry {
+            columns: missing.iter().map(|c| c.name()).collect(),
+            found: super::describe_header(table.header),
+        });
+    }
     if !missing.is_empty() {
         return Err(IngestError::MissingColumns {
             format: crate::model::Format::Shipments,
@@ -127,6 +187,26 @@ pub(super) fn read(
         .and_then(|m| m.options.decimal_comma);
     let decimal_comma = forced_comma.unwrap_or_else(|| sniff_decimal_comma(table, &map));
     provenance.decimal_comma = decimal_comma;
+    provenance.fixed = map.describe_fixed();
+    for (name, value) in &provenance.fixed {
+        let column = Column::from_name(name).unwrap_or(Column::Description);
+        check_fixed_value(column, value, decimal_comma, g).map_err(|reason| {
+            IngestError::Mapping(format!("{name} = \"{value}\" for every row: {reason}"))
+        })?;
+        provenance.notes.push(format!("{name} = {value} for every row"));
+    }
+    // Without a piece count the quantity is the weight, in kg.
+    let no_piece_count = !map.has(Column::Quantity);
+    let weight_header = map
+        .get(Column::WeightKg)
+        .map(|i| table.header[i].as_str())
+        .unwrap_or("");
+    let mass = if squash(weight_header).contains("gross") {
+        "gross mass"
+    } else {
+        "net mass"
+    };
+    let mut rows_in_kg = 0usize;
     let date_order = options
         .date_order
         .or_else(|| options.mapping.as_ref().and_then(|m| m.options.date_order));
@@ -168,11 +248,9 @@ pub(super) fn read(
                     format!("'{hs_text}' is not a 4-10 digit HS code"),
                 )
             })?;
-        let quantity = amount(
-            required(record, &map, Column::Quantity)?,
-            Column::Quantity,
-            decimal_comma,
-        )?;
+        let pieces = optional(record, &map, Column::Quantity)
+            .map(|t| amount(t, Column::Quantity, decimal_comma))
+            .transpose()?;
         let value_usd = amount(
             required(record, &map, Column::ValueUsd)?,
             Column::ValueUsd,
@@ -181,6 +259,18 @@ pub(super) fn read(
         let weight_kg = optional(record, &map, Column::WeightKg)
             .map(|t| amount(t, Column::WeightKg, decimal_comma))
             .transpose()?;
+        // No piece count: the weight is the quantity, in kg.
+        let (quantity, in_kg) = match (pieces, weight_kg) {
+            (Some(q), _) => (q, false),
+            (None, Some(w)) => (w, true),
+            (None, None) => {
+                return Err(reject(
+                    Column::Quantity,
+                    "no quantity and no weight: a row needs a piece count or a net mass",
+                ));
+            }
+        };
+        rows_in_kg += usize::from(in_kg);
         let date = match date {
             DateCell::Known(d) => d,
             DateCell::Ambiguous { a, b, year } => {
@@ -206,7 +296,11 @@ pub(super) fn read(
                 .unwrap_or("")
                 .to_string(),
             quantity,
-            unit: optional(record, &map, Column::Unit).map(str::to_string),
+            unit: if in_kg {
+                Some("KG".to_string())
+            } else {
+                optional(record, &map, Column::Unit).map(str::to_string)
+            },
             value_usd,
             weight_kg,
             port_of_loading: optional(record, &map, Column::PortOfLoading).map(str::to_string),
@@ -216,6 +310,15 @@ pub(super) fn read(
         });
         Ok(())
     })?;
+    if no_piece_count {
+        provenance.notes.push(format!(
+            "no piece count: quantities are {mass} in kg; unit values are per kg"
+        ));
+    } else if rows_in_kg > 0 {
+        provenance.notes.push(format!(
+            "{rows_in_kg} row(s) have no piece count: their quantities are {mass} in kg; unit values are per kg"
+        ));
+    }
 
     if !pending.is_empty() {
         let column = map

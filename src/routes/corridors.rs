@@ -109,6 +109,9 @@ enum Dim {
     Subheading,
     /// National tariff lines of an HS6 subheading (totals: the HS6 rows).
     TariffLine,
+    /// Processing flows (`MIP`, `MOP`, `XIP`, `XOP`): "of which" rows that overlap the other
+    /// flow codes (totals: every other row).
+    Processing,
     /// `DX`/`RX` of `X`, `FM`/`RM` of `M`.
     Flow,
     /// `partner2Code`.
@@ -119,9 +122,10 @@ enum Dim {
     Mode,
 }
 
-const DIMS: [Dim; 6] = [
+const DIMS: [Dim; 7] = [
     Dim::Subheading,
     Dim::TariffLine,
+    Dim::Processing,
     Dim::Flow,
     Dim::Consignment,
     Dim::Customs,
@@ -143,6 +147,10 @@ impl Dim {
         match self {
             Dim::Subheading => (f.hs_code.len() > 4).then(|| Part::Hs(f.hs_code.truncated(6))),
             Dim::TariffLine => (f.hs_code.len() > 6).then_some(Part::Hs(f.hs_code)),
+            Dim::Processing => f
+                .flow_code
+                .is_processing()
+                .then_some(Part::Flow(f.flow_code)),
             Dim::Flow => (!f.flow_code.is_total()).then_some(Part::Flow(f.flow_code)),
             Dim::Consignment => f.consigned_from.map(Part::Country),
             Dim::Customs => f.customs_part.as_deref().map(Part::Text),
@@ -297,6 +305,10 @@ impl Tally {
         let at = |dim: Dim| l.left_out[dim.index()];
         let summed = |dim: Dim| l.summed[dim.index()];
         let left_out: Vec<String> = [
+            count(
+                at(Dim::Processing),
+                "processing-trade rows (MIP/MOP/XIP/XOP) beside the other flow codes",
+            ),
             count(at(Dim::Flow), "DX/RX/FM/RM rows beside X or M"),
             count(at(Dim::Consignment), "rows by country of consignment beside partner2Code 0"),
             count(at(Dim::Customs), "rows by customs procedure beside C00"),
@@ -314,6 +326,7 @@ impl Tally {
         .flatten()
         .collect();
         let sums: Vec<String> = [
+            count(summed(Dim::Processing), "processing flow codes"),
             count(summed(Dim::Flow), "flow codes"),
             count(summed(Dim::Consignment), "countries of consignment"),
             count(summed(Dim::Customs), "customs procedures"),
@@ -569,6 +582,7 @@ mod tests {
                 delimiter: ',',
                 decimal_comma: false,
                 columns: Vec::new(),
+                fixed: Vec::new(),
                 notes: Vec::new(),
             },
             header: Vec::new(),
@@ -681,6 +695,38 @@ mod tests {
             note.contains("parts summed where no total was given: 2 flow codes, 2 modes"),
             "{note}"
         );
+    }
+
+    #[test]
+    fn processing_flows_are_never_summed_with_the_flows_they_overlap() {
+        let rows = vec![
+            // X with its parts: the total alone.
+            row("US", "KZ", "X", "8542", 2022, 100.0, "", "0", "C00"),
+            row("US", "KZ", "DX", "8542", 2022, 80.0, "", "0", "C00"),
+            row("US", "KZ", "RX", "8542", 2022, 20.0, "", "0", "C00"),
+            row("US", "KZ", "XOP", "8542", 2022, 30.0, "", "0", "C00"),
+            // No X: DX + RX, the XOP rows that overlap them left out.
+            row("US", "KZ", "DX", "8542", 2023, 70.0, "", "0", "C00"),
+            row("US", "KZ", "RX", "8542", 2023, 10.0, "", "0", "C00"),
+            row("US", "KZ", "XOP", "8542", 2023, 25.0, "", "0", "C00"),
+            row("US", "KZ", "XIP", "8542", 2023, 5.0, "", "0", "C00"),
+            // Only processing rows: their parts summed.
+            row("KZ", "US", "MIP", "8542", 2023, 4.0, "", "0", "C00"),
+            row("KZ", "US", "MOP", "8542", 2023, 6.0, "", "0", "C00"),
+        ];
+        let d = dataset("processing.csv", Format::ComtradeLegacy, rows);
+        let cs = assemble(&[(0, &d)], &headings(), Gazetteer::embedded());
+        let x = corridor(&cs, "US", "KZ", "8542");
+        assert_eq!(value(&x.periods[0].exporter_reported), 100.0);
+        assert_eq!(value(&x.periods[1].exporter_reported), 80.0);
+        assert_eq!(value(&x.periods[1].re_exported), 10.0);
+        assert_eq!(value(&x.periods[1].importer_reported), 10.0);
+        let note = &cs.notes[0];
+        assert!(
+            note.contains("3 processing-trade rows (MIP/MOP/XIP/XOP) beside the other flow codes"),
+            "{note}"
+        );
+        assert!(note.contains("2 processing flow codes"), "{note}");
     }
 
     #[test]

@@ -87,10 +87,12 @@ impl Holders {
         let mut uf = UnionFind::new(entries.len());
         let tokens: Vec<NameTokens> = entries.iter().map(|e| NameTokens::of_key(&e.key)).collect();
         let freq = WordFrequency::build(&tokens);
-        let generic = |w: &str| {
-            freq.is_generic(w, rules.generic_word_share, GENERIC_MIN_NAMES)
-                || rules.generic_name_words.iter().any(|g| g == w)
-        };
+        let generic_words = freq.generic_words(
+            rules.generic_word_share,
+            GENERIC_MIN_NAMES,
+            &rules.generic_name_words,
+        );
+        let generic = |w: &str| generic_words.contains(w);
         let mut blocks: FxHashMap<(CountryId, String), Vec<usize>> = FxHashMap::default();
         for (i, (e, t)) in entries.iter().zip(&tokens).enumerate() {
             for key in block_keys(t, &generic) {

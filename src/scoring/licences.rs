@@ -272,17 +272,15 @@ fn covers(l: &Licence, hs: crate::model::HsCode) -> bool {
 
 /// Finds the holder a name on a licence belongs to: the same key in the same country, or else the
 /// same firm by its words (see [`same_firm`]).
-struct HolderFinder<'a> {
+struct HolderFinder {
     exact: FxHashMap<(String, CountryId), HolderId>,
     tokens: Vec<NameTokens>,
     by_word: FxHashMap<(CountryId, String), Vec<u32>>,
-    freq: WordFrequency,
-    share: f64,
-    extra_generic: &'a [String],
+    generic_words: rustc_hash::FxHashSet<String>,
 }
 
-impl<'a> HolderFinder<'a> {
-    fn new(ledger: &'a Ledger, rules: &'a Rules) -> Self {
+impl HolderFinder {
+    fn new(ledger: &Ledger, rules: &Rules) -> Self {
         let mut exact = FxHashMap::default();
         let mut by_word: FxHashMap<(CountryId, String), Vec<u32>> = FxHashMap::default();
         let tokens: Vec<NameTokens> = ledger
@@ -300,10 +298,9 @@ impl<'a> HolderFinder<'a> {
             }
         }
         let freq = WordFrequency::build(&tokens);
-        let generic = |w: &str| {
-            freq.is_generic(w, rules.routes.generic_word_share, 5)
-                || rules.routes.generic_name_words.iter().any(|g| g == w)
-        };
+        let generic_words =
+            freq.generic_words(rules.routes.generic_word_share, 5, &rules.routes.generic_name_words);
+        let generic = |w: &str| generic_words.contains(w);
         for (i, h) in ledger.holders.list.iter().enumerate() {
             for key in block_keys(&tokens[i], &generic) {
                 by_word.entry((h.country, key)).or_default().push(i as u32);
@@ -311,11 +308,9 @@ impl<'a> HolderFinder<'a> {
         }
         HolderFinder {
             exact,
-            freq,
+            generic_words,
             tokens,
             by_word,
-            share: rules.routes.generic_word_share,
-            extra_generic: &rules.routes.generic_name_words,
         }
     }
 
@@ -324,9 +319,7 @@ impl<'a> HolderFinder<'a> {
             return Some(*h);
         }
         let t = NameTokens::of_key(key);
-        let generic = |w: &str| {
-            self.freq.is_generic(w, self.share, 5) || self.extra_generic.iter().any(|g| g == w)
-        };
+        let generic = |w: &str| self.generic_words.contains(w);
         let mut candidates: Vec<u32> = block_keys(&t, &generic)
             .into_iter()
             .filter_map(|k| self.by_word.get(&(country, k)))

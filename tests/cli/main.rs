@@ -627,3 +627,112 @@ fn check_and_score_say_which_level_of_a_comtrade_file_they_kept() {
     assert_eq!(routes.lines().count(), 2, "one corridor: {routes}");
     assert!(routes.contains(",US>KZ,"), "{routes}");
 }
+
+#[test]
+fn check_names_the_legacy_wits_and_entity_list_formats() {
+    for (file, format, total, loaded) in [
+        ("comtrade_legacy_35.csv", "comtrade_legacy", 18, 16),
+        ("comtrade_legacy_12.csv", "comtrade_legacy", 7, 7),
+        ("wits_small.csv", "wits", 10, 9),
+        ("opensanctions_simple.csv", "opensanctions", 4, 3),
+        ("opensanctions_old.csv", "opensanctions", 2, 2),
+        ("entity_list_plain.csv", "entity_list", 6, 5),
+        ("comtrade_services_mixed.csv", "comtrade", 2, 2),
+    ] {
+        let v = json(&chiptrail_ok(&[
+            "check",
+            fixture(file).to_str().unwrap(),
+            "--json",
+        ]));
+        assert_eq!(
+            (
+                v["format"].as_str().unwrap(),
+                v["rows_total"].as_u64().unwrap(),
+                v["rows_loaded"].as_u64().unwrap()
+            ),
+            (format, total, loaded),
+            "{file}"
+        );
+        let errors = v["errors"].as_array().unwrap().len() as u64;
+        assert_eq!(errors, total - loaded, "{file}: one error per rejected row");
+    }
+    // WITS groups are notes, not errors.
+    let v = json(&chiptrail_ok(&[
+        "check",
+        fixture("wits_small.csv").to_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!(v["errors"][0]["column"], "PartnerISO3");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("groups, not countries") && notes.contains("ASEAN"),
+        "{notes}"
+    );
+    // The new names are accepted by --format.
+    for (file, format) in [
+        ("comtrade_legacy_12.csv", "comtrade_legacy"),
+        ("wits_small.csv", "wits"),
+        ("opensanctions_old.csv", "opensanctions"),
+        ("entity_list_plain.csv", "entity_list"),
+    ] {
+        let v = json(&chiptrail_ok(&[
+            "check",
+            fixture(file).to_str().unwrap(),
+            "--format",
+            format,
+            "--json",
+        ]));
+        assert_eq!(v["format"], format);
+    }
+}
+
+#[test]
+fn check_says_what_a_file_is_when_it_is_not_goods_in_hs_or_not_a_table() {
+    for (file, says) in [
+        ("comtrade_legacy_sitc.csv", "SITC Rev. 3 (S3)"),
+        ("comtrade_api_error.csv", "invalid subscription key"),
+    ] {
+        let out = chiptrail(&["check", fixture(file).to_str().unwrap(), "--json"]);
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let v = json(&out);
+        let errors = v["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{file}: one message, not one per row");
+        let message = errors[0]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{file}: {message}");
+    }
+}
+
+#[test]
+fn score_takes_opensanctions_and_plain_entity_lists_as_watchlists() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipments = fixture("scenarios/screening_hit.csv");
+    for list in [
+        fixture("scenarios/screening_list.csv"),
+        fixture("opensanctions_simple.csv"),
+        fixture("entity_list_plain.csv"),
+    ] {
+        let out_csv = dir.path().join("routes.csv");
+        chiptrail_ok(&[
+            "score",
+            shipments.to_str().unwrap(),
+            "--watchlist",
+            list.to_str().unwrap(),
+            "--min-score",
+            "0",
+            "--out",
+            out_csv.to_str().unwrap(),
+        ]);
+        let routes = std::fs::read_to_string(&out_csv).unwrap();
+        let mut reader = csv::Reader::from_reader(routes.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let col = header
+            .iter()
+            .position(|h| h == "f_screening_match")
+            .unwrap();
+        let hit = reader
+            .records()
+            .map(|r| r.unwrap()[col].parse::<f64>().unwrap())
+            .fold(0.0, f64::max);
+        assert!(hit > 0.0, "{list:?}: {routes}");
+    }
+}

@@ -176,3 +176,113 @@ fn the_hong_kong_share_is_evidence_on_the_corridor_and_the_armenian_surge_flags(
         "a corridor spans its periods, first day to last"
     );
 }
+
+/// `values` sorted by path and period, for files whose corridor order is not the point.
+fn sorted_values(d: &Dataset) -> Vec<(String, Period, Option<f64>, Option<f64>)> {
+    let mut v = values(&corridors(d));
+    v.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    v
+}
+
+fn year(y: i32) -> Period {
+    Period {
+        year: y,
+        month: None,
+    }
+}
+
+#[test]
+fn legacy_comtrade_corridors_sum_one_level_of_every_breakdown() {
+    let g = Gazetteer::embedded();
+    let d = load("comtrade_legacy_35.csv");
+    let march = Period {
+        year: 2022,
+        month: Some(3),
+    };
+    assert_eq!(
+        sorted_values(&d),
+        [
+            ("TW>KZ 8542".to_string(), year(2022), None, Some(2.5e6)),
+            ("US>KZ 8542".to_string(), year(2022), Some(8e6), Some(10e6)),
+            ("US>TR 8471".to_string(), march, None, Some(1.25e6)),
+        ]
+    );
+    let cs = corridors(&d);
+    let us_kz = cs
+        .corridors
+        .iter()
+        .find(|c| code(c.exporter) == "US" && code(c.importer) == "KZ")
+        .unwrap();
+    let p = &us_kz.periods[0];
+    // X over DX/RX/XOP; RX read for the re-export share, 2nd partner 156 for the consignment one.
+    assert_eq!(p.re_exported.as_ref().map(|s| s.value_usd), Some(1e6));
+    assert_eq!(p.consigned[&g.by_alpha2("CN").unwrap()].value_usd, 4e6);
+    let note = &cs.notes[0];
+    for part in [
+        "4 rows make the corridor values",
+        "1 processing-trade rows (MIP/MOP/XIP/XOP) beside the other flow codes",
+        "4 DX/RX/FM/RM rows beside X or M",
+        "2 rows by mode of transport beside motCode 0",
+        "2 rows by customs procedure beside C00",
+        "1 rows by country of consignment beside partner2Code 0",
+        "1 finer HS rows beside their heading",
+        "1 rows with a group",
+    ] {
+        assert!(note.contains(part), "{part}: {note}");
+    }
+    // The analysis takes the legacy file as it takes a Comtrade+ one.
+    let a = Analysis::run(&[&d], &[], &Rules::default(), g);
+    assert!(a.routes.iter().any(|r| path(r) == "US>KZ"), "{:?}", a.notes);
+
+    let short = load("comtrade_legacy_12.csv");
+    assert_eq!(
+        sorted_values(&short),
+        [
+            ("SG>TW 8542".to_string(), year(2019), Some(5e6), None),
+            ("US>MY 8471".to_string(), year(2019), None, Some(3e6)),
+        ]
+    );
+    let cs = corridors(&short);
+    let sg_tw = cs
+        .corridors
+        .iter()
+        .find(|c| code(c.exporter) == "SG")
+        .unwrap();
+    assert_eq!(
+        sg_tw.periods[0].re_exported.as_ref().map(|s| s.value_usd),
+        Some(2e6)
+    );
+}
+
+#[test]
+fn wits_corridors_leave_groups_out_and_read_thousands() {
+    let d = load("wits_small.csv");
+    assert_eq!(
+        sorted_values(&d),
+        [
+            (
+                "CN>US 8542".to_string(),
+                year(2019),
+                Some(4_200_500.0),
+                None
+            ),
+            (
+                "US>CN 8542".to_string(),
+                year(2019),
+                None,
+                Some(15_553_944.0)
+            ),
+            (
+                "US>MY 8471".to_string(),
+                year(2019),
+                None,
+                Some(2_500_000.0)
+            ),
+        ]
+    );
+    let note = &corridors(&d).notes[0];
+    assert!(
+        note.contains("3 rows with a group") && note.contains("1 DX/RX/FM/RM rows beside X or M"),
+        "{note}"
+    );
+}

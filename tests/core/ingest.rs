@@ -538,6 +538,10 @@ fn csv_like() -> impl Strategy<Value = String> {
                 .to_string()
         ),
         Just("_id,source,name,alt_names,addresses".to_string()),
+        Just("Classification,Year,Period,Trade Flow Code,Reporter Code,Partner Code,2nd Partner Code,Commodity Code,Qty Unit,Qty,Trade Value (US$)".to_string()),
+        Just("ReporterISO3,ProductCode,PartnerISO3,Year,TradeFlowName,TradeValue in 1000 USD,QtyUnit,Quantity".to_string()),
+        Just("id,schema,name,aliases,countries,dataset".to_string()),
+        Just("Name,Alias,Country,Program".to_string()),
         "[a-z,;|\t]{0,30}",
     ];
     let delim = prop_oneof![Just(","), Just(";"), Just("\t"), Just("|")];
@@ -568,7 +572,7 @@ proptest! {
 
     #[test]
     fn csv_like_text_never_panics_and_accounts_for_every_row(text in csv_like()) {
-        for format in [None, Some(Format::Shipments), Some(Format::Comtrade), Some(Format::Baci), Some(Format::Watchlist), Some(Format::Licences)] {
+        for format in [None, Some(Format::Shipments), Some(Format::Comtrade), Some(Format::ComtradeLegacy), Some(Format::Wits), Some(Format::Baci), Some(Format::Watchlist), Some(Format::OpenSanctions), Some(Format::EntityList), Some(Format::Licences)] {
             let options = ReadOptions { format, ..Default::default() };
             if let Ok(d) = read_bytes(text.as_bytes(), Path::new("fuzz.csv"), &options, Gazetteer::embedded(), None) {
                 // Nothing is silently dropped: every record is loaded or rejected.
@@ -576,4 +580,480 @@ proptest! {
             }
         }
     }
+}
+
+/// The flows of a country-level fixture, keyed for assertions: (line, reporter, partner, flow,
+/// HS, period, value).
+fn flow_keys(
+    d: &chiptrail::model::Dataset,
+) -> Vec<(u64, String, String, &'static str, String, String, f64)> {
+    d.flows()
+        .iter()
+        .map(|f| {
+            (
+                f.line,
+                code(f.reporter),
+                code(f.partner),
+                f.flow_code.code(),
+                f.hs_code.to_string(),
+                f.period.to_string(),
+                f.value_usd,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn legacy_comtrade_35_columns_load_with_their_breakdowns_units_and_letter_codes() {
+    // Windows-1252, CRLF, a trailing comma on the header and on all but one row, `Partner ISO`
+    // empty, Comtrade+ letter flows (M, FM, RM, X, DX, RX, XOP), W00 and C00 totals beside
+    // their breakdowns, a YYYYMM period.
+    let d = load("comtrade_legacy_35.csv");
+    assert_eq!(d.provenance.format, Format::ComtradeLegacy);
+    assert_eq!(d.provenance.encoding, "windows-1252");
+    assert_eq!(
+        (d.rows_total, d.flows().len(), d.rejects.len()),
+        (18, 16, 2)
+    );
+    let rejected: Vec<(u64, &str)> = d
+        .rejects
+        .iter()
+        .map(|r| (r.line, r.column.as_str()))
+        .collect();
+    assert_eq!(rejected, [(18, "Reporter Code"), (19, "Trade Value (US$)")]);
+    let f = d.flows();
+    let total = &f[0];
+    assert_eq!(
+        (code(total.reporter), code(total.partner)),
+        ("KZ".into(), "US".into())
+    );
+    assert_eq!(total.flow_code, chiptrail::model::FlowCode::Import);
+    assert_eq!(
+        (
+            total.transport_part.as_deref(),
+            total.customs_part.as_deref(),
+            total.consigned_from
+        ),
+        (None, None, None),
+        "motCode 0, C00 and 2nd partner 0/W00 are totals"
+    );
+    assert_eq!(total.value_usd, 10_000_000.0);
+    assert_eq!(total.cif_usd, Some(10_000_000.0));
+    assert_eq!(
+        (total.quantity, total.qty_unit.as_deref()),
+        (Some(1200.0), Some("u"))
+    );
+    assert_eq!(total.net_weight_kg, Some(150.0));
+    assert_eq!(f[1].transport_part.as_deref(), Some("1000"));
+    assert_eq!(f[3].customs_part.as_deref(), Some("C01"));
+    assert_eq!(f[5].consigned_from.map(code).as_deref(), Some("CN"));
+    // "No Quantity" with a 0 is no quantity; kilograms are kept as kg.
+    assert_eq!((f[1].quantity, f[1].qty_unit.as_deref()), (None, None));
+    assert_eq!(
+        (f[8].quantity, f[8].qty_unit.as_deref()),
+        (Some(100.0), Some("kg"))
+    );
+    let flows: Vec<&str> = f.iter().map(|x| x.flow_code.code()).collect();
+    assert_eq!(
+        flows,
+        [
+            "M", "M", "M", "M", "M", "M", "FM", "RM", "M", "X", "DX", "RX", "XOP", "M", "M", "M"
+        ]
+    );
+    assert_eq!(f[12].direction, FlowDirection::Export);
+    // Partner 490 "Other Asia, nes" with no ISO code is Taiwan; partner 0 (W00) the World.
+    assert_eq!(code(f[13].partner), "TW");
+    assert_eq!(code(f[14].partner), "M49:0");
+    // The Windows-1252 row without a trailing comma, with a monthly period.
+    assert_eq!(code(f[15].reporter), "TR");
+    assert_eq!(
+        f[15].period,
+        Period {
+            year: 2022,
+            month: Some(3)
+        }
+    );
+    assert_eq!(f[15].line, 17);
+    // Every value as written: the file's totals.
+    let sum = |flow: &str| -> f64 {
+        f.iter()
+            .filter(|x| x.flow_code.code() == flow)
+            .map(|x| x.value_usd)
+            .sum()
+    };
+    assert_eq!(sum("M"), 73_750_000.0);
+    assert_eq!(sum("X") + sum("DX") + sum("RX") + sum("XOP"), 16_500_000.0);
+}
+
+#[test]
+fn legacy_comtrade_12_columns_read_flow_codes_1_to_4_and_taiwan_as_490() {
+    let d = load("comtrade_legacy_12.csv");
+    assert_eq!(d.provenance.format, Format::ComtradeLegacy);
+    assert_eq!((d.rows_total, d.flows().len()), (7, 7));
+    assert!(d.rejects.is_empty(), "{:?}", d.rejects);
+    let y = "2019".to_string();
+    assert_eq!(
+        flow_keys(&d),
+        [
+            (
+                2,
+                "SG".into(),
+                "TW".into(),
+                "X",
+                "8542".into(),
+                y.clone(),
+                5_000_000.0
+            ),
+            (
+                3,
+                "SG".into(),
+                "TW".into(),
+                "RX",
+                "8542".into(),
+                y.clone(),
+                2_000_000.0
+            ),
+            (
+                4,
+                "MY".into(),
+                "US".into(),
+                "M",
+                "8471".into(),
+                y.clone(),
+                3_000_000.0
+            ),
+            (
+                5,
+                "MY".into(),
+                "US".into(),
+                "M",
+                "847130".into(),
+                y.clone(),
+                1_000_000.0
+            ),
+            (
+                6,
+                "MY".into(),
+                "US".into(),
+                "RM",
+                "8471".into(),
+                y.clone(),
+                250_000.0
+            ),
+            (
+                7,
+                "MY".into(),
+                "M49:0".into(),
+                "M",
+                "8471".into(),
+                y.clone(),
+                9_000_000.0
+            ),
+            (
+                8,
+                "MY".into(),
+                "US".into(),
+                "M",
+                "TOTAL".into(),
+                y,
+                50_000_000.0
+            ),
+        ]
+    );
+    assert!(
+        d.flows()
+            .iter()
+            .all(|f| f.qty_unit.is_none() && f.quantity.is_none())
+    );
+}
+
+#[test]
+fn wits_values_are_thousands_and_groups_are_groups_not_errors() {
+    let d = load("wits_small.csv");
+    assert_eq!(d.provenance.format, Format::Wits);
+    assert_eq!((d.rows_total, d.flows().len(), d.rejects.len()), (10, 9, 1));
+    // Only the unknown partner is rejected; WLD, ASEAN and EUN load as groups.
+    assert_eq!(
+        (d.rejects[0].line, d.rejects[0].column.as_str()),
+        (11, "PartnerISO3")
+    );
+    let y = "2019".to_string();
+    assert_eq!(
+        flow_keys(&d),
+        [
+            (
+                2,
+                "CN".into(),
+                "US".into(),
+                "M",
+                "8542".into(),
+                y.clone(),
+                15_553_944.0
+            ),
+            (
+                3,
+                "CN".into(),
+                "US".into(),
+                "X",
+                "8542".into(),
+                y.clone(),
+                4_200_500.0
+            ),
+            (
+                4,
+                "CN".into(),
+                "M49:899".into(),
+                "M",
+                "8542".into(),
+                y.clone(),
+                92_656_309.0
+            ),
+            (
+                5,
+                "CN".into(),
+                "M49:0".into(),
+                "M",
+                "8542".into(),
+                y.clone(),
+                300_000_000.0
+            ),
+            (
+                6,
+                "CN".into(),
+                "M49:97".into(),
+                "X",
+                "8542".into(),
+                y.clone(),
+                8_000_000.0
+            ),
+            (
+                7,
+                "CN".into(),
+                "US".into(),
+                "RM",
+                "8542".into(),
+                y.clone(),
+                120_250.0
+            ),
+            (
+                8,
+                "CN".into(),
+                "US".into(),
+                "M",
+                "854231".into(),
+                y.clone(),
+                9_000_000.0
+            ),
+            (
+                9,
+                "MY".into(),
+                "US".into(),
+                "M",
+                "8471".into(),
+                y.clone(),
+                2_500_000.0
+            ),
+            (
+                10,
+                "CN".into(),
+                "US".into(),
+                "M",
+                "TOTAL".into(),
+                y,
+                1_500.0
+            ),
+        ]
+    );
+    let g = Gazetteer::embedded();
+    let groups = d
+        .flows()
+        .iter()
+        .filter(|f| g.country(f.partner).kind != chiptrail::gazetteer::AreaKind::Country)
+        .count();
+    assert_eq!(groups, 3);
+    let f = d.flows();
+    assert_eq!(
+        (f[0].quantity, f[0].qty_unit.as_deref(), f[0].net_weight_kg),
+        (Some(3_500_000.0), Some("Item"), Some(120_000.0))
+    );
+    assert_eq!(
+        (f[3].quantity, f[3].qty_unit.as_deref()),
+        (None, None),
+        "N.Q."
+    );
+    let notes = d.provenance.notes.join("\n");
+    assert!(notes.contains("thousands of USD"), "{notes}");
+    assert!(
+        notes.contains("ASEAN (1 rows")
+            && notes.contains("WLD (1 rows")
+            && notes.contains("EUN (1 rows"),
+        "{notes}"
+    );
+    assert!(notes.contains("'chips basket' (1 rows)"), "{notes}");
+}
+
+#[test]
+fn opensanctions_exports_new_and_old_become_screening_entries() {
+    let d = load("opensanctions_simple.csv");
+    assert_eq!(d.provenance.format, Format::OpenSanctions);
+    assert_eq!((d.rows_total, d.watchlist().len()), (4, 3));
+    assert_eq!(
+        (d.rejects[0].line, d.rejects[0].column.as_str()),
+        (5, "name")
+    );
+    let volga = &d.watchlist()[0];
+    assert_eq!(volga.name, "Volga Systems LLC");
+    assert_eq!(volga.alt_names, ["OOO Volga Systems", "Volga Sistemy"]);
+    assert_eq!(volga.keys, ["volga systems", "volga sistemy"]);
+    assert_eq!(volga.source, "US BIS Entity List");
+    assert_eq!(volga.programs, "US-BIS-EL");
+    assert_eq!(volga.entity_number, "NK-volga");
+    let countries: Vec<String> = d.watchlist()[1]
+        .countries
+        .iter()
+        .map(|c| code(*c))
+        .collect();
+    assert_eq!(countries, ["CN", "HK"]);
+    // A name repeated among the aliases is not an alias; an unknown code is said once.
+    let petrov = &d.watchlist()[2];
+    assert_eq!(petrov.alt_names, ["I. Petrov"]);
+    assert_eq!(
+        petrov
+            .countries
+            .iter()
+            .map(|c| code(*c))
+            .collect::<Vec<_>>(),
+        ["RU"]
+    );
+    assert!(d.provenance.notes.iter().any(|n| n.contains("'suhh'")));
+
+    // Older exports lack program_ids: the sanctions text stands in.
+    let old = load("opensanctions_old.csv");
+    assert_eq!(old.provenance.format, Format::OpenSanctions);
+    assert_eq!(old.watchlist().len(), 2);
+    assert_eq!(old.watchlist()[0].programs, "OFAC SDN RUSSIA-EO14024");
+    assert_eq!(
+        old.watchlist()[1]
+            .countries
+            .iter()
+            .map(|c| code(*c))
+            .collect::<Vec<_>>(),
+        ["KG", "RU"]
+    );
+}
+
+#[test]
+fn plain_entity_lists_become_screening_entries() {
+    let d = load("entity_list_plain.csv");
+    assert_eq!(d.provenance.format, Format::EntityList);
+    assert_eq!((d.rows_total, d.watchlist().len()), (6, 5));
+    assert_eq!(
+        (d.rejects[0].line, d.rejects[0].column.as_str()),
+        (6, "Name")
+    );
+    let sugon = &d.watchlist()[0];
+    assert_eq!(sugon.name, "Dawning Information Industry Co., Ltd.");
+    assert_eq!(sugon.alt_names, ["Sugon", "Dawning"]);
+    assert_eq!(sugon.programs, "1260H");
+    assert_eq!(sugon.source, "entity_list_plain", "the file names the list");
+    let countries: Vec<String> = d
+        .watchlist()
+        .iter()
+        .map(|e| {
+            e.countries
+                .iter()
+                .map(|c| code(*c))
+                .collect::<Vec<_>>()
+                .join("+")
+        })
+        .collect();
+    assert_eq!(countries, ["CN", "CN", "RU", "HK", ""]);
+    assert!(d.provenance.notes.iter().any(|n| n.contains("'Atlantis'")));
+}
+
+#[test]
+fn sitc_bec_and_services_are_said_once_never_as_bad_hs_codes() {
+    let g = Gazetteer::embedded();
+    let o = ReadOptions::default();
+    // A whole file in SITC: one file-level message.
+    let err = read_path(&fixture("comtrade_legacy_sitc.csv"), &o, g, None).unwrap_err();
+    assert!(matches!(err, IngestError::NotHs { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("SITC Rev. 3 (S3) (3 rows)") && msg.contains("HS"),
+        "{msg}"
+    );
+    // BEC in a Comtrade+ file, likewise.
+    let text = std::fs::read_to_string(fixture("comtrade_services_mixed.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let goods: Vec<&str> = lines.filter(|l| l.starts_with("C,")).collect();
+    let bec = format!(
+        "{header}\n{}\n",
+        goods.join("\n").replace(",H6,HS,", ",B5,BEC,")
+    );
+    let err = read_bytes(bec.as_bytes(), Path::new("bec.csv"), &o, g, None).unwrap_err();
+    assert!(err.to_string().contains("BEC (B5) (2 rows)"), "{err}");
+    // Services beside goods: skipped with a note counting them, neither loaded nor rejected.
+    let d = load("comtrade_services_mixed.csv");
+    assert_eq!((d.rows_total, d.flows().len(), d.rejects.len()), (2, 2, 0));
+    assert!(
+        d.provenance
+            .notes
+            .iter()
+            .any(|n| n.starts_with("2 services rows")),
+        "{:?}",
+        d.provenance.notes
+    );
+    // Units come from the code where the abbreviation is empty.
+    let units: Vec<(Option<f64>, Option<&str>)> = d
+        .flows()
+        .iter()
+        .map(|f| (f.quantity, f.qty_unit.as_deref()))
+        .collect();
+    assert_eq!(units, [(Some(250.0), Some("u")), (Some(30.0), Some("kg"))]);
+    // A services-only file: one message.
+    let services: String = text
+        .lines()
+        .filter(|l| !l.starts_with("C,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let err = read_bytes(services.as_bytes(), Path::new("s.csv"), &o, g, None).unwrap_err();
+    assert!(matches!(err, IngestError::NotGoods { rows: 2 }), "{err}");
+}
+
+#[test]
+fn answers_saved_instead_of_data_are_named() {
+    let g = Gazetteer::embedded();
+    let o = ReadOptions::default();
+    let p = Path::new("download.csv");
+    let err = read_path(&fixture("comtrade_api_error.csv"), &o, g, None).unwrap_err();
+    assert!(matches!(err, IngestError::SourceAnswer { .. }));
+    let msg = err.to_string();
+    assert!(
+        msg.contains("JSON") && msg.contains("invalid subscription key") && msg.contains("401"),
+        "{msg}"
+    );
+    let html = b"<!DOCTYPE html>\r\n<html><head><title>Service Unavailable</title></head><body>The server is busy</body></html>";
+    let err = read_bytes(html, p, &o, g, None).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("an HTML page (\"Service Unavailable\")"),
+        "{err}"
+    );
+    let legacy = b"Classification,Year,Period,Trade Flow Code,Reporter Code,Partner Code,Commodity Code,Trade Value (US$)\r\nNo data matches your query or your query is too complex. Request JSON or XML format for more information.,,,,,,,\r\n";
+    let err = read_bytes(legacy, p, &o, g, None).unwrap_err();
+    assert!(
+        err.to_string().contains("No data matches your query"),
+        "{err}"
+    );
+    // Forcing a format does not make an answer a table.
+    let forced = ReadOptions {
+        format: Some(Format::Comtrade),
+        ..Default::default()
+    };
+    assert!(matches!(
+        read_bytes(legacy, p, &forced, g, None),
+        Err(IngestError::SourceAnswer { .. })
+    ));
 }

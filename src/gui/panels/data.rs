@@ -1,7 +1,7 @@
 //! The Data panel: loaded files with format and row counts, rejected rows with their reasons,
 //! files that failed, and the column-mapping dialog for headers Chiptrail does not know.
 
-use crate::ingest::{Column, Mapping};
+use crate::ingest::Column;
 
 use crate::gui::app::{App, Command};
 
@@ -61,21 +61,32 @@ pub fn data_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
     commands
 }
 
-/// The column-mapping dialog: one drop-down per canonical column over the file's headers.
+/// The column-mapping dialog: per canonical column, a drop-down over the file's headers and a
+/// value for every row (for a column the file lacks: a country's own declarations never name
+/// that country); the mapping can be saved and loaded again.
 pub fn mapping_dialog(ctx: &egui::Context, app: &mut App) -> Option<Command> {
     let dialog = app.mapping_dialog.as_mut()?;
     let mut command = None;
     let mut open = true;
+    let problems = dialog.problems();
     egui::Window::new("Map columns")
         .open(&mut open)
         .collapsible(false)
         .show(ctx, |ui| {
             ui.label(format!(
-                "{} has a header Chiptrail does not know.",
+                "Chiptrail cannot read {} without help.",
                 dialog.path.display()
             ));
             ui.small(&dialog.message);
+            ui.small(
+                "For each column, choose the file's column, or type the value every row has \
+                 (the country a national customs extract is for, e.g. KR).",
+            );
             egui::Grid::new("mapping").striped(true).show(ui, |ui| {
+                ui.strong("column");
+                ui.strong("column in the file");
+                ui.strong("or the same for every row");
+                ui.end_row();
                 for (k, col) in Column::ALL.iter().enumerate() {
                     ui.label(if col.required() {
                         format!("{} *", col.name())
@@ -86,6 +97,7 @@ pub fn mapping_dialog(ctx: &egui::Context, app: &mut App) -> Option<Command> {
                         .and_then(|i| dialog.header.get(i))
                         .cloned()
                         .unwrap_or_else(|| "—".into());
+                    let before = dialog.chosen[k];
                     egui::ComboBox::from_id_salt(("map", k))
                         .selected_text(current)
                         .show_ui(ui, |ui| {
@@ -94,35 +106,62 @@ pub fn mapping_dialog(ctx: &egui::Context, app: &mut App) -> Option<Command> {
                                 ui.selectable_value(&mut dialog.chosen[k], Some(i), h);
                             }
                         });
+                    if dialog.chosen[k] != before && dialog.chosen[k].is_some() {
+                        dialog.fixed[k].clear();
+                    }
+                    ui.horizontal(|ui| {
+                        let typed = ui
+                            .add(
+                                egui::TextEdit::singleline(&mut dialog.fixed[k])
+                                    .id_salt(("fixed", k))
+                                    .desired_width(110.0)
+                                    .hint_text("same for every row"),
+                            )
+                            .accessible_name(format!("{} for every row", col.name()));
+                        if typed.changed() && !dialog.fixed[k].trim().is_empty() {
+                            dialog.chosen[k] = None;
+                        }
+                        if let Some(problem) = &problems[k] {
+                            ui.colored_label(crate::gui::theme::FLAG, problem);
+                        }
+                    });
                     ui.end_row();
                 }
             });
-            let missing: Vec<&str> = Column::ALL
-                .iter()
-                .zip(&dialog.chosen)
-                .filter(|(c, chosen)| c.required() && chosen.is_none())
-                .map(|(c, _)| c.name())
-                .collect();
+            let missing: Vec<&str> = dialog.missing().iter().map(|c| c.name()).collect();
+            let invalid = problems.iter().any(Option::is_some);
             if !missing.is_empty() {
                 ui.small(format!("still needed: {}", missing.join(", ")));
+            }
+            if let Some(status) = &dialog.status {
+                ui.small(status);
             }
             ui.horizontal(|ui| {
                 if ui
                     .add_enabled(
-                        missing.is_empty(),
+                        missing.is_empty() && !invalid,
                         egui::Button::new("Load with this mapping"),
                     )
                     .clicked()
                 {
-                    let pairs: Vec<(Column, String)> = Column::ALL
-                        .iter()
-                        .zip(&dialog.chosen)
-                        .filter_map(|(c, chosen)| chosen.map(|i| (*c, dialog.header[i].clone())))
-                        .collect();
                     command = Some(Command::OpenWithMapping(
                         dialog.path.clone(),
-                        Box::new(Mapping::from_pairs(&pairs)),
+                        Box::new(dialog.mapping()),
                     ));
+                }
+                if ui
+                    .button("Save this mapping…")
+                    .on_hover_text("Keep these choices in a file, to load the next extract like this one")
+                    .clicked()
+                {
+                    command = Some(Command::SaveMapping);
+                }
+                if ui
+                    .button("Load mapping…")
+                    .on_hover_text("Fill the choices from a mapping saved earlier")
+                    .clicked()
+                {
+                    command = Some(Command::LoadMapping);
                 }
                 if ui.button("Cancel").clicked() {
                     command = Some(Command::CloseMappingDialog);

@@ -56,3 +56,56 @@ impl Indicator for Circuity {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gazetteer::Gazetteer;
+    use crate::scoring::indicators::testkit::case;
+
+    /// The route's path and direct distances, from the gazetteer's points.
+    fn distances(codes: &[&str]) -> (f64, f64) {
+        let g = Gazetteer::embedded();
+        let points: Vec<_> = codes
+            .iter()
+            .map(|c| g.country(g.by_code(c).unwrap()).point.unwrap())
+            .collect();
+        circuity(&points).unwrap()
+    }
+
+    #[test]
+    fn a_detour_through_malaysia_and_india_to_russia_is_circuitous() {
+        let c = case(
+            "IN-1,2024-02-01,Pacific Crest Systems Inc.,US,Klang Data Sdn. Bhd.,MY,TW,847150,Dell PowerEdge XE9680 server 8x H100,10,SET,3000000,1200\n\
+             IN-2,2024-02-20,Klang Data Sdn. Bhd.,MY,Deccan Compute Pvt. Ltd.,IN,TW,847150,Dell PowerEdge XE9680 server 8x H100,10,SET,3100000,1200\n\
+             IN-3,2024-03-05,Deccan Compute Pvt. Ltd.,IN,OOO Volga Compute,RU,TW,847150,Dell PowerEdge XE9680 server 8x H100,10,SET,3300000,1200",
+        );
+        assert_eq!(c.route_ids("IN-3"), ["IN-1", "IN-2", "IN-3"]);
+        let f = c.eval(&Circuity, "IN-3");
+        let (path, direct) = distances(&["US", "MY", "IN", "RU"]);
+        let r = Rules::default().indicators.circuity;
+        let ratio = path / direct;
+        assert!(ratio > r.low, "{ratio}");
+        assert!((f.value - ramp(ratio, r.low, r.high)).abs() < 1e-12);
+        assert_eq!(
+            f.evidence,
+            format!("{path:.0} km along the route against {direct:.0} km direct ({ratio:.1}x)")
+        );
+        assert_eq!(c.ids(&f.legs), ["IN-1", "IN-2", "IN-3"]);
+    }
+
+    #[test]
+    fn a_direct_route_or_one_along_the_way_is_not_circuitous() {
+        let c = case(
+            "D-1,2024-02-01,Pacific Crest Systems Inc.,US,OOO Volga Compute,RU,TW,847150,Dell PowerEdge XE9680 server 8x H100,10,SET,3000000,1200\n\
+             W-1,2024-02-01,Rhein Silicon GmbH,DE,Warszawa Serwery Sp. z o.o.,PL,DE,847150,Dell PowerEdge XE9680 server 8x H100,10,SET,3000000,1200\n\
+             W-2,2024-02-20,Warszawa Serwery Sp. z o.o.,PL,Minsk Vychislenia OOO,BY,DE,847150,Dell PowerEdge XE9680 server 8x H100,10,SET,3100000,1200",
+        );
+        assert_eq!(c.eval(&Circuity, "D-1"), Finding::none());
+        // Germany, Poland, Belarus lie on one line.
+        assert_eq!(c.route_ids("W-2"), ["W-1", "W-2"]);
+        let (path, direct) = distances(&["DE", "PL", "BY"]);
+        assert!(path / direct <= Rules::default().indicators.circuity.low);
+        assert_eq!(c.eval(&Circuity, "W-2"), Finding::none());
+    }
+}

@@ -126,3 +126,88 @@ fn transit_sink(ctx: &RouteContext<'_>) -> Finding {
         ctx.route.final_legs().collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::indicators::testkit::{case, input};
+
+    fn group_name(id: &str) -> &'static str {
+        &Gazetteer::embedded().group(id).unwrap().name
+    }
+
+    #[test]
+    fn the_final_country_counts_by_its_strongest_group() {
+        let r = Rules::default().indicators.destination_of_concern;
+        let c = case(
+            "D-CN,2024-03-01,Pacific Crest Systems Inc.,US,Jade Dragon Trading Co.,CN,TW,854231,NVIDIA H100 80GB GPU,8,PCS,224000,16\n\
+             D-MM,2024-03-02,Pacific Crest Systems Inc.,US,Yangon Digital Co. Ltd.,MM,TW,854231,NVIDIA H100 80GB GPU,8,PCS,224000,16\n\
+             D-KZ,2024-03-03,Pacific Crest Systems Inc.,US,Qazaq Digital Systems LLP,KZ,TW,854231,NVIDIA H100 80GB GPU,8,PCS,224000,16\n\
+             D-AE,2024-03-04,Pacific Crest Systems Inc.,US,Gulf Star FZE,AE,TW,854231,NVIDIA H100 80GB GPU,8,PCS,224000,16\n\
+             D-DE,2024-03-05,Pacific Crest Systems Inc.,US,Rhein Rechenzentrum GmbH,DE,TW,854231,NVIDIA H100 80GB GPU,8,PCS,224000,16",
+        );
+        // China is in every group: the concern value wins.
+        for (id, code, value, group) in [
+            ("D-CN", "CN", r.concern, "concern"),
+            ("D-MM", "MM", r.bis_d5, "bis_d5"),
+            ("D-KZ", "KZ", r.bis_d1, "bis_d1"),
+            ("D-AE", "AE", r.bis_d4, "bis_d4"),
+        ] {
+            let f = c.eval(&DestinationOfConcern, id);
+            assert_eq!(f.value, value, "{id}: {}", f.evidence);
+            assert!(
+                f.evidence.contains(&format!("({code})")) && f.evidence.contains(group_name(group)),
+                "{id}: {}",
+                f.evidence
+            );
+            assert_eq!(c.ids(&f.legs), [id]);
+        }
+        assert_eq!(c.eval(&DestinationOfConcern, "D-DE"), Finding::none());
+    }
+
+    #[test]
+    fn a_new_firm_in_a_transit_country_that_ships_nothing_on_is_a_destination() {
+        let rules = Rules::default();
+        let n = &rules.indicators.new_party;
+        let start = crate::model::Date::from_ymd(2024, 1, 2).unwrap();
+        let late = start.plus_days(n.history_days + 30);
+        let c = case(&format!(
+            "B-0,{start},Pacific Crest Systems Inc.,US,Rhein Rechenzentrum GmbH,DE,TW,854231,NVIDIA H100 80GB GPU,8,PCS,224000,16\n\
+             O-1,{start},Pacific Crest Systems Inc.,US,Straits Old Compute Pte. Ltd.,SG,TW,854231,NVIDIA H100 80GB GPU,8,PCS,224000,16\n\
+             O-2,{late},Pacific Crest Systems Inc.,US,Straits Old Compute Pte. Ltd.,SG,TW,854231,NVIDIA H100 80GB GPU,40,PCS,1120000,80\n\
+             T-1,{late},Pacific Crest Systems Inc.,US,Merlion Nova Pte. Ltd.,SG,TW,854231,NVIDIA H100 80GB GPU,40,PCS,1120000,80"
+        ));
+        let f = c.eval(&DestinationOfConcern, "T-1");
+        assert_eq!(
+            f.value,
+            rules.indicators.destination_of_concern.transit_sink
+        );
+        assert!(
+            f.evidence.contains("Merlion Nova Pte. Ltd. (SG)")
+                && f.evidence.contains(&format!("first seen {late}"))
+                && f.evidence.contains("transit country"),
+            "{}",
+            f.evidence
+        );
+        assert_eq!(c.ids(&f.legs), ["T-1"]);
+        // The same delivery to a firm seen since the start of the data: Singapore is in no group.
+        assert_eq!(c.route_ids("O-2"), ["O-2"]);
+        assert_eq!(c.eval(&DestinationOfConcern, "O-2"), Finding::none());
+    }
+
+    #[test]
+    fn a_delivery_a_licence_covers_delivers_nothing_of_concern() {
+        let rows = "C-1,2024-03-01,Pacific Crest Systems Inc.,US,Hangzhou Yuntu Cloud Co. Ltd.,CN,TW,854231,NVIDIA H200 141GB GPU,100,PCS,3300000,200";
+        let licence = "L-1,Pacific Crest Systems Inc.,US,Hangzhou Yuntu Cloud Co. Ltd.,CN,854231,NVIDIA H200 141GB GPU,200,6600000,2024-01-01,2024-12-31";
+        let covered = input(rows).licences(licence).run();
+        assert!(
+            covered
+                .analysis
+                .licences
+                .covered(covered.route("C-1").legs[0])
+        );
+        assert_eq!(covered.eval(&DestinationOfConcern, "C-1"), Finding::none());
+        let unknown = case(rows);
+        assert_eq!(unknown.eval(&DestinationOfConcern, "C-1").value, 1.0);
+    }
+}

@@ -57,3 +57,69 @@ impl Indicator for KnownHub {
         Finding::none()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gazetteer::Gazetteer;
+    use crate::scoring::indicators::testkit::{case, input};
+
+    #[test]
+    fn an_intermediate_hub_is_named_with_its_list() {
+        let c = case(
+            "KH-1,2024-03-01,Pacific Crest Systems Inc.,US,Lion City Compute Pte. Ltd.,SG,TW,854231,NVIDIA H100 80GB GPU,64,PCS,1792000,128\n\
+             KH-2,2024-03-12,Lion City Compute Pte. Ltd.,SG,Jade Dragon Trading Co.,CN,TW,854231,NVIDIA H100 80GB GPU,64,PCS,1920000,128",
+        );
+        assert_eq!(c.route_ids("KH-2"), ["KH-1", "KH-2"]);
+        let f = c.eval(&KnownHub, "KH-2");
+        assert_eq!(f.value, 1.0);
+        // The first group of the rules that lists Singapore names it.
+        let rules = Rules::default();
+        let g = Gazetteer::embedded();
+        let sg = g.by_code("SG").unwrap();
+        let group = rules
+            .indicators
+            .known_hub
+            .groups
+            .iter()
+            .find(|id| g.in_group(id, sg))
+            .and_then(|id| g.group(id))
+            .unwrap();
+        assert_eq!(
+            f.evidence,
+            format!(
+                "passes Singapore, listed in {} ({})",
+                group.name, group.as_of
+            )
+        );
+        assert_eq!(c.ids(&f.legs), ["KH-1", "KH-2"]);
+    }
+
+    #[test]
+    fn a_hub_as_the_final_destination_is_not_passed() {
+        let c = case(
+            "KH-1,2024-03-01,Pacific Crest Systems Inc.,US,Lion City Compute Pte. Ltd.,SG,TW,854231,NVIDIA H100 80GB GPU,64,PCS,1792000,128\n\
+             KJ-1,2024-03-01,Pacific Crest Systems Inc.,US,Sakura Cloud K.K.,JP,TW,854231,NVIDIA H100 80GB GPU,64,PCS,1792000,128\n\
+             KJ-2,2024-03-12,Sakura Cloud K.K.,JP,Lion City Compute Pte. Ltd.,SG,TW,854231,NVIDIA H100 80GB GPU,64,PCS,1920000,128",
+        );
+        assert_eq!(c.route_ids("KH-1"), ["KH-1"]);
+        assert_eq!(c.eval(&KnownHub, "KH-1"), Finding::none());
+        // Through Japan into Singapore: the hub is where the goods end.
+        assert_eq!(c.route_ids("KJ-2"), ["KJ-1", "KJ-2"]);
+        assert_eq!(c.eval(&KnownHub, "KJ-2"), Finding::none());
+    }
+
+    #[test]
+    fn the_hub_lists_are_the_rules() {
+        let rows = "KT-1,2024-03-01,Pacific Crest Systems Inc.,US,Andaman Sourcing Co. Ltd.,TH,TW,854231,NVIDIA H100 80GB GPU,40,PCS,1080000,80\n\
+            KT-2,2024-03-20,Andaman Sourcing Co. Ltd.,TH,Jade Dragon Trading Co.,CN,TW,854231,NVIDIA H100 80GB GPU,40,PCS,1200000,80";
+        assert_eq!(case(rows).eval(&KnownHub, "KT-2").value, 1.0);
+        // Thailand is a hub for AI chips to China, not on the list of transshipment points to
+        // Russia.
+        let mut rules = Rules::default();
+        rules.indicators.known_hub.groups = vec!["hubs_russia".into()];
+        let c = input(rows).rules(rules).run();
+        assert_eq!(c.route_ids("KT-2"), ["KT-1", "KT-2"]);
+        assert_eq!(c.eval(&KnownHub, "KT-2"), Finding::none());
+    }
+}

@@ -26,3 +26,42 @@ impl Indicator for LicenceOverrun {
         violation(ctx, |_, s| matches!(s, LegLicence::Overrun { .. }), 1.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::indicators::testkit::{Case, input};
+
+    /// Two deliveries under a licence for 100 units: 60, then `second`.
+    fn deliveries(second: u32) -> Case {
+        input(&format!(
+            "LO-1,2024-03-01,Pacific Crest Systems Inc.,US,Hangzhou Yuntu Cloud Co. Ltd.,CN,TW,854231,NVIDIA H200 141GB GPU,60,PCS,1980000,120\n\
+             LO-2,2024-05-01,Pacific Crest Systems Inc.,US,Hangzhou Yuntu Cloud Co. Ltd.,CN,TW,854231,NVIDIA H200 141GB GPU,{second},PCS,{},{}",
+            second * 33_000,
+            second * 2
+        ))
+        .licences("L-100,Pacific Crest Systems Inc.,US,Hangzhou Yuntu Cloud Co. Ltd.,CN,854231,NVIDIA H200 141GB GPU,100,3300000,2024-01-01,2024-12-31")
+        .run()
+    }
+
+    #[test]
+    fn a_delivery_past_the_licensed_quantity_overruns_it() {
+        let c = deliveries(50);
+        let f = c.eval(&LicenceOverrun, "LO-2");
+        assert_eq!(f.value, 1.0);
+        assert_eq!(
+            f.evidence,
+            "LO-2 to Hangzhou Yuntu Cloud Co. Ltd. (CN): not covered: licence L-100 (licences.csv line 2) had 40 units left"
+        );
+        assert_eq!(c.ids(&f.legs), ["LO-2"]);
+        assert_eq!(c.eval(&LicenceOverrun, "LO-1"), Finding::none());
+    }
+
+    #[test]
+    fn deliveries_that_use_the_licence_up_exactly_are_covered() {
+        let c = deliveries(40);
+        for id in ["LO-1", "LO-2"] {
+            assert_eq!(c.eval(&LicenceOverrun, id), Finding::none(), "{id}");
+        }
+    }
+}

@@ -229,3 +229,203 @@ pub fn ramp(x: f64, lo: f64, hi: f64) -> f64 {
     }
     ((x - lo) / (hi - lo)).clamp(0.0, 1.0)
 }
+
+/// Builds what the indicators read from inline CSV text, for their unit tests: shipments in the
+/// native format, and optionally licences and screening-list entries, run through
+/// [`crate::analysis::Analysis::run`] as a user's files would be; then one indicator is evaluated
+/// on the route that holds a given shipment.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::{HolderStats, Indicator, screening_match::ScreeningIndex, thresholds};
+    use crate::analysis::{Analysis, RouteKind, ScoredRoute};
+    use crate::gazetteer::Gazetteer;
+    use crate::ingest::{ReadOptions, read_bytes};
+    use crate::model::{Dataset, Format, ScreeningEntry};
+    use crate::routes::Route;
+    use crate::rules::Rules;
+    use crate::scoring::{Finding, RouteContext};
+
+    /// Header of the shipment rows given to [`case`].
+    pub(crate) const SHIPMENTS: &str = "shipment_id,date,exporter,exporter_country,importer,importer_country,origin_country,hs_code,description,quantity,unit,value_usd,weight_kg";
+    /// Header of the licence rows given to [`Input::licences`] (read from `licences.csv`).
+    pub(crate) const LICENCES: &str = "licence_id,exporter,exporter_country,consignee,consignee_country,hs_code,description,quantity,value_usd,valid_from,valid_to";
+    /// Header of the screening-list rows given to [`Input::screening`] (Consolidated Screening
+    /// List columns; addresses end in a country).
+    pub(crate) const SCREENING: &str = "source,name,alt_names,addresses";
+
+    /// What to analyse.
+    pub(crate) struct Input {
+        shipments: String,
+        licences: Option<String>,
+        screening: Option<String>,
+        rules: Rules,
+    }
+
+    /// Shipment rows (without their header, [`SHIPMENTS`]), scored with `Rules::default()`.
+    pub(crate) fn input(rows: &str) -> Input {
+        Input {
+            shipments: rows.to_string(),
+            licences: None,
+            screening: None,
+            rules: Rules::default(),
+        }
+    }
+
+    /// Shipment rows analysed with the default rules and nothing else loaded.
+    pub(crate) fn case(rows: &str) -> Case {
+        input(rows).run()
+    }
+
+    fn read(header: &str, rows: &str, file: &str, format: Format) -> Dataset {
+        let text = format!("{header}\n{}\n", rows.trim());
+        let d = read_bytes(
+            text.as_bytes(),
+            Path::new(file),
+            &ReadOptions::default(),
+            Gazetteer::embedded(),
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(d.provenance.format, format, "{file}");
+        assert!(d.rejects.is_empty(), "{file}: {:?}", d.rejects);
+        d
+    }
+
+    impl Input {
+        /// Licence rows (without their header, [`LICENCES`]).
+        pub(crate) fn licences(mut self, rows: &str) -> Input {
+            self.licences = Some(rows.to_string());
+            self
+        }
+
+        /// Screening-list rows (without their header, [`SCREENING`]).
+        pub(crate) fn screening(mut self, rows: &str) -> Input {
+            self.screening = Some(rows.to_string());
+            self
+        }
+
+        /// Other rules than the defaults.
+        pub(crate) fn rules(mut self, rules: Rules) -> Input {
+            self.rules = rules;
+            self
+        }
+
+        /// Reads the rows and runs the analysis.
+        pub(crate) fn run(self) -> Case {
+            let g = Gazetteer::embedded();
+            let shipments = read(
+                SHIPMENTS,
+                &self.shipments,
+                "shipments.csv",
+                Format::Shipments,
+            );
+            let licences = self
+                .licences
+                .map(|rows| read(LICENCES, &rows, "licences.csv", Format::Licences));
+            let watchlist: Vec<ScreeningEntry> = self
+                .screening
+                .map(|rows| {
+                    read(SCREENING, &rows, "screening.csv", Format::Watchlist)
+                        .watchlist()
+                        .to_vec()
+                })
+                .unwrap_or_default();
+            let mut sets = vec![&shipments];
+            sets.extend(licences.as_ref());
+            let analysis = Analysis::run(&sets, &watchlist, &self.rules, g);
+            // What `Analysis::run` builds for the indicators and does not keep.
+            let stats = HolderStats::build(&analysis.ledger, &self.rules, g);
+            let screening = ScreeningIndex::build(&watchlist, &analysis.ledger, &self.rules, g);
+            Case {
+                thresholds: thresholds(&self.rules),
+                rules: self.rules,
+                shipments,
+                analysis,
+                stats,
+                screening,
+            }
+        }
+    }
+
+    /// An analysed set of rows.
+    pub(crate) struct Case {
+        pub(crate) rules: Rules,
+        shipments: Dataset,
+        pub(crate) analysis: Analysis,
+        stats: HolderStats,
+        screening: ScreeningIndex,
+        thresholds: Vec<Arc<str>>,
+    }
+
+    impl Case {
+        /// The scored route holding a shipment.
+        pub(crate) fn scored(&self, id: &str) -> &ScoredRoute {
+            self.analysis
+                .routes
+                .iter()
+                .find(|r| r.shipment_ids.iter().any(|s| s == id))
+                .unwrap_or_else(|| panic!("{id} is on no route"))
+        }
+
+        /// The route holding a shipment.
+        pub(crate) fn route(&self, id: &str) -> &Route {
+            match &self.scored(id).kind {
+                RouteKind::Shipments(r) => r,
+                RouteKind::Corridor { .. } => unreachable!("a shipment is on a shipment route"),
+            }
+        }
+
+        /// The shipment ids of the route holding a shipment, in leg order.
+        pub(crate) fn route_ids(&self, id: &str) -> Vec<&str> {
+            self.scored(id)
+                .shipment_ids
+                .iter()
+                .map(String::as_str)
+                .collect()
+        }
+
+        /// The shipment ids of some legs, in the order given.
+        pub(crate) fn ids(&self, legs: &[u32]) -> Vec<&str> {
+            legs.iter()
+                .map(|l| self.analysis.ledger.legs[*l as usize].shipment_id.as_str())
+                .collect()
+        }
+
+        /// One indicator's finding on the route holding a shipment. It is the finding the
+        /// analysis scored that route with (checked), so a test reads what a user would see.
+        pub(crate) fn eval(&self, indicator: &dyn Indicator, id: &str) -> Finding {
+            let route = self.route(id);
+            let datasets = [&self.shipments];
+            let mut members = route.legs.clone();
+            members.sort_unstable();
+            let ctx = RouteContext {
+                ledger: &self.analysis.ledger,
+                route,
+                rules: &self.rules,
+                gazetteer: Gazetteer::embedded(),
+                datasets: &datasets,
+                stats: &self.stats,
+                screening: &self.screening,
+                licences: &self.analysis.licences,
+                thresholds: &self.thresholds,
+                members,
+            };
+            let finding = indicator.evaluate(&ctx);
+            let factor = self
+                .scored(id)
+                .score
+                .factor(indicator.name())
+                .unwrap_or_else(|| panic!("no factor {}", indicator.name()));
+            assert_eq!(
+                (factor.value, &factor.evidence, &factor.legs),
+                (finding.value, &finding.evidence, &finding.legs),
+                "{}: the test context differs from the analysis",
+                indicator.name()
+            );
+            finding
+        }
+    }
+}

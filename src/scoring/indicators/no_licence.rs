@@ -67,3 +67,39 @@ pub(super) fn violation(
         legs,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::indicators::testkit::{case, input};
+
+    const LICENCE: &str = "L-100,Pacific Crest Systems Inc.,US,Hangzhou Yuntu Cloud Co. Ltd.,CN,8542.31,NVIDIA H200 141GB GPU,200,6600000,2024-01-01,2024-12-31";
+
+    const ROWS: &str = "LW-1,2024-03-01,Pacific Crest Systems Inc.,US,Hangzhou Yuntu Cloud Co. Ltd.,CN,TW,854231,NVIDIA H200 141GB GPU,100,PCS,3300000,200\n\
+        LW-2,2024-05-01,PACIFIC CREST SYSTEMS INC,US,Hangzhou Yuntu Cloud Co Ltd,CN,TW,8542.31,NVIDIA H200 141GB GPU,80,PCS,2640000,160\n\
+        LW-6,2024-04-20,Pacific Crest Systems Inc.,US,Wuhan Qingshan Compute Co. Ltd.,CN,TW,854231,NVIDIA H200 141GB GPU,24,PCS,792000,48";
+
+    #[test]
+    fn a_controlled_delivery_no_licence_names_is_a_violation() {
+        let c = input(ROWS).licences(LICENCE).run();
+        let f = c.eval(&NoLicence, "LW-6");
+        assert_eq!(f.value, 1.0);
+        assert_eq!(
+            f.evidence,
+            "LW-6 to Wuhan Qingshan Compute Co. Ltd. (CN): not covered: no licence names this exporter, consignee and product"
+        );
+        assert_eq!(c.ids(&f.legs), ["LW-6"]);
+    }
+
+    #[test]
+    fn covered_deliveries_and_unknown_licence_status_are_not() {
+        let c = input(ROWS).licences(LICENCE).run();
+        // Covered, also under another spelling of both parties.
+        for id in ["LW-1", "LW-2"] {
+            assert_eq!(c.eval(&NoLicence, id), Finding::none(), "{id}");
+        }
+        // Without licence data nothing says a licence is missing.
+        let c = case(ROWS);
+        assert_eq!(c.eval(&NoLicence, "LW-6"), Finding::none());
+    }
+}

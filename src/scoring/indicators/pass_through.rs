@@ -96,3 +96,78 @@ impl Indicator for PassThrough {
         best
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Date;
+    use crate::scoring::indicators::testkit::{Case, case};
+
+    /// 64 H100s into Singapore on 2024-03-01, `out` of them on to China `dwell` days later.
+    fn through_singapore(out: u32, dwell: i32) -> Case {
+        let arrived = Date::from_ymd(2024, 3, 1).unwrap();
+        let left = arrived.plus_days(dwell);
+        case(&format!(
+            "PT-1,{arrived},Pacific Crest Systems Inc.,US,Lion City Compute Pte. Ltd.,SG,TW,854231,NVIDIA H100 SXM5 80GB GPU,64,PCS,1792000,128\n\
+             PT-2,{left},LION CITY COMPUTE PTE LTD,SG,Jade Dragon Trading Co.,CN,TW,854231,H100 80GB Tensor Core GPU,{out},PCS,{},{}",
+            out * 30_000,
+            out * 2
+        ))
+    }
+
+    #[test]
+    fn everything_shipped_on_within_days_passes_through_in_full() {
+        let c = through_singapore(64, 11);
+        let f = c.eval(&PassThrough, "PT-2");
+        assert_eq!(f.value, 1.0);
+        assert_eq!(
+            f.evidence,
+            "Lion City Compute Pte. Ltd. (SG) shipped on 64 of 64 units (100%) after 11 days on average"
+        );
+        assert_eq!(c.ids(&f.legs), ["PT-1", "PT-2"]);
+    }
+
+    #[test]
+    fn the_value_falls_with_the_share_kept_and_the_dwell() {
+        let rules = Rules::default();
+        let r = &rules.indicators.pass_through;
+        // Three quarters shipped on at once.
+        let f = through_singapore(48, 5).eval(&PassThrough, "PT-2");
+        assert_eq!(f.value, 0.75);
+        assert!(
+            f.evidence.contains("48 of 64 units (75%)"),
+            "{}",
+            f.evidence
+        );
+        // Everything, halfway between the fast dwell and the end of the window.
+        let half = (r.fast_dwell_days + rules.routes.window_days) / 2;
+        let f = through_singapore(64, half).eval(&PassThrough, "PT-2");
+        let want = 1.0
+            - ramp(
+                f64::from(half),
+                f64::from(r.fast_dwell_days),
+                f64::from(rules.routes.window_days),
+            );
+        assert!(want > 0.0 && want < 1.0);
+        assert!((f.value - want).abs() < 1e-12, "{} {}", f.value, f.evidence);
+        assert!(
+            f.evidence.contains(&format!("after {half} days")),
+            "{}",
+            f.evidence
+        );
+    }
+
+    #[test]
+    fn goods_kept_beyond_the_window_or_mostly_kept_do_not_pass_through() {
+        let rules = Rules::default();
+        // The same quantity, after the window: another lot as far as the rows show.
+        let late = through_singapore(64, rules.routes.window_days + 10);
+        assert_eq!(late.route_ids("PT-2"), ["PT-2"]);
+        assert_eq!(late.eval(&PassThrough, "PT-2"), Finding::none());
+        // Less than half shipped on, at once: a distributor selling from stock.
+        let kept = (64.0 * rules.indicators.pass_through.min_conserved_share) as u32 - 2;
+        let c = through_singapore(kept, 5);
+        assert_eq!(c.route_ids("PT-2"), ["PT-1", "PT-2"], "linked all the same");
+        assert_eq!(c.eval(&PassThrough, "PT-2"), Finding::none());
+    }
+}

@@ -77,3 +77,66 @@ impl Indicator for ProductSensitivity {
         Finding::new(l.product.sensitivity, text, vec![leg])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::indicators::testkit::case;
+
+    #[test]
+    fn a_named_accelerator_reads_as_its_reference_product() {
+        let rules = Rules::default();
+        let c = case(
+            "P-1,2024-03-01,Pacific Crest Systems Inc.,US,Jade Dragon Trading Co.,CN,TW,854231,NVIDIA H100 80GB GPU,8,PCS,224000,16",
+        );
+        let f = c.eval(&ProductSensitivity, "P-1");
+        assert_eq!(f.value, rules.indicators.product_sensitivity.keyword_value);
+        assert_eq!(
+            f.evidence,
+            "NVIDIA H100 / H800 named in 'NVIDIA H100 80GB GPU' (P-1)"
+        );
+        assert_eq!(c.ids(&f.legs), ["P-1"]);
+    }
+
+    #[test]
+    fn without_a_name_the_code_and_unit_value_decide() {
+        let p = Rules::default().indicators.product_sensitivity;
+        // Ten units each, at five times the accelerator bar, between the bars, and far below.
+        let accelerator = p.accelerator_unit_usd * 5.0;
+        let midrange = (p.midrange_unit_usd + p.accelerator_unit_usd) / 2.0;
+        let c = case(&format!(
+            "A-1,2024-03-01,Pacific Crest Systems Inc.,US,Jade Dragon Trading Co.,CN,TW,854231,GPU module,10,PCS,{},20\n\
+             M-1,2024-03-02,Pacific Crest Systems Inc.,US,Red Lotus Electronics Co. Ltd.,CN,TW,854231,Graphics processor board,10,PCS,{},20\n\
+             U-1,2024-03-03,Pacific Crest Systems Inc.,US,Hangzhou Bofeng Co. Ltd.,CN,TW,854231,STM32F407 ARM microcontroller,10,PCS,30,1\n\
+             N-1,2024-03-04,Pacific Crest Systems Inc.,US,Dalian Haixing Trading Co. Ltd.,CN,TW,851713,Smartphones,10,PCS,5000,2",
+            accelerator * 10.0,
+            midrange * 10.0
+        ));
+        let f = c.eval(&ProductSensitivity, "A-1");
+        assert_eq!(f.value, p.accelerator_value);
+        assert_eq!(
+            f.evidence,
+            format!(
+                "HS 854231 'GPU module' at {} per unit (A-1)",
+                usd(accelerator)
+            )
+        );
+        assert_eq!(c.eval(&ProductSensitivity, "M-1").value, p.midrange_value);
+        // A microcontroller under the accelerators' code is ordinary goods, read low.
+        assert_eq!(c.eval(&ProductSensitivity, "U-1").value, p.low_value);
+        assert_eq!(c.eval(&ProductSensitivity, "N-1"), Finding::none());
+    }
+
+    #[test]
+    fn a_relabelled_delivery_keeps_the_reading_of_the_leg_that_named_it() {
+        let c = case(
+            "RL-1,2024-02-05,Pacific Crest Systems Inc.,US,Gulf Star FZE,AE,TW,854231,NVIDIA H200 141GB GPU,32,PCS,1056000,64\n\
+             RL-2,2024-02-16,Gulf Star FZE,AE,Red Lotus Electronics Co. Ltd.,CN,TW,847330,Computer parts,32,PCS,1100000,64",
+        );
+        assert_eq!(c.route_ids("RL-2"), ["RL-1", "RL-2"]);
+        let f = c.eval(&ProductSensitivity, "RL-2");
+        assert_eq!(f.value, 1.0);
+        assert_eq!(c.ids(&f.legs), ["RL-1"]);
+        assert!(f.evidence.contains("NVIDIA H200"), "{}", f.evidence);
+    }
+}

@@ -46,10 +46,12 @@ impl ScreeningIndex {
             .map(|h| NameTokens::of_key(&h.key))
             .collect();
         let freq = WordFrequency::build(holder_tokens.iter().chain(listed.iter().map(|l| &l.1)));
-        let generic = |w: &str| {
-            freq.is_generic(w, rules.routes.generic_word_share, 5)
-                || rules.routes.generic_name_words.iter().any(|x| x == w)
-        };
+        let generic_words = freq.generic_words(
+            rules.routes.generic_word_share,
+            5,
+            &rules.routes.generic_name_words,
+        );
+        let generic = |w: &str| generic_words.contains(w);
         // Listed names filed under the spelling-blind key of each distinctive word.
         let mut by_word: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for (li, (_, t)) in listed.iter().enumerate() {
@@ -177,5 +179,79 @@ impl Indicator for ScreeningMatch {
             }
         }
         best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::indicators::testkit::input;
+
+    const LIST: &str = "Entity List (EL) - Bureau of Industry and Security,VOLGA SYSTEMS,,\"1 Test Street, Moscow, RU\"\n\
+        Entity List (EL) - Bureau of Industry and Security,Tannisora Trading JSC,AO Tannisora Trading,";
+
+    #[test]
+    fn a_listed_buyer_matches_by_name_times_the_goods() {
+        let rules = Rules::default();
+        let c = input(
+            "SH-1,2024-08-01,Pacific Crest Systems Inc.,US,Straits Meridian Pte. Ltd.,SG,TW,854231,NVIDIA H100 80GB GPU,16,PCS,448000,32\n\
+             SH-2,2024-08-09,Straits Meridian Pte. Ltd.,SG,Volga Systems LLC,RU,TW,854231,NVIDIA H100 80GB GPU,16,PCS,480000,32",
+        )
+        .screening(LIST)
+        .run();
+        assert_eq!(c.route_ids("SH-2"), ["SH-1", "SH-2"]);
+        let f = c.eval(&ScreeningMatch, "SH-2");
+        assert_eq!(f.value, 1.0);
+        assert_eq!(
+            f.evidence,
+            "Volga Systems LLC (RU) matches 'VOLGA SYSTEMS' on Entity List (EL) (same name)"
+        );
+        assert_eq!(c.ids(&f.legs), ["SH-2"]);
+        assert!(c.scored("SH-2").score.flagged);
+        // The same words in another order; a network card needs a licence for a listed party
+        // too, and counts at least `sensitive_hs_value`.
+        let r = &rules.indicators.screening_match;
+        let c = input(
+            "NC-1,2024-08-01,Lion City Compute Pte. Ltd.,SG,Systems Volga OOO,RU,TW,851762,25GbE network card,20,PCS,9000,10",
+        )
+        .screening(LIST)
+        .run();
+        let f = c.eval(&ScreeningMatch, "NC-1");
+        assert!(
+            (f.value - r.fuzzy_value * r.sensitive_hs_value).abs() < 1e-12,
+            "{} {}",
+            f.value,
+            f.evidence
+        );
+        assert!(
+            f.evidence
+                .starts_with("Systems Volga OOO (RU) matches 'VOLGA SYSTEMS'")
+                && f.evidence.contains("another order"),
+            "{}",
+            f.evidence
+        );
+    }
+
+    #[test]
+    fn a_namesake_registered_elsewhere_or_another_firm_does_not_flag() {
+        let rules = Rules::default();
+        let c = input(
+            "LP-2,2024-06-05,Pacific Crest Systems Inc.,US,Tannisora Trading Ltd,GB,TW,854231,NVIDIA H100 80GB GPU,8,PCS,216000,16\n\
+             VL-1,2024-06-05,Pacific Crest Systems Inc.,US,Volga Logistics LLC,RU,TW,854231,NVIDIA H100 80GB GPU,8,PCS,216000,16",
+        )
+        .screening(LIST)
+        .run();
+        // The entry's legal form (JSC) places it in Russia and its neighbours, not in Britain.
+        let f = c.eval(&ScreeningMatch, "LP-2");
+        assert_eq!(f.value, rules.indicators.screening_match.elsewhere_factor);
+        assert!(
+            f.evidence.contains("'Tannisora Trading JSC'")
+                && f.evidence.contains("listed in another country"),
+            "{}",
+            f.evidence
+        );
+        assert!(!c.scored("LP-2").score.flagged);
+        // A word swapped for another is another firm.
+        assert_eq!(c.eval(&ScreeningMatch, "VL-1"), Finding::none());
     }
 }

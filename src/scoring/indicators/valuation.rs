@@ -86,3 +86,101 @@ impl Indicator for Valuation {
         best
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::indicators::testkit::case;
+
+    fn h100_price(rules: &Rules) -> f64 {
+        rules
+            .products
+            .iter()
+            .find(|p| p.keywords.iter().any(|k| k == "h100"))
+            .unwrap()
+            .unit_price_usd
+    }
+
+    #[test]
+    fn a_price_far_below_the_reference_is_under_invoicing() {
+        let rules = Rules::default();
+        let v = &rules.indicators.valuation;
+        let reference = h100_price(&rules);
+        // A fifth of the reference price, straight from the vendor.
+        let unit = reference * 0.2;
+        let c = case(&format!(
+            "V-1,2024-06-03,Pacific Crest Systems Inc.,US,Jade Dragon Trading Co.,CN,TW,854231,NVIDIA H100 PCIe 80GB GPU,10,PCS,{},20",
+            unit * 10.0
+        ));
+        let f = c.eval(&Valuation, "V-1");
+        assert!(
+            (f.value - (1.0 - 0.2 / v.under_ratio)).abs() < 1e-12,
+            "{}",
+            f.value
+        );
+        assert_eq!(
+            f.evidence,
+            format!(
+                "{} per unit on V-1 is 20% of the NVIDIA H100 / H800 reference price {}",
+                usd(unit),
+                usd(reference)
+            )
+        );
+        assert_eq!(c.ids(&f.legs), ["V-1"]);
+    }
+
+    #[test]
+    fn a_price_far_above_the_reference_ramps_up() {
+        let rules = Rules::default();
+        let v = &rules.indicators.valuation;
+        let ratio = 1.5 * v.over_ratio;
+        let c = case(&format!(
+            "V-1,2024-06-03,Pacific Crest Systems Inc.,US,Jade Dragon Trading Co.,CN,TW,854231,NVIDIA H100 PCIe 80GB GPU,10,PCS,{},20",
+            h100_price(&rules) * ratio * 10.0
+        ));
+        let f = c.eval(&Valuation, "V-1");
+        let want = ramp(ratio, v.over_ratio, 2.0 * v.over_ratio);
+        assert!(want > 0.0 && want < 1.0);
+        assert!((f.value - want).abs() < 1e-12, "{} {}", f.value, f.evidence);
+    }
+
+    #[test]
+    fn sold_on_far_below_what_was_paid() {
+        let rules = Rules::default();
+        let v = &rules.indicators.valuation;
+        let c = case(
+            "UV-1,2024-06-03,Pacific Crest Systems Inc.,US,Chao Phraya Tech Co. Ltd.,TH,TW,854231,NVIDIA H100 PCIe 80GB GPU,48,PCS,1440000,96\n\
+             UV-2,2024-06-20,Chao Phraya Tech Co. Ltd.,TH,Jade Dragon Trading Co.,CN,TW,854231,NVIDIA H100 PCIe 80GB GPU,48,PCS,288000,96",
+        );
+        assert_eq!(c.route_ids("UV-2"), ["UV-1", "UV-2"]);
+        // USD 6,000 against USD 30,000 paid (20%) is further off than against the reference.
+        let f = c.eval(&Valuation, "UV-2");
+        assert!(
+            (f.value - (1.0 - 0.2 / v.under_ratio)).abs() < 1e-12,
+            "{}",
+            f.value
+        );
+        assert_eq!(
+            f.evidence,
+            "sold on at USD 6,000 per unit (UV-2), 20% of the USD 30,000 paid (UV-1)"
+        );
+        assert_eq!(c.ids(&f.legs), ["UV-1", "UV-2"]);
+    }
+
+    #[test]
+    fn prices_within_the_band_are_not_anomalies() {
+        let rules = Rules::default();
+        let v = &rules.indicators.valuation;
+        let reference = h100_price(&rules);
+        // Bought at the reference, sold on at the top of the band a re-seller may charge.
+        let (paid, sold) = (reference, reference * v.over_ratio * 0.9);
+        let c = case(&format!(
+            "UV-1,2024-06-03,Pacific Crest Systems Inc.,US,Chao Phraya Tech Co. Ltd.,TH,TW,854231,NVIDIA H100 PCIe 80GB GPU,48,PCS,{},96\n\
+             UV-2,2024-06-20,Chao Phraya Tech Co. Ltd.,TH,Jade Dragon Trading Co.,CN,TW,854231,NVIDIA H100 PCIe 80GB GPU,48,PCS,{},96",
+            paid * 48.0,
+            sold * 48.0
+        ));
+        assert_eq!(c.route_ids("UV-2"), ["UV-1", "UV-2"]);
+        assert_eq!(c.eval(&Valuation, "UV-2"), Finding::none());
+    }
+}
