@@ -22,7 +22,8 @@ enum Command {
     /// Read a trade file and report what loaded and every row that did not.
     Check {
         /// The file to read (shipments, UN Comtrade in any layout, WITS, CEPII BACI, a screening or
-        /// entity list, or licences).
+        /// entity list, or licences), also gzipped, zipped (every table in a zip is checked) or
+        /// as an Excel workbook.
         file: PathBuf,
         /// Force a format instead of detecting it from the header.
         #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
@@ -190,8 +191,8 @@ fn check(
     json: bool,
 ) -> Result<ExitCode> {
     let options = read_options(format, &read)?;
-    let dataset = match ingest::read_path(&file, &options, Gazetteer::embedded(), None) {
-        Ok(d) => d,
+    let opened = match ingest::read_path_all(&file, &options, Gazetteer::embedded(), None) {
+        Ok(o) => o,
         Err(e) => {
             if json {
                 let message = e.to_string();
@@ -204,32 +205,41 @@ fn check(
                         line: 0,
                         column: "*",
                         message: &message,
+                        file: None,
                     }],
                     notes: &[],
+                    archive: None,
+                    files: Vec::new(),
                 };
                 println!("{}", serde_json::to_string(&report).unwrap_or_default());
             }
             return Err(anyhow::Error::new(e).context(format!("cannot load {}", file.display())));
         }
     };
+    let datasets = &opened.datasets;
     if let Some(path) = &rejects {
-        chiptrail::export::write_rejects(path, &dataset)
-            .with_context(|| format!("cannot write rejected rows to {}", path.display()))?;
+        match datasets.as_slice() {
+            [d] => chiptrail::export::write_rejects(path, d),
+            _ => write_member_rejects(path, datasets),
+        }
+        .with_context(|| format!("cannot write rejected rows to {}", path.display()))?;
     }
-    let notes = check_notes(&dataset);
+    let notes = check_notes(&opened);
     if json {
-        println!("{}", check_json(&dataset, &notes));
+        println!("{}", check_json(&opened, &notes));
     } else {
-        print_report(&dataset, &notes, rejects.as_deref());
+        print_report(&opened, &notes, rejects.as_deref());
     }
-    Ok(if dataset.records.is_empty() {
+    Ok(if datasets.iter().all(|d| d.records.is_empty()) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
 }
 
-/// The `check --json` object, fields in the contract's order.
+/// The `check --json` object, fields in the contract's order. A file that held tables inside
+/// it (zip, gzip, workbook) adds `archive` and a `files` entry per table, and each error names
+/// its `file`.
 #[derive(serde::Serialize)]
 struct CheckReport<'a> {
     format: Option<&'a str>,
@@ -238,6 +248,10 @@ struct CheckReport<'a> {
     rows_rejected: usize,
     errors: Vec<CheckError<'a>>,
     notes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archive: Option<&'a chiptrail::model::ArchiveSource>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    files: Vec<CheckFile<'a>>,
 }
 
 #[derive(serde::Serialize)]
@@ -245,43 +259,157 @@ struct CheckError<'a> {
     line: u64,
     column: &'a str,
     message: &'a str,
+    /// The member or sheet the line is in, for a table inside a container.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
 }
 
-/// The reader's notes, and for a country-level file what assembling its corridors (with the
-/// default HS headings) keeps and leaves out.
-fn check_notes(d: &Dataset) -> Vec<String> {
-    let mut notes = d.provenance.notes.clone();
-    if d.provenance.format.is_flows() {
+/// One table of a container.
+#[derive(serde::Serialize)]
+struct CheckFile<'a> {
+    file: String,
+    format: &'a str,
+    sha256: &'a str,
+    rows_total: usize,
+    rows_loaded: usize,
+    rows_rejected: usize,
+}
+
+/// The reader's notes (the file's, then each table's, named when there are several), and for
+/// country-level tables what assembling their corridors (with the default HS headings) keeps
+/// and leaves out.
+fn check_notes(opened: &ingest::Opened) -> Vec<String> {
+    let mut notes = opened.notes.clone();
+    let several = opened.datasets.len() > 1;
+    for d in &opened.datasets {
+        for note in &d.provenance.notes {
+            notes.push(if several {
+                format!("{}: {note}", member(d))
+            } else {
+                note.clone()
+            });
+        }
+    }
+    let flows: Vec<(u32, &Dataset)> = opened
+        .datasets
+        .iter()
+        .filter(|d| d.provenance.format.is_flows())
+        .enumerate()
+        .map(|(i, d)| (i as u32, d))
+        .collect();
+    if !flows.is_empty() {
         let rules = chiptrail::rules::Rules::default();
         let headings = chiptrail::analysis::corridor_headings(&rules);
         let corridors =
-            chiptrail::routes::corridors::assemble(&[(0, d)], &headings, Gazetteer::embedded());
+            chiptrail::routes::corridors::assemble(&flows, &headings, Gazetteer::embedded());
         notes.extend(corridors.notes);
     }
     notes
 }
 
-fn check_json(d: &Dataset, notes: &[String]) -> String {
+/// The name of a table, inside its container if it has one (`BACI.zip!BACI_HS92_Y2022.csv`).
+fn member(d: &Dataset) -> String {
+    d.provenance.path.display().to_string()
+}
+
+fn check_json(opened: &ingest::Opened, notes: &[String]) -> String {
+    let datasets = &opened.datasets;
+    let archive = datasets.iter().find_map(|d| d.provenance.archive.as_ref());
+    let in_container = |d: &Dataset| d.provenance.archive.is_some().then(|| member(d));
+    let mut formats: Vec<&str> = datasets
+        .iter()
+        .map(|d| d.provenance.format.name())
+        .collect();
+    formats.dedup();
     let report = CheckReport {
-        format: Some(d.provenance.format.name()),
-        rows_total: d.rows_total,
-        rows_loaded: d.records.len(),
-        rows_rejected: d.rejects.len(),
-        errors: d
-            .rejects
+        format: Some(match formats.as_slice() {
+            [one] => one,
+            _ => "mixed",
+        }),
+        rows_total: datasets.iter().map(|d| d.rows_total).sum(),
+        rows_loaded: datasets.iter().map(|d| d.records.len()).sum(),
+        rows_rejected: datasets.iter().map(|d| d.rejects.len()).sum(),
+        errors: datasets
             .iter()
-            .map(|r| CheckError {
-                line: r.line,
-                column: &r.column,
-                message: &r.message,
+            .flat_map(|d| {
+                d.rejects.iter().map(move |r| CheckError {
+                    line: r.line,
+                    column: &r.column,
+                    message: &r.message,
+                    file: in_container(d),
+                })
             })
             .collect(),
         notes,
+        archive,
+        files: if archive.is_some() {
+            datasets
+                .iter()
+                .map(|d| CheckFile {
+                    file: member(d),
+                    format: d.provenance.format.name(),
+                    sha256: &d.provenance.sha256,
+                    rows_total: d.rows_total,
+                    rows_loaded: d.records.len(),
+                    rows_rejected: d.rejects.len(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     };
     serde_json::to_string(&report).unwrap_or_default()
 }
 
-fn print_report(d: &Dataset, notes: &[String], rejects_path: Option<&std::path::Path>) {
+/// Rejected rows of several tables in one file: `file,line,column,reason`, then the fields under
+/// the first table's header (a BACI zip's tables share theirs).
+fn write_member_rejects(path: &std::path::Path, datasets: &[Dataset]) -> std::io::Result<()> {
+    chiptrail::export::write_atomic(path, |out| {
+        let mut csv = chiptrail::export::SafeCsv::new(out);
+        let mut header: Vec<String> = ["file", "line", "column", "reason"]
+            .map(String::from)
+            .to_vec();
+        header.extend(datasets.first().into_iter().flat_map(|d| d.header.clone()));
+        csv.row(&header)?;
+        for d in datasets {
+            for r in &d.rejects {
+                let mut row = vec![member(d), r.line.to_string(), r.column.clone()];
+                row.push(r.message.clone());
+                row.extend(r.fields.iter().cloned());
+                csv.row(&row)?;
+            }
+        }
+        csv.flush()
+    })
+}
+
+fn print_report(opened: &ingest::Opened, notes: &[String], rejects_path: Option<&std::path::Path>) {
+    let archive = opened
+        .datasets
+        .iter()
+        .find_map(|d| d.provenance.archive.as_ref());
+    if let Some(a) = archive {
+        println!("archive:  {}", a.path.display());
+        println!("sha256:   {}", a.sha256);
+        println!("tables:   {}", opened.datasets.len());
+    }
+    match opened.datasets.as_slice() {
+        [d] => print_table(d, notes),
+        several => {
+            for d in several {
+                print_table(d, &[]);
+            }
+            for note in notes {
+                println!("note:     {note}");
+            }
+        }
+    }
+    if let Some(path) = rejects_path {
+        println!("rejected rows written to {}", path.display());
+    }
+}
+
+fn print_table(d: &Dataset, notes: &[String]) {
     let p = &d.provenance;
     println!("file:     {}", p.path.display());
     println!("sha256:   {}", p.sha256);
@@ -328,9 +456,6 @@ fn print_report(d: &Dataset, notes: &[String], rejects_path: Option<&std::path::
         for r in &d.rejects {
             println!("  line {}, column {}: {}", r.line, r.column, r.message);
         }
-    }
-    if let Some(path) = rejects_path {
-        println!("rejected rows written to {}", path.display());
     }
 }
 
@@ -403,7 +528,8 @@ struct ScoreArgs {
 /// How to read files whose header or dates the reader cannot settle alone.
 #[derive(clap::Args)]
 struct ReadArgs {
-    /// A TOML mapping file: `[columns]` canonical column = header in the file.
+    /// A TOML mapping file: `[columns]` canonical column = header in the file; `[values]`
+    /// canonical column = the value every row has (`importer_country = "KR"`).
     #[arg(long, value_name = "MAP")]
     mapping: Option<PathBuf>,
     /// Day/month order for dates like 03/04/2024 when the data cannot decide.
@@ -439,17 +565,22 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
             },
             None => options.clone(),
         };
-        let d = ingest::read_path(path, &options, g, None)
+        let opened = ingest::read_path_all(path, &options, g, None)
             .with_context(|| format!("cannot load {}", path.display()))?;
-        if !d.rejects.is_empty() {
-            eprintln!(
-                "{}: {} of {} rows rejected (run `chiptrail check` for the list)",
-                path.display(),
-                d.rejects.len(),
-                d.rows_total
-            );
+        for note in &opened.notes {
+            eprintln!("note: {}: {note}", path.display());
         }
-        datasets.push(d);
+        for d in opened.datasets {
+            if !d.rejects.is_empty() {
+                eprintln!(
+                    "{}: {} of {} rows rejected (run `chiptrail check` for the list)",
+                    d.provenance.path.display(),
+                    d.rejects.len(),
+                    d.rows_total
+                );
+            }
+            datasets.push(d);
+        }
     }
     let (lists, trade): (Vec<&Dataset>, Vec<&Dataset>) = datasets
         .iter()

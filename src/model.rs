@@ -609,9 +609,16 @@ impl fmt::Display for Format {
 /// How a file was read: enough to say where every row came from and to read it again the same way.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Provenance {
+    /// The file, or for a table inside a container the container and the member joined by `!`:
+    /// `BACI_HS92_V202401.zip!BACI_HS92_Y2022_V202401.csv`, `book.xlsx!Sheet1` (members nest:
+    /// `a.zip!b.xlsx!Data`). A gzip file keeps its own name.
     pub path: PathBuf,
-    /// SHA-256 of the file's bytes, lowercase hex.
+    /// SHA-256 of the table's own bytes, lowercase hex: the file, the zip member, the
+    /// decompressed gzip data, or for a sheet the workbook it is in.
     pub sha256: String,
+    /// The file on disk the table came out of, when `path` names something inside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive: Option<ArchiveSource>,
     pub format: Format,
     /// `utf-8`, `utf-8 (BOM)`, `windows-1252` or `utf-16le`/`utf-16be`.
     pub encoding: String,
@@ -624,6 +631,14 @@ pub struct Provenance {
     pub fixed: Vec<(String, String)>,
     /// Decisions the reader took that a user should know (date order, padded codes ...).
     pub notes: Vec<String>,
+}
+
+/// The file on disk (zip, gzip, workbook) a table was read out of.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ArchiveSource {
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
 }
 
 /// A row the reader could not load, with why, and its fields as written.

@@ -359,6 +359,11 @@ pub fn block_keys(t: &NameTokens, generic: &dyn Fn(&str) -> bool) -> Vec<String>
         let n = w.chars().count();
         if n >= 3 && !generic(w) {
             keys.push(sound.clone());
+            // Its consonants too, so that a slip of the pen (`Poneer`, `Pioneer`) meets.
+            if n >= 5 {
+                let skeleton: String = sound.chars().filter(|c| !"aeiou".contains(*c)).collect();
+                keys.push(format!("~{skeleton}"));
+            }
         }
         if (2..=5).contains(&n) && w.chars().all(|c| c.is_ascii_alphabetic()) {
             keys.push(format!("#{w}"));

@@ -189,12 +189,22 @@ impl MappingDialog {
     /// Fills the choices from a mapping file, as the reader would apply it to this header.
     pub fn load(&mut self, mapping: &Mapping) -> Result<(), String> {
         let map = crate::ingest::ColumnMap::from_header(&self.header, Some(mapping))?;
-        for (k, col) in crate::ingest::Column::ALL.iter().enumerate() {
-            if mapping.pairs().iter().any(|(c, _)| c == col)
+        let named = |col: &crate::ingest::Column| {
+            mapping.pairs().iter().any(|(c, _)| c == col)
                 || mapping.values().iter().any(|(c, _)| c == col)
-            {
+        };
+        let claimed: Vec<usize> = crate::ingest::Column::ALL
+            .iter()
+            .filter(|c| named(c))
+            .filter_map(|c| map.get(*c))
+            .collect();
+        for (k, col) in crate::ingest::Column::ALL.iter().enumerate() {
+            if named(col) {
                 self.chosen[k] = map.get(*col);
                 self.fixed[k] = map.fixed(*col).unwrap_or("").to_string();
+            } else if self.chosen[k].is_some_and(|i| claimed.contains(&i)) {
+                // A header the mapping gives another column no longer stands for this one.
+                self.chosen[k] = None;
             }
         }
         self.options = mapping.options.clone();
@@ -253,11 +263,15 @@ pub struct App {
 
 const SETTINGS_KEY: &str = "chiptrail-settings";
 
+/// What File > Open offers: tables as text, gzipped, zipped (BACI) or as Excel workbooks.
+/// Dropped files are read whatever their name; the reader goes by their content.
+pub const DATA_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "gz", "zip", "xlsx", "xlsm", "xls"];
+
 /// The system file dialog.
 fn system_picker() -> FilePicker {
     Box::new(|request| match request {
         FileRequest::OpenData => rfd::FileDialog::new()
-            .add_filter("Trade data", &["csv", "tsv", "txt"])
+            .add_filter("Trade data", DATA_EXTENSIONS)
             .pick_files()
             .unwrap_or_default(),
         FileRequest::OpenRules => rfd::FileDialog::new()
@@ -467,12 +481,16 @@ impl App {
         if let Some(job) = &self.job {
             job.cancel();
         }
-        // Files loaded again replace their earlier copy.
+        // Files loaded again replace their earlier copy (every table of a zip).
         let reloaded: Vec<&PathBuf> = requests.iter().map(|r| &r.0).collect();
         let existing = self
             .datasets
             .iter()
-            .filter(|d| !reloaded.contains(&&d.provenance.path))
+            .filter(|d| {
+                let p = &d.provenance;
+                let file = p.archive.as_ref().map_or(&p.path, |a| &a.path);
+                !reloaded.contains(&file)
+            })
             .cloned()
             .collect();
         self.job = Some(Job::start(

@@ -156,19 +156,18 @@ fn run(
             set((k as f32 + f as f32) / n * 0.7, format!("reading {name}"));
             !cancel.load(Ordering::Relaxed)
         };
-        match ingest::read_path(&path, &options, g, Some(&mut report)) {
-            Ok(d) => datasets.push(Arc::new(d)),
+        match ingest::read_path_all(&path, &options, g, Some(&mut report)) {
+            Ok(opened) => {
+                // A zip gives a dataset per table; what was skipped in it shows on the first.
+                let mut notes = Some(opened.notes);
+                for mut d in opened.datasets {
+                    d.provenance.notes.extend(notes.take().unwrap_or_default());
+                    datasets.push(Arc::new(d));
+                }
+            }
             Err(IngestError::Cancelled) => return None,
             Err(e) => {
-                let needs_mapping = matches!(
-                    e,
-                    IngestError::UnknownHeader { .. }
-                        | IngestError::MissingCountry { .. }
-                        | IngestError::MissingColumns {
-                            format: crate::model::Format::Shipments,
-                            ..
-                        }
-                );
+                let needs_mapping = e.needs_mapping();
                 failures.push(LoadFailure {
                     path,
                     message: e.in_app(),

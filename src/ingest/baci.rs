@@ -1,7 +1,7 @@
 //! CEPII BACI: `t,i,j,k,v,q` = year, exporter, importer (M49-style codes), HS6 product, value in
 //! thousand USD, quantity in metric tonnes (sometimes empty or `NA`).
 
-use super::comtrade::m49;
+use super::containers::{BaciCountries, CountryCodes};
 use super::values::{is_missing, parse_number};
 use super::{IngestError, Progress, ReadResult, Table, field, find, for_each_record};
 use crate::gazetteer::Gazetteer;
@@ -10,6 +10,7 @@ use crate::model::{Flow, FlowCode, FlowDirection, HsCode, Period, Provenance, Re
 pub(super) fn read(
     table: &Table<'_>,
     g: &Gazetteer,
+    codes: Option<&CountryCodes>,
     provenance: &mut Provenance,
     progress: Progress<'_>,
 ) -> ReadResult {
@@ -34,6 +35,7 @@ pub(super) fn read(
     .map(|(name, idx)| (name.to_string(), h[idx].clone()))
     .collect();
     let mut padded = 0usize;
+    let mut countries = BaciCountries::new(g, codes);
     let mut flows = Vec::new();
     let (rejects, total) = for_each_record(table, progress, |line, r| {
         let year_text = field(r, t);
@@ -42,8 +44,8 @@ pub(super) fn read(
             .ok()
             .filter(|y| (1900..=2100).contains(y))
             .ok_or_else(|| ("t".to_string(), format!("'{year_text}' is not a year")))?;
-        let reporter = m49(g, "i", field(r, i))?;
-        let partner = m49(g, "j", field(r, j))?;
+        let reporter = countries.get("i", field(r, i))?;
+        let partner = countries.get("j", field(r, j))?;
         let k_text = field(r, k);
         // HS6 codes lose their leading zero when a spreadsheet has touched the file.
         let hs_code = match HsCode::parse(k_text) {
@@ -95,6 +97,7 @@ pub(super) fn read(
         });
         Ok(())
     })?;
+    provenance.notes.extend(countries.note());
     if padded > 0 {
         provenance.notes.push(format!(
             "{padded} five-digit product codes read as HS6 with a leading zero (0xxxxx)"

@@ -2,12 +2,15 @@
 //! encoding and decimal commas, parse every row, and keep every row that cannot be read with its
 //! line, column and reason.
 //!
-//! Entry points: [`read_path`] and [`read_bytes`]. Input files are only ever read.
+//! Entry points: [`read_path`] and [`read_bytes`] for one table, [`read_path_all`] for every
+//! table in a file (a zip holds several). Gzip, zip and Excel files are opened in `containers`.
+//! Input files are only ever read.
 
 mod baci;
 pub mod columns;
 mod comtrade;
 mod comtrade_legacy;
+mod containers;
 mod entities;
 mod licences;
 mod shipments;
@@ -27,6 +30,7 @@ use crate::gazetteer::{AreaKind, CountryId, Gazetteer};
 use crate::model::{Dataset, Format, Provenance, Records, RejectedRow};
 use crate::text::squash;
 pub use columns::{Column, ColumnMap, Mapping, MappingOptions};
+pub use containers::{Opened, read_bytes_all, read_path_all};
 pub use shipments::check_fixed_value;
 pub use values::DateOrder;
 
@@ -79,6 +83,24 @@ pub enum IngestError {
     Mapping(String),
     #[error("reading was cancelled")]
     Cancelled,
+    #[error(
+        "the file looks like {kind} but cannot be read ({reason}): it may be truncated or damaged"
+    )]
+    Corrupt { kind: &'static str, reason: String },
+    #[error(
+        "{what} decompresses to more than {limit_gib} GiB; unpack it and read the files inside"
+    )]
+    TooLarge { what: String, limit_gib: u64 },
+    #[error("the {kind} holds no table Chiptrail knows: {found}")]
+    NoTable { kind: &'static str, found: String },
+    #[error("the archive holds {count} tables ({names}); read them with read_path_all")]
+    SeveralTables { count: usize, names: String },
+    /// A table inside a container (zip member, sheet) that could not be read.
+    #[error("{member}: {source}")]
+    Member {
+        member: String,
+        source: Box<IngestError>,
+    },
 }
 
 /// What to say when the only columns a shipments file lacks are countries: in the command
@@ -86,7 +108,10 @@ pub enum IngestError {
 fn missing_country(columns: &[&str], found: &str, app: bool) -> String {
     let (what, those) = match columns {
         [one] => (format!("{one} column"), "that country"),
-        _ => (format!("{} columns", columns.join(" and ")), "those countries"),
+        _ => (
+            format!("{} columns", columns.join(" and ")),
+            "those countries",
+        ),
     };
     let how = if app {
         format!(
@@ -106,6 +131,21 @@ fn missing_country(columns: &[&str], found: &str, app: bool) -> String {
 }
 
 impl IngestError {
+    /// True when a column mapping (or a value for every row) could make the file readable, also
+    /// for a table inside a zip or workbook.
+    pub fn needs_mapping(&self) -> bool {
+        match self {
+            IngestError::UnknownHeader { .. }
+            | IngestError::MissingCountry { .. }
+            | IngestError::MissingColumns {
+                format: Format::Shipments,
+                ..
+            } => true,
+            IngestError::Member { source, .. } => source.needs_mapping(),
+            _ => false,
+        }
+    }
+
     /// The message in the app's words: the app maps columns in its "Map columns" window, not
     /// with command-line flags.
     pub fn in_app(&self) -> String {
@@ -131,6 +171,7 @@ impl IngestError {
                 format!("the {format} header lacks required columns {missing}; found {found}.{how}")
             }
             IngestError::Mapping(text) => format!("column mapping: {text}"),
+            IngestError::Member { member, source } => format!("{member}: {}", source.in_app()),
             _ => self.to_string(),
         }
     }
@@ -150,7 +191,8 @@ pub struct ReadOptions {
 /// Progress callback: given the fraction of the file read so far, returns `false` to cancel.
 pub type Progress<'a> = &'a mut dyn FnMut(f64) -> bool;
 
-/// Reads the file at `path`. The file is read once, into memory, and never written.
+/// Reads the file at `path`. The file is read once, into memory, and never written. A gzip,
+/// zip or workbook must hold one table; [`read_path_all`] reads every table in a zip.
 pub fn read_path(
     path: &Path,
     options: &ReadOptions,
@@ -172,6 +214,19 @@ pub fn read_bytes(
     gazetteer: &Gazetteer,
     progress: Option<Progress<'_>>,
 ) -> Result<Dataset, IngestError> {
+    containers::read_one(bytes, path, options, gazetteer, progress)
+}
+
+/// Reads one table's bytes (text, not a container); `codes` is the country code list of the zip
+/// it came in (BACI).
+fn read_table(
+    bytes: &[u8],
+    path: &Path,
+    options: &ReadOptions,
+    gazetteer: &Gazetteer,
+    progress: Option<Progress<'_>>,
+    codes: Option<&containers::CountryCodes>,
+) -> Result<Dataset, IngestError> {
     let sha256 = hex(&Sha256::digest(bytes));
     let (text, encoding) = decode(bytes)?;
     if let Some(what) = statistics::source_answer(&text) {
@@ -186,6 +241,7 @@ pub fn read_bytes(
     let mut provenance = Provenance {
         path: path.to_path_buf(),
         sha256,
+        archive: None,
         format,
         encoding: encoding.to_string(),
         delimiter: delimiter as char,
@@ -213,7 +269,7 @@ pub fn read_bytes(
             comtrade_legacy::read(&table, gazetteer, &mut provenance, progress)?
         }
         Format::Wits => wits::read(&table, gazetteer, &mut provenance, progress)?,
-        Format::Baci => baci::read(&table, gazetteer, &mut provenance, progress)?,
+        Format::Baci => baci::read(&table, gazetteer, codes, &mut provenance, progress)?,
         Format::Watchlist => watchlist::read(&table, gazetteer, &mut provenance, progress)?,
         Format::OpenSanctions | Format::EntityList => {
             entities::read(&table, format, gazetteer, &mut provenance, progress)?
@@ -300,8 +356,7 @@ pub fn peek_header(path: &Path) -> Result<(Vec<String>, Vec<Option<Column>>), In
         path: path.to_path_buf(),
         source,
     })?;
-    let (text, _) = decode(&bytes)?;
-    let header = read_header(&text, sniff_delimiter(&text))?;
+    let header = containers::peek_header(&bytes)?;
     let guesses = header.iter().map(|h| Column::from_header(h)).collect();
     Ok((header, guesses))
 }

@@ -110,16 +110,20 @@ pub fn check_fixed_value(
         Column::Date => parse_date(text)
             .map(|_| ())
             .ok_or_else(|| format!("unreadable or impossible date '{text}'")),
-        Column::ExporterCountry | Column::ImporterCountry | Column::OriginCountry => Countries::new(g)
-            .get(column.name(), text)
-            .map(|_| ())
-            .map_err(|e| e.1),
+        Column::ExporterCountry | Column::ImporterCountry | Column::OriginCountry => {
+            Countries::new(g)
+                .get(column.name(), text)
+                .map(|_| ())
+                .map_err(|e| e.1)
+        }
         Column::HsCode => HsCode::parse(text)
             .filter(|h| h.len() >= 4)
             .map(|_| ())
             .ok_or_else(|| format!("'{text}' is not a 4-10 digit HS code")),
         Column::Quantity | Column::ValueUsd | Column::WeightKg => {
-            amount(text, column, decimal_comma).map(|_| ()).map_err(|e| e.1)
+            amount(text, column, decimal_comma)
+                .map(|_| ())
+                .map_err(|e| e.1)
         }
         Column::Exporter
         | Column::Importer
@@ -193,7 +197,9 @@ pub(super) fn read(
         check_fixed_value(column, value, decimal_comma, g).map_err(|reason| {
             IngestError::Mapping(format!("{name} = \"{value}\" for every row: {reason}"))
         })?;
-        provenance.notes.push(format!("{name} = {value} for every row"));
+        provenance
+            .notes
+            .push(format!("{name} = {value} for every row"));
     }
     // Without a piece count the quantity is the weight, in kg.
     let no_piece_count = !map.has(Column::Quantity);

@@ -93,27 +93,57 @@ impl Holders {
             &rules.generic_name_words,
         );
         let generic = |w: &str| generic_words.contains(w);
-        let mut blocks: FxHashMap<(CountryId, String), Vec<usize>> = FxHashMap::default();
+        // Keys starting with `#` are initials (`#bq` for `Boreal Quorra ...`) or short words
+        // (`#bq` in `BQ Systems`): those blocks only pair a short word with initials, never two
+        // names that merely share their initials (thousands of Chinese firms start with a city).
+        let mut blocks: FxHashMap<(CountryId, String), (Vec<usize>, Vec<usize>)> =
+            FxHashMap::default();
         for (i, (e, t)) in entries.iter().zip(&tokens).enumerate() {
+            let shorts: Vec<String> = t
+                .words
+                .iter()
+                .filter(|w| {
+                    (2..=5).contains(&w.chars().count())
+                        && w.chars().all(|c| c.is_ascii_alphabetic())
+                })
+                .map(|w| format!("#{w}"))
+                .collect();
             for key in block_keys(t, &generic) {
-                blocks.entry((e.country, key)).or_default().push(i);
+                let short = shorts.contains(&key);
+                let slot = blocks.entry((e.country, key)).or_default();
+                if short {
+                    slot.1.push(i);
+                } else {
+                    slot.0.push(i);
+                }
             }
         }
         let mut keys: Vec<&(CountryId, String)> = blocks.keys().collect();
         keys.sort_unstable();
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
         for key in keys {
-            let members = &blocks[key];
+            let (members, shorts) = &blocks[key];
             // A block this large is a common word, not a firm: comparing it pairwise would be
             // quadratic, and its members are better kept apart.
-            if members.len() > 400 {
+            if members.len() > 400 || shorts.len() > 400 {
                 continue;
             }
-            for (x, &a) in members.iter().enumerate() {
-                for &b in &members[x + 1..] {
-                    if uf.find(a) != uf.find(b) && same_firm(&tokens[a], &tokens[b], &generic) {
-                        uf.union(a, b);
-                    }
+            if key.1.starts_with('#') {
+                for &a in shorts {
+                    pairs.extend(members.iter().map(|&b| (a.min(b), a.max(b))));
                 }
+            } else {
+                for (x, &a) in members.iter().enumerate() {
+                    pairs.extend(members[x + 1..].iter().map(|&b| (a, b)));
+                }
+            }
+        }
+        // Each pair once, in a fixed order, whatever the blocks it met in.
+        pairs.sort_unstable();
+        pairs.dedup();
+        for (a, b) in pairs {
+            if a != b && uf.find(a) != uf.find(b) && same_firm(&tokens[a], &tokens[b], &generic) {
+                uf.union(a, b);
             }
         }
         // 3. Number the merged holders in first-seen order.

@@ -1,5 +1,7 @@
 //! The command-line face: the `check` and `sample` contracts, run as a user runs them.
 
+mod containers;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -735,4 +737,66 @@ fn score_takes_opensanctions_and_plain_entity_lists_as_watchlists() {
             .fold(0.0, f64::max);
         assert!(hit > 0.0, "{list:?}: {routes}");
     }
+}
+
+#[test]
+fn a_national_extract_without_its_country_says_how_to_give_it_and_loads_with_values() {
+    let file = fixture("kr_import_declarations.csv");
+    let out = chiptrail(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no importer_country column")
+            && err.contains("[values]")
+            && err.contains("importer_country = \"KR\"")
+            && err.contains("--mapping"),
+        "{err}"
+    );
+    let out = chiptrail_ok(&[
+        "check",
+        file.to_str().unwrap(),
+        "--mapping",
+        fixture("kr_import_declarations.toml").to_str().unwrap(),
+        "--json",
+    ]);
+    let report = json(&out);
+    assert_eq!(report["rows_loaded"], 3);
+    assert_eq!(report["rows_rejected"], 1);
+    assert_eq!(report["errors"][0]["column"], "quantity");
+    let notes: Vec<&str> = report["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert!(
+        notes.contains(&"importer_country = KR for every row")
+            && notes
+                .contains(&"no piece count: quantities are net mass in kg; unit values are per kg"),
+        "{notes:?}"
+    );
+    // The text report shows the fixed value too.
+    let out = chiptrail_ok(&[
+        "check",
+        file.to_str().unwrap(),
+        "--mapping",
+        fixture("kr_import_declarations.toml").to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("importer_country = KR for every row"),
+        "{text}"
+    );
+    let out = chiptrail(&[
+        "check",
+        file.to_str().unwrap(),
+        "--mapping",
+        fixture("bad_values.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("importer_contry") && err.contains("line 3"),
+        "{err}"
+    );
 }

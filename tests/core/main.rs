@@ -1,6 +1,8 @@
 //! The core face: readers, gazetteer and generator exercised on named fixtures, without the CLI.
 
+mod containers;
 mod corridors;
+mod declarations;
 mod ingest;
 mod sample;
 mod scoring;

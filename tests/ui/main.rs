@@ -448,3 +448,221 @@ fn trans_pacific_and_multi_leg_routes_are_drawn_along_great_circles() {
         assert!(part.windows(2).all(|w| (w[1][0] - w[0][0]).abs() < 0.5));
     }
 }
+
+#[test]
+fn a_national_extract_gets_its_country_typed_in_the_mapping_dialog_and_the_mapping_saved() {
+    use chiptrail::ingest::{Column, Mapping};
+    use egui_kittest::kittest::NodeT;
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("kr.toml");
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers.clone(), asked.clone());
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kr_import_declarations.csv");
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .apply(&ctx, Command::Open(vec![file.clone()]));
+    wait_for_job(&mut harness);
+    let dialog = harness
+        .state()
+        .mapping_dialog
+        .clone()
+        .expect("the mapping dialog opens for the missing country");
+    // The dialog names the missing column in the app's words, and no command-line flag.
+    assert!(
+        dialog.message.contains("importer_country")
+            && dialog.message.contains("same for every row"),
+        "{}",
+        dialog.message
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("--mapping")
+            .next()
+            .is_none()
+    );
+    let k = |c: Column| Column::ALL.iter().position(|x| *x == c).unwrap();
+    assert_eq!(
+        dialog.chosen[k(Column::HsCode)].map(|i| dialog.header[i].as_str()),
+        Some("HS6 Code"),
+        "the declaration headers are guessed"
+    );
+    let load_button_enabled = |harness: &Harness<'static, App>| {
+        !harness
+            .get_by_label("Load with this mapping")
+            .accesskit_node()
+            .is_disabled()
+    };
+    assert!(
+        !load_button_enabled(&harness),
+        "importer_country is still needed"
+    );
+    // A country the gazetteer does not know is named beside the box, and nothing loads.
+    harness
+        .get_by_label("importer_country for every row")
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_label("importer_country for every row")
+        .type_text("Narnia");
+    harness.run_steps(3);
+    assert_eq!(
+        harness.state().mapping_dialog.as_ref().unwrap().fixed[k(Column::ImporterCountry)],
+        "Narnia"
+    );
+    harness.get_by_label_contains("unknown country 'Narnia'");
+    assert!(!load_button_enabled(&harness));
+    harness.state_mut().mapping_dialog.as_mut().unwrap().fixed[k(Column::ImporterCountry)].clear();
+    harness.run_steps(2);
+    harness
+        .get_by_label("importer_country for every row")
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_label("importer_country for every row")
+        .type_text("KR");
+    harness.run_steps(3);
+    assert!(load_button_enabled(&harness));
+    // Save this mapping… writes a mapping file (atomically: no temporary file is left).
+    answers.lock().unwrap().push(saved.clone());
+    harness.get_by_label("Save this mapping…").click();
+    harness.run_steps(3);
+    assert!(asked.lock().unwrap().contains(&FileRequest::Save {
+        title: "Save mapping".into(),
+        extension: "toml".into()
+    }));
+    let mapping = Mapping::parse(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(mapping.values(), [(Column::ImporterCountry, "KR")]);
+    assert!(mapping.pairs().contains(&(Column::HsCode, "HS6 Code")));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    harness.get_by_label_contains("saved the mapping to");
+    // Load with this mapping: every row an import into KR, quantities in kg.
+    harness.get_by_label("Load with this mapping").click();
+    harness.run_steps(2);
+    wait_for_job(&mut harness);
+    {
+        let app = harness.state();
+        assert!(app.mapping_dialog.is_none());
+        let loaded = app
+            .datasets
+            .iter()
+            .find(|d| d.provenance.path == file)
+            .expect("loaded with the typed country");
+        assert_eq!(loaded.shipments().len(), 3);
+        let kr = chiptrail::gazetteer::Gazetteer::embedded()
+            .by_alpha2("KR")
+            .unwrap();
+        assert!(loaded.shipments().iter().all(|s| s.importer_country == kr));
+        assert!(
+            loaded
+                .shipments()
+                .iter()
+                .all(|s| s.unit.as_deref() == Some("KG"))
+        );
+    }
+    // The data panel says how the file was read.
+    harness.get_by_label_contains("importer_country = KR for every row");
+    harness.get_by_label_contains("no piece count");
+    // Load mapping… fills the dialog from the saved file.
+    harness
+        .state_mut()
+        .apply(&ctx, Command::Open(vec![file.clone()]));
+    wait_for_job(&mut harness);
+    // The file loaded before, without a mapping it fails again and the dialog opens afresh.
+    assert!(
+        harness.state().mapping_dialog.as_ref().unwrap().fixed[k(Column::ImporterCountry)]
+            .is_empty()
+    );
+    answers.lock().unwrap().push(saved.clone());
+    harness.get_by_label("Load mapping…").click();
+    harness.run_steps(3);
+    assert!(asked.lock().unwrap().contains(&FileRequest::OpenMapping));
+    let d = harness.state().mapping_dialog.clone().unwrap();
+    assert_eq!(d.fixed[k(Column::ImporterCountry)], "KR");
+    assert_eq!(d.mapping(), mapping);
+    harness.get_by_label_contains("loaded the mapping from");
+}
+
+#[path = "../support/containers.rs"]
+mod containers;
+
+/// A file dropped on the window, as the windowing integration hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn zips_gzips_and_workbooks_open_from_the_dialog_and_by_dropping() {
+    for ext in ["zip", "gz", "xlsx", "xls", "csv"] {
+        assert!(chiptrail::gui::app::DATA_EXTENSIONS.contains(&ext), "{ext}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("BACI_HS92_V202401.zip");
+    std::fs::write(&zip, containers::baci_zip()).unwrap();
+    let gz = dir.path().join("multi_hop.csv.gz");
+    let plain =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios/multi_hop.csv");
+    std::fs::write(&gz, containers::gzip(&std::fs::read(plain).unwrap())).unwrap();
+    let book = dir.path().join("export.xlsx");
+    std::fs::write(&book, containers::shipments_xlsx()).unwrap();
+
+    let (answers, asked) = no_picker();
+    answers.lock().unwrap().push(zip.clone());
+    let mut harness = start(answers, asked.clone());
+    let ctx = harness.ctx.clone();
+    harness.state_mut().apply(&ctx, Command::OpenDialog);
+    wait_for_job(&mut harness);
+    assert!(matches!(asked.lock().unwrap()[..], [FileRequest::OpenData]));
+    let in_zip = |app: &App| {
+        app.datasets
+            .iter()
+            .filter(|d| d.provenance.archive.as_ref().is_some_and(|a| a.path == zip))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let members = in_zip(harness.state());
+    assert_eq!(members.len(), 2, "one dataset per BACI year");
+    assert!(
+        members[0]
+            .provenance
+            .notes
+            .iter()
+            .any(|n| n.contains("code lists in the archive")),
+        "{:?}",
+        members[0].provenance.notes
+    );
+
+    for path in [&gz, &book, &zip] {
+        harness
+            .input_mut()
+            .dropped_files
+            .push(Arc::new(Dropped(path.clone())));
+    }
+    harness.step();
+    wait_for_job(&mut harness);
+    let app = harness.state();
+    assert!(app.failures.is_empty(), "{:?}", app.failures);
+    assert!(
+        app.datasets
+            .iter()
+            .any(|d| d.provenance.path == gz && d.shipments().len() == 3)
+    );
+    let sheet = PathBuf::from(format!("{}!Shipments", book.display()));
+    assert!(
+        app.datasets
+            .iter()
+            .any(|d| d.provenance.path == sheet && d.shipments().len() == 2)
+    );
+    // Opening the zip again replaces its tables instead of doubling them.
+    assert_eq!(in_zip(app).len(), 2);
+}

@@ -34,7 +34,17 @@ pub fn data_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
                 d.records.len(),
                 d.rejects.len()
             ))
-            .on_hover_text(format!("{}\nSHA-256 {}\n{}", p.path.display(), p.sha256, p.encoding));
+            .on_hover_text(match &p.archive {
+                Some(a) => format!(
+                    "{}\nSHA-256 {}\nin {} (SHA-256 {})\n{}",
+                    p.path.display(),
+                    p.sha256,
+                    a.path.display(),
+                    a.sha256,
+                    p.encoding
+                ),
+                None => format!("{}\nSHA-256 {}\n{}", p.path.display(), p.sha256, p.encoding),
+            });
             for note in &p.notes {
                 ui.small(format!("note: {note}"));
             }
@@ -151,7 +161,9 @@ pub fn mapping_dialog(ctx: &egui::Context, app: &mut App) -> Option<Command> {
                 }
                 if ui
                     .button("Save this mapping…")
-                    .on_hover_text("Keep these choices in a file, to load the next extract like this one")
+                    .on_hover_text(
+                        "Keep these choices in a file, to load the next extract like this one",
+                    )
                     .clicked()
                 {
                     command = Some(Command::SaveMapping);
