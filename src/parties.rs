@@ -338,15 +338,17 @@ fn words_match(a: &str, sa: &str, b: &str, sb: &str) -> bool {
 /// word (`Systms`, `Poneer`) or any letter from a generic word (`Resouces`). A consonant that
 /// differs in a distinctive word (`Huaxin` / `Huaxing`) is another name, not a slip.
 fn slip(short: &str, long: &str, generic: bool) -> bool {
-    let (s, l): (Vec<char>, Vec<char>) = (short.chars().collect(), long.chars().collect());
-    if l.len() != s.len() + 1 || s.len() < 4 {
+    // Bytes: a slip is judged on ASCII spellings (transliterated names), with no allocation on
+    // this hot path.
+    let (s, l) = (short.as_bytes(), long.as_bytes());
+    if l.len() != s.len() + 1 || s.len() < 4 || !short.is_ascii() || !long.is_ascii() {
         return false;
     }
     let i = (0..s.len()).find(|&i| s[i] != l[i]).unwrap_or(s.len());
     if s[i..] != l[i + 1..] {
         return false;
     }
-    generic || (l.len() >= 6 && "aeiou".contains(l[i]))
+    generic || (l.len() >= 6 && b"aeiou".contains(&l[i]))
 }
 
 /// The keys a name is filed under for matching: the spelling-blind key of each distinctive word
@@ -415,8 +417,12 @@ pub fn firm_match(a: &NameTokens, b: &NameTokens, generic: &dyn Fn(&str) -> bool
             .or_else(|| {
                 (0..long.words.len()).find(|&j| {
                     let (x, y) = (w.as_str(), long.words[j].as_str());
-                    let g = generic(x) || generic(y);
-                    !used[j] && (slip(x, y, g) || slip(y, x, g))
+                    !used[j]
+                        && x.len().abs_diff(y.len()) == 1
+                        && {
+                            let g = generic(x) || generic(y);
+                            slip(x, y, g) || slip(y, x, g)
+                        }
                 })
             });
         match hit {
