@@ -417,12 +417,10 @@ pub fn firm_match(a: &NameTokens, b: &NameTokens, generic: &dyn Fn(&str) -> bool
             .or_else(|| {
                 (0..long.words.len()).find(|&j| {
                     let (x, y) = (w.as_str(), long.words[j].as_str());
-                    !used[j]
-                        && x.len().abs_diff(y.len()) == 1
-                        && {
-                            let g = generic(x) || generic(y);
-                            slip(x, y, g) || slip(y, x, g)
-                        }
+                    !used[j] && x.len().abs_diff(y.len()) == 1 && {
+                        let g = generic(x) || generic(y);
+                        slip(x, y, g) || slip(y, x, g)
+                    }
                 })
             });
         match hit {

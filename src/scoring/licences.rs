@@ -298,8 +298,11 @@ impl HolderFinder {
             }
         }
         let freq = WordFrequency::build(&tokens);
-        let generic_words =
-            freq.generic_words(rules.routes.generic_word_share, 5, &rules.routes.generic_name_words);
+        let generic_words = freq.generic_words(
+            rules.routes.generic_word_share,
+            5,
+            &rules.routes.generic_name_words,
+        );
         let generic = |w: &str| generic_words.contains(w);
         for (i, h) in ledger.holders.list.iter().enumerate() {
             for key in block_keys(&tokens[i], &generic) {
