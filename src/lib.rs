@@ -34,6 +34,7 @@ pub mod rules;
 pub mod sample;
 pub mod scoring;
 pub mod text;
+pub mod triage;
 pub mod units;
 
 /// The desktop map app; everything that names eframe, egui or walkers is in here.
