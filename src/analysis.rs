@@ -2,6 +2,7 @@
 //! `Analysis::run` is a pure function of its inputs, so a case file replays to identical flags.
 
 use geo::Point;
+use rayon::prelude::*;
 
 use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Dataset, Date, Format, HsCode, ScreeningEntry};
@@ -116,7 +117,7 @@ impl Analysis {
         let thresholds = thresholds(rules);
         let mut rows: Vec<ScoredRoute> = ledger
             .routes(&rules.routes, &boundary)
-            .into_iter()
+            .into_par_iter()
             .map(|route| {
                 let mut members = route.legs.clone();
                 members.sort_unstable();
@@ -167,6 +168,25 @@ impl Analysis {
             licences,
             rules: rules.clone(),
         }
+    }
+
+    /// [`Analysis::run`] on every loaded dataset as the app and the command line hold them:
+    /// screening lists (watchlist, OpenSanctions, entity lists) feed the screening match, the
+    /// rest is scored. The order of `datasets` is kept, so leg and flow references index the
+    /// shipment and country-level datasets in the order given.
+    pub fn run_all(datasets: &[&Dataset], rules: &Rules, g: &Gazetteer) -> Analysis {
+        let trade: Vec<&Dataset> = datasets
+            .iter()
+            .copied()
+            .filter(|d| !d.provenance.format.is_screening())
+            .collect();
+        let watchlist = Analysis::watchlist_entries(
+            datasets
+                .iter()
+                .copied()
+                .filter(|d| d.provenance.format.is_screening()),
+        );
+        Analysis::run(&trade, &watchlist, rules, g)
     }
 
     /// Reads the screening entries of every watchlist dataset.

@@ -48,11 +48,28 @@ enum Command {
         #[arg(long, value_name = "LABELS.csv")]
         labels: PathBuf,
     },
-    /// Open the map app on these files instead of the embedded sample.
+    /// Open the map app on these files instead of the embedded sample, or on a case file
+    /// (`.chiptrail`: its inputs, rules, filters, view and dispositions).
     Open {
-        /// Trade files and screening lists.
+        /// Trade files and screening lists, or one case file.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Make the evidence report of a case: report.html (one page per route, prints to PDF),
+    /// routes.csv (one row per leg), routes.geojson and routes.kml, for the confirmed routes
+    /// (or the flagged ones when none is confirmed).
+    Report {
+        /// The case file (`.chiptrail`).
+        case: PathBuf,
+        /// The folder to write the report into (created when missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The time the report states it was made (ISO 8601); default: now, in UTC.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// An input that moved: the path the case records, `=`, where the file is now.
+        #[arg(long, value_name = "OLD=NEW")]
+        locate: Vec<String>,
     },
     /// Write realistic synthetic shipment data with labelled diversion schemes.
     Sample {
@@ -135,6 +152,12 @@ pub fn main() -> ExitCode {
         }) => sample(rows, seed, vocabulary, !no_licences, out),
         Some(Command::Evaluate { routes, labels }) => evaluate(routes, labels),
         Some(Command::Score(args)) => score(args),
+        Some(Command::Report {
+            case,
+            out,
+            at,
+            locate,
+        }) => report(case, out, at, locate),
     };
     match result {
         Ok(code) => code,
@@ -582,11 +605,8 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
             datasets.push(d);
         }
     }
-    let (lists, trade): (Vec<&Dataset>, Vec<&Dataset>) = datasets
-        .iter()
-        .partition(|d| d.provenance.format.is_screening());
-    let watchlist = Analysis::watchlist_entries(lists.iter().copied());
-    let analysis = Analysis::run(&trade, &watchlist, &rules, g);
+    let refs: Vec<&Dataset> = datasets.iter().collect();
+    let analysis = Analysis::run_all(&refs, &rules, g);
     for note in &analysis.notes {
         eprintln!("note: {note}");
     }
@@ -641,16 +661,126 @@ fn evaluate(routes: PathBuf, labels: PathBuf) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// No subcommand: open the map app (or print help in a build without the GUI).
+fn report(
+    case_path: PathBuf,
+    out: PathBuf,
+    at: Option<String>,
+    locate: Vec<String>,
+) -> Result<ExitCode> {
+    use chiptrail::case::{CaseFile, Locate, open_case};
+    use chiptrail::export::report::{Chosen, Report, write_report};
+    let case = CaseFile::load(&case_path)?;
+    let mut where_to = Locate::beside(&case_path);
+    for pair in &locate {
+        let Some((old, new)) = pair.split_once('=') else {
+            anyhow::bail!(
+                "--locate takes OLD=NEW (the path the case records, then where the file is now), found {pair}"
+            );
+        };
+        where_to = where_to.moved(old, new);
+    }
+    let opened = match open_case(&case, &where_to) {
+        Ok(o) => o,
+        Err(problems) => {
+            for p in &problems.problems {
+                eprintln!("error: {p}");
+            }
+            eprintln!(
+                "cannot open the case {}: give moved inputs with --locate OLD=NEW",
+                case_path.display()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    for w in &opened.warnings {
+        eprintln!("warning: {w}");
+    }
+    let made_at = at.unwrap_or_else(now_utc);
+    let datasets: Vec<&Dataset> = opened.datasets.iter().collect();
+    let title = case_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| case_path.display().to_string());
+    let written = write_report(
+        &out,
+        &Report {
+            analysis: &opened.analysis,
+            datasets: &datasets,
+            triage: &opened.triage,
+            inputs: &opened.inputs,
+            made_at: &made_at,
+            title: &title,
+            map_png: None,
+        },
+    )
+    .with_context(|| format!("cannot write the report into {}", out.display()))?;
+    let which = match written.chosen {
+        Chosen::Confirmed => "confirmed",
+        Chosen::Flagged => "flagged (none confirmed)",
+    };
+    let names: Vec<String> = written
+        .files
+        .iter()
+        .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    eprintln!(
+        "{} {which} route{} in the report; wrote {} to {} (the map view image is made by the app)",
+        written.routes.len(),
+        if written.routes.len() == 1 { "" } else { "s" },
+        names.join(", "),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The time now in UTC, ISO 8601 to the second: the command line is the edge where the clock
+/// is read (the core takes times as parameters).
+fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let day = chiptrail::model::Date(secs.div_euclid(86_400) as i32);
+    let s = secs.rem_euclid(86_400);
+    format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// Tells a case file from data files, and checks a case loads before a window opens, so that
+/// what is wrong with it is printed here.
+fn open_request(files: Vec<PathBuf>) -> Result<chiptrail::case::OpenRequest> {
+    use chiptrail::case::{CaseFile, OpenRequest};
+    let request = OpenRequest::classify(files).map_err(anyhow::Error::msg)?;
+    if let OpenRequest::Case(path) = &request {
+        CaseFile::load(path)?;
+    }
+    Ok(request)
+}
+
+/// No subcommand: open the map app (or print help in a build without the GUI). A case file is
+/// handed to the app as the one path it is given; the app tells it from data files with
+/// [`chiptrail::case::OpenRequest::classify`] and opens it with [`chiptrail::case::open_case`].
 #[cfg(feature = "gui")]
 fn open_app(files: Vec<PathBuf>) -> Result<ExitCode> {
+    let files = match open_request(files)? {
+        chiptrail::case::OpenRequest::Sample => Vec::new(),
+        chiptrail::case::OpenRequest::Files(files) => files,
+        chiptrail::case::OpenRequest::Case(path) => vec![path],
+    };
     chiptrail::gui::run(files).map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_app(_files: Vec<PathBuf>) -> Result<ExitCode> {
+fn open_app(files: Vec<PathBuf>) -> Result<ExitCode> {
     use clap::CommandFactory;
+    if let chiptrail::case::OpenRequest::Case(path) = open_request(files)? {
+        println!(
+            "{} is a case file; this build has no map app: make its report with `chiptrail report {} --out DIR`",
+            path.display(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let _ = Cli::command().print_help();
     println!("\nThis build has no map app (built without the `gui` feature); use the subcommands.");
     Ok(ExitCode::SUCCESS)

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::{Analysis, RouteKind, ScoredRoute};
 use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Date, HsCode};
+use crate::triage::Disposition;
 
 /// How the country filter applies to a route's path.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +43,8 @@ pub struct RouteFilter {
     pub min_sensitivity: f64,
     pub min_score: f64,
     pub flagged_only: bool,
+    /// Routes with these dispositions are left out (`["dismissed"]`); empty for none.
+    pub hidden_dispositions: Vec<Disposition>,
 }
 
 impl Default for RouteFilter {
@@ -55,6 +58,7 @@ impl Default for RouteFilter {
             min_sensitivity: 0.0,
             min_score: 0.0,
             flagged_only: false,
+            hidden_dispositions: Vec::new(),
         }
     }
 }
@@ -80,9 +84,10 @@ mod country_codes {
 }
 
 impl RouteFilter {
-    /// True when the route passes every active filter.
+    /// True when the route passes every active filter (an open route, when dispositions are
+    /// filtered on).
     pub fn matches(&self, r: &ScoredRoute, analysis: &Analysis) -> bool {
-        self.passes(r, analysis, self.hs_code())
+        self.passes(r, analysis, self.hs_code(), Disposition::Open)
     }
 
     /// The HS prefix as a code, `None` when it holds no digits.
@@ -99,7 +104,16 @@ impl RouteFilter {
         }
     }
 
-    fn passes(&self, r: &ScoredRoute, analysis: &Analysis, hs: Option<HsCode>) -> bool {
+    fn passes(
+        &self,
+        r: &ScoredRoute,
+        analysis: &Analysis,
+        hs: Option<HsCode>,
+        disposition: Disposition,
+    ) -> bool {
+        if self.hidden_dispositions.contains(&disposition) {
+            return false;
+        }
         if self.flagged_only && !r.score.flagged {
             return false;
         }
@@ -135,14 +149,24 @@ impl RouteFilter {
         true
     }
 
-    /// Indices of the routes that pass, in the analysis' order (highest score first).
+    /// Indices of the routes that pass, in the analysis' order (highest score first); every
+    /// route counts as open.
     pub fn apply(&self, analysis: &Analysis) -> Vec<usize> {
+        self.apply_triaged(analysis, &[])
+    }
+
+    /// As [`RouteFilter::apply`], with each route's disposition (`dispositions[i]` for route `i`;
+    /// routes beyond the slice are open).
+    pub fn apply_triaged(&self, analysis: &Analysis, dispositions: &[Disposition]) -> Vec<usize> {
         let hs = self.hs_code();
         analysis
             .routes
             .iter()
             .enumerate()
-            .filter(|(_, r)| self.passes(r, analysis, hs))
+            .filter(|(i, r)| {
+                let d = dispositions.get(*i).copied().unwrap_or_default();
+                self.passes(r, analysis, hs, d)
+            })
             .map(|(i, _)| i)
             .collect()
     }

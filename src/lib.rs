@@ -12,13 +12,19 @@
 //! - [`geometry`]: great-circle arcs, antimeridian splits, circuity.
 //! - [`filter`]: which routes are shown: filters, histograms, search.
 //! - [`output`]: atomic writes and spreadsheet-safe CSV, below everything that writes files.
-//! - [`export`]: files Chiptrail writes (routes as CSV, GeoJSON, KML; rejected rows).
+//! - [`export`]: files Chiptrail writes (routes as CSV, GeoJSON, KML; rejected rows; the
+//!   evidence report).
+//! - [`case`]: case files: inputs with their hashes, rules, filters, view, dispositions; opened
+//!   again to the same flags.
+//! - [`basemap`]: the embedded country outlines, for the app's map and the report's maps.
 //! - [`sample`]: the labelled synthetic data generator.
 //! - [`evaluation`]: average precision, precision and recall against labels.
 //!
 //! The `gui` feature (on by default) gates the desktop app; everything here builds without it.
 
 pub mod analysis;
+pub mod basemap;
+pub mod case;
 pub mod evaluation;
 pub mod export;
 pub mod filter;

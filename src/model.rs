@@ -616,6 +616,8 @@ pub struct Provenance {
     /// SHA-256 of the table's own bytes, lowercase hex: the file, the zip member, the
     /// decompressed gzip data, or for a sheet the workbook it is in.
     pub sha256: String,
+    /// Size in bytes of what `sha256` hashes.
+    pub size: u64,
     /// The file on disk the table came out of, when `path` names something inside it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub archive: Option<ArchiveSource>,
@@ -633,12 +635,25 @@ pub struct Provenance {
     pub notes: Vec<String>,
 }
 
+impl Provenance {
+    /// The file on disk the table was read from, with its SHA-256 and size: the container
+    /// for a table inside one, the table's own file otherwise (what a case file records).
+    pub fn file(&self) -> (&std::path::Path, &str, u64) {
+        match &self.archive {
+            Some(a) => (&a.path, &a.sha256, a.size),
+            None => (&self.path, &self.sha256, self.size),
+        }
+    }
+}
+
 /// The file on disk (zip, gzip, workbook) a table was read out of.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ArchiveSource {
     pub path: PathBuf,
     /// SHA-256 of the file's bytes, lowercase hex.
     pub sha256: String,
+    /// Size of the file in bytes.
+    pub size: u64,
 }
 
 /// A row the reader could not load, with why, and its fields as written.

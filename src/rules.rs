@@ -1,13 +1,13 @@
 //! The rules file: every weight, threshold, window and list the scorer uses, with documented
 //! defaults in `data/rules.toml` (compiled in). A user file overrides only the keys it names.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The default rules, documented line by line.
 pub const DEFAULT_RULES: &str = include_str!("../data/rules.toml");
 
 /// All scoring settings.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
     pub scoring: ScoringRules,
@@ -17,14 +17,14 @@ pub struct Rules {
     pub products: Vec<ReferenceProduct>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ScoringRules {
     pub flag_threshold: f64,
     pub delivery_floor: f64,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RouteRules {
     pub max_hops: usize,
@@ -41,7 +41,7 @@ pub struct RouteRules {
     pub generic_name_words: Vec<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorRules {
     pub destination_of_concern: DestinationRules,
@@ -61,13 +61,13 @@ pub struct IndicatorRules {
     pub licensed_consignee_leak: LeakRules,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct LeakRules {
     pub covered_source_value: f64,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DestinationRules {
     pub concern: f64,
@@ -77,7 +77,7 @@ pub struct DestinationRules {
     pub transit_sink: f64,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ProductRules {
     pub sensitive_hs: Vec<String>,
@@ -94,7 +94,7 @@ pub struct ProductRules {
     pub uncontrolled_keywords: Vec<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PassThroughRules {
     pub weight: f64,
@@ -102,14 +102,14 @@ pub struct PassThroughRules {
     pub min_conserved_share: f64,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RelabellingRules {
     pub weight: f64,
     pub vague_descriptions: Vec<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ValuationRules {
     pub weight: f64,
@@ -117,7 +117,7 @@ pub struct ValuationRules {
     pub over_ratio: f64,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct NewPartyRules {
     pub weight: f64,
@@ -127,7 +127,7 @@ pub struct NewPartyRules {
     pub new_buyer_value: f64,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct StructuringRules {
     pub weight: f64,
@@ -135,14 +135,14 @@ pub struct StructuringRules {
     pub max_piece_share: f64,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct KnownHubRules {
     pub weight: f64,
     pub groups: Vec<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CircuityRules {
     pub weight: f64,
@@ -150,7 +150,7 @@ pub struct CircuityRules {
     pub high: f64,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ScreeningRules {
     pub elsewhere_factor: f64,
@@ -158,7 +158,7 @@ pub struct ScreeningRules {
     pub fuzzy_value: f64,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CorridorRules {
     pub delivery_floor: f64,
@@ -169,7 +169,7 @@ pub struct CorridorRules {
     pub hs_headings: Vec<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SurgeRules {
     pub weight: f64,
@@ -179,7 +179,7 @@ pub struct SurgeRules {
     pub min_value_usd: f64,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct MirrorGapRules {
     pub weight: f64,
@@ -188,7 +188,7 @@ pub struct MirrorGapRules {
     pub full_gap: f64,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CorridorPassThroughRules {
     pub weight: f64,
@@ -201,7 +201,7 @@ pub struct CorridorPassThroughRules {
     pub re_export_full_rise: f64,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ConsignmentShareRules {
     pub weight: f64,
@@ -211,7 +211,7 @@ pub struct ConsignmentShareRules {
 }
 
 /// A product investigators watch for: keywords in descriptions and a reference unit price.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ReferenceProduct {
     pub name: String,
@@ -262,6 +262,26 @@ impl Rules {
         toml::Value::Table(merged)
             .try_into()
             .map_err(|e: toml::de::Error| RulesError::Syntax(e.to_string().trim().to_string()))
+    }
+
+    /// The rules in full, every key, as a rules file's text: [`Rules::from_toml`] reads it back
+    /// equal (floats are written in the shortest form that reads back to the same number), and
+    /// `chiptrail score --rules` takes it as it is. Case files keep their rules in this form.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string(self).expect("rules are plain tables, lists and numbers");
+        format!(
+            "# Chiptrail rules in full (what each key means: data/rules.toml in the source)\n{body}"
+        )
+    }
+
+    /// SHA-256 of [`Rules::to_toml`], lowercase hex: names a set of rules in a case file and a
+    /// report, so that two reports scored with the same rules show the same digest.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.to_toml().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
@@ -388,6 +408,22 @@ mod tests {
             r.indicators.circuity.low, 2.0,
             "an integer is fine where a float is expected"
         );
+    }
+
+    #[test]
+    fn rules_written_in_full_read_back_equal() {
+        let default = Rules::default();
+        assert_eq!(Rules::from_toml(&default.to_toml()).unwrap(), default);
+        let mut r = default.clone();
+        r.scoring.flag_threshold = 0.1 + 0.2;
+        r.indicators.circuity.low = 2.0;
+        r.routes.generic_name_words.push("\"quoted\" words".into());
+        r.products[0].system = !r.products[0].system;
+        let text = r.to_toml();
+        assert_eq!(Rules::from_toml(&text).unwrap(), r);
+        assert_ne!(r.digest(), default.digest());
+        assert_eq!(r.digest(), r.clone().digest());
+        assert_eq!(default.digest().len(), 64);
     }
 
     #[test]

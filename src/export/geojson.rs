@@ -10,12 +10,18 @@ use crate::analysis::ScoredRoute;
 use crate::gazetteer::Gazetteer;
 use crate::geometry::route_lines;
 use crate::scoring::indicators::indicator_names;
+use crate::triage::Triage;
 
 /// Distance between interpolated points along arcs.
 pub const STEP_KM: f64 = 250.0;
 
 /// The feature of one route (countries as their codes in `g`).
 pub fn feature(r: &ScoredRoute, g: &Gazetteer) -> Value {
+    feature_triaged(r, g, None)
+}
+
+/// As [`feature`], with `disposition` and `notes` properties when a triage is given.
+pub fn feature_triaged(r: &ScoredRoute, g: &Gazetteer, triage: Option<&Triage>) -> Value {
     let parts = route_lines(&r.stops, STEP_KM);
     let coords = |part: &Vec<geo::Point<f64>>| -> Value {
         Value::Array(
@@ -56,6 +62,11 @@ pub fn feature(r: &ScoredRoute, g: &Gazetteer) -> Value {
             json!(fixed(r.score.value(n)).parse::<f64>().unwrap_or(0.0)),
         );
     }
+    if let Some(t) = triage {
+        let (disposition, notes) = super::triage_cells(r, t, g);
+        props.insert("disposition".into(), json!(disposition));
+        props.insert("notes".into(), json!(notes));
+    }
     json!({"type": "Feature", "geometry": geometry, "properties": Value::Object(props)})
 }
 
@@ -65,9 +76,19 @@ fn round6(v: f64) -> f64 {
 
 /// Writes a FeatureCollection of the routes (WGS 84 longitude/latitude).
 pub fn write(path: &Path, routes: &[&ScoredRoute], g: &Gazetteer) -> std::io::Result<()> {
+    write_triaged(path, routes, g, None)
+}
+
+/// As [`write`], with each route's disposition and notes when a triage is given.
+pub fn write_triaged(
+    path: &Path,
+    routes: &[&ScoredRoute],
+    g: &Gazetteer,
+    triage: Option<&Triage>,
+) -> std::io::Result<()> {
     let collection = json!({
         "type": "FeatureCollection",
-        "features": routes.iter().map(|r| feature(r, g)).collect::<Vec<_>>(),
+        "features": routes.iter().map(|r| feature_triaged(r, g, triage)).collect::<Vec<_>>(),
     });
     write_atomic(path, |out| {
         serde_json::to_writer(&mut *out, &collection).map_err(std::io::Error::other)?;

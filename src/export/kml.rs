@@ -8,6 +8,7 @@ use crate::analysis::ScoredRoute;
 use crate::gazetteer::Gazetteer;
 use crate::geometry::route_lines;
 use crate::scoring::indicators::indicator_names;
+use crate::triage::Triage;
 
 /// Escapes text for XML.
 fn xml(text: &str) -> String {
@@ -28,6 +29,16 @@ fn xml(text: &str) -> String {
 
 /// Writes a KML document of the routes (countries as their codes in `g`).
 pub fn write(path: &Path, routes: &[&ScoredRoute], g: &Gazetteer) -> std::io::Result<()> {
+    write_triaged(path, routes, g, None)
+}
+
+/// As [`write`], with `disposition` and `notes` data when a triage is given.
+pub fn write_triaged(
+    path: &Path,
+    routes: &[&ScoredRoute],
+    g: &Gazetteer,
+    triage: Option<&Triage>,
+) -> std::io::Result<()> {
     write_atomic(path, |out| {
         writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
         writeln!(
@@ -75,6 +86,11 @@ pub fn write(path: &Path, routes: &[&ScoredRoute], g: &Gazetteer) -> std::io::Re
                     .into_iter()
                     .map(|n| (format!("f_{n}"), fixed(r.score.value(n)))),
             );
+            if let Some(t) = triage {
+                let (disposition, notes) = super::triage_cells(r, t, g);
+                data.push(("disposition".into(), disposition));
+                data.push(("notes".into(), notes));
+            }
             for (name, value) in data {
                 write!(
                     out,

@@ -4,6 +4,8 @@
 
 pub mod geojson;
 pub mod kml;
+pub mod report;
+pub mod route_map;
 
 use std::path::Path;
 
@@ -13,6 +15,24 @@ use crate::analysis::ScoredRoute;
 use crate::gazetteer::Gazetteer;
 use crate::model::Dataset;
 use crate::scoring::indicators::indicator_names;
+use crate::triage::{RouteKey, Triage};
+
+/// A route's disposition and notes as exports write them: (`disposition`, `notes`), notes as
+/// `TIME text` joined by ` | `.
+pub fn triage_cells(r: &ScoredRoute, triage: &Triage, g: &Gazetteer) -> (String, String) {
+    let entry = triage.get(&RouteKey::of(r, g));
+    let disposition = entry.map(|e| e.disposition).unwrap_or_default();
+    let notes = entry
+        .map(|e| {
+            e.notes
+                .iter()
+                .map(|n| format!("{} {}", n.at, n.text))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .unwrap_or_default();
+    (disposition.label().to_string(), notes)
+}
 
 /// Writes a dataset's rejected rows: `line,column,reason`, then the original fields under the
 /// file's own header, so nothing is lost and the rows can be fixed and loaded again.
@@ -44,6 +64,17 @@ pub fn write_routes_csv(
     routes: &[&ScoredRoute],
     g: &Gazetteer,
 ) -> std::io::Result<()> {
+    write_routes_csv_triaged(path, routes, g, None)
+}
+
+/// As [`write_routes_csv`], with `disposition` and `notes` columns at the end when a triage is
+/// given (without one, the output is exactly [`write_routes_csv`]'s).
+pub fn write_routes_csv_triaged(
+    path: &Path,
+    routes: &[&ScoredRoute],
+    g: &Gazetteer,
+    triage: Option<&Triage>,
+) -> std::io::Result<()> {
     write_atomic(path, |out| {
         let mut csv = SafeCsv::new(out);
         let mut header: Vec<String> = [
@@ -66,6 +97,9 @@ pub fn write_routes_csv(
         .collect();
         let names = indicator_names();
         header.extend(names.iter().map(|n| format!("f_{n}")));
+        if triage.is_some() {
+            header.extend(["disposition".to_string(), "notes".to_string()]);
+        }
         csv.row(&header)?;
         for r in routes {
             let mut row = vec![
@@ -84,6 +118,10 @@ pub fn write_routes_csv(
                 r.licence_notes.join("; "),
             ];
             row.extend(names.iter().map(|n| fixed(r.score.value(n))));
+            if let Some(t) = triage {
+                let (disposition, notes) = triage_cells(r, t, g);
+                row.extend([disposition, notes]);
+            }
             csv.row(&row)?;
         }
         csv.flush()

@@ -1,117 +1,30 @@
-//! App state in one place: settings persisted between runs, the loaded datasets and the analysis,
-//! what is shown and selected, and the running job. Panels draw from it and return [`Command`]s,
-//! which the app applies after the frame by calling the core.
+//! The app: the [`State`] the panels read, the map widget's own state, the undo history and the
+//! file picker. Each frame the panels draw from the state and return [`Command`]s, which the app
+//! applies after the frame by calling the core. Only this module changes the state.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::analysis::Analysis;
-use crate::filter::{RouteFilter, SearchHit};
 use crate::gazetteer::Gazetteer;
 use crate::ingest::Mapping;
-use crate::model::Dataset;
+use crate::model::{Dataset, Date};
 use crate::rules::Rules;
+use crate::triage::{RouteKey, Triage};
 use egui::Rect;
-use serde::{Deserialize, Serialize};
 use walkers::{HttpOptions, HttpTiles, MapMemory, lon_lat};
 
 use super::basemap::{Basemap, mercator};
-use super::flows::{DrawnFlows, MapEvents};
-use super::jobs::{Job, LoadFailure, LoadRequest};
+use super::flows::DrawnFlows;
+use super::history::{History, Snapshot, Step, filter_fields};
+use super::jobs::{CaseOutcome, Finished, Job, LoadRequest};
 use super::panels;
+use super::panels::map::MapView;
 
-/// Settings kept between runs (eframe storage).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Settings {
-    /// Map centre (lon, lat) and zoom.
-    pub center: [f64; 2],
-    pub zoom: f64,
-    pub show_data: bool,
-    pub show_filters: bool,
-    pub show_table: bool,
-    pub show_timeline: bool,
-    pub filter: RouteFilter,
-    pub rules_path: Option<PathBuf>,
-    /// Online OpenStreetMap tiles under the routes (off: nothing touches the network).
-    pub online_tiles: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            center: [10.0, 25.0],
-            zoom: 2.2,
-            show_data: true,
-            show_filters: true,
-            show_table: true,
-            show_timeline: true,
-            filter: RouteFilter::default(),
-            rules_path: None,
-            online_tiles: false,
-        }
-    }
-}
-
-/// What to export.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportScope {
-    Flagged,
-    Filtered,
-    Selected,
-}
-
-/// Export file formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportFormat {
-    Csv,
-    GeoJson,
-    Kml,
-}
-
-impl ExportFormat {
-    pub fn extension(self) -> &'static str {
-        match self {
-            ExportFormat::Csv => "csv",
-            ExportFormat::GeoJson => "geojson",
-            ExportFormat::Kml => "kml",
-        }
-    }
-}
-
-/// What panels ask the app to do.
-#[must_use]
-#[derive(Clone, Debug)]
-pub enum Command {
-    /// Ask for files with the picker, then load them.
-    OpenDialog,
-    /// Load these files (background) and score again.
-    Open(Vec<PathBuf>),
-    /// Load one file with a column mapping.
-    OpenWithMapping(PathBuf, Box<Mapping>),
-    RemoveDataset(usize),
-    SetFilter(RouteFilter),
-    Select(Option<usize>),
-    ZoomToSelection,
-    ZoomToCountry(crate::gazetteer::CountryId),
-    /// Ask for a path, then export.
-    Export(ExportScope, ExportFormat),
-    ExportTo(ExportScope, ExportFormat, PathBuf),
-    /// Ask for a path, then save the map view as PNG.
-    ExportMapPng,
-    ExportMapPngTo(PathBuf),
-    ChooseRules,
-    LoadRules(PathBuf),
-    SetOnlineTiles(bool),
-    CancelJob,
-    CloseMappingDialog,
-    /// Ask for a path, then save the mapping dialog's choices as a mapping file.
-    SaveMapping,
-    SaveMappingTo(PathBuf),
-    /// Ask for a mapping file, then fill the mapping dialog from it.
-    LoadMapping,
-    LoadMappingFrom(PathBuf),
-}
+pub use super::command::{
+    Command, ExportFormat, ExportScope, Panel, Sort, SortKey, Window as AppWindow,
+};
+pub use super::state::{MappingDialog, Settings, State};
 
 /// What the file picker is asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,136 +32,35 @@ pub enum FileRequest {
     OpenData,
     OpenRules,
     OpenMapping,
-    Save { title: String, extension: String },
+    OpenCase,
+    /// Where an input of a case is now (the input's file name).
+    Locate {
+        name: String,
+    },
+    Save {
+        title: String,
+        extension: String,
+    },
 }
 
 /// The file picker: a system dialog in the app, a stand-in in tests (which must never open one).
 pub type FilePicker = Box<dyn FnMut(FileRequest) -> Vec<PathBuf>>;
 
-/// The column-mapping dialog for a file whose header Chiptrail does not know.
-#[derive(Clone, Debug)]
-pub struct MappingDialog {
-    pub path: PathBuf,
-    pub header: Vec<String>,
-    /// Chosen header index per canonical column (`Column::ALL` order).
-    pub chosen: Vec<Option<usize>>,
-    /// The value every row has, per canonical column, for columns the file lacks ("same for
-    /// every row"; empty for none).
-    pub fixed: Vec<String>,
-    /// Date order and decimal commas, as a loaded mapping file gives them.
-    pub options: crate::ingest::MappingOptions,
-    pub message: String,
-    /// What saving or loading a mapping did, shown in the dialog.
-    pub status: Option<String>,
-}
-
-impl MappingDialog {
-    /// The mapping the dialog's choices make: a typed value wins over a chosen column.
-    pub fn mapping(&self) -> Mapping {
-        use crate::ingest::Column;
-        let mut pairs = Vec::new();
-        let mut values = Vec::new();
-        for (k, col) in Column::ALL.iter().enumerate() {
-            let value = self.fixed[k].trim();
-            if !value.is_empty() {
-                values.push((*col, value.to_string()));
-            } else if let Some(i) = self.chosen[k] {
-                pairs.push((*col, self.header[i].clone()));
-            }
-        }
-        let mut mapping = Mapping::from_pairs(&pairs).with_values(&values);
-        mapping.options = self.options.clone();
-        mapping
-    }
-
-    /// Required columns neither chosen nor given a value (a weight stands in for the quantity).
-    pub fn missing(&self) -> Vec<crate::ingest::Column> {
-        crate::ingest::Column::missing_from(|c| {
-            let k = c as usize;
-            self.chosen[k].is_some() || !self.fixed[k].trim().is_empty()
-        })
-    }
-
-    /// Why a typed value would not read, per canonical column (`None` when it reads or is empty).
-    pub fn problems(&self) -> Vec<Option<String>> {
-        let g = Gazetteer::embedded();
-        let comma = self.options.decimal_comma.unwrap_or(false);
-        crate::ingest::Column::ALL
-            .iter()
-            .zip(&self.fixed)
-            .map(|(col, text)| {
-                if text.trim().is_empty() {
-                    None
-                } else {
-                    crate::ingest::check_fixed_value(*col, text, comma, g).err()
-                }
-            })
-            .collect()
-    }
-
-    /// Fills the choices from a mapping file, as the reader would apply it to this header.
-    pub fn load(&mut self, mapping: &Mapping) -> Result<(), String> {
-        let map = crate::ingest::ColumnMap::from_header(&self.header, Some(mapping))?;
-        let named = |col: &crate::ingest::Column| {
-            mapping.pairs().iter().any(|(c, _)| c == col)
-                || mapping.values().iter().any(|(c, _)| c == col)
-        };
-        let claimed: Vec<usize> = crate::ingest::Column::ALL
-            .iter()
-            .filter(|c| named(c))
-            .filter_map(|c| map.get(*c))
-            .collect();
-        for (k, col) in crate::ingest::Column::ALL.iter().enumerate() {
-            if named(col) {
-                self.chosen[k] = map.get(*col);
-                self.fixed[k] = map.fixed(*col).unwrap_or("").to_string();
-            } else if self.chosen[k].is_some_and(|i| claimed.contains(&i)) {
-                // A header the mapping gives another column no longer stands for this one.
-                self.chosen[k] = None;
-            }
-        }
-        self.options = mapping.options.clone();
-        Ok(())
-    }
-}
-
 pub struct App {
-    pub settings: Settings,
-    pub datasets: Vec<Arc<Dataset>>,
-    pub failures: Vec<LoadFailure>,
-    pub analysis: Arc<Analysis>,
-    pub rules: Rules,
-    /// Route indices that pass the filter, highest score first.
-    pub visible: Vec<usize>,
-    pub drawn: DrawnFlows,
-    pub selected: Option<usize>,
-    pub map_memory: MapMemory,
-    pub basemap: Arc<Basemap>,
-    pub labels: Vec<([f32; 2], String)>,
-    pub hubs: Vec<([f32; 2], f32, String)>,
-    pub concern_m49: Vec<u16>,
-    pub job: Option<Job>,
-    pub status: String,
-    pub search: String,
-    pub search_hits: Vec<SearchHit>,
-    pub mapping_dialog: Option<MappingDialog>,
+    /// What the panels read.
+    pub state: State,
+    /// The map widget's pan and zoom, tiles, and what it reported (the one piece of state a
+    /// widget changes itself).
+    pub map: MapView,
     pub pick_file: FilePicker,
-    pub tiles: Option<HttpTiles>,
-    pub map_events: MapEvents,
-    pub map_rect: Option<Rect>,
-    pub pending_png: Option<PathBuf>,
-    pub about_open: bool,
-    pub routes_sort: panels::routes::Sort,
-    /// Derived views, recomputed when their inputs change rather than every frame (a million
-    /// shipments make ~500k routes): the table order, the monthly values of all shipments, and
-    /// the monthly values through the selected route's parties.
-    pub table_order: Vec<usize>,
-    table_sorted_by: Option<panels::routes::Sort>,
-    pub months_all: Vec<(i32, f64)>,
-    pub months_selected: Vec<(i32, f64)>,
+    /// The time dispositions and notes are stamped with, UTC ISO 8601 (tests fix it).
+    pub clock: fn() -> String,
+    /// How each file loaded was read (a column mapping), by the path it was loaded from, for
+    /// the case file.
+    read_options: std::collections::HashMap<PathBuf, crate::ingest::ReadOptions>,
+    table_sorted_by: Option<Sort>,
     months_selected_for: Option<usize>,
-    /// Files written by exports this session (shown in the status line, checked by tests).
-    pub written: Vec<PathBuf>,
+    pending_png: Option<PathBuf>,
     /// `CHIPTRAIL_SCREENSHOT=PATH`: once the first analysis is in, save the map view there and close
     /// (README screenshots, and a check of the PNG export in a real window).
     screenshot_and_close: Option<PathBuf>,
@@ -267,6 +79,27 @@ const SETTINGS_KEY: &str = "chiptrail-settings";
 /// Dropped files are read whatever their name; the reader goes by their content.
 pub const DATA_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "gz", "zip", "xlsx", "xlsm", "xls"];
 
+/// The current time, UTC, ISO 8601 to the second (`2026-11-29T10:15:00Z`).
+pub fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    utc_timestamp(secs)
+}
+
+/// Seconds since 1970-01-01 UTC as ISO 8601.
+pub fn utc_timestamp(secs: u64) -> String {
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        Date(days as i32),
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
 /// The system file dialog.
 fn system_picker() -> FilePicker {
     Box::new(|request| match request {
@@ -282,6 +115,17 @@ fn system_picker() -> FilePicker {
         FileRequest::OpenMapping => rfd::FileDialog::new()
             .set_title("Load mapping")
             .add_filter("Column mapping", &["toml"])
+            .pick_file()
+            .into_iter()
+            .collect(),
+        FileRequest::OpenCase => rfd::FileDialog::new()
+            .set_title("Open case")
+            .add_filter("Chiptrail case", &[crate::case::CASE_EXTENSION])
+            .pick_file()
+            .into_iter()
+            .collect(),
+        FileRequest::Locate { name } => rfd::FileDialog::new()
+            .set_title(format!("Locate {name}"))
             .pick_file()
             .into_iter()
             .collect(),
@@ -303,29 +147,44 @@ impl App {
             .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
             .unwrap_or_default();
         let mut app = App::with_settings(&cc.egui_ctx, settings, system_picker());
-        if !files.is_empty() {
-            // The user's files instead of the sample.
-            if let Some(job) = app.job.take() {
-                job.cancel();
-            }
-            let requests = files.into_iter().map(|f| (f, None)).collect();
-            app.job = Some(Job::start(
-                &cc.egui_ctx,
-                Vec::new(),
-                requests,
-                app.rules.clone(),
-                false,
-            ));
-        }
+        app.open_instead(&cc.egui_ctx, files);
         app
+    }
+
+    /// Opens the user's files, or the one case file among them, instead of the sample.
+    pub fn open_instead(&mut self, ctx: &egui::Context, files: Vec<PathBuf>) {
+        let request = match crate::case::OpenRequest::classify(files) {
+            Ok(r) => r,
+            Err(e) => {
+                self.state.status = e;
+                return;
+            }
+        };
+        match request {
+            crate::case::OpenRequest::Sample => {}
+            crate::case::OpenRequest::Files(files) => {
+                if let Some(job) = self.state.job.take() {
+                    job.cancel();
+                }
+                let requests = files.into_iter().map(|f| (f, None)).collect();
+                self.state.job = Some(Job::start(
+                    ctx,
+                    Vec::new(),
+                    requests,
+                    self.state.rules.clone(),
+                    false,
+                ));
+            }
+            crate::case::OpenRequest::Case(path) => self.apply(ctx, Command::OpenCase(path)),
+        }
     }
 
     /// The app with given settings and file picker (tests pass a stand-in picker).
     pub fn with_settings(ctx: &egui::Context, settings: Settings, pick_file: FilePicker) -> App {
         let g = Gazetteer::embedded();
-        let mut map_memory = MapMemory::default();
-        let _ = map_memory.set_zoom(settings.zoom.clamp(1.0, 16.0));
-        map_memory.center_at(lon_lat(settings.center[0], settings.center[1]));
+        let mut memory = MapMemory::default();
+        let _ = memory.set_zoom(settings.zoom.clamp(1.0, 16.0));
+        memory.center_at(lon_lat(settings.center[0], settings.center[1]));
         let (rules, rules_status) = load_rules(settings.rules_path.as_deref());
         let labels = g
             .countries()
@@ -342,7 +201,7 @@ impl App {
                     .collect()
             })
             .unwrap_or_default();
-        let mut app = App {
+        let state = State {
             settings,
             datasets: Vec::new(),
             failures: Vec::new(),
@@ -351,7 +210,6 @@ impl App {
             visible: Vec::new(),
             drawn: DrawnFlows::default(),
             selected: None,
-            map_memory,
             basemap: Arc::new(Basemap::embedded()),
             labels,
             hubs: Vec::new(),
@@ -361,60 +219,79 @@ impl App {
             search: String::new(),
             search_hits: Vec::new(),
             mapping_dialog: None,
-            pick_file,
-            tiles: None,
-            map_events: MapEvents::default(),
-            map_rect: None,
-            pending_png: None,
             about_open: false,
-            routes_sort: panels::routes::Sort::default(),
+            shortcuts_open: false,
+            routes_sort: Sort::default(),
             table_order: Vec::new(),
-            table_sorted_by: None,
             months_all: Vec::new(),
             months_selected: Vec::new(),
-            months_selected_for: None,
             written: Vec::new(),
+            triage: Default::default(),
+            route_keys: Vec::new(),
+            dispositions: Vec::new(),
+            orphans: Vec::new(),
+            history: History::default(),
+            case_path: None,
+            case_dialog: None,
+        };
+        let mut app = App {
+            state,
+            map: MapView {
+                memory,
+                tiles: None,
+                rect: None,
+                events: Default::default(),
+            },
+            pick_file,
+            clock: utc_now,
+            read_options: Default::default(),
+            table_sorted_by: None,
+            months_selected_for: None,
+            pending_png: None,
             screenshots: std::sync::mpsc::channel(),
             screenshot_and_close: std::env::var_os("CHIPTRAIL_SCREENSHOT").map(PathBuf::from),
             screenshot_requested: false,
             frame_log: std::env::var_os("CHIPTRAIL_FRAME_LOG").is_some(),
         };
-        if app.settings.online_tiles {
+        if app.state.settings.online_tiles {
             app.set_online_tiles(ctx, true);
         }
-        app.job = Some(Job::start(
+        app.state.job = Some(Job::start(
             ctx,
             Vec::new(),
             Vec::new(),
-            app.rules.clone(),
+            app.state.rules.clone(),
             true,
         ));
         app
     }
 
-    /// Recomputes what is visible and drawn after the analysis or the filter changed.
+    /// Recomputes what is visible and drawn after the analysis, the filter or the triage changed.
     pub fn refresh(&mut self) {
-        self.visible = self.settings.filter.apply(&self.analysis);
-        self.drawn = DrawnFlows::build(&self.analysis, &self.visible);
+        let s = &mut self.state;
+        s.visible = s
+            .settings
+            .filter
+            .apply_triaged(&s.analysis, &s.dispositions);
+        s.drawn = DrawnFlows::build(&s.analysis, &s.visible, &s.dispositions);
         self.table_sorted_by = None;
-        if self
-            .selected
-            .is_some_and(|s| s >= self.analysis.routes.len())
-        {
-            self.selected = None;
+        if s.selected.is_some_and(|i| i >= s.analysis.routes.len()) {
+            s.selected = None;
         }
     }
 
-    /// Recomputes what depends only on the loaded data (not on the filter): hub sizes and the
-    /// monthly values of all shipments.
+    /// Recomputes what depends only on the loaded data (not on the filter): route keys and
+    /// dispositions, hub sizes and the monthly values of all shipments.
     fn data_changed(&mut self) {
-        self.months_all = crate::filter::monthly_values(&self.analysis);
+        let s = &mut self.state;
+        s.rekey();
+        s.months_all = crate::filter::monthly_values(&s.analysis);
         self.months_selected_for = None;
         let g = Gazetteer::embedded();
-        let trade: Vec<&Dataset> = self.datasets.iter().map(Arc::as_ref).collect();
+        let trade: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
         let throughput = crate::filter::hub_throughput(&trade, g);
         let top = throughput.first().map(|t| t.1).unwrap_or(1.0).max(1.0);
-        self.hubs = throughput
+        s.hubs = throughput
             .iter()
             .map(|(i, v)| {
                 let h = &g.hubs()[*i];
@@ -430,46 +307,54 @@ impl App {
 
     /// Brings the cached table order and timelines up to date with the sort and the selection.
     pub fn update_views(&mut self) {
-        if self.table_sorted_by != Some(self.routes_sort) {
-            self.table_order = panels::routes::ordered(self);
-            self.table_sorted_by = Some(self.routes_sort);
+        let s = &mut self.state;
+        if self.table_sorted_by != Some(s.routes_sort) {
+            s.table_order =
+                panels::routes::ordered(&s.analysis, &s.visible, &s.dispositions, s.routes_sort);
+            self.table_sorted_by = Some(s.routes_sort);
         }
-        if self.months_selected_for != self.selected {
-            self.months_selected = self
-                .selected
-                .and_then(|s| self.analysis.routes.get(s))
-                .map(|r| crate::filter::route_party_months(&self.analysis, r))
+        if self.months_selected_for != s.selected {
+            s.months_selected = s
+                .selected_route()
+                .map(|r| crate::filter::route_party_months(&s.analysis, r))
                 .unwrap_or_default();
-            self.months_selected_for = self.selected;
+            self.months_selected_for = s.selected;
         }
     }
 
     /// Polls the background job; applies its result.
     pub fn poll_job(&mut self) {
-        let Some(job) = &self.job else { return };
+        let Some(job) = &self.state.job else { return };
         let Some(result) = job.poll() else { return };
-        self.job = None;
+        self.state.job = None;
         match result {
-            None => self.status = "cancelled".into(),
-            Some(out) => {
-                self.datasets = out.datasets;
-                self.analysis = out.analysis;
-                let flagged = self
-                    .analysis
-                    .routes
-                    .iter()
-                    .filter(|r| r.score.flagged)
-                    .count();
-                self.status = format!("{} routes, {} flagged", self.analysis.routes.len(), flagged);
+            None => self.state.status = "cancelled".into(),
+            Some(Finished::Case(outcome)) => self.case_opened(*outcome),
+            Some(Finished::Data(out)) => {
+                // The selection follows its route into the new analysis, if the route is still there.
+                let selected = self.state.selected_key();
+                let s = &mut self.state;
+                s.datasets = out.datasets;
+                s.analysis = out.analysis;
+                let flagged = s.analysis.routes.iter().filter(|r| r.score.flagged).count();
+                s.status = format!("{} routes, {} flagged", s.analysis.routes.len(), flagged);
                 for f in &out.failures {
-                    if f.needs_mapping && self.mapping_dialog.is_none() {
-                        self.mapping_dialog = mapping_dialog_for(&f.path, &f.message);
+                    if f.needs_mapping && s.mapping_dialog.is_none() {
+                        s.mapping_dialog = mapping_dialog_for(&f.path, &f.message);
                     }
                 }
-                self.failures
+                s.failures
                     .retain(|old| !out.failures.iter().any(|f| f.path == old.path));
-                self.failures.extend(out.failures);
+                s.failures.extend(out.failures);
+                s.selected = None;
                 self.data_changed();
+                self.state.selected = selected.and_then(|k| self.state.route_of(&k));
+                if !self.state.orphans.is_empty() {
+                    self.state.status.push_str(&format!(
+                        "; {} disposition(s) no longer have a route",
+                        self.state.orphans.len()
+                    ));
+                }
                 if let Some(path) = self.screenshot_and_close.clone() {
                     self.pending_png = Some(path);
                 }
@@ -478,12 +363,13 @@ impl App {
     }
 
     fn start_job(&mut self, ctx: &egui::Context, requests: Vec<LoadRequest>) {
-        if let Some(job) = &self.job {
+        if let Some(job) = &self.state.job {
             job.cancel();
         }
         // Files loaded again replace their earlier copy (every table of a zip).
         let reloaded: Vec<&PathBuf> = requests.iter().map(|r| &r.0).collect();
         let existing = self
+            .state
             .datasets
             .iter()
             .filter(|d| {
@@ -493,18 +379,18 @@ impl App {
             })
             .cloned()
             .collect();
-        self.job = Some(Job::start(
+        self.state.job = Some(Job::start(
             ctx,
             existing,
             requests,
-            self.rules.clone(),
+            self.state.rules.clone(),
             false,
         ));
     }
 
     fn set_online_tiles(&mut self, ctx: &egui::Context, on: bool) {
-        self.settings.online_tiles = on;
-        self.tiles = on.then(|| {
+        self.state.settings.online_tiles = on;
+        self.map.tiles = on.then(|| {
             let cache = std::env::temp_dir().join("chiptrail-tiles");
             let options = HttpOptions {
                 cache: Some(cache),
@@ -512,6 +398,167 @@ impl App {
             };
             HttpTiles::with_options(walkers::sources::OpenStreetMap, options, ctx.clone())
         });
+    }
+
+    /// Puts a case that was read back in place of the current work, or says why it could not be.
+    fn case_opened(&mut self, outcome: CaseOutcome) {
+        let CaseOutcome {
+            path,
+            case,
+            locate,
+            result,
+        } = outcome;
+        let opened = match result {
+            Ok(opened) => opened,
+            Err(problems) => {
+                self.state.status = format!("could not open the case {}", path.display());
+                self.state.case_dialog = Some(super::state::CaseDialog {
+                    path,
+                    error: None,
+                    backup: None,
+                    problems: problems.problems,
+                    warnings: Vec::new(),
+                    retry: Some((Box::new(case), locate)),
+                });
+                return;
+            }
+        };
+        self.read_options.clear();
+        for input in &opened.inputs {
+            if let Ok(options) = input.read_options() {
+                self.read_options.insert(input.path.clone(), options);
+            }
+        }
+        let s = &mut self.state;
+        s.datasets = opened.datasets.into_iter().map(Arc::new).collect();
+        s.analysis = Arc::new(opened.analysis);
+        s.rules = s.analysis.rules.clone();
+        s.failures.clear();
+        s.mapping_dialog = None;
+        s.triage = opened.triage;
+        s.settings.filter = opened.filter;
+        s.selected = None;
+        self.map
+            .memory
+            .center_at(lon_lat(opened.view.center[0], opened.view.center[1]));
+        let _ = self.map.memory.set_zoom(opened.view.zoom.clamp(1.0, 16.0));
+        self.data_changed();
+        let s = &mut self.state;
+        s.selected = opened.selected;
+        s.history.clear();
+        let flagged = s.analysis.routes.iter().filter(|r| r.score.flagged).count();
+        s.status = format!(
+            "opened the case {}: {} routes, {flagged} flagged",
+            path.display(),
+            s.analysis.routes.len()
+        );
+        if !s.orphans.is_empty() {
+            s.status.push_str(&format!(
+                "; {} disposition(s) no longer have a route",
+                s.orphans.len()
+            ));
+        }
+        s.case_dialog = (!opened.warnings.is_empty()).then(|| super::state::CaseDialog {
+            path: path.clone(),
+            error: None,
+            backup: None,
+            problems: Vec::new(),
+            warnings: opened.warnings,
+            retry: None,
+        });
+        self.remember_case(path);
+    }
+
+    /// Puts a case at the top of the recent cases.
+    fn remember_case(&mut self, path: PathBuf) {
+        let recent = &mut self.state.settings.recent_cases;
+        recent.retain(|p| p != &path);
+        recent.insert(0, path.clone());
+        recent.truncate(8);
+        self.state.case_path = Some(path);
+    }
+
+    /// Saves the work as a case file: the inputs with their hashes and how they were read, the
+    /// rules, the filter, the map view, the selection and the triage.
+    fn save_case(&mut self, mut path: PathBuf) {
+        if path.extension().is_none() {
+            path.set_extension(crate::case::CASE_EXTENSION);
+        }
+        let s = &self.state;
+        let inputs = crate::case::CaseInput::from_datasets(
+            s.datasets.iter().map(Arc::as_ref),
+            |p: &Path| self.read_options.get(p).cloned().unwrap_or_default(),
+        );
+        let mut case = crate::case::CaseFile::new(inputs, &s.analysis, &(self.clock)());
+        case.filter = s.settings.filter.clone();
+        case.view = crate::case::View {
+            center: s.settings.center,
+            zoom: self.map.memory.zoom(),
+        };
+        case.selection = s.selected_key();
+        case.triage = s.triage.clone();
+        match case.save(&path) {
+            Ok(()) => {
+                self.state.status = format!("saved the case to {}", path.display());
+                self.state.written.push(path.clone());
+                self.remember_case(path);
+            }
+            Err(e) => self.state.status = format!("{e}"),
+        }
+    }
+
+    /// What undo would restore now.
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            filter: self.state.settings.filter.clone(),
+            selected: self.state.selected_key(),
+            triage: self.state.triage.clone(),
+        }
+    }
+
+    /// Puts back a snapshot from the history.
+    fn restore(&mut self, snapshot: Snapshot) {
+        let s = &mut self.state;
+        let filter_changed = snapshot.filter != s.settings.filter;
+        let triage_changed = snapshot.triage != s.triage;
+        s.settings.filter = snapshot.filter;
+        if triage_changed {
+            s.triage = snapshot.triage;
+            s.orphans = s.triage.orphans(&s.analysis.routes, Gazetteer::embedded());
+            s.redispose();
+        }
+        s.selected = snapshot.selected.and_then(|k| s.route_of(&k));
+        if filter_changed || triage_changed {
+            self.refresh();
+        }
+    }
+
+    /// Selects a route (or nothing), as one undoable step.
+    fn select(&mut self, selected: Option<usize>) {
+        let selected = selected.filter(|i| *i < self.state.analysis.routes.len());
+        if selected != self.state.selected {
+            let before = self.snapshot();
+            self.state.history.record(before, Step::Select);
+            self.state.selected = selected;
+        }
+    }
+
+    /// Changes the triage of one route (by index) with `change`, as one undoable step.
+    fn triage(&mut self, route: usize, change: impl FnOnce(&mut Triage, RouteKey)) {
+        let Some(key) = self.state.route_keys.get(route).cloned() else {
+            return;
+        };
+        let before = self.snapshot();
+        change(&mut self.state.triage, key.clone());
+        if self.state.triage == before.triage {
+            return;
+        }
+        self.state.history.record(before, Step::Triage);
+        let d = self.state.triage.disposition(&key);
+        if let Some(slot) = self.state.dispositions.get_mut(route) {
+            *slot = d;
+        }
+        self.refresh();
     }
 
     /// Applies one command.
@@ -527,29 +574,105 @@ impl App {
                 self.start_job(ctx, paths.into_iter().map(|p| (p, None)).collect())
             }
             Command::OpenWithMapping(path, mapping) => {
-                self.mapping_dialog = None;
+                self.state.mapping_dialog = None;
+                self.read_options.insert(
+                    path.clone(),
+                    crate::ingest::ReadOptions {
+                        mapping: Some((*mapping).clone()),
+                        ..Default::default()
+                    },
+                );
                 self.start_job(ctx, vec![(path, Some(*mapping))]);
             }
             Command::RemoveDataset(i) => {
-                if i < self.datasets.len() {
-                    self.datasets.remove(i);
+                if i < self.state.datasets.len() {
+                    self.state.datasets.remove(i);
                     self.start_job(ctx, Vec::new());
                 }
             }
             Command::SetFilter(f) => {
-                self.settings.filter = f;
-                self.refresh();
+                if f != self.state.settings.filter {
+                    let fields = filter_fields(&self.state.settings.filter, &f);
+                    let before = self.snapshot();
+                    self.state.history.record(before, Step::Filter(fields));
+                    self.state.settings.filter = f;
+                    self.refresh();
+                }
             }
-            Command::Select(s) => self.selected = s,
+            Command::Select(s) => self.select(s),
+            Command::MoveSelection(delta) => {
+                self.update_views();
+                let rows = &self.state.table_order;
+                if rows.is_empty() {
+                    return;
+                }
+                let at = self
+                    .state
+                    .selected
+                    .and_then(|s| rows.iter().position(|r| *r == s));
+                let next = match at {
+                    Some(p) => (p as i64 + i64::from(delta)).clamp(0, rows.len() as i64 - 1),
+                    None if delta < 0 => rows.len() as i64 - 1,
+                    None => 0,
+                };
+                self.select(Some(rows[next as usize]));
+            }
             Command::ZoomToSelection => {
-                if let Some(r) = self.selected.and_then(|s| self.analysis.routes.get(s)) {
-                    zoom_to_points(&mut self.map_memory, &r.stops, self.map_rect);
+                if let Some(r) = self.state.selected_route() {
+                    zoom_to_points(&mut self.map.memory, &r.stops, self.map.rect);
                 }
             }
             Command::ZoomToCountry(id) => {
                 if let Some(p) = Gazetteer::embedded().country(id).point {
-                    self.map_memory.center_at(lon_lat(p.x(), p.y()));
-                    let _ = self.map_memory.set_zoom(5.0);
+                    self.map.memory.center_at(lon_lat(p.x(), p.y()));
+                    let _ = self.map.memory.set_zoom(5.0);
+                }
+            }
+            Command::CenterMap { lon, lat, zoom } => {
+                self.map.memory.center_at(lon_lat(lon, lat));
+                let _ = self.map.memory.set_zoom(zoom);
+            }
+            Command::SortRoutes(sort) => self.state.routes_sort = sort,
+            Command::Search(text) => {
+                self.state.search_hits =
+                    crate::filter::search(&self.state.analysis, Gazetteer::embedded(), &text, 12);
+                self.state.search = text;
+            }
+            Command::ShowPanel(panel, on) => {
+                let s = &mut self.state.settings;
+                match panel {
+                    Panel::Data => s.show_data = on,
+                    Panel::Filters => s.show_filters = on,
+                    Panel::Table => s.show_table = on,
+                    Panel::Timeline => s.show_timeline = on,
+                }
+            }
+            Command::ShowWindow(window, on) => match window {
+                AppWindow::About => self.state.about_open = on,
+                AppWindow::Shortcuts => self.state.shortcuts_open = on,
+            },
+            Command::SetDisposition(route, disposition) => {
+                let now = (self.clock)();
+                self.triage(route, |t, key| {
+                    if t.disposition(&key) != disposition {
+                        t.set(key, disposition, &now);
+                    }
+                });
+            }
+            Command::AddNote(route, text) => {
+                let now = (self.clock)();
+                self.triage(route, |t, key| t.note(key, &text, &now));
+            }
+            Command::Undo => {
+                let current = self.snapshot();
+                if let Some(back) = self.state.history.undo(current) {
+                    self.restore(back);
+                }
+            }
+            Command::Redo => {
+                let current = self.snapshot();
+                if let Some(forward) = self.state.history.redo(current) {
+                    self.restore(forward);
                 }
             }
             Command::Export(scope, format) => {
@@ -562,34 +685,41 @@ impl App {
                 }
             }
             Command::ExportTo(scope, format, path) => {
+                let s = &mut self.state;
                 let routes: Vec<&crate::analysis::ScoredRoute> = match scope {
-                    ExportScope::Flagged => self
+                    ExportScope::Flagged => s
                         .analysis
                         .routes
                         .iter()
                         .filter(|r| r.score.flagged)
                         .collect(),
-                    ExportScope::Filtered => self
-                        .visible
-                        .iter()
-                        .map(|i| &self.analysis.routes[*i])
-                        .collect(),
-                    ExportScope::Selected => self
+                    ExportScope::Filtered => {
+                        s.visible.iter().map(|i| &s.analysis.routes[*i]).collect()
+                    }
+                    ExportScope::Selected => s
                         .selected
-                        .and_then(|s| self.analysis.routes.get(s))
+                        .and_then(|i| s.analysis.routes.get(i))
                         .into_iter()
                         .collect(),
                 };
                 let g = Gazetteer::embedded();
+                let triage = Some(&s.triage);
                 let written = match format {
-                    ExportFormat::Csv => crate::export::write_routes_csv(&path, &routes, g),
-                    ExportFormat::GeoJson => crate::export::geojson::write(&path, &routes, g),
-                    ExportFormat::Kml => crate::export::kml::write(&path, &routes, g),
+                    ExportFormat::Csv => {
+                        crate::export::write_routes_csv_triaged(&path, &routes, g, triage)
+                    }
+                    ExportFormat::GeoJson => {
+                        crate::export::geojson::write_triaged(&path, &routes, g, triage)
+                    }
+                    ExportFormat::Kml => {
+                        crate::export::kml::write_triaged(&path, &routes, g, triage)
+                    }
                 };
-                self.status = match written {
+                let count = routes.len();
+                s.status = match written {
                     Ok(()) => {
-                        self.written.push(path.clone());
-                        format!("wrote {} route(s) to {}", routes.len(), path.display())
+                        s.written.push(path.clone());
+                        format!("wrote {count} route(s) to {}", path.display())
                     }
                     Err(e) => format!("could not write {}: {e}", path.display()),
                 };
@@ -618,33 +748,45 @@ impl App {
             }
             Command::LoadRules(path) => {
                 let (rules, status) = load_rules(Some(&path));
-                self.status = status;
-                if rules != self.rules || self.settings.rules_path.as_deref() != Some(&path) {
-                    self.rules = rules;
-                    self.settings.rules_path = Some(path);
+                self.state.status = status;
+                if rules != self.state.rules
+                    || self.state.settings.rules_path.as_deref() != Some(&path)
+                {
+                    self.state.rules = rules;
+                    self.state.settings.rules_path = Some(path);
                     self.start_job(ctx, Vec::new());
                 }
             }
             Command::SetOnlineTiles(on) => self.set_online_tiles(ctx, on),
             Command::CancelJob => {
-                if let Some(job) = &self.job {
+                if let Some(job) = &self.state.job {
                     job.cancel();
                 }
             }
-            Command::CloseMappingDialog => self.mapping_dialog = None,
+            Command::CloseMappingDialog => self.state.mapping_dialog = None,
+            Command::MapColumn(k, choice) => {
+                if let Some(dialog) = &mut self.state.mapping_dialog {
+                    dialog.choose(k, choice);
+                }
+            }
+            Command::MapValue(k, text) => {
+                if let Some(dialog) = &mut self.state.mapping_dialog {
+                    dialog.type_value(k, text);
+                }
+            }
             Command::SaveMapping => {
                 let request = FileRequest::Save {
                     title: "Save mapping".into(),
                     extension: "toml".into(),
                 };
-                if self.mapping_dialog.is_some()
+                if self.state.mapping_dialog.is_some()
                     && let Some(path) = (self.pick_file)(request).into_iter().next()
                 {
                     self.apply(ctx, Command::SaveMappingTo(path));
                 }
             }
             Command::SaveMappingTo(path) => {
-                let Some(dialog) = &mut self.mapping_dialog else {
+                let Some(dialog) = &mut self.state.mapping_dialog else {
                     return;
                 };
                 let text = dialog.mapping().to_toml();
@@ -653,14 +795,14 @@ impl App {
                 });
                 dialog.status = Some(match written {
                     Ok(()) => {
-                        self.written.push(path.clone());
+                        self.state.written.push(path.clone());
                         format!("saved the mapping to {}", path.display())
                     }
                     Err(e) => format!("could not write {}: {e}", path.display()),
                 });
             }
             Command::LoadMapping => {
-                if self.mapping_dialog.is_some()
+                if self.state.mapping_dialog.is_some()
                     && let Some(path) = (self.pick_file)(FileRequest::OpenMapping)
                         .into_iter()
                         .next()
@@ -668,8 +810,84 @@ impl App {
                     self.apply(ctx, Command::LoadMappingFrom(path));
                 }
             }
+            Command::SaveCase => match self.state.case_path.clone() {
+                Some(path) => self.save_case(path),
+                None => self.apply(ctx, Command::SaveCaseAs),
+            },
+            Command::SaveCaseAs => {
+                let request = FileRequest::Save {
+                    title: "Save case".into(),
+                    extension: crate::case::CASE_EXTENSION.into(),
+                };
+                if let Some(path) = (self.pick_file)(request).into_iter().next() {
+                    self.apply(ctx, Command::SaveCaseTo(path));
+                }
+            }
+            Command::SaveCaseTo(path) => self.save_case(path),
+            Command::OpenCaseDialog => {
+                if let Some(path) = (self.pick_file)(FileRequest::OpenCase).into_iter().next() {
+                    self.apply(ctx, Command::OpenCase(path));
+                }
+            }
+            Command::OpenCase(path) => match crate::case::CaseFile::load(&path) {
+                Ok(case) => {
+                    let locate = crate::case::Locate::beside(&path);
+                    if let Some(job) = self.state.job.take() {
+                        job.cancel();
+                    }
+                    self.state.case_dialog = None;
+                    self.state.job = Some(Job::open_case(ctx, path, case, locate));
+                }
+                Err(e) => {
+                    let backup = match &e {
+                        crate::case::CaseError::BackupAvailable { backup, .. } => {
+                            Some(backup.clone())
+                        }
+                        _ => None,
+                    };
+                    self.state.status = format!("could not open the case {}", path.display());
+                    self.state.case_dialog = Some(super::state::CaseDialog {
+                        path,
+                        error: Some(e.to_string()),
+                        backup,
+                        problems: Vec::new(),
+                        warnings: Vec::new(),
+                        retry: None,
+                    });
+                }
+            },
+            Command::LocateInput(recorded) => {
+                let name = recorded
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| recorded.display().to_string());
+                if let Some(now) = (self.pick_file)(FileRequest::Locate { name })
+                    .into_iter()
+                    .next()
+                {
+                    self.apply(ctx, Command::LocateInputAt(recorded, now));
+                }
+            }
+            Command::LocateInputAt(recorded, now) => {
+                let Some(dialog) = self.state.case_dialog.take() else {
+                    return;
+                };
+                let Some((case, locate)) = dialog.retry else {
+                    return;
+                };
+                if let Some(job) = self.state.job.take() {
+                    job.cancel();
+                }
+                self.state.job = Some(Job::open_case(
+                    ctx,
+                    dialog.path,
+                    *case,
+                    locate.moved(recorded, now),
+                ));
+            }
+            Command::CloseCaseDialog => self.state.case_dialog = None,
             Command::LoadMappingFrom(path) => {
-                let Some(dialog) = &mut self.mapping_dialog else {
+                let Some(dialog) = &mut self.state.mapping_dialog else {
                     return;
                 };
                 let loaded = std::fs::read_to_string(&path)
@@ -690,11 +908,11 @@ impl App {
         let Some(image) = shots.last() else { return };
         if let Some(path) = self.pending_png.take() {
             let ppp = ctx.pixels_per_point();
-            let region = self.map_rect.unwrap_or(Rect::EVERYTHING);
+            let region = self.map.rect.unwrap_or(Rect::EVERYTHING);
             let cropped = image.region(&region, Some(ppp));
-            self.status = match super::png::write(&path, &cropped) {
+            self.state.status = match super::png::write(&path, &cropped) {
                 Ok(()) => {
-                    self.written.push(path.clone());
+                    self.state.written.push(path.clone());
                     format!("saved the map view to {}", path.display())
                 }
                 Err(e) => format!("could not write {}: {e}", path.display()),
@@ -771,7 +989,7 @@ impl eframe::App for App {
         self.poll_job();
         if self.screenshot_and_close.is_some()
             && self.pending_png.is_some()
-            && self.map_rect.is_some()
+            && self.map.rect.is_some()
             && !self.screenshot_requested
         {
             // Ask a few frames after the data arrived, so that the map shows it.
@@ -797,7 +1015,7 @@ impl eframe::App for App {
         if !dropped.is_empty() {
             self.apply(ctx, Command::Open(dropped));
         }
-        if self.job.is_some() {
+        if self.state.job.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
     }
@@ -806,27 +1024,41 @@ impl eframe::App for App {
         let ctx = ui.ctx().clone();
         let started = std::time::Instant::now();
         self.update_views();
-        let commands = panels::draw(ui, self);
+        let commands = panels::draw(ui, &self.state, &mut self.map);
         if self.frame_log {
             // CHIPTRAIL_FRAME_LOG=1: how long building each frame took, for measuring large files.
             eprintln!(
                 "frame {:.1} ms, {} routes drawn",
                 started.elapsed().as_secs_f64() * 1e3,
-                self.drawn.at_zoom(self.map_memory.zoom()).len()
+                self.state.drawn.at_zoom(self.map.memory.zoom()).len()
             );
         }
         for c in commands {
             self.apply(&ctx, c);
         }
-        let center = self
-            .map_memory
-            .detached()
-            .unwrap_or(lon_lat(self.settings.center[0], self.settings.center[1]));
-        self.settings.center = [center.x(), center.y()];
-        self.settings.zoom = self.map_memory.zoom();
+        let center = self.map.memory.detached().unwrap_or(lon_lat(
+            self.state.settings.center[0],
+            self.state.settings.center[1],
+        ));
+        self.state.settings.center = [center.x(), center.y()];
+        self.state.settings.zoom = self.map.memory.zoom();
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+        eframe::set_value(storage, SETTINGS_KEY, &self.state.settings);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_utc_iso_8601() {
+        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_timestamp(1_795_774_500), "2026-11-27T10:15:00Z");
+        let now = utc_now();
+        assert_eq!(now.len(), 20, "{now}");
+        assert!(now.ends_with('Z') && now.as_bytes()[10] == b'T');
     }
 }

@@ -7,8 +7,8 @@ use walkers::{MapMemory, Plugin, Projector, lon_lat};
 
 use super::theme;
 
-const LOW_RES: &[u8] = include_bytes!("../../assets/basemap/countries-110m.bin");
-const HIGH_RES: &[u8] = include_bytes!("../../assets/basemap/countries-50m.bin");
+// The bytes are embedded once, by the core (`crate::basemap`), which the evidence report reads too.
+use crate::basemap::{HIGH_RES, LOW_RES};
 /// Above this zoom the 1:50m polygons are drawn, below it the 1:110m ones.
 const DETAIL_ZOOM: f64 = 3.5;
 const MAX_LAT: f64 = 85.051_128;

@@ -11,6 +11,7 @@ use super::theme;
 use crate::analysis::Analysis;
 use crate::gazetteer::{CountryId, Gazetteer};
 use crate::geometry::route_lines;
+use crate::triage::Disposition;
 
 /// Below this zoom, flows are aggregated by country pair.
 pub const AGGREGATE_BELOW_ZOOM: f64 = 3.0;
@@ -28,8 +29,11 @@ pub struct DrawnFlow {
     pub score: f64,
     pub flagged: bool,
     pub value_usd: f64,
-    /// 0..1: faded when small.
+    /// 0..1: faded when small or dismissed.
     pub alpha: f32,
+    /// The route's disposition; for an aggregate, confirmed when any of its routes is, dismissed
+    /// when all are, needs information when any does and none is confirmed.
+    pub disposition: Disposition,
     /// Bounding box of `parts` (min x, min y, max x, max y), to skip lines outside the view.
     pub bbox: [f32; 4],
 }
@@ -55,6 +59,9 @@ struct PairTotal {
     best: f64,
     flagged: usize,
     count: usize,
+    confirmed: usize,
+    dismissed: usize,
+    needs_information: usize,
     stops: [geo::Point<f64>; 2],
 }
 
@@ -78,9 +85,15 @@ fn to_mercator(parts: Vec<Vec<geo::Point<f64>>>) -> Vec<Vec<[f32; 2]>> {
 }
 
 impl DrawnFlows {
-    /// Builds the lines for the routes that passed the filter (`visible`, highest score first).
-    pub fn build(analysis: &Analysis, visible: &[usize]) -> DrawnFlows {
+    /// Builds the lines for the routes that passed the filter (`visible`, highest score first),
+    /// styled by their dispositions (`dispositions[i]` for route `i`; open beyond the slice).
+    pub fn build(
+        analysis: &Analysis,
+        visible: &[usize],
+        dispositions: &[Disposition],
+    ) -> DrawnFlows {
         let g = Gazetteer::embedded();
+        let disposition = |i: usize| dispositions.get(i).copied().unwrap_or_default();
         // Flagged routes are always drawn; the rest up to the cap, best first.
         let mut chosen: Vec<usize> = visible
             .iter()
@@ -101,6 +114,12 @@ impl DrawnFlows {
             .enumerate()
             .map(|(rank, &i)| {
                 let r = &analysis.routes[i];
+                let d = disposition(i);
+                let alpha = if r.score.flagged {
+                    1.0
+                } else {
+                    0.85 - 0.6 * rank as f32 / n
+                };
                 DrawnFlow {
                     route: Some(i),
                     label: format!(
@@ -113,17 +132,23 @@ impl DrawnFlows {
                     score: r.score.score,
                     flagged: r.score.flagged,
                     value_usd: r.value_usd,
-                    alpha: if r.score.flagged {
-                        1.0
+                    alpha: if d == Disposition::Dismissed {
+                        alpha * theme::DISMISSED_ALPHA
                     } else {
-                        0.85 - 0.6 * rank as f32 / n
+                        alpha
                     },
+                    disposition: d,
                     bbox: [0.0; 4],
                 }
             })
             .collect();
-        // Draw order: low scores first, flagged last (on top).
-        routes.sort_by(|a, b| a.flagged.cmp(&b.flagged).then(a.score.total_cmp(&b.score)));
+        // Draw order: dismissed first (at the bottom), then low scores, flagged, and confirmed
+        // routes last (on top).
+        routes.sort_by(|a, b| {
+            draw_rank(a)
+                .cmp(&draw_rank(b))
+                .then(a.score.total_cmp(&b.score))
+        });
         let mut pairs: std::collections::BTreeMap<(CountryId, CountryId), PairTotal> =
             Default::default();
         for &i in visible {
@@ -135,13 +160,21 @@ impl DrawnFlows {
                     best: 0.0,
                     flagged: 0,
                     count: 0,
+                    confirmed: 0,
+                    dismissed: 0,
+                    needs_information: 0,
                     stops: [s[0], s[1]],
                 });
+                let d = disposition(i);
                 e.value += r.value_usd;
                 e.weighted_score += r.value_usd.max(1.0) * r.score.score;
                 e.best = e.best.max(r.score.score);
-                e.flagged += usize::from(r.score.flagged);
+                // A dismissed route is not diversion: it does not make its pair look flagged.
+                e.flagged += usize::from(r.score.flagged && d != Disposition::Dismissed);
                 e.count += 1;
+                e.confirmed += usize::from(d == Disposition::Confirmed);
+                e.dismissed += usize::from(d == Disposition::Dismissed);
+                e.needs_information += usize::from(d == Disposition::NeedsInformation);
             }
         }
         // An aggregate is coloured by the value-weighted mean score of its routes (with a million
@@ -155,22 +188,50 @@ impl DrawnFlows {
             .map(|((a, b), p)| {
                 let mean = (p.weighted_score / p.value.max(1.0)).min(1.0);
                 let (a, b) = (g.country(a).code(), g.country(b).code());
+                let disposition = if p.confirmed > 0 {
+                    Disposition::Confirmed
+                } else if p.needs_information > 0 {
+                    Disposition::NeedsInformation
+                } else if p.dismissed == p.count {
+                    Disposition::Dismissed
+                } else {
+                    Disposition::Open
+                };
+                let mut triaged = String::new();
+                for (n, what) in [
+                    (p.confirmed, "confirmed"),
+                    (p.needs_information, "need information"),
+                    (p.dismissed, "dismissed"),
+                ] {
+                    if n > 0 {
+                        triaged.push_str(&format!(", {n} {what}"));
+                    }
+                }
                 DrawnFlow {
                     route: None,
                     label: format!(
-                        "{a} → {b}: {} route(s), {} flagged; value-weighted score {mean:.2}, best {:.2}",
+                        "{a} → {b}: {} route(s), {} flagged{triaged}; value-weighted score {mean:.2}, best {:.2}",
                         p.count, p.flagged, p.best
                     ),
                     parts: to_mercator(route_lines(&p.stops, 200.0)),
                     score: mean,
                     flagged: p.flagged > 0,
                     value_usd: p.value,
-                    alpha: if p.flagged > 0 { 0.9 } else { 0.35 },
+                    alpha: match disposition {
+                        Disposition::Dismissed => 0.35 * theme::DISMISSED_ALPHA,
+                        _ if p.flagged > 0 => 0.9,
+                        _ => 0.35,
+                    },
+                    disposition,
                     bbox: [0.0; 4],
                 }
             })
             .collect();
-        aggregates.sort_by(|a, b| a.flagged.cmp(&b.flagged).then(a.score.total_cmp(&b.score)));
+        aggregates.sort_by(|a, b| {
+            draw_rank(a)
+                .cmp(&draw_rank(b))
+                .then(a.score.total_cmp(&b.score))
+        });
         for f in routes.iter_mut().chain(aggregates.iter_mut()) {
             f.bbox = bbox(&f.parts);
         }
@@ -189,6 +250,17 @@ impl DrawnFlows {
         } else {
             &self.routes
         }
+    }
+}
+
+/// Where a line goes in the drawing order: dismissed at the bottom, then the rest, flagged above,
+/// then routes that need information, confirmed on top.
+fn draw_rank(f: &DrawnFlow) -> u8 {
+    match f.disposition {
+        Disposition::Dismissed => 0,
+        Disposition::Open => 1 + u8::from(f.flagged),
+        Disposition::NeedsInformation => 3,
+        Disposition::Confirmed => 4,
     }
 }
 
@@ -286,11 +358,33 @@ impl Plugin for FlowsPlugin<'_> {
                 if points.len() < 2 {
                     continue;
                 }
-                if f.flagged || Some(i) == selected_line {
-                    painter.add(Shape::line(
-                        points.clone(),
-                        Stroke::new(width + 3.0, theme::HALO),
-                    ));
+                match f.disposition {
+                    // Confirmed routes stand out with an outline of their own, routes that need
+                    // information with a thinner one; dismissed ones get no halo.
+                    Disposition::Confirmed => {
+                        painter.add(Shape::line(
+                            points.clone(),
+                            Stroke::new(width + 6.0, theme::CONFIRMED),
+                        ));
+                        painter.add(Shape::line(
+                            points.clone(),
+                            Stroke::new(width + 2.0, theme::HALO),
+                        ));
+                    }
+                    Disposition::NeedsInformation => {
+                        painter.add(Shape::line(
+                            points.clone(),
+                            Stroke::new(width + 4.0, theme::NEEDS_INFO),
+                        ));
+                    }
+                    Disposition::Dismissed if Some(i) != selected_line => {}
+                    _ if f.flagged || Some(i) == selected_line => {
+                        painter.add(Shape::line(
+                            points.clone(),
+                            Stroke::new(width + 3.0, theme::HALO),
+                        ));
+                    }
+                    _ => {}
                 }
                 if Some(i) == selected_line {
                     painter.add(Shape::line(
@@ -368,8 +462,8 @@ pub fn legend(
     hidden: usize,
     threshold: f64,
 ) {
-    let origin = rect.left_bottom() + vec2(12.0, -118.0);
-    let bg = Rect::from_min_size(origin, vec2(236.0, 106.0));
+    let origin = rect.left_bottom() + vec2(12.0, -134.0);
+    let bg = Rect::from_min_size(origin, vec2(236.0, 122.0));
     painter.rect_filled(bg, 4.0, theme::LEGEND_BG);
     let text = |pos: Pos2, s: &str, c: Color32| {
         painter.text(pos, Align2::LEFT_CENTER, s, FontId::proportional(11.0), c)
@@ -415,4 +509,23 @@ pub fn legend(
         "width: value (log scale)".to_string()
     };
     text(origin + vec2(8.0, 90.0), &note, theme::MUTED);
+    // Triage: a sample line of each style.
+    let mut x = origin.x + 8.0;
+    for (label, outline, alpha) in [
+        ("confirmed", Some((theme::CONFIRMED, 6.0)), 1.0),
+        ("needs info", Some((theme::NEEDS_INFO, 4.0)), 1.0),
+        ("dismissed", None, theme::DISMISSED_ALPHA),
+    ] {
+        let y = origin.y + 108.0;
+        let line = [pos2(x, y), pos2(x + 18.0, y)];
+        if let Some((colour, extra)) = outline {
+            painter.line_segment(line, Stroke::new(2.0 + extra, colour));
+        }
+        painter.line_segment(
+            line,
+            Stroke::new(2.0, theme::score_color(threshold, threshold, alpha)),
+        );
+        text(pos2(x + 22.0, y), label, theme::MUTED);
+        x += 76.0;
+    }
 }

@@ -7,6 +7,7 @@ use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 
 use crate::analysis::Analysis;
+use crate::case::{CaseFile, CaseProblem, CaseProblems, Locate, OpenedCase};
 use crate::gazetteer::Gazetteer;
 use crate::ingest::{self, IngestError, Mapping, ReadOptions};
 use crate::model::Dataset;
@@ -20,7 +21,22 @@ pub struct LoadFailure {
     pub needs_mapping: bool,
 }
 
-/// What a finished job hands back.
+/// What a finished job hands back: loaded and scored data, or a case opened (or not).
+pub enum Finished {
+    Data(JobOutput),
+    Case(Box<CaseOutcome>),
+}
+
+/// A case the job tried to open: the case file, where its inputs were looked for, and what
+/// came of it (the data scored again, or every input that is missing or changed).
+pub struct CaseOutcome {
+    pub path: PathBuf,
+    pub case: CaseFile,
+    pub locate: Locate,
+    pub result: Result<OpenedCase, CaseProblems>,
+}
+
+/// Loaded and scored data.
 pub struct JobOutput {
     pub datasets: Vec<Arc<Dataset>>,
     pub failures: Vec<LoadFailure>,
@@ -32,7 +48,7 @@ pub struct Job {
     pub label: String,
     progress: Arc<Mutex<(f32, String)>>,
     cancel: Arc<AtomicBool>,
-    result: Receiver<Option<JobOutput>>,
+    result: Receiver<Option<Finished>>,
 }
 
 /// What to load before scoring: a path, with a mapping when the user gave one.
@@ -47,19 +63,59 @@ impl Job {
         rules: Rules,
         embedded_sample: bool,
     ) -> Job {
-        let progress = Arc::new(Mutex::new((0.0, "starting".to_string())));
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = channel();
         let label = if requests.is_empty() && !embedded_sample {
             "Scoring".to_string()
         } else {
             "Loading".to_string()
         };
+        Job::spawn(ctx, label, move |p, c, ctx| {
+            run(existing, requests, rules, embedded_sample, p, c, ctx).map(Finished::Data)
+        })
+    }
+
+    /// Opens a case: reads every input again, checks it, and scores it with the case's rules.
+    pub fn open_case(ctx: &egui::Context, path: PathBuf, case: CaseFile, locate: Locate) -> Job {
+        Job::spawn(ctx, "Opening case".into(), move |p, c, ctx| {
+            let mut report = |f: f64| {
+                if let Ok(mut p) = p.lock() {
+                    *p = (f as f32, "reading and checking the case's files".into());
+                }
+                ctx.request_repaint();
+                !c.load(Ordering::Relaxed)
+            };
+            let result = crate::case::open_case_with(&case, &locate, Some(&mut report));
+            if result.as_ref().is_err_and(|e| {
+                e.problems
+                    .iter()
+                    .any(|p| matches!(p, CaseProblem::Cancelled))
+            }) {
+                return None;
+            }
+            Some(Finished::Case(Box::new(CaseOutcome {
+                path,
+                case,
+                locate,
+                result,
+            })))
+        })
+    }
+
+    /// Runs `work` on a thread of its own with progress and cancel.
+    fn spawn(
+        ctx: &egui::Context,
+        label: String,
+        work: impl FnOnce(&Mutex<(f32, String)>, &AtomicBool, &egui::Context) -> Option<Finished>
+        + Send
+        + 'static,
+    ) -> Job {
+        let progress = Arc::new(Mutex::new((0.0, "starting".to_string())));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = channel();
         let (p, c, ctx) = (progress.clone(), cancel.clone(), ctx.clone());
         let spawned = std::thread::Builder::new()
             .name("chiptrail-job".into())
             .spawn(move || {
-                let out = run(existing, requests, rules, embedded_sample, &p, &c, &ctx);
+                let out = work(&p, &c, &ctx);
                 let _ = tx.send(out);
                 ctx.request_repaint();
             });
@@ -88,7 +144,7 @@ impl Job {
     }
 
     /// The result once the job is done: `Some(None)` when it was cancelled.
-    pub fn poll(&self) -> Option<Option<JobOutput>> {
+    pub fn poll(&self) -> Option<Option<Finished>> {
         self.result.try_recv().ok()
     }
 }

@@ -3,10 +3,13 @@
 
 pub mod app;
 pub mod basemap;
+pub mod command;
 pub mod flows;
+pub mod history;
 pub mod jobs;
 pub mod panels;
 mod png;
+pub mod state;
 pub mod theme;
 
 pub use app::App;

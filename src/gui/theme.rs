@@ -21,6 +21,24 @@ pub const LEGEND_BG: Color32 = Color32::from_rgba_premultiplied(250, 250, 250, 2
 pub const TEXT: Color32 = Color32::from_rgb(40, 40, 40);
 pub const MUTED: Color32 = Color32::from_rgb(110, 110, 110);
 pub const FLAG: Color32 = Color32::from_rgb(200, 30, 30);
+/// Triage: confirmed routes get an outline in this colour on the map and their label in the
+/// table; routes that need information a lighter one; dismissed routes fade.
+pub const CONFIRMED: Color32 = Color32::from_rgb(130, 30, 200);
+pub const NEEDS_INFO: Color32 = Color32::from_rgb(0, 150, 170);
+pub const DISMISSED: Color32 = Color32::from_rgb(150, 150, 150);
+/// How much of its colour a dismissed route keeps on the map.
+pub const DISMISSED_ALPHA: f32 = 0.22;
+
+/// The colour a disposition is written in (`None`: the ordinary text colour, for open routes).
+pub fn disposition_color(d: crate::triage::Disposition) -> Option<Color32> {
+    use crate::triage::Disposition;
+    match d {
+        Disposition::Open => None,
+        Disposition::Confirmed => Some(CONFIRMED),
+        Disposition::Dismissed => Some(DISMISSED),
+        Disposition::NeedsInformation => Some(NEEDS_INFO),
+    }
+}
 
 /// Colour of a route by score: grey-blue for low scores through amber to orange at the rules'
 /// flag threshold and red above it.

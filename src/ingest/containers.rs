@@ -83,6 +83,7 @@ pub fn read_bytes_all(
     let archive = ArchiveSource {
         path: path.to_path_buf(),
         sha256: hex(&Sha256::digest(bytes)),
+        size: bytes.len() as u64,
     };
     let ctx = Ctx {
         options,
@@ -784,6 +785,7 @@ fn read_workbook(
         })?;
         let p = &mut d.provenance;
         p.sha256 = hex(&Sha256::digest(bytes));
+        p.size = bytes.len() as u64;
         p.archive = Some(ctx.archive.clone());
         p.encoding = book.name().to_string();
         let mut notes = vec![format!(

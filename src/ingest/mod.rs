@@ -241,6 +241,7 @@ fn read_table(
     let mut provenance = Provenance {
         path: path.to_path_buf(),
         sha256,
+        size: bytes.len() as u64,
         archive: None,
         format,
         encoding: encoding.to_string(),

@@ -577,6 +577,7 @@ mod tests {
             provenance: Provenance {
                 path: PathBuf::from(name),
                 sha256: String::new(),
+                size: 0,
                 archive: None,
                 format,
                 encoding: "utf-8".into(),

@@ -2,6 +2,7 @@
 //! name variants of one firm in one country merged (`Tien Shan LLC` / `Tien Shan LLC (Branch)`).
 
 use crate::parties::{NameTokens, WordFrequency, block_keys, same_firm};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::gazetteer::CountryId;
@@ -141,8 +142,14 @@ impl Holders {
         // Each pair once, in a fixed order, whatever the blocks it met in.
         pairs.sort_unstable();
         pairs.dedup();
-        for (a, b) in pairs {
-            if a != b && uf.find(a) != uf.find(b) && same_firm(&tokens[a], &tokens[b], &generic) {
+        // Every pair is judged on its own (in parallel: a pure function of the two names), then
+        // merged in pair order, so the holders are the same whatever the number of threads.
+        let same: Vec<bool> = pairs
+            .par_iter()
+            .map(|&(a, b)| a != b && same_firm(&tokens[a], &tokens[b], &generic))
+            .collect();
+        for (&(a, b), same) in pairs.iter().zip(same) {
+            if same {
                 uf.union(a, b);
             }
         }

@@ -192,6 +192,18 @@ pub fn embedded_dataset(
     )
 }
 
+/// The text of an embedded file by the source path its dataset records
+/// (`embedded:data/sample/shipments.csv`, `embedded:data/sample/screening_list.csv`,
+/// `embedded:data/sample/licences.csv`), so that a case opened on the sample reads it again.
+pub fn embedded_file(path: &Path) -> Option<&'static str> {
+    match path.to_str()? {
+        "embedded:data/sample/shipments.csv" => Some(EMBEDDED_SHIPMENTS),
+        "embedded:data/sample/screening_list.csv" => Some(EMBEDDED_SCREENING),
+        "embedded:data/sample/licences.csv" => Some(EMBEDDED_LICENCES),
+        _ => None,
+    }
+}
+
 /// The kinds of scheme and business the generator mixes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Scheme {

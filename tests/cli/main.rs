@@ -1,6 +1,7 @@
 //! The command-line face: the `check` and `sample` contracts, run as a user runs them.
 
 mod containers;
+mod report;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -311,7 +312,7 @@ fn help_lists_the_subcommands() {
     let out = chiptrail(&["--help"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    for sub in ["check", "score", "evaluate", "sample", "open"] {
+    for sub in ["check", "score", "evaluate", "sample", "open", "report"] {
         assert!(text.contains(sub), "{sub}: {text}");
     }
 }

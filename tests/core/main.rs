@@ -1,5 +1,6 @@
 //! The core face: readers, gazetteer and generator exercised on named fixtures, without the CLI.
 
+mod case;
 mod containers;
 mod corridors;
 mod declarations;

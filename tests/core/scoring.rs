@@ -589,3 +589,36 @@ fn a_listed_consignee_flags_on_its_face_and_a_namesake_elsewhere_does_not() {
         namesake.score.reasons()
     );
 }
+
+#[test]
+fn scores_are_identical_whatever_the_number_of_threads() {
+    let s = generate(&SampleConfig::new(6000, 17));
+    let dir = tempfile::tempdir().unwrap();
+    s.write(dir.path()).unwrap();
+    let g = Gazetteer::embedded();
+    let read =
+        |name: &str| read_path(&dir.path().join(name), &ReadOptions::default(), g, None).unwrap();
+    let (shipments, list, licences) = (
+        read("shipments.csv"),
+        read("screening_list.csv"),
+        read("licences.csv"),
+    );
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                Analysis::run(
+                    &[&shipments, &licences],
+                    list.watchlist(),
+                    &Rules::default(),
+                    g,
+                )
+            })
+    };
+    let one = run(1);
+    let four = run(4);
+    assert_eq!(one.routes, four.routes);
+    assert!(one.routes.iter().any(|r| r.score.flagged));
+}

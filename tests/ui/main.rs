@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chiptrail::gui::app::{App, Command, ExportFormat, ExportScope, FileRequest, Settings};
+use chiptrail::gui::app::{App, Command, ExportFormat, ExportScope, FileRequest, Settings, State};
 use chiptrail::gui::basemap::ToScreen;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -26,28 +26,43 @@ fn start(
     answers: Arc<Mutex<Vec<PathBuf>>>,
     asked: Arc<Mutex<Vec<FileRequest>>>,
 ) -> Harness<'static, App> {
+    start_with(Settings::default(), answers, asked)
+}
+
+fn start_with(
+    settings: Settings,
+    answers: Arc<Mutex<Vec<PathBuf>>>,
+    asked: Arc<Mutex<Vec<FileRequest>>>,
+) -> Harness<'static, App> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1440.0, 900.0))
         .with_max_steps(64)
         .build_eframe(|cc| {
             chiptrail::gui::install_fonts(&cc.egui_ctx);
-            App::with_settings(&cc.egui_ctx, Settings::default(), picker(answers, asked))
+            let mut app = App::with_settings(&cc.egui_ctx, settings, picker(answers, asked));
+            app.clock = fixed_clock;
+            app
         });
     wait_for_job(&mut harness);
     harness
+}
+
+/// The clock the tests' app reads: every disposition and note is stamped with this time.
+fn fixed_clock() -> String {
+    "2026-11-29T10:15:00Z".to_string()
 }
 
 /// Steps the app until its background job has finished.
 fn wait_for_job(harness: &mut Harness<'static, App>) {
     for _ in 0..3000 {
         harness.step();
-        if harness.state().job.is_none() {
+        if harness.state().state.job.is_none() {
             break;
         }
         std::thread::sleep(Duration::from_millis(5));
     }
     assert!(
-        harness.state().job.is_none(),
+        harness.state().state.job.is_none(),
         "the background job did not finish"
     );
     harness.run_steps(3);
@@ -67,7 +82,7 @@ fn no_picker() -> PickerQueues {
 fn the_app_opens_on_the_embedded_sample_with_flagged_routes_on_the_map() {
     let (answers, asked) = no_picker();
     let harness = start(answers, asked);
-    let app = harness.state();
+    let app = &harness.state().state;
     let shipments = app
         .datasets
         .iter()
@@ -96,7 +111,7 @@ fn the_app_opens_on_the_embedded_sample_with_flagged_routes_on_the_map() {
         app.drawn.routes.iter().filter(|r| r.flagged).count() == flagged,
         "every flagged route is drawn"
     );
-    assert!(app.map_rect.is_some(), "the map was drawn");
+    assert!(harness.state().map.rect.is_some(), "the map was drawn");
     harness.get_by_label("shipments.csv");
     assert!(
         !harness
@@ -112,7 +127,7 @@ fn flagged_only_filters_the_table_and_the_map() {
     let mut harness = start(answers, asked);
     harness.get_by_label("Flagged only").click();
     harness.run_steps(3);
-    let app = harness.state();
+    let app = &harness.state().state;
     assert!(app.settings.filter.flagged_only);
     let flagged = app
         .analysis
@@ -144,14 +159,14 @@ fn countries_and_dates_typed_in_the_filters_are_read_as_they_are_typed() {
             .type_text(&key.to_string());
         harness.run_steps(2);
     }
-    assert_eq!(harness.state().settings.filter.countries, [cn]);
+    assert_eq!(harness.state().state.settings.filter.countries, [cn]);
     assert_eq!(
         harness.get_by_label("Countries").value().as_deref(),
         Some("CN R")
     );
     harness.get_by_label("Countries").type_text("U");
     harness.run_steps(2);
-    let app = harness.state();
+    let app = &harness.state().state;
     assert_eq!(app.settings.filter.countries, [cn, ru]);
     assert!(!app.visible.is_empty() && app.visible.len() < app.analysis.routes.len());
     assert!(app.visible.iter().all(|i| {
@@ -164,10 +179,10 @@ fn countries_and_dates_typed_in_the_filters_are_read_as_they_are_typed() {
     for key in "2024-07-01".chars() {
         harness.get_by_label("From").type_text(&key.to_string());
         harness.run_steps(2);
-        let from = harness.state().settings.filter.from;
+        let from = harness.state().state.settings.filter.from;
         assert!(from.is_none() || from == chiptrail::model::Date::from_ymd(2024, 7, 1));
     }
-    let app = harness.state();
+    let app = &harness.state().state;
     let from = chiptrail::model::Date::from_ymd(2024, 7, 1);
     assert_eq!(app.settings.filter.from, from);
     assert!(
@@ -178,8 +193,8 @@ fn countries_and_dates_typed_in_the_filters_are_read_as_they_are_typed() {
     // Reset empties the filter, and the boxes show it.
     harness.get_by_label("Reset").click();
     harness.run_steps(3);
-    assert!(harness.state().settings.filter.countries.is_empty());
-    assert_eq!(harness.state().settings.filter.from, None);
+    assert!(harness.state().state.settings.filter.countries.is_empty());
+    assert_eq!(harness.state().state.settings.filter.from, None);
     assert_eq!(
         harness.get_by_label("Countries").value().as_deref(),
         Some("")
@@ -190,11 +205,11 @@ fn countries_and_dates_typed_in_the_filters_are_read_as_they_are_typed() {
 fn selecting_a_route_in_the_table_shows_its_score_breakdown_and_legs() {
     let (answers, asked) = no_picker();
     let mut harness = start(answers, asked);
-    let top = harness.state().analysis.routes[0].clone();
+    let top = harness.state().state.analysis.routes[0].clone();
     assert!(top.score.flagged);
     harness.get_by_label(&format!("● {}", top.id)).click();
     harness.run_steps(3);
-    assert_eq!(harness.state().selected, Some(0));
+    assert_eq!(harness.state().state.selected, Some(0));
     harness.get_by_label("Score breakdown");
     // Every factor that fired is listed with its evidence.
     for f in top
@@ -217,17 +232,18 @@ fn clicking_a_route_on_the_map_selects_it() {
     let (answers, asked) = no_picker();
     let mut harness = start(answers, asked);
     // Zoom in far enough that routes are drawn one by one, and only flagged ones.
-    let mut filter = harness.state().settings.filter.clone();
+    let mut filter = harness.state().state.settings.filter.clone();
     filter.flagged_only = true;
     let ctx = harness.ctx.clone();
     harness.state_mut().apply(&ctx, Command::SetFilter(filter));
-    let _ = harness.state_mut().map_memory.set_zoom(3.5);
+    let _ = harness.state_mut().map.memory.set_zoom(3.5);
     harness.run_steps(3);
-    let app = harness.state();
-    let rect = app.map_rect.expect("map drawn");
+    let app = &harness.state().state;
+    let view = &harness.state().map;
+    let rect = view.rect.expect("map drawn");
     let center = walkers::lon_lat(app.settings.center[0], app.settings.center[1]);
     let projector =
-        walkers::Projector::new(rect, &walkers::MercatorProjection, &app.map_memory, center);
+        walkers::Projector::new(rect, &walkers::MercatorProjection, &view.memory, center);
     let t = ToScreen::new(&projector);
     // The top-most drawn route with a point inside the map, away from the legend.
     let (route, point) = app
@@ -255,10 +271,15 @@ fn clicking_a_route_on_the_map_selects_it() {
     harness.run_steps(2);
     let selected = harness
         .state()
+        .state
         .selected
         .expect("a click on a line selects its route");
     // The line under the pointer belongs to the selected route (several may overlap there).
-    assert!(harness.state().analysis.routes[selected].score.flagged);
+    assert!(
+        harness.state().state.analysis.routes[selected]
+            .score
+            .flagged
+    );
     let _ = route;
     harness.get_by_label("Score breakdown");
 }
@@ -270,6 +291,7 @@ fn exports_write_flagged_routes_to_csv_geojson_and_kml() {
     let mut harness = start(answers.clone(), asked.clone());
     let flagged = harness
         .state()
+        .state
         .analysis
         .routes
         .iter()
@@ -311,7 +333,7 @@ fn exports_write_flagged_routes_to_csv_geojson_and_kml() {
     assert_eq!(geojson["features"].as_array().unwrap().len(), flagged);
     let kml = std::fs::read_to_string(dir.path().join("flagged.kml")).unwrap();
     assert_eq!(kml.matches("<Placemark>").count(), flagged);
-    assert_eq!(harness.state().written.len(), 3);
+    assert_eq!(harness.state().state.written.len(), 3);
     assert!(
         std::fs::read_dir(dir.path()).unwrap().all(|e| !e
             .unwrap()
@@ -333,6 +355,7 @@ fn an_unknown_header_opens_the_mapping_dialog_and_loads_with_the_mapping() {
     wait_for_job(&mut harness);
     let dialog = harness
         .state()
+        .state
         .mapping_dialog
         .clone()
         .expect("the mapping dialog opens");
@@ -350,7 +373,7 @@ fn an_unknown_header_opens_the_mapping_dialog_and_loads_with_the_mapping() {
         ("value_usd", 7),
     ];
     {
-        let d = harness.state_mut().mapping_dialog.as_mut().unwrap();
+        let d = harness.state_mut().state.mapping_dialog.as_mut().unwrap();
         for (name, header) in choose {
             let k = chiptrail::ingest::Column::ALL
                 .iter()
@@ -363,7 +386,7 @@ fn an_unknown_header_opens_the_mapping_dialog_and_loads_with_the_mapping() {
     harness.get_by_label("Load with this mapping").click();
     harness.run_steps(2);
     wait_for_job(&mut harness);
-    let app = harness.state();
+    let app = &harness.state().state;
     assert!(app.mapping_dialog.is_none());
     let loaded = app
         .datasets
@@ -390,12 +413,12 @@ fn trans_pacific_and_multi_leg_routes_are_drawn_along_great_circles() {
     let mut harness = start(answers, asked);
     let ctx = harness.ctx.clone();
     // Only this file: drop the sample, load the file.
-    while !harness.state().datasets.is_empty() {
-        harness.state_mut().datasets.remove(0);
+    while !harness.state().state.datasets.is_empty() {
+        harness.state_mut().state.datasets.remove(0);
     }
     harness.state_mut().apply(&ctx, Command::Open(vec![file]));
     wait_for_job(&mut harness);
-    let app = harness.state();
+    let app = &harness.state().state;
     let g = chiptrail::gazetteer::Gazetteer::embedded();
     let drawn = |path: &str| {
         let i = app
@@ -466,6 +489,7 @@ fn a_national_extract_gets_its_country_typed_in_the_mapping_dialog_and_the_mappi
     wait_for_job(&mut harness);
     let dialog = harness
         .state()
+        .state
         .mapping_dialog
         .clone()
         .expect("the mapping dialog opens for the missing country");
@@ -508,12 +532,19 @@ fn a_national_extract_gets_its_country_typed_in_the_mapping_dialog_and_the_mappi
         .type_text("Narnia");
     harness.run_steps(3);
     assert_eq!(
-        harness.state().mapping_dialog.as_ref().unwrap().fixed[k(Column::ImporterCountry)],
+        harness.state().state.mapping_dialog.as_ref().unwrap().fixed[k(Column::ImporterCountry)],
         "Narnia"
     );
     harness.get_by_label_contains("unknown country 'Narnia'");
     assert!(!load_button_enabled(&harness));
-    harness.state_mut().mapping_dialog.as_mut().unwrap().fixed[k(Column::ImporterCountry)].clear();
+    harness
+        .state_mut()
+        .state
+        .mapping_dialog
+        .as_mut()
+        .unwrap()
+        .fixed[k(Column::ImporterCountry)]
+    .clear();
     harness.run_steps(2);
     harness
         .get_by_label("importer_country for every row")
@@ -542,7 +573,7 @@ fn a_national_extract_gets_its_country_typed_in_the_mapping_dialog_and_the_mappi
     harness.run_steps(2);
     wait_for_job(&mut harness);
     {
-        let app = harness.state();
+        let app = &harness.state().state;
         assert!(app.mapping_dialog.is_none());
         let loaded = app
             .datasets
@@ -571,14 +602,14 @@ fn a_national_extract_gets_its_country_typed_in_the_mapping_dialog_and_the_mappi
     wait_for_job(&mut harness);
     // The file loaded before, without a mapping it fails again and the dialog opens afresh.
     assert!(
-        harness.state().mapping_dialog.as_ref().unwrap().fixed[k(Column::ImporterCountry)]
+        harness.state().state.mapping_dialog.as_ref().unwrap().fixed[k(Column::ImporterCountry)]
             .is_empty()
     );
     answers.lock().unwrap().push(saved.clone());
     harness.get_by_label("Load mapping…").click();
     harness.run_steps(3);
     assert!(asked.lock().unwrap().contains(&FileRequest::OpenMapping));
-    let d = harness.state().mapping_dialog.clone().unwrap();
+    let d = harness.state().state.mapping_dialog.clone().unwrap();
     assert_eq!(d.fixed[k(Column::ImporterCountry)], "KR");
     assert_eq!(d.mapping(), mapping);
     harness.get_by_label_contains("loaded the mapping from");
@@ -623,14 +654,14 @@ fn zips_gzips_and_workbooks_open_from_the_dialog_and_by_dropping() {
     harness.state_mut().apply(&ctx, Command::OpenDialog);
     wait_for_job(&mut harness);
     assert!(matches!(asked.lock().unwrap()[..], [FileRequest::OpenData]));
-    let in_zip = |app: &App| {
+    let in_zip = |app: &State| {
         app.datasets
             .iter()
             .filter(|d| d.provenance.archive.as_ref().is_some_and(|a| a.path == zip))
             .cloned()
             .collect::<Vec<_>>()
     };
-    let members = in_zip(harness.state());
+    let members = in_zip(&harness.state().state);
     assert_eq!(members.len(), 2, "one dataset per BACI year");
     assert!(
         members[0]
@@ -650,7 +681,7 @@ fn zips_gzips_and_workbooks_open_from_the_dialog_and_by_dropping() {
     }
     harness.step();
     wait_for_job(&mut harness);
-    let app = harness.state();
+    let app = &harness.state().state;
     assert!(app.failures.is_empty(), "{:?}", app.failures);
     assert!(
         app.datasets
@@ -665,4 +696,489 @@ fn zips_gzips_and_workbooks_open_from_the_dialog_and_by_dropping() {
     );
     // Opening the zip again replaces its tables instead of doubling them.
     assert_eq!(in_zip(app).len(), 2);
+}
+
+// Casework: triage, undo/redo, keys and case files (issue 10).
+
+use chiptrail::triage::{Disposition, RouteKey};
+use egui::{Key, Modifiers};
+
+/// What undo and redo move between: (flagged only, selected route, its disposition, its notes).
+fn casework(
+    harness: &Harness<'static, App>,
+    route: usize,
+) -> (bool, Option<usize>, Disposition, usize) {
+    let s = &harness.state().state;
+    let notes = s.entry(route).map_or(0, |e| e.notes.len());
+    (
+        s.settings.filter.flagged_only,
+        s.selected,
+        s.disposition(route),
+        notes,
+    )
+}
+
+fn press(harness: &mut Harness<'static, App>, modifiers: Modifiers, key: Key) {
+    harness.key_press_modifiers(modifiers, key);
+    harness.run_steps(3);
+}
+
+fn menu(harness: &mut Harness<'static, App>, menu: &str, item: &str) {
+    harness.get_by_label(menu).click();
+    harness.run_steps(2);
+    harness.get_by_label(item).click();
+    harness.run_steps(3);
+}
+
+#[test]
+fn undo_and_redo_step_through_a_filter_a_selection_a_disposition_and_a_note() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let top = harness.state().state.analysis.routes[0].clone();
+    assert!(top.score.flagged);
+    assert!(!harness.state().state.history.can_undo());
+    // A filter, a selection, a disposition and a note, each through the panels.
+    harness.get_by_label("Flagged only").click();
+    harness.run_steps(3);
+    harness.get_by_label(&format!("● {}", top.id)).click();
+    harness.run_steps(3);
+    harness.get_by_label("Confirmed").click();
+    harness.run_steps(3);
+    harness.get_by_label("Note").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label("Note")
+        .type_text("same consignee as case 12");
+    harness.run_steps(2);
+    harness.get_by_label("Add note").click();
+    harness.run_steps(3);
+    let all = (true, Some(0), Disposition::Confirmed, 1);
+    assert_eq!(casework(&harness, 0), all);
+    // The note shows in the details panel with its time, and the disposition with when it was set.
+    harness.get_by_label("same consignee as case 12");
+    harness.get_by_label("2026-11-29T10:15:00Z");
+    harness.get_by_label("confirmed since 2026-11-29T10:15:00Z");
+    let entry = harness.state().state.entry(0).unwrap().clone();
+    assert_eq!(entry.notes[0].at, "2026-11-29T10:15:00Z");
+    assert_eq!(harness.state().state.history.undo_len(), 4);
+
+    // Undo, one step at a time, by keys and from the Edit menu.
+    press(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert_eq!(
+        casework(&harness, 0),
+        (true, Some(0), Disposition::Confirmed, 0)
+    );
+    assert!(
+        harness
+            .query_by_label("same consignee as case 12")
+            .is_none()
+    );
+    menu(&mut harness, "Edit", "Undo Ctrl+Z");
+    assert_eq!(casework(&harness, 0), (true, Some(0), Disposition::Open, 0));
+    press(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert_eq!(casework(&harness, 0), (true, None, Disposition::Open, 0));
+    press(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert_eq!(casework(&harness, 0), (false, None, Disposition::Open, 0));
+    assert!(!harness.state().state.history.can_undo());
+    let everything = harness.state().state.analysis.routes.len();
+    assert_eq!(harness.state().state.visible.len(), everything);
+    // Nothing more to undo: the key does nothing.
+    press(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert_eq!(casework(&harness, 0), (false, None, Disposition::Open, 0));
+
+    // Redo, by both keys and the menu, back to where we were.
+    press(&mut harness, Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    assert_eq!(casework(&harness, 0), (true, None, Disposition::Open, 0));
+    menu(&mut harness, "Edit", "Redo Ctrl+Shift+Z");
+    assert_eq!(casework(&harness, 0), (true, Some(0), Disposition::Open, 0));
+    press(&mut harness, Modifiers::COMMAND, Key::Y);
+    assert_eq!(
+        casework(&harness, 0),
+        (true, Some(0), Disposition::Confirmed, 0)
+    );
+    press(&mut harness, Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    assert_eq!(casework(&harness, 0), all);
+    assert!(!harness.state().state.history.can_redo());
+    assert_eq!(harness.state().state.entry(0), Some(&entry));
+    harness.get_by_label("same consignee as case 12");
+    // A new change after an undo drops what could be redone.
+    press(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert!(harness.state().state.history.can_redo());
+    harness.get_by_label("Dismissed").click();
+    harness.run_steps(3);
+    assert!(!harness.state().state.history.can_redo());
+    assert_eq!(
+        casework(&harness, 0),
+        (true, Some(0), Disposition::Dismissed, 0)
+    );
+}
+
+#[test]
+fn keys_move_the_selection_set_dispositions_and_focus_the_search() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let order = harness.state().state.table_order.clone();
+    assert!(order.len() > 3);
+    let selected = |h: &Harness<'static, App>| h.state().state.selected;
+    // Down from no selection selects the first row; then down and up move along the table.
+    press(&mut harness, Modifiers::NONE, Key::ArrowDown);
+    assert_eq!(selected(&harness), Some(order[0]));
+    press(&mut harness, Modifiers::NONE, Key::ArrowDown);
+    press(&mut harness, Modifiers::NONE, Key::ArrowDown);
+    assert_eq!(selected(&harness), Some(order[2]));
+    press(&mut harness, Modifiers::NONE, Key::ArrowUp);
+    assert_eq!(selected(&harness), Some(order[1]));
+    let route = order[1];
+    // c, d, n, o set the selected route's disposition.
+    let disposition = |h: &Harness<'static, App>| h.state().state.disposition(route);
+    for (key, expected) in [
+        (Key::C, Disposition::Confirmed),
+        (Key::D, Disposition::Dismissed),
+        (Key::N, Disposition::NeedsInformation),
+        (Key::O, Disposition::Open),
+        (Key::C, Disposition::Confirmed),
+    ] {
+        press(&mut harness, Modifiers::NONE, key);
+        assert_eq!(disposition(&harness), expected, "{key:?}");
+    }
+    let entry = harness.state().state.entry(route).unwrap();
+    assert_eq!(entry.set_at, "2026-11-29T10:15:00Z");
+    // Ctrl+C is not c.
+    press(&mut harness, Modifiers::COMMAND, Key::D);
+    assert_eq!(disposition(&harness), Disposition::Confirmed);
+    // Enter zooms to the selected route.
+    let before = (
+        harness.state().map.memory.zoom(),
+        harness.state().map.memory.detached(),
+    );
+    press(&mut harness, Modifiers::NONE, Key::Enter);
+    let after = (
+        harness.state().map.memory.zoom(),
+        harness.state().map.memory.detached(),
+    );
+    assert_ne!(before, after, "Enter zooms to the route");
+    // `/` focuses the search box, and the slash is not typed into it.
+    harness.key_press(Key::Slash);
+    harness.event(egui::Event::Text("/".into()));
+    harness.run_steps(3);
+    assert!(
+        harness
+            .ctx
+            .memory(|m| m.has_focus(chiptrail::gui::panels::search_id()))
+    );
+    assert_eq!(harness.state().state.search, "");
+    // While the search box has focus, keys are its own: no disposition, no move.
+    press(&mut harness, Modifiers::NONE, Key::D);
+    press(&mut harness, Modifiers::NONE, Key::ArrowDown);
+    harness.event(egui::Event::Text("Pearl".into()));
+    harness.run_steps(3);
+    assert_eq!(disposition(&harness), Disposition::Confirmed);
+    assert_eq!(selected(&harness), Some(route));
+    assert_eq!(harness.state().state.search, "Pearl");
+    assert!(!harness.state().state.search_hits.is_empty());
+    press(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert_eq!(
+        disposition(&harness),
+        Disposition::Confirmed,
+        "Ctrl+Z in a text box is the text box's"
+    );
+    // Escape leaves the box; the keys work again.
+    press(&mut harness, Modifiers::NONE, Key::Escape);
+    press(&mut harness, Modifiers::NONE, Key::D);
+    assert_eq!(disposition(&harness), Disposition::Dismissed);
+    // Help > Shortcuts lists them.
+    menu(&mut harness, "Help", "Shortcuts");
+    harness.get_by_label("Keyboard shortcuts");
+    for (keys, _) in chiptrail::gui::panels::SHORTCUTS {
+        harness.get_by_label(keys);
+    }
+}
+
+#[test]
+fn the_disposition_column_sorts_the_filter_hides_and_exports_carry_dispositions() {
+    use egui::accesskit::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let ctx = harness.ctx.clone();
+    let (confirmed, dismissed, needs) = (5, 0, 9);
+    for (route, d) in [
+        (confirmed, Disposition::Confirmed),
+        (dismissed, Disposition::Dismissed),
+        (needs, Disposition::NeedsInformation),
+    ] {
+        harness
+            .state_mut()
+            .apply(&ctx, Command::SetDisposition(route, d));
+    }
+    harness.run_steps(3);
+    // The column shows each route's disposition, and sorts by it: confirmed first, dismissed last.
+    assert!(harness.query_all_by_label("needs information").count() >= 2);
+    harness.get_by_label("Disposition").click();
+    harness.run_steps(3);
+    {
+        let s = &harness.state().state;
+        assert_eq!(s.routes_sort.key, chiptrail::gui::app::SortKey::Disposition);
+        assert_eq!(s.table_order[0], confirmed);
+        assert_eq!(s.table_order[1], needs);
+        assert_eq!(*s.table_order.last().unwrap(), dismissed);
+    }
+    harness.get_by_label("Disposition ▼").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().state.table_order[0], dismissed);
+    // The map: confirmed routes stand out, dismissed ones fade.
+    {
+        let drawn = &harness.state().state.drawn.routes;
+        let line = |i: usize| drawn.iter().find(|f| f.route == Some(i)).unwrap();
+        assert_eq!(line(confirmed).disposition, Disposition::Confirmed);
+        assert_eq!(line(dismissed).disposition, Disposition::Dismissed);
+        assert!(line(dismissed).alpha < 0.3);
+        // Confirmed on top of everything, dismissed beneath.
+        assert_eq!(drawn.last().unwrap().route, Some(confirmed));
+        assert_eq!(drawn[0].disposition, Disposition::Dismissed);
+    }
+    // The filter: untick "dismissed".
+    harness
+        .get_by_role_and_label(Role::CheckBox, "dismissed")
+        .click();
+    harness.run_steps(3);
+    {
+        let s = &harness.state().state;
+        assert_eq!(
+            s.settings.filter.hidden_dispositions,
+            [Disposition::Dismissed]
+        );
+        assert!(!s.visible.contains(&dismissed));
+        assert!(s.visible.contains(&confirmed) && s.visible.contains(&needs));
+        assert_eq!(s.visible.len(), s.analysis.routes.len() - 1);
+        // Kept between runs with the other settings.
+        let saved = serde_json::to_string(&s.settings).unwrap();
+        assert!(
+            saved.contains(r#""hidden_dispositions":["dismissed"]"#),
+            "{saved}"
+        );
+        let back: Settings = serde_json::from_str(&saved).unwrap();
+        assert_eq!(back.filter, s.settings.filter);
+    }
+    // Undo brings the dismissed route back.
+    press(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert!(harness.state().state.visible.contains(&dismissed));
+    // Exports carry each route's disposition and notes.
+    harness.state_mut().apply(
+        &ctx,
+        Command::AddNote(confirmed, "licence lapsed in March".into()),
+    );
+    let csv = dir.path().join("filtered.csv");
+    let geojson = dir.path().join("filtered.geojson");
+    let kml = dir.path().join("filtered.kml");
+    for (format, path) in [
+        (ExportFormat::Csv, &csv),
+        (ExportFormat::GeoJson, &geojson),
+        (ExportFormat::Kml, &kml),
+    ] {
+        harness.state_mut().apply(
+            &ctx,
+            Command::ExportTo(ExportScope::Filtered, format, path.clone()),
+        );
+    }
+    let s = &harness.state().state;
+    let id = |i: usize| s.analysis.routes[i].id.clone();
+    let mut reader = csv::Reader::from_path(&csv).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let row = |i: usize| rows.iter().find(|r| r[0] == id(i)).unwrap();
+    assert_eq!(&row(confirmed)[col("disposition")], "confirmed");
+    assert_eq!(
+        &row(confirmed)[col("notes")],
+        "2026-11-29T10:15:00Z licence lapsed in March"
+    );
+    assert_eq!(&row(dismissed)[col("disposition")], "dismissed");
+    assert_eq!(&row(needs)[col("disposition")], "needs information");
+    assert_eq!(&row(1)[col("disposition")], "open");
+    let features: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&geojson).unwrap()).unwrap();
+    let feature = features["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["route_id"] == id(confirmed).as_str())
+        .unwrap();
+    assert_eq!(feature["properties"]["disposition"], "confirmed");
+    let kml = std::fs::read_to_string(&kml).unwrap();
+    assert!(kml.contains(r#"<Data name="disposition"><value>needs information</value></Data>"#));
+}
+
+#[test]
+fn a_rescored_route_keeps_its_disposition_and_dispositions_without_a_route_are_named() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let ctx = harness.ctx.clone();
+    let g = chiptrail::gazetteer::Gazetteer::embedded();
+    let top = harness.state().state.analysis.routes[0].clone();
+    let key = RouteKey::of(&top, g);
+    harness
+        .state_mut()
+        .apply(&ctx, Command::SetDisposition(0, Disposition::Confirmed));
+    harness.state_mut().apply(&ctx, Command::Select(Some(0)));
+    // A disposition set on a route the data no longer has (its shipments changed since).
+    let gone = RouteKey("shipments:GONE-1;GONE-2".into());
+    harness.state_mut().state.triage.set(
+        gone.clone(),
+        Disposition::Dismissed,
+        "2026-11-01T09:00:00Z",
+    );
+    // Scored again with one more file: every route is rebuilt.
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios/multi_hop.csv");
+    harness.state_mut().apply(&ctx, Command::Open(vec![file]));
+    wait_for_job(&mut harness);
+    let s = &harness.state().state;
+    let i = s.route_of(&key).expect("the route is still there");
+    assert_eq!(s.disposition(i), Disposition::Confirmed);
+    assert_eq!(s.selected, Some(i), "the selection follows its route");
+    assert_eq!(s.orphans, [gone]);
+    assert!(
+        s.status.contains("1 disposition(s) no longer have a route"),
+        "{}",
+        s.status
+    );
+    harness.get_by_label("1 disposition(s) without a route");
+    harness.get_by_label("Dispositions without a route (1)");
+}
+
+#[test]
+fn a_case_saved_in_the_app_opens_again_and_a_missing_input_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let file = data.join("multi_hop.csv");
+    std::fs::copy(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios/multi_hop.csv"),
+        &file,
+    )
+    .unwrap();
+    let case = dir.path().join("investigation.chiptrail");
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers.clone(), asked.clone());
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .apply(&ctx, Command::Open(vec![file.clone()]));
+    wait_for_job(&mut harness);
+    let g = chiptrail::gazetteer::Gazetteer::embedded();
+    let top = RouteKey::of(&harness.state().state.analysis.routes[2], g);
+    harness
+        .state_mut()
+        .apply(&ctx, Command::SetDisposition(2, Disposition::Confirmed));
+    harness
+        .state_mut()
+        .apply(&ctx, Command::AddNote(2, "asked the forwarder".into()));
+    harness.state_mut().apply(&ctx, Command::Select(Some(2)));
+    let mut filter = harness.state().state.settings.filter.clone();
+    filter.min_score = 0.2;
+    harness
+        .state_mut()
+        .apply(&ctx, Command::SetFilter(filter.clone()));
+    harness.run_steps(2);
+    // File > Save case asks where (there is no case yet) and writes it.
+    answers.lock().unwrap().push(case.clone());
+    menu(&mut harness, "File", "Save case Ctrl+S");
+    assert!(asked.lock().unwrap().contains(&FileRequest::Save {
+        title: "Save case".into(),
+        extension: "chiptrail".into()
+    }));
+    assert!(case.exists());
+    let saved = chiptrail::case::CaseFile::load(&case).unwrap();
+    assert_eq!(saved.selection.as_ref(), Some(&top));
+    assert_eq!(saved.filter, filter);
+    assert_eq!(saved.triage, harness.state().state.triage);
+    assert_eq!(harness.state().state.case_path.as_ref(), Some(&case));
+    let settings = harness.state().state.settings.clone();
+    assert_eq!(settings.recent_cases, [case.clone()]);
+    let triage = harness.state().state.triage.clone();
+    let routes = harness.state().state.analysis.routes.len();
+    drop(harness);
+
+    // The next run: the recent case is on the start screen while nothing is loaded.
+    let (answers, asked) = no_picker();
+    let mut harness = start_with(settings, answers.clone(), asked.clone());
+    while !harness.state().state.datasets.is_empty() {
+        harness.state_mut().state.datasets.remove(0);
+    }
+    harness.run_steps(2);
+    harness.get_by_label("Recent cases");
+    harness.get_by_label("investigation.chiptrail").click();
+    harness.run_steps(2);
+    wait_for_job(&mut harness);
+    {
+        let s = &harness.state().state;
+        assert!(s.case_dialog.is_none(), "{:?}", s.case_dialog);
+        assert_eq!(s.analysis.routes.len(), routes);
+        assert_eq!(s.triage, triage);
+        assert_eq!(s.settings.filter, filter);
+        assert_eq!(s.selected_key(), Some(top.clone()));
+        assert_eq!(s.disposition(s.selected.unwrap()), Disposition::Confirmed);
+        assert!(!s.history.can_undo());
+    }
+    harness.get_by_label("asked the forwarder");
+
+    // The input moved: the case names it, and Locate… finds it.
+    let moved = dir.path().join("elsewhere.csv");
+    std::fs::rename(&file, &moved).unwrap();
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .apply(&ctx, Command::OpenCase(case.clone()));
+    wait_for_job(&mut harness);
+    {
+        let dialog = harness.state().state.case_dialog.clone().expect("a dialog");
+        assert!(matches!(
+            &dialog.problems[..],
+            [chiptrail::case::CaseProblem::Missing { path, .. }] if path == &file
+        ));
+    }
+    harness.get_by_label("Cannot open the case investigation.chiptrail");
+    harness.get_by_label_contains("input missing");
+    answers.lock().unwrap().push(moved.clone());
+    harness.get_by_label("Locate…").click();
+    harness.run_steps(2);
+    assert!(matches!(
+        asked.lock().unwrap().last(),
+        Some(FileRequest::Locate { name }) if name == "multi_hop.csv"
+    ));
+    wait_for_job(&mut harness);
+    {
+        let s = &harness.state().state;
+        assert!(s.case_dialog.is_none(), "{:?}", s.case_dialog);
+        assert_eq!(s.triage, triage);
+        assert!(s.datasets.iter().any(|d| d.provenance.path == moved));
+    }
+
+    // A changed input is named with its hash; the data in the app stays as it was.
+    std::fs::write(&file, &std::fs::read(&moved).unwrap()[..200]).unwrap();
+    harness
+        .state_mut()
+        .apply(&ctx, Command::OpenCase(case.clone()));
+    wait_for_job(&mut harness);
+    let dialog = harness.state().state.case_dialog.clone().expect("a dialog");
+    assert!(matches!(
+        &dialog.problems[..],
+        [chiptrail::case::CaseProblem::Changed { .. }]
+    ));
+    harness.get_by_label_contains("input changed");
+    harness.get_by_label("Locate…");
+    assert_eq!(harness.state().state.analysis.routes.len(), routes);
+    harness.get_by_label("Close").click();
+    harness.run_steps(2);
+    assert!(harness.state().state.case_dialog.is_none());
+
+    // Not a case at all: the dialog says so.
+    let not_a_case = dir.path().join("notes.chiptrail");
+    std::fs::write(&not_a_case, "hello").unwrap();
+    harness
+        .state_mut()
+        .apply(&ctx, Command::OpenCase(not_a_case));
+    harness.run_steps(2);
+    harness.get_by_label_contains("not a Chiptrail case file");
 }

@@ -3,9 +3,10 @@
 
 use crate::ingest::Column;
 
-use crate::gui::app::{App, Command};
+use crate::gui::command::Command;
+use crate::gui::state::State;
 
-pub fn data_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
+pub fn data_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
     let mut commands = Vec::new();
     ui.horizontal(|ui| {
         if ui.button("Add files…").clicked() {
@@ -68,14 +69,50 @@ pub fn data_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
             format!("{}: {}", f.path.display(), f.message),
         );
     }
+    orphans_ui(ui, app);
     commands
+}
+
+/// Dispositions and notes whose route the data no longer has (its shipments changed): listed,
+/// never dropped, so that the investigator can see what they concluded about it.
+fn orphans_ui(ui: &mut egui::Ui, app: &State) {
+    if app.orphans.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(format!(
+        "Dispositions without a route ({})",
+        app.orphans.len()
+    ))
+    .id_salt("orphans")
+    .show(ui, |ui| {
+        ui.small("The data changed: no route holds these shipments any more.");
+        for key in &app.orphans {
+            let Some(entry) = app.triage.get(key) else {
+                continue;
+            };
+            ui.small(format!(
+                "{} · {} · {} note(s)",
+                entry.disposition.label(),
+                key.0,
+                entry.notes.len()
+            ))
+            .on_hover_text(
+                entry
+                    .notes
+                    .iter()
+                    .map(|n| format!("{} {}", n.at, n.text))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+        }
+    });
 }
 
 /// The column-mapping dialog: per canonical column, a drop-down over the file's headers and a
 /// value for every row (for a column the file lacks: a country's own declarations never name
 /// that country); the mapping can be saved and loaded again.
-pub fn mapping_dialog(ctx: &egui::Context, app: &mut App) -> Option<Command> {
-    let dialog = app.mapping_dialog.as_mut()?;
+pub fn mapping_dialog(ctx: &egui::Context, app: &State) -> Option<Command> {
+    let dialog = app.mapping_dialog.as_ref()?;
     let mut command = None;
     let mut open = true;
     let problems = dialog.problems();
@@ -107,29 +144,30 @@ pub fn mapping_dialog(ctx: &egui::Context, app: &mut App) -> Option<Command> {
                         .and_then(|i| dialog.header.get(i))
                         .cloned()
                         .unwrap_or_else(|| "—".into());
-                    let before = dialog.chosen[k];
+                    let mut chosen = dialog.chosen[k];
                     egui::ComboBox::from_id_salt(("map", k))
                         .selected_text(current)
                         .show_ui(ui, |ui| {
-                            ui.selectable_value(&mut dialog.chosen[k], None, "—");
+                            ui.selectable_value(&mut chosen, None, "—");
                             for (i, h) in dialog.header.iter().enumerate() {
-                                ui.selectable_value(&mut dialog.chosen[k], Some(i), h);
+                                ui.selectable_value(&mut chosen, Some(i), h);
                             }
                         });
-                    if dialog.chosen[k] != before && dialog.chosen[k].is_some() {
-                        dialog.fixed[k].clear();
+                    if chosen != dialog.chosen[k] {
+                        command = Some(Command::MapColumn(k, chosen));
                     }
                     ui.horizontal(|ui| {
+                        let mut fixed = dialog.fixed[k].clone();
                         let typed = ui
                             .add(
-                                egui::TextEdit::singleline(&mut dialog.fixed[k])
+                                egui::TextEdit::singleline(&mut fixed)
                                     .id_salt(("fixed", k))
                                     .desired_width(110.0)
                                     .hint_text("same for every row"),
                             )
                             .accessible_name(format!("{} for every row", col.name()));
-                        if typed.changed() && !dialog.fixed[k].trim().is_empty() {
-                            dialog.chosen[k] = None;
+                        if typed.changed() {
+                            command = Some(Command::MapValue(k, fixed));
                         }
                         if let Some(problem) = &problems[k] {
                             ui.colored_label(crate::gui::theme::FLAG, problem);

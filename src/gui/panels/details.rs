@@ -1,18 +1,94 @@
-//! The details panel of the selected route: legs, score breakdown with evidence and thresholds,
-//! and the source rows.
+//! The details panel of the selected route: its disposition and notes, legs, score breakdown
+//! with evidence and thresholds, and the source rows.
 
 use crate::analysis::RouteKind;
 use crate::scoring::indicators::{qty, usd};
 use crate::scoring::licences::LegLicence;
 
-use crate::gui::app::{App, Command, ExportFormat, ExportScope};
+use crate::gui::command::{Command, ExportFormat, ExportScope};
+use crate::gui::state::State;
 use crate::gui::theme;
+use crate::triage::Disposition;
 
-pub fn details_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
+/// The label of a disposition's button, and the key that sets it.
+pub fn disposition_button(d: Disposition) -> (&'static str, &'static str) {
+    match d {
+        Disposition::Open => ("Open", "O"),
+        Disposition::Confirmed => ("Confirmed", "C"),
+        Disposition::Dismissed => ("Dismissed", "D"),
+        Disposition::NeedsInformation => ("Needs information", "N"),
+    }
+}
+
+/// The disposition buttons, the notes with their times, and a box to add one.
+fn triage_ui(ui: &mut egui::Ui, app: &State, route: usize, commands: &mut Vec<Command>) {
+    let entry = app.entry(route);
+    let current = app.disposition(route);
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Disposition");
+        for d in Disposition::ALL {
+            let (label, key) = disposition_button(d);
+            let text = match theme::disposition_color(d) {
+                Some(c) if d == current => egui::RichText::new(label).color(c).strong(),
+                _ => egui::RichText::new(label),
+            };
+            if ui
+                .selectable_label(d == current, text)
+                .on_hover_text(format!("Set this route's disposition (key {key})"))
+                .clicked()
+                && d != current
+            {
+                commands.push(Command::SetDisposition(route, d));
+            }
+        }
+    });
+    if let Some(e) = entry.filter(|e| !e.set_at.is_empty()) {
+        ui.small(
+            egui::RichText::new(format!("{} since {}", e.disposition.label(), e.set_at))
+                .color(theme::MUTED),
+        );
+    }
+    let notes = entry.map(|e| e.notes.as_slice()).unwrap_or_default();
+    egui::CollapsingHeader::new(format!("Notes ({})", notes.len()))
+        .id_salt("notes")
+        .default_open(true)
+        .show(ui, |ui| {
+            for n in notes {
+                ui.horizontal_wrapped(|ui| {
+                    ui.small(egui::RichText::new(&n.at).color(theme::MUTED));
+                    ui.label(&n.text);
+                });
+            }
+            // The note being written is the panel's own, kept per route in egui's memory.
+            let draft_id = egui::Id::unique(("note-draft", app.route_keys.get(route)));
+            let mut draft: String = ui.data(|d| d.get_temp(draft_id)).unwrap_or_default();
+            let edit = ui
+                .add(
+                    egui::TextEdit::multiline(&mut draft)
+                        .id_salt("note")
+                        .desired_rows(2)
+                        .desired_width(f32::INFINITY)
+                        .hint_text("A note on this route (what was checked, what is missing)"),
+                )
+                .accessible_name("Note");
+            let add = ui
+                .add_enabled(!draft.trim().is_empty(), egui::Button::new("Add note"))
+                .clicked();
+            if add {
+                commands.push(Command::AddNote(route, draft.clone()));
+                draft.clear();
+                edit.surrender_focus();
+            }
+            ui.data_mut(|d| d.insert_temp(draft_id, draft));
+        });
+}
+
+pub fn details_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
     let mut commands = Vec::new();
-    let Some(r) = app.selected.and_then(|s| app.analysis.routes.get(s)) else {
+    let Some(route) = app.selected.filter(|s| *s < app.analysis.routes.len()) else {
         return commands;
     };
+    let r = &app.analysis.routes[route];
     ui.horizontal(|ui| {
         let g = crate::gazetteer::Gazetteer::embedded();
         ui.heading(format!("{} {}", r.id, r.path_joined(g, " → ")));
@@ -61,7 +137,10 @@ pub fn details_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
         usd(r.value_usd),
         qty(r.quantity)
     ));
+    ui.separator();
     egui::ScrollArea::vertical().show(ui, |ui| {
+        triage_ui(ui, app, route, &mut commands);
+        ui.separator();
         egui::CollapsingHeader::new("Score breakdown")
             .default_open(true)
             .show(ui, |ui| {

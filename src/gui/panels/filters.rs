@@ -1,5 +1,5 @@
 //! The Filters panel: date range with a monthly histogram, HS code, countries with in/out/between
-//! modes, product sensitivity, minimum score, flagged only.
+//! modes, product sensitivity, minimum score, flagged only, and the dispositions shown.
 //!
 //! Dates and countries are typed as text and parsed once, as they are typed, into the filter's
 //! `Date` and `CountryId` values; the filter then compares those with the routes' own.
@@ -9,7 +9,9 @@ use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::Date;
 use egui_plot::{Bar, BarChart, Plot};
 
-use crate::gui::app::{App, Command};
+use crate::gui::command::Command;
+use crate::gui::state::State;
+use crate::triage::Disposition;
 
 /// A text box's text as the user typed it and the value it was last parsed to, kept between frames
 /// in egui's memory: a date half typed stays on screen, and the text is made again from the
@@ -100,7 +102,7 @@ fn countries_edit(ui: &mut egui::Ui, value: &mut Vec<CountryId>) -> bool {
     )
 }
 
-pub fn filters_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
+pub fn filters_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
     let mut f: RouteFilter = app.settings.filter.clone();
     let mut changed = false;
     let months = &app.months_all;
@@ -162,6 +164,20 @@ pub fn filters_ui(ui: &mut egui::Ui, app: &App) -> Vec<Command> {
         .add(egui::Slider::new(&mut f.min_score, 0.0..=1.0).text("score ≥"))
         .changed();
     changed |= ui.checkbox(&mut f.flagged_only, "Flagged only").changed();
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Show");
+        for d in Disposition::ALL {
+            let mut shown = !f.hidden_dispositions.contains(&d);
+            if ui.checkbox(&mut shown, d.label()).changed() {
+                f.hidden_dispositions.retain(|h| *h != d);
+                if !shown {
+                    f.hidden_dispositions.push(d);
+                    f.hidden_dispositions.sort();
+                }
+                changed = true;
+            }
+        }
+    });
     ui.horizontal(|ui| {
         ui.small(format!(
             "{} of {} routes shown",

@@ -1,37 +1,53 @@
 //! The map: offline basemap, optional online tiles, flows and routes, hover and click.
 
-use walkers::{Map, lon_lat};
+use egui::Rect;
+use walkers::{HttpTiles, Map, MapMemory, lon_lat};
 
-use crate::gui::app::{App, Command};
 use crate::gui::basemap::BasemapPlugin;
+use crate::gui::command::Command;
 use crate::gui::flows::{FlowsPlugin, MapEvents};
+use crate::gui::state::State;
 
-pub fn map_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
+/// What the map widget keeps and changes itself: pan and zoom, the online tiles, and what it
+/// reports back each frame (its rectangle, the line hovered or clicked).
+pub struct MapView {
+    pub memory: MapMemory,
+    pub tiles: Option<HttpTiles>,
+    /// Screen rectangle of the map, for PNG export and zooming to fit.
+    pub rect: Option<Rect>,
+    pub events: MapEvents,
+}
+
+pub fn map_ui(ui: &mut egui::Ui, state: &State, view: &mut MapView) -> Vec<Command> {
     let mut commands = Vec::new();
     let mut events = MapEvents::default();
-    let center = lon_lat(app.settings.center[0], app.settings.center[1]);
-    let tiles = app.tiles.as_mut().map(|t| t as &mut dyn walkers::Tiles);
+    let center = lon_lat(state.settings.center[0], state.settings.center[1]);
+    let tiles = view.tiles.as_mut().map(|t| t as &mut dyn walkers::Tiles);
     let tiles_below = tiles.is_some();
-    let map = Map::new(tiles, &mut app.map_memory, center)
+    let map = Map::new(tiles, &mut view.memory, center)
         .with_plugin(BasemapPlugin {
-            basemap: &app.basemap,
+            basemap: &state.basemap,
             tiles_below,
-            concern: &app.concern_m49,
-            labels: &app.labels,
-            hubs: &app.hubs,
+            concern: &state.concern_m49,
+            labels: &state.labels,
+            hubs: &state.hubs,
         })
         .with_plugin(FlowsPlugin {
-            flows: &app.drawn,
-            selected: app.selected,
+            flows: &state.drawn,
+            selected: state.selected,
             events: &mut events,
-            map_rect: &mut app.map_rect,
+            map_rect: &mut view.rect,
         });
     let response = ui.add(map);
-    let lines = app.drawn.at_zoom(app.map_memory.zoom());
+    let lines = state.drawn.at_zoom(view.memory.zoom());
     if let Some(line) = events.hovered.and_then(|i| lines.get(i)) {
         response.clone().on_hover_ui_at_pointer(|ui| {
             ui.label(&line.label);
-            if line.route.is_some() {
+            if let Some(route) = line.route {
+                let d = state.disposition(route);
+                if d != crate::triage::Disposition::Open {
+                    ui.small(d.label());
+                }
                 ui.small("click for details");
             }
         });
@@ -47,16 +63,17 @@ pub fn map_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
                         .sinh()
                         .atan()
                         .to_degrees();
-                    app.map_memory.center_at(lon_lat(lon, lat));
-                    let _ = app
-                        .map_memory
-                        .set_zoom(crate::gui::flows::AGGREGATE_BELOW_ZOOM + 0.5);
+                    commands.push(Command::CenterMap {
+                        lon,
+                        lat,
+                        zoom: crate::gui::flows::AGGREGATE_BELOW_ZOOM + 0.5,
+                    });
                 }
             }
         }
     } else if events.clicked_empty {
         commands.push(Command::Select(None));
     }
-    app.map_events = events;
+    view.events = events;
     commands
 }

@@ -1,5 +1,8 @@
-//! Panels: each a function that borrows the app's state and returns commands.
+//! Panels: each a function that reads the app's [`State`] and returns [`Command`]s; the app
+//! applies them after the frame. Panels change nothing themselves, except the map widget's own
+//! pan and zoom ([`map::MapView`]) and text being typed.
 
+pub mod case;
 pub mod data;
 pub mod details;
 pub mod filters;
@@ -7,12 +10,127 @@ pub mod map;
 pub mod routes;
 pub mod timeline;
 
-use super::app::{App, Command, ExportFormat, ExportScope};
+use super::command::{Command, ExportFormat, ExportScope, Panel, Window};
+use super::state::State;
 use crate::filter::SearchHit;
+use crate::triage::Disposition;
+use egui::{Key, Modifiers};
+
+/// The search box in the top bar (`/` focuses it).
+pub fn search_id() -> egui::Id {
+    egui::Id::unique("chiptrail-search")
+}
+
+/// The keyboard shortcuts, as Help > Shortcuts lists them.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Up / Down", "Previous / next route in the routes table"),
+    ("Enter", "Zoom to the selected route"),
+    ("C", "Selected route: confirmed"),
+    ("D", "Selected route: dismissed"),
+    ("N", "Selected route: needs information"),
+    ("O", "Selected route: open again"),
+    ("/", "Search countries, parties, HS codes, shipment ids"),
+    ("Ctrl+Z", "Undo (filters, selection, dispositions, notes)"),
+    ("Ctrl+Shift+Z or Ctrl+Y", "Redo"),
+    ("Ctrl+S / Ctrl+Shift+S", "Save case / Save case as"),
+    ("Escape", "Leave a text box (then the keys above work)"),
+];
+
+/// The commands of the keys pressed this frame. None of them fire while a text box has focus
+/// (the keys are the text box's); arrows and Enter also leave a focused widget alone.
+pub fn shortcuts(ctx: &egui::Context, state: &State) -> Vec<Command> {
+    let mut commands = Vec::new();
+    ctx.input_mut(|i| {
+        if i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::S) {
+            commands.push(Command::SaveCaseAs);
+        } else if i.consume_key(Modifiers::COMMAND, Key::S) {
+            commands.push(Command::SaveCase);
+        }
+    });
+    swallow_slash(ctx);
+    if ctx.text_edit_focused() {
+        return commands;
+    }
+    let widget_focused = ctx.memory(|m| m.focused().is_some());
+    let mut focus_search = false;
+    ctx.input_mut(|i| {
+        if i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z)
+            || i.consume_key(Modifiers::COMMAND, Key::Y)
+        {
+            commands.push(Command::Redo);
+        } else if i.consume_key(Modifiers::COMMAND, Key::Z) {
+            commands.push(Command::Undo);
+        }
+        // `/` is a key on some keyboards and shifted on others: take the key and the text, so
+        // that the search box does not receive the slash it was focused with.
+        let typed_slash = i
+            .events
+            .iter()
+            .any(|e| matches!(e, egui::Event::Text(t) if t == "/"));
+        i.events
+            .retain(|e| !matches!(e, egui::Event::Text(t) if t == "/"));
+        focus_search = i.consume_key(Modifiers::NONE, Key::Slash) || typed_slash;
+        if !widget_focused {
+            if i.consume_key(Modifiers::NONE, Key::ArrowDown) {
+                commands.push(Command::MoveSelection(1));
+            }
+            if i.consume_key(Modifiers::NONE, Key::ArrowUp) {
+                commands.push(Command::MoveSelection(-1));
+            }
+            if state.selected.is_some() && i.consume_key(Modifiers::NONE, Key::Enter) {
+                commands.push(Command::ZoomToSelection);
+            }
+        }
+        if let Some(route) = state.selected {
+            for (key, d) in [
+                (Key::C, Disposition::Confirmed),
+                (Key::D, Disposition::Dismissed),
+                (Key::N, Disposition::NeedsInformation),
+                (Key::O, Disposition::Open),
+            ] {
+                if i.consume_key(Modifiers::NONE, key) {
+                    commands.push(Command::SetDisposition(route, d));
+                }
+            }
+        }
+    });
+    if focus_search {
+        ctx.memory_mut(|m| m.request_focus(search_id()));
+        let frame = ctx.cumulative_frame_nr();
+        ctx.data_mut(|d| d.insert_temp(slash_id(), frame));
+    }
+    commands
+}
+
+fn slash_id() -> egui::Id {
+    egui::Id::unique("chiptrail-slash-pressed")
+}
+
+/// The text of the `/` that focused the search box may come a frame or two after the key: it
+/// is not typed into the box.
+fn swallow_slash(ctx: &egui::Context) {
+    let Some(pressed) = ctx.data(|d| d.get_temp::<u64>(slash_id())) else {
+        return;
+    };
+    if ctx.cumulative_frame_nr() > pressed + 4 {
+        ctx.data_mut(|d| d.remove::<u64>(slash_id()));
+        return;
+    }
+    let swallowed = ctx.input_mut(|i| {
+        let at = i
+            .events
+            .iter()
+            .position(|e| matches!(e, egui::Event::Text(t) if t == "/"));
+        at.map(|at| i.events.remove(at)).is_some()
+    });
+    if swallowed {
+        ctx.data_mut(|d| d.remove::<u64>(slash_id()));
+    }
+}
 
 /// Draws the whole window and collects the commands of every panel.
-pub fn draw(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
-    let mut commands = Vec::new();
+pub fn draw(ui: &mut egui::Ui, app: &State, map_view: &mut map::MapView) -> Vec<Command> {
+    let mut commands = shortcuts(ui.ctx(), app);
     egui::Panel::top("menu").show(ui, |ui| menu_bar(ui, app, &mut commands));
     egui::Panel::bottom("status").show(ui, |ui| status_bar(ui, app, &mut commands));
     if app.settings.show_data || app.settings.show_filters {
@@ -63,15 +181,20 @@ pub fn draw(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
                 });
             });
     }
-    egui::CentralPanel::default().show(ui, |ui| commands.extend(map::map_ui(ui, app)));
+    egui::CentralPanel::default().show(ui, |ui| {
+        commands.extend(map::map_ui(ui, app, map_view));
+    });
     if let Some(c) = data::mapping_dialog(ui.ctx(), app) {
         commands.push(c);
     }
-    about_window(ui.ctx(), app);
+    commands.extend(case::start_screen(ui.ctx(), app));
+    commands.extend(case::case_dialog(ui.ctx(), app));
+    commands.extend(about_window(ui.ctx(), app));
+    commands.extend(shortcuts_window(ui.ctx(), app));
     commands
 }
 
-fn menu_bar(ui: &mut egui::Ui, app: &mut App, commands: &mut Vec<Command>) {
+fn menu_bar(ui: &mut egui::Ui, app: &State, commands: &mut Vec<Command>) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
             if ui.button("Open data files…").clicked() {
@@ -80,6 +203,8 @@ fn menu_bar(ui: &mut egui::Ui, app: &mut App, commands: &mut Vec<Command>) {
             if ui.button("Load rules file…").clicked() {
                 commands.push(Command::ChooseRules);
             }
+            ui.separator();
+            case::file_menu(ui, app, commands);
             ui.separator();
             for (scope, name) in [
                 (ExportScope::Flagged, "flagged routes"),
@@ -102,11 +227,38 @@ fn menu_bar(ui: &mut egui::Ui, app: &mut App, commands: &mut Vec<Command>) {
                 commands.push(Command::ExportMapPng);
             }
         });
+        ui.menu_button("Edit", |ui| {
+            if ui
+                .add_enabled(
+                    app.history.can_undo(),
+                    egui::Button::new("Undo").shortcut_text("Ctrl+Z"),
+                )
+                .clicked()
+            {
+                commands.push(Command::Undo);
+            }
+            if ui
+                .add_enabled(
+                    app.history.can_redo(),
+                    egui::Button::new("Redo").shortcut_text("Ctrl+Shift+Z"),
+                )
+                .clicked()
+            {
+                commands.push(Command::Redo);
+            }
+        });
         ui.menu_button("View", |ui| {
-            ui.checkbox(&mut app.settings.show_data, "Data panel");
-            ui.checkbox(&mut app.settings.show_filters, "Filters panel");
-            ui.checkbox(&mut app.settings.show_table, "Routes table");
-            ui.checkbox(&mut app.settings.show_timeline, "Timeline");
+            for (panel, shown, label) in [
+                (Panel::Data, app.settings.show_data, "Data panel"),
+                (Panel::Filters, app.settings.show_filters, "Filters panel"),
+                (Panel::Table, app.settings.show_table, "Routes table"),
+                (Panel::Timeline, app.settings.show_timeline, "Timeline"),
+            ] {
+                let mut on = shown;
+                if ui.checkbox(&mut on, label).changed() {
+                    commands.push(Command::ShowPanel(panel, on));
+                }
+            }
             let mut online = app.settings.online_tiles;
             if ui
                 .checkbox(&mut online, "Online map tiles (OpenStreetMap)")
@@ -116,45 +268,45 @@ fn menu_bar(ui: &mut egui::Ui, app: &mut App, commands: &mut Vec<Command>) {
             }
         });
         ui.menu_button("Help", |ui| {
+            if ui.button("Shortcuts").clicked() {
+                commands.push(Command::ShowWindow(Window::Shortcuts, true));
+            }
             if ui.button("About Chiptrail").clicked() {
-                app.about_open = true;
+                commands.push(Command::ShowWindow(Window::About, true));
             }
         });
         ui.separator();
+        let mut text = app.search.clone();
         let search = ui.add(
-            egui::TextEdit::singleline(&mut app.search)
-                .hint_text("Search country, party, HS, shipment id")
+            egui::TextEdit::singleline(&mut text)
+                .id(search_id())
+                .hint_text("Search country, party, HS, shipment id  ( / )")
                 .desired_width(280.0),
         );
         if search.changed() {
-            app.search_hits = crate::filter::search(
-                &app.analysis,
-                crate::gazetteer::Gazetteer::embedded(),
-                &app.search,
-                12,
-            );
+            commands.push(Command::Search(text));
         }
         if !app.search_hits.is_empty() && !app.search.is_empty() {
             ui.menu_button(format!("{} found", app.search_hits.len()), |ui| {
                 let g = crate::gazetteer::Gazetteer::embedded();
-                for hit in app.search_hits.clone() {
+                for hit in &app.search_hits {
                     match hit {
                         SearchHit::Country(id) => {
-                            let c = g.country(id);
+                            let c = g.country(*id);
                             if ui
                                 .button(format!("Country: {} ({})", c.name, c.code()))
                                 .clicked()
                             {
-                                commands.push(Command::ZoomToCountry(id));
+                                commands.push(Command::ZoomToCountry(*id));
                             }
                         }
                         SearchHit::Route(i, why) => {
-                            let r = &app.analysis.routes[i];
+                            let r = &app.analysis.routes[*i];
                             if ui
                                 .button(format!("{} {} ({why})", r.id, r.path_joined(g, "→")))
                                 .clicked()
                             {
-                                commands.push(Command::Select(Some(i)));
+                                commands.push(Command::Select(Some(*i)));
                                 commands.push(Command::ZoomToSelection);
                             }
                         }
@@ -165,7 +317,7 @@ fn menu_bar(ui: &mut egui::Ui, app: &mut App, commands: &mut Vec<Command>) {
     });
 }
 
-fn status_bar(ui: &mut egui::Ui, app: &App, commands: &mut Vec<Command>) {
+fn status_bar(ui: &mut egui::Ui, app: &State, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         if let Some(job) = &app.job {
             let (fraction, what) = job.progress();
@@ -180,6 +332,27 @@ fn status_bar(ui: &mut egui::Ui, app: &App, commands: &mut Vec<Command>) {
         } else {
             ui.label(&app.status);
         }
+        if let Some(case) = &app.case_path {
+            ui.separator();
+            ui.small(format!(
+                "case: {}",
+                case.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ))
+            .on_hover_text(case.display().to_string());
+        }
+        if !app.orphans.is_empty() {
+            ui.separator();
+            ui.colored_label(
+                crate::gui::theme::FLAG,
+                format!("{} disposition(s) without a route", app.orphans.len()),
+            )
+            .on_hover_text(
+                "The data changed and no route holds their shipments any more; \
+                 they are listed in the Data panel and kept in the case.",
+            );
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let attribution = if app.settings.online_tiles {
                 "Map data © OpenStreetMap contributors · Natural Earth"
@@ -191,8 +364,9 @@ fn status_bar(ui: &mut egui::Ui, app: &App, commands: &mut Vec<Command>) {
     });
 }
 
-fn about_window(ctx: &egui::Context, app: &mut App) {
-    egui::Window::new("About Chiptrail").open(&mut app.about_open).resizable(false).show(ctx, |ui| {
+fn about_window(ctx: &egui::Context, app: &State) -> Option<Command> {
+    let mut open = app.about_open;
+    egui::Window::new("About Chiptrail").open(&mut open).resizable(false).show(ctx, |ui| {
         ui.label(format!("Chiptrail {} traces export-controlled AI chips through trade data.", env!("CARGO_PKG_VERSION")));
         ui.separator();
         ui.label("Data sources and attribution:");
@@ -203,4 +377,22 @@ fn about_window(ctx: &egui::Context, app: &mut App) {
         ui.label("• Fonts: egui default fonts (Ubuntu, Hack, Noto Emoji), Droid Sans Fallback (Apache 2.0).");
         ui.label("• The embedded sample data are synthetic: every firm in them is invented.");
     });
+    (open != app.about_open).then_some(Command::ShowWindow(Window::About, open))
+}
+
+fn shortcuts_window(ctx: &egui::Context, app: &State) -> Option<Command> {
+    let mut open = app.shortcuts_open;
+    egui::Window::new("Keyboard shortcuts")
+        .open(&mut open)
+        .resizable(false)
+        .show(ctx, |ui| {
+            egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                for (keys, what) in SHORTCUTS {
+                    ui.strong(*keys);
+                    ui.label(*what);
+                    ui.end_row();
+                }
+            });
+        });
+    (open != app.shortcuts_open).then_some(Command::ShowWindow(Window::Shortcuts, open))
 }

@@ -1,94 +1,101 @@
-//! The Routes table: sortable, flagged first, selection synced with the map.
+//! The Routes table: sortable, flagged first, with each route's disposition; selection synced
+//! with the map.
 
 use egui_extras::{Column, TableBuilder};
 
-use crate::gui::app::{App, Command};
+use crate::analysis::Analysis;
+use crate::gui::command::Command;
+pub use crate::gui::command::{Sort, SortKey};
+use crate::gui::state::State;
+use crate::gui::theme;
+use crate::triage::Disposition;
 
-/// Which column the table is sorted by.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SortKey {
-    /// Flagged first, then score (the default).
-    #[default]
-    Score,
-    Value,
-    Date,
-    Path,
+/// Where a disposition sorts (descending): confirmed, needs information, open, dismissed.
+fn disposition_rank(d: Disposition) -> u8 {
+    match d {
+        Disposition::Confirmed => 3,
+        Disposition::NeedsInformation => 2,
+        Disposition::Open => 1,
+        Disposition::Dismissed => 0,
+    }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Sort {
-    pub key: SortKey,
-    pub ascending: bool,
-}
-
-/// The visible routes in table order.
-pub fn ordered(app: &App) -> Vec<usize> {
-    let mut rows = app.visible.clone();
-    let routes = &app.analysis.routes;
+/// The visible routes in table order (`dispositions[i]` for route `i`; open beyond the slice).
+pub fn ordered(
+    analysis: &Analysis,
+    visible: &[usize],
+    dispositions: &[Disposition],
+    sort: Sort,
+) -> Vec<usize> {
+    let mut rows = visible.to_vec();
+    let routes = &analysis.routes;
     let g = crate::gazetteer::Gazetteer::embedded();
+    let disposition = |i: usize| disposition_rank(dispositions.get(i).copied().unwrap_or_default());
     rows.sort_by(|&a, &b| {
         let (ra, rb) = (&routes[a], &routes[b]);
-        let ord = match app.routes_sort.key {
-            SortKey::Score => rb
-                .score
+        let by_score = || {
+            rb.score
                 .flagged
                 .cmp(&ra.score.flagged)
-                .then(rb.score.score.total_cmp(&ra.score.score)),
+                .then(rb.score.score.total_cmp(&ra.score.score))
+        };
+        let ord = match sort.key {
+            SortKey::Score => by_score(),
+            SortKey::Disposition => disposition(b).cmp(&disposition(a)).then_with(by_score),
             SortKey::Value => rb.value_usd.total_cmp(&ra.value_usd),
             SortKey::Date => rb.first_date.cmp(&ra.first_date),
             SortKey::Path => g.cmp_codes(&ra.countries, &rb.countries),
         };
-        let ord = if app.routes_sort.ascending {
-            ord.reverse()
-        } else {
-            ord
-        };
+        let ord = if sort.ascending { ord.reverse() } else { ord };
         ord.then(a.cmp(&b))
     });
     rows
 }
 
-pub fn routes_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
+/// A sortable column header: a click sorts by it, a second click reverses the order.
+fn header(ui: &mut egui::Ui, sort: Sort, key: SortKey, label: &str) -> Option<Command> {
+    let arrow = match (sort.key == key, sort.ascending) {
+        (true, true) => " ▲",
+        (true, false) => " ▼",
+        (false, _) => "",
+    };
+    ui.button(format!("{label}{arrow}")).clicked().then(|| {
+        Command::SortRoutes(if sort.key == key {
+            Sort {
+                key,
+                ascending: !sort.ascending,
+            }
+        } else {
+            Sort {
+                key,
+                ascending: false,
+            }
+        })
+    })
+}
+
+pub fn routes_ui(ui: &mut egui::Ui, state: &State) -> Vec<Command> {
     let mut commands = Vec::new();
-    let rows = app.table_order.clone();
+    let rows = &state.table_order;
+    let routes = &state.analysis.routes;
     ui.horizontal(|ui| {
         ui.strong("Routes");
         ui.small(format!(
             "{} shown, {} flagged",
             rows.len(),
-            rows.iter()
-                .filter(|i| app.analysis.routes[**i].score.flagged)
-                .count()
+            rows.iter().filter(|i| routes[**i].score.flagged).count()
         ));
     });
-    let header = |ui: &mut egui::Ui, app: &mut App, key: SortKey, label: &str| {
-        let arrow = if app.routes_sort.key == key {
-            if app.routes_sort.ascending {
-                " ▲"
-            } else {
-                " ▼"
-            }
-        } else {
-            ""
-        };
-        if ui.button(format!("{label}{arrow}")).clicked() {
-            if app.routes_sort.key == key {
-                app.routes_sort.ascending = !app.routes_sort.ascending;
-            } else {
-                app.routes_sort = super::routes::Sort {
-                    key,
-                    ascending: false,
-                };
-            }
-        }
-    };
-    let selected_row = app.selected.and_then(|s| rows.iter().position(|r| *r == s));
+    let selected_row = state
+        .selected
+        .and_then(|s| rows.iter().position(|r| *r == s));
     let mut table = TableBuilder::new(ui)
         .id_salt("routes")
         .striped(true)
         .sense(egui::Sense::click())
         .column(Column::exact(92.0))
         .column(Column::exact(64.0))
+        .column(Column::exact(118.0))
         .column(Column::initial(120.0).resizable(true))
         .column(Column::initial(110.0).resizable(true))
         .column(Column::initial(90.0))
@@ -96,18 +103,23 @@ pub fn routes_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
     if let Some(row) = selected_row {
         table = table.scroll_to_row(row, None);
     }
-    let routes = app.analysis.clone();
-    let selected = app.selected;
+    let sort = state.routes_sort;
+    let threshold = state.analysis.rules.scoring.flag_threshold;
     let g = crate::gazetteer::Gazetteer::embedded();
     table
         .header(20.0, |mut h| {
             h.col(|ui| {
                 ui.strong("Route");
             });
-            h.col(|ui| header(ui, app, SortKey::Score, "Score"));
-            h.col(|ui| header(ui, app, SortKey::Path, "Path"));
-            h.col(|ui| header(ui, app, SortKey::Value, "Value USD"));
-            h.col(|ui| header(ui, app, SortKey::Date, "First date"));
+            for (key, label) in [
+                (SortKey::Score, "Score"),
+                (SortKey::Disposition, "Disposition"),
+                (SortKey::Path, "Path"),
+                (SortKey::Value, "Value USD"),
+                (SortKey::Date, "First date"),
+            ] {
+                h.col(|ui| commands.extend(header(ui, sort, key, label)));
+            }
             h.col(|ui| {
                 ui.strong("Parties");
             });
@@ -115,27 +127,33 @@ pub fn routes_ui(ui: &mut egui::Ui, app: &mut App) -> Vec<Command> {
         .body(|body| {
             body.rows(18.0, rows.len(), |mut row| {
                 let i = rows[row.index()];
-                let r = &routes.routes[i];
-                row.set_selected(selected == Some(i));
+                let r = &routes[i];
+                let selected = state.selected == Some(i);
+                row.set_selected(selected);
                 row.col(|ui| {
                     let text = if r.score.flagged {
-                        egui::RichText::new(format!("● {}", r.id)).color(crate::gui::theme::FLAG)
+                        egui::RichText::new(format!("● {}", r.id)).color(theme::FLAG)
                     } else {
                         egui::RichText::new(&r.id)
                     };
-                    if ui.selectable_label(selected == Some(i), text).clicked() {
+                    if ui.selectable_label(selected, text).clicked() {
                         commands.push(Command::Select(Some(i)));
                     }
                 });
                 row.col(|ui| {
                     ui.colored_label(
-                        crate::gui::theme::score_color(
-                            r.score.score,
-                            app.analysis.rules.scoring.flag_threshold,
-                            1.0,
-                        ),
+                        theme::score_color(r.score.score, threshold, 1.0),
                         format!("{:.3}", r.score.score),
                     );
+                });
+                row.col(|ui| {
+                    let d = state.disposition(i);
+                    let text = egui::RichText::new(d.label());
+                    let text = match theme::disposition_color(d) {
+                        Some(c) => text.color(c).strong(),
+                        None => text.color(theme::MUTED),
+                    };
+                    ui.label(text);
                 });
                 row.col(|ui| {
                     ui.label(r.path_joined(g, "→"));

@@ -2,10 +2,10 @@
 
 use egui_plot::{Bar, BarChart, Plot};
 
-use crate::gui::app::App;
+use crate::gui::state::State;
 
-pub fn timeline_ui(ui: &mut egui::Ui, app: &App) {
-    let (title, months) = match app.selected.and_then(|s| app.analysis.routes.get(s)) {
+pub fn timeline_ui(ui: &mut egui::Ui, app: &State) {
+    let (title, months) = match app.selected_route() {
         Some(r) if matches!(r.kind, crate::analysis::RouteKind::Shipments(_)) => (
             format!("Monthly value through {}'s parties (USD M)", r.id),
             app.months_selected.clone(),

@@ -74,6 +74,32 @@ impl Indicator for ProductSensitivity {
                 l.shipment_id
             ),
         };
+        // Chips that leave inside systems: say so (a server may carry the GPUs it drew on).
+        let inside = ctx.ledger.drawn_by[leg as usize]
+            .iter()
+            .map(|li| ctx.ledger.links[*li as usize].outbound)
+            .filter(|o| ctx.in_route(*o))
+            .find(|o| {
+                let out = &ctx.ledger.legs[*o as usize];
+                out.hs.heading() != l.hs.heading()
+                    && match (out.unit_value(), l.unit_value()) {
+                        (Some(a), Some(b)) => a > ctx.rules.routes.close_value_ratio * b,
+                        _ => false,
+                    }
+            });
+        let text = match inside {
+            Some(o) => {
+                let out = &ctx.ledger.legs[o as usize];
+                format!(
+                    "{text}; carried on inside systems: HS {} '{}' at {} per unit ({})",
+                    out.hs,
+                    ctx.description(o),
+                    out.unit_value().map(usd).unwrap_or_default(),
+                    out.shipment_id
+                )
+            }
+            None => text,
+        };
         Finding::new(l.product.sensitivity, text, vec![leg])
     }
 }
@@ -125,6 +151,34 @@ mod tests {
         // A microcontroller under the accelerators' code is ordinary goods, read low.
         assert_eq!(c.eval(&ProductSensitivity, "U-1").value, p.low_value);
         assert_eq!(c.eval(&ProductSensitivity, "N-1"), Finding::none());
+    }
+
+    #[test]
+    fn chips_that_leave_inside_servers_are_said_to() {
+        // An assembler in Mexico turns 80 H100s into ten 8-GPU servers and ships them on.
+        let c = case(
+            "G-1,2024-02-05,Pacific Crest Systems Inc.,US,Monterrey Ensambles SA de CV,MX,TW,854231,NVIDIA H100 80GB GPU,80,PCS,2240000,\n\
+             S-1,2024-02-26,Monterrey Ensambles SA de CV,MX,Red Lotus Electronics Co. Ltd.,CN,TW,847150,GPU server 8-way,10,PCS,3100000,",
+        );
+        assert_eq!(c.route_ids("S-1"), ["G-1", "S-1"]);
+        let f = c.eval(&ProductSensitivity, "S-1");
+        assert!(
+            f.evidence
+                .contains("carried on inside systems: HS 847150 'GPU server 8-way'")
+                && f.evidence.contains("(S-1)"),
+            "{}",
+            f.evidence
+        );
+        // Relabelled at a like price: no such words.
+        let c = case(
+            "RL-1,2024-02-05,Pacific Crest Systems Inc.,US,Gulf Star FZE,AE,TW,854231,NVIDIA H200 141GB GPU,32,PCS,1056000,64\n\
+             RL-2,2024-02-16,Gulf Star FZE,AE,Red Lotus Electronics Co. Ltd.,CN,TW,847330,Computer parts,32,PCS,1100000,64",
+        );
+        assert!(
+            !c.eval(&ProductSensitivity, "RL-2")
+                .evidence
+                .contains("inside systems")
+        );
     }
 
     #[test]

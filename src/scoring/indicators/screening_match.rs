@@ -2,6 +2,7 @@
 //! Screening List given with `--watchlist` (Entity List, SDN, MEU ...).
 
 use crate::parties::{NameTokens, WordFrequency, block_keys, firm_match};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::Indicator;
@@ -62,7 +63,7 @@ impl ScreeningIndex {
         let matches = ledger
             .holders
             .list
-            .iter()
+            .par_iter()
             .zip(&holder_tokens)
             .map(|(h, tokens)| {
                 let describe = |i: usize, kind: &str, value: f64| {
