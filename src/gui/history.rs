@@ -68,11 +68,6 @@ impl History {
         Some(forward)
     }
 
-    /// Ends merging: the next filter change starts a step of its own.
-    pub fn seal(&mut self) {
-        self.last = None;
-    }
-
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
     }

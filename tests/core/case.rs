@@ -477,7 +477,7 @@ fn a_corridor_in_a_report_lists_the_country_level_rows_it_sums() {
         },
     )
     .unwrap();
-    assert_eq!(written.routes, [corridor.id.clone()]);
+    assert_eq!(written.routes, std::slice::from_ref(&corridor.id));
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(html.contains("Country-level rows"));
     assert!(html.contains("comtrade_small.csv line"));

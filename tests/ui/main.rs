@@ -1095,7 +1095,7 @@ fn a_case_saved_in_the_app_opens_again_and_a_missing_input_is_located() {
     assert_eq!(saved.triage, harness.state().state.triage);
     assert_eq!(harness.state().state.case_path.as_ref(), Some(&case));
     let settings = harness.state().state.settings.clone();
-    assert_eq!(settings.recent_cases, [case.clone()]);
+    assert_eq!(settings.recent_cases, std::slice::from_ref(&case));
     let triage = harness.state().state.triage.clone();
     let routes = harness.state().state.analysis.routes.len();
     drop(harness);

@@ -28,12 +28,10 @@ fn triage_ui(ui: &mut egui::Ui, app: &State, route: usize, commands: &mut Vec<Co
         ui.label("Disposition");
         for d in Disposition::ALL {
             let (label, key) = disposition_button(d);
-            let text = match theme::disposition_color(d) {
-                Some(c) if d == current => egui::RichText::new(label).color(c).strong(),
-                _ => egui::RichText::new(label),
-            };
+            // The selected button is marked by its background; text in the disposition's
+            // colour would not read on it.
             if ui
-                .selectable_label(d == current, text)
+                .selectable_label(d == current, label)
                 .on_hover_text(format!("Set this route's disposition (key {key})"))
                 .clicked()
                 && d != current
@@ -43,9 +41,10 @@ fn triage_ui(ui: &mut egui::Ui, app: &State, route: usize, commands: &mut Vec<Co
         }
     });
     if let Some(e) = entry.filter(|e| !e.set_at.is_empty()) {
+        let colour = theme::disposition_color(e.disposition).unwrap_or(theme::MUTED);
         ui.small(
             egui::RichText::new(format!("{} since {}", e.disposition.label(), e.set_at))
-                .color(theme::MUTED),
+                .color(colour),
         );
     }
     let notes = entry.map(|e| e.notes.as_slice()).unwrap_or_default();

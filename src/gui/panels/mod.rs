@@ -71,11 +71,10 @@ pub fn shortcuts(ctx: &egui::Context, state: &State) -> Vec<Command> {
             .retain(|e| !matches!(e, egui::Event::Text(t) if t == "/"));
         focus_search = i.consume_key(Modifiers::NONE, Key::Slash) || typed_slash;
         if !widget_focused {
-            if i.consume_key(Modifiers::NONE, Key::ArrowDown) {
-                commands.push(Command::MoveSelection(1));
-            }
-            if i.consume_key(Modifiers::NONE, Key::ArrowUp) {
-                commands.push(Command::MoveSelection(-1));
+            let down = i.count_and_consume_key(Modifiers::NONE, Key::ArrowDown) as i32;
+            let up = i.count_and_consume_key(Modifiers::NONE, Key::ArrowUp) as i32;
+            if down != up {
+                commands.push(Command::MoveSelection(down - up));
             }
             if state.selected.is_some() && i.consume_key(Modifiers::NONE, Key::Enter) {
                 commands.push(Command::ZoomToSelection);

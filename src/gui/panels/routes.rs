@@ -149,7 +149,9 @@ pub fn routes_ui(ui: &mut egui::Ui, state: &State) -> Vec<Command> {
                 row.col(|ui| {
                     let d = state.disposition(i);
                     let text = egui::RichText::new(d.label());
+                    // On the selected row's background the ordinary text colour reads best.
                     let text = match theme::disposition_color(d) {
+                        _ if selected => text.strong(),
                         Some(c) => text.color(c).strong(),
                         None => text.color(theme::MUTED),
                     };
