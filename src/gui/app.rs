@@ -61,6 +61,8 @@ pub struct App {
     table_sorted_by: Option<Sort>,
     months_selected_for: Option<usize>,
     pending_png: Option<PathBuf>,
+    /// The evidence report waiting for its map view screenshot.
+    pending_report: Option<PathBuf>,
     /// `CHIPTRAIL_SCREENSHOT=PATH`: once the first analysis is in, save the map view there and close
     /// (README screenshots, and a check of the PNG export in a real window).
     screenshot_and_close: Option<PathBuf>,
@@ -248,6 +250,7 @@ impl App {
             table_sorted_by: None,
             months_selected_for: None,
             pending_png: None,
+            pending_report: None,
             screenshots: std::sync::mpsc::channel(),
             screenshot_and_close: std::env::var_os("CHIPTRAIL_SCREENSHOT").map(PathBuf::from),
             screenshot_requested: false,
@@ -733,6 +736,26 @@ impl App {
                     self.apply(ctx, Command::ExportMapPngTo(path));
                 }
             }
+            Command::EvidenceReport => {
+                let request = FileRequest::Save {
+                    title: "Write the evidence report into a new folder".into(),
+                    extension: String::new(),
+                };
+                if let Some(path) = (self.pick_file)(request).into_iter().next() {
+                    self.apply(ctx, Command::EvidenceReportTo(path));
+                }
+            }
+            Command::EvidenceReportTo(path) => {
+                // Written at once, then again with the map view when the screenshot arrives (a
+                // window without a renderer never sends one).
+                self.write_report(&path, None);
+                self.pending_report = Some(path);
+                let (tx, repaint) = (self.screenshots.0.clone(), ctx.clone());
+                ctx.request_screenshot(move |image| {
+                    let _ = tx.send(image);
+                    repaint.request_repaint();
+                });
+            }
             Command::ExportMapPngTo(path) => {
                 self.pending_png = Some(path);
                 let (tx, repaint) = (self.screenshots.0.clone(), ctx.clone());
@@ -918,6 +941,52 @@ impl App {
                 Err(e) => format!("could not write {}: {e}", path.display()),
             };
         }
+        if let Some(dir) = self.pending_report.take() {
+            let ppp = ctx.pixels_per_point();
+            let region = self.map.rect.unwrap_or(Rect::EVERYTHING);
+            let png = super::png::encode(&image.region(&region, Some(ppp))).ok();
+            self.write_report(&dir, png.as_deref());
+        }
+    }
+
+    /// Writes the evidence report of the work in hand into `dir`.
+    fn write_report(&mut self, dir: &Path, map_png: Option<&[u8]>) {
+        let s = &self.state;
+        let inputs = crate::case::CaseInput::from_datasets(
+            s.datasets.iter().map(Arc::as_ref),
+            |p: &Path| self.read_options.get(p).cloned().unwrap_or_default(),
+        );
+        let datasets: Vec<&crate::model::Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
+        let title = s
+            .case_path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "Chiptrail evidence report".into());
+        let made_at = (self.clock)();
+        let report = crate::export::report::Report {
+            analysis: &s.analysis,
+            datasets: &datasets,
+            triage: &s.triage,
+            inputs: &inputs,
+            made_at: &made_at,
+            title: &title,
+            map_png,
+        };
+        self.state.status = match crate::export::report::write_report(dir, &report) {
+            Ok(written) => {
+                self.state.written.push(dir.join("report.html"));
+                format!(
+                    "wrote the evidence report of {} route(s) to {}",
+                    written.routes.len(),
+                    dir.display()
+                )
+            }
+            Err(e) => format!(
+                "could not write the evidence report to {}: {e}",
+                dir.display()
+            ),
+        };
     }
 }
 

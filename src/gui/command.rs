@@ -112,6 +112,10 @@ pub enum Command {
     /// Ask for a path, then save the map view as PNG.
     ExportMapPng,
     ExportMapPngTo(PathBuf),
+    /// Ask for a folder, then write the evidence report into it.
+    EvidenceReport,
+    /// Write the evidence report (with the map view) into this folder.
+    EvidenceReportTo(PathBuf),
     ChooseRules,
     LoadRules(PathBuf),
     SetOnlineTiles(bool),

@@ -1182,3 +1182,45 @@ fn a_case_saved_in_the_app_opens_again_and_a_missing_input_is_located() {
     harness.run_steps(2);
     harness.get_by_label_contains("not a Chiptrail case file");
 }
+
+#[test]
+fn the_evidence_report_is_written_from_the_file_menu_with_the_confirmed_routes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers.clone(), asked.clone());
+    let ctx = harness.ctx.clone();
+    // Confirm the second flagged route, then ask for the report through the menu.
+    let route = harness
+        .state()
+        .state
+        .analysis
+        .routes
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.score.flagged)
+        .nth(1)
+        .map(|(i, _)| i)
+        .unwrap();
+    let id = harness.state().state.analysis.routes[route].id.clone();
+    harness.state_mut().apply(
+        &ctx,
+        Command::SetDisposition(route, chiptrail::triage::Disposition::Confirmed),
+    );
+    let out = dir.path().join("report");
+    answers.lock().unwrap().push(out.clone());
+    harness.get_by_label("File").click();
+    harness.run_steps(2);
+    harness.get_by_label("Evidence report…").click();
+    harness.run_steps(2);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(&id), "the confirmed route is in the report");
+    assert!(html.contains("confirmed"));
+    let legs: Vec<csv::StringRecord> = csv::Reader::from_path(out.join("routes.csv"))
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!legs.is_empty() && legs.iter().all(|r| &r[0] == id.as_str()));
+    assert!(out.join("routes.geojson").exists() && out.join("routes.kml").exists());
+    assert!(harness.state().state.status.contains("evidence report"));
+}

@@ -225,6 +225,16 @@ fn menu_bar(ui: &mut egui::Ui, app: &State, commands: &mut Vec<Command>) {
             if ui.button("Export map view as PNG…").clicked() {
                 commands.push(Command::ExportMapPng);
             }
+            if ui
+                .button("Evidence report…")
+                .on_hover_text(
+                    "A folder with the confirmed routes (or the flagged ones): report.html, \
+                     the legs as CSV, GeoJSON, KML and the map view",
+                )
+                .clicked()
+            {
+                commands.push(Command::EvidenceReport);
+            }
         });
         ui.menu_button("Edit", |ui| {
             if ui
