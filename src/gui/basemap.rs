@@ -44,85 +44,53 @@ pub fn mercator(lon: f64, lat: f64) -> [f32; 2] {
     [x as f32, y as f32]
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        let s = self.bytes.get(self.at..self.at + n)?;
-        self.at += n;
-        Some(s)
-    }
-    fn u16(&mut self) -> Option<u16> {
-        self.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]))
-    }
-    fn u32(&mut self) -> Option<u32> {
-        self.take(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-    fn f32(&mut self) -> Option<f32> {
-        self.take(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-}
-
-/// Parses and triangulates one basemap file.
+/// Reads one basemap file (the core's reader, [`crate::basemap::read`]), projects it and
+/// triangulates every polygon for drawing.
 pub fn parse(bytes: &[u8]) -> Option<Layer> {
-    let mut r = Reader { bytes, at: 0 };
-    if r.take(4)? != b"CTBM" || r.u32()? != 1 {
-        return None;
-    }
-    let n = r.u32()?;
-    let mut countries = Vec::with_capacity(n as usize);
-    for _ in 0..n {
-        let m49 = r.u16()?;
-        let len = r.u16()? as usize;
-        let name = String::from_utf8_lossy(r.take(len)?).into_owned();
-        let polygons = r.u32()?;
-        let mut shape = CountryShape {
-            m49,
-            name,
-            vertices: Vec::new(),
-            indices: Vec::new(),
-            rings: Vec::new(),
-            bbox: [f32::MAX, f32::MAX, f32::MIN, f32::MIN],
-        };
-        for _ in 0..polygons {
-            let rings = r.u32()?;
-            let mut flat: Vec<f64> = Vec::new();
-            let mut holes: Vec<usize> = Vec::new();
-            let base = shape.vertices.len() as u32;
-            for ring_index in 0..rings {
-                let points = r.u32()?;
-                if ring_index > 0 {
-                    holes.push(flat.len() / 2);
+    let outlines = crate::basemap::read(bytes)?;
+    let countries = outlines
+        .into_iter()
+        .map(|outline| {
+            let mut shape = CountryShape {
+                m49: outline.m49,
+                name: outline.name,
+                vertices: Vec::new(),
+                indices: Vec::new(),
+                rings: Vec::new(),
+                bbox: [f32::MAX, f32::MAX, f32::MIN, f32::MIN],
+            };
+            for polygon in &outline.polygons {
+                let mut flat: Vec<f64> = Vec::new();
+                let mut holes: Vec<usize> = Vec::new();
+                let base = shape.vertices.len() as u32;
+                for (ring_index, points) in polygon.iter().enumerate() {
+                    if ring_index > 0 {
+                        holes.push(flat.len() / 2);
+                    }
+                    let mut ring = Vec::with_capacity(points.len());
+                    for &[lon, lat] in points {
+                        let p = mercator(f64::from(lon), f64::from(lat));
+                        flat.extend([f64::from(p[0]), f64::from(p[1])]);
+                        shape.vertices.push(p);
+                        shape.bbox = [
+                            shape.bbox[0].min(p[0]),
+                            shape.bbox[1].min(p[1]),
+                            shape.bbox[2].max(p[0]),
+                            shape.bbox[3].max(p[1]),
+                        ];
+                        ring.push(p);
+                    }
+                    shape.rings.push(ring);
                 }
-                let mut ring = Vec::with_capacity(points as usize);
-                for _ in 0..points {
-                    let (lon, lat) = (f64::from(r.f32()?), f64::from(r.f32()?));
-                    let p = mercator(lon, lat);
-                    flat.extend([f64::from(p[0]), f64::from(p[1])]);
-                    shape.vertices.push(p);
-                    shape.bbox = [
-                        shape.bbox[0].min(p[0]),
-                        shape.bbox[1].min(p[1]),
-                        shape.bbox[2].max(p[0]),
-                        shape.bbox[3].max(p[1]),
-                    ];
-                    ring.push(p);
+                if let Ok(tris) = earcutr::earcut(&flat, &holes, 2) {
+                    shape
+                        .indices
+                        .extend(tris.into_iter().map(|i| base + i as u32));
                 }
-                shape.rings.push(ring);
             }
-            if let Ok(tris) = earcutr::earcut(&flat, &holes, 2) {
-                shape
-                    .indices
-                    .extend(tris.into_iter().map(|i| base + i as u32));
-            }
-        }
-        countries.push(shape);
-    }
+            shape
+        })
+        .collect();
     Some(Layer { countries })
 }
 

@@ -390,14 +390,7 @@ fn link_legs(legs: &[Leg], rules: &RouteRules) -> Vec<Link> {
                     let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
                         continue;
                     };
-                    let take = lot.1.min(need * size);
-                    lot.1 -= take;
-                    need -= take / size;
-                    links.push(Link {
-                        inbound: lot.0,
-                        outbound: leg,
-                        quantity: take,
-                    });
+                    need = draw(lot, leg, size, need, &mut links);
                 }
             }
             if need <= slack || trades_product {
@@ -446,14 +439,7 @@ fn link_legs(legs: &[Leg], rules: &RouteRules) -> Vec<Link> {
                 let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
                     continue;
                 };
-                let take = lot.1.min(need * size);
-                lot.1 -= take;
-                need -= take / size;
-                links.push(Link {
-                    inbound: lot.0,
-                    outbound: leg,
-                    quantity: take,
-                });
+                need = draw(lot, leg, size, need, &mut links);
                 if need <= slack {
                     break;
                 }
@@ -461,6 +447,19 @@ fn link_legs(legs: &[Leg], rules: &RouteRules) -> Vec<Link> {
         }
     }
     links
+}
+
+/// Draws what an outbound leg still needs (`need`, a share of it; `size` is its quantity in the
+/// lot's unit) from a lot, records the link, and returns the share still needed.
+fn draw(lot: &mut (u32, f64), outbound: u32, size: f64, need: f64, links: &mut Vec<Link>) -> f64 {
+    let take = lot.1.min(need * size);
+    lot.1 -= take;
+    links.push(Link {
+        inbound: lot.0,
+        outbound,
+        quantity: take,
+    });
+    need - take / size
 }
 
 /// Share of a leg that may be missing from the stock it fits into when the quantity is compared
