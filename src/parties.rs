@@ -169,6 +169,15 @@ const LEGAL_FORM_COUNTRIES: &[(&str, &[&str])] = &[
     ("cjsc", &["RU", "AM", "BY", "KG", "AZ"]),
     ("pjsc", &["RU", "UA", "AE"]),
     ("too", &["KZ"]),
+    // Limited liability companies by that name: the US, the former Soviet states and the Gulf
+    // (India, China and the Commonwealth register "Private Limited", "Co., Ltd.", "Limited").
+    (
+        "llc",
+        &[
+            "US", "RU", "BY", "UA", "GE", "AM", "AZ", "KZ", "KG", "UZ", "TJ", "TM", "MD", "MN",
+            "AE", "OM", "QA", "SA", "BH", "KW", "JO", "LB", "IQ", "EG", "PR",
+        ],
+    ),
     ("osoo", &["KG"]),
     ("sdn", &["MY"]),
     ("bhd", &["MY"]),
@@ -675,6 +684,11 @@ mod tests {
             Some(&["MY"][..])
         );
         assert_eq!(legal_form_countries("Pearl River Trading Co., Ltd."), None);
+        assert!(
+            !legal_form_countries("Kaveri Distribution LLC")
+                .unwrap()
+                .contains(&"IN")
+        );
     }
 
     #[test]
