@@ -1,8 +1,8 @@
 //! UN Comtrade downloads (Comtrade+ / API v1, 47 columns): one row per reporter, partner,
 //! commodity and period, with M49 codes.
 
-use super::statistics::{Classification, Skipped, cell, qty_unit, quantity};
-use super::values::{is_missing, parse_number};
+use super::statistics::{Classification, Skipped, cell, number, qty_unit, quantity};
+use super::values::parse_number;
 use super::{IngestError, Progress, ReadResult, Table, field, find, for_each_record};
 use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Flow, FlowCode, HsCode, Period, Provenance, Records};
@@ -55,12 +55,6 @@ pub(super) fn part(record: &csv::ByteRecord, i: Option<usize>, total: &str) -> O
     let text = field(record, i?);
     let text = text.strip_suffix(".0").unwrap_or(text);
     (!text.is_empty() && !text.eq_ignore_ascii_case(total)).then(|| text.into())
-}
-
-fn optional_number(record: &csv::ByteRecord, i: Option<usize>) -> Option<f64> {
-    i.map(|i| field(record, i))
-        .filter(|t| !is_missing(t))
-        .and_then(|t| parse_number(t, false))
 }
 
 pub(super) fn read(
@@ -153,8 +147,8 @@ pub(super) fn read(
             HsCode::parse(cmd)
                 .ok_or_else(|| err("cmdCode", format!("'{cmd}' is not an HS code")))?
         };
-        let cif_usd = optional_number(r, cols.cif);
-        let fob_usd = optional_number(r, cols.fob);
+        let cif_usd = number(cell(r, cols.cif), false);
+        let fob_usd = number(cell(r, cols.fob), false);
         let primary_text = cols.primary.map(|i| field(r, i)).unwrap_or("");
         let value_usd = if primary_text.is_empty() {
             if direction.is_import() {
@@ -197,9 +191,9 @@ pub(super) fn read(
             value_usd,
             cif_usd,
             fob_usd,
-            quantity: quantity(cell(r, cols.qty), &qty_unit),
+            quantity: quantity(cell(r, cols.qty), &qty_unit, false),
             qty_unit,
-            net_weight_kg: optional_number(r, cols.net_wgt).filter(|w| *w >= 0.0),
+            net_weight_kg: number(cell(r, cols.net_wgt), false).filter(|w| *w >= 0.0),
         });
         Ok(())
     })?;

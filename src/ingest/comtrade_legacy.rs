@@ -159,11 +159,7 @@ pub(super) fn read(
         .collect();
     let decimal_comma = super::sniff_decimal_comma(table, &value_cols);
     provenance.decimal_comma = decimal_comma;
-    let number = |t: &str| {
-        (!super::values::is_missing(t))
-            .then(|| parse_number(t, decimal_comma))
-            .flatten()
-    };
+    let number = |t: &str| statistics::number(t, decimal_comma);
 
     let mut flows = Vec::new();
     let mut skipped = Skipped::default();
@@ -246,11 +242,7 @@ pub(super) fn read(
             value_usd,
             cif_usd,
             fob_usd,
-            // A quantity only with its unit: `0` beside "No Quantity" is not a quantity.
-            quantity: qty_unit
-                .as_ref()
-                .and(number(cell(r, cols.qty)))
-                .filter(|q| *q >= 0.0),
+            quantity: statistics::quantity(cell(r, cols.qty), &qty_unit, decimal_comma),
             qty_unit,
             net_weight_kg: number(cell(r, cols.net_wgt)).filter(|w| *w >= 0.0),
         });

@@ -311,15 +311,15 @@ pub(super) fn qty_unit(abbr: &str, name: &str, code: &str) -> Option<String> {
 
 /// A quantity cell with its unit: the quantity is kept only with a unit (a `0` beside
 /// "No Quantity" is not a quantity) and when it is a non-negative number.
-pub(super) fn quantity(text: &str, unit: &Option<String>) -> Option<f64> {
+pub(super) fn quantity(text: &str, unit: &Option<String>, decimal_comma: bool) -> Option<f64> {
     unit.as_ref()?;
-    optional_number(text).filter(|q| *q >= 0.0)
+    number(text, decimal_comma).filter(|q| *q >= 0.0)
 }
 
 /// A number in an optional cell, `None` when empty, missing or unreadable.
-pub(super) fn optional_number(text: &str) -> Option<f64> {
+pub(super) fn number(text: &str, decimal_comma: bool) -> Option<f64> {
     (!is_missing(text))
-        .then(|| parse_number(text, false))
+        .then(|| parse_number(text, decimal_comma))
         .flatten()
 }
 
@@ -552,8 +552,9 @@ mod tests {
         assert_eq!(qty_unit("N/A", "", "-1"), None);
         assert_eq!(qty_unit("N.Q.", "", ""), None);
         assert_eq!(qty_unit("Item", "", ""), Some("Item".into()));
-        assert_eq!(quantity("0", &None), None);
-        assert_eq!(quantity("91453", &Some("u".into())), Some(91_453.0));
+        assert_eq!(quantity("0", &None, false), None);
+        assert_eq!(quantity("91453", &Some("u".into()), false), Some(91_453.0));
+        assert_eq!(quantity("1.234,5", &Some("kg".into()), true), Some(1234.5));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::statistics::{self, Classification, Groups, Skipped, cell, qty_unit, thousands};
-use super::values::{is_missing, parse_number};
+use super::values::parse_number;
 use super::{IngestError, Progress, ReadResult, Table, field, find, for_each_record};
 use crate::gazetteer::Gazetteer;
 use crate::model::{Flow, FlowCode, Format, HsCode, Period, Provenance, Records};
@@ -182,12 +182,6 @@ pub(super) fn read(
             return Err(err(&h[value], format!("negative number '{value_text}'")));
         }
         let qty_unit = qty_unit(cell(r, unit), "", "");
-        let number = |t: &str| {
-            (!is_missing(t))
-                .then(|| parse_number(t, false))
-                .flatten()
-                .filter(|x| *x >= 0.0)
-        };
         groups.add(&rep);
         groups.add(&par);
         flows.push(Flow {
@@ -207,9 +201,9 @@ pub(super) fn read(
             value_usd,
             cif_usd: None,
             fob_usd: None,
-            quantity: qty_unit.as_ref().and(number(cell(r, qty))),
+            quantity: statistics::quantity(cell(r, qty), &qty_unit, false),
             qty_unit,
-            net_weight_kg: number(cell(r, net_wgt)),
+            net_weight_kg: statistics::number(cell(r, net_wgt), false).filter(|w| *w >= 0.0),
         });
         Ok(())
     })?;
