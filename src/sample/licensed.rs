@@ -11,10 +11,34 @@
 use super::LicenceRow;
 use super::firms::Firm;
 use super::vocabulary::Product;
-use super::world::{Declared, Leg, World, truth};
+use super::world::{Declared, Leg, Truth, World, truth};
 use crate::model::Date;
 
 impl World {
+    /// One delivery straight from `vendor` to `consignee` at `price`, declared as what it is,
+    /// in the product's usual quantity: its row and its quantity.
+    fn deliver(
+        &mut self,
+        date: Date,
+        vendor: &Firm,
+        consignee: &Firm,
+        p: &Product,
+        price: f64,
+        truth: Truth,
+    ) -> (usize, u64) {
+        let qty = self.qty(p);
+        let leg = Leg {
+            date,
+            from: vendor,
+            to: consignee,
+            product: p,
+            qty,
+            unit_value: price,
+            declared: Declared::AsProduct,
+        };
+        (self.leg(&leg, truth), qty)
+    }
+
     /// A vendor and an approved Chinese consignee that no licence pairs yet. The consignee is
     /// one of the approved pool (`reuse` of the time) or a new one that joins it.
     fn licensed_pair(&mut self, p: &Product, reuse: f64) -> (Firm, Firm) {
@@ -125,17 +149,7 @@ impl World {
         let price = self.rng.uniform(p.price.0, p.price.1);
         let mut total = 0;
         for date in self.dates_within(from, last, n) {
-            let q = self.qty(&p);
-            let leg = Leg {
-                date,
-                from: &vendor,
-                to: &consignee,
-                product: &p,
-                qty: q,
-                unit_value: price,
-                declared: Declared::AsProduct,
-            };
-            self.leg(&leg, t);
+            let (_, q) = self.deliver(date, &vendor, &consignee, &p, price, t);
             total += q;
         }
         let quantity = World::round_up(&p, total as f64 * self.rng.uniform(1.0, 1.5));
@@ -158,17 +172,7 @@ impl World {
         let mut quantity = 0;
         let mut last_covered = from;
         for date in self.dates_within(from, from.plus_days(span * 55 / 100), k) {
-            let q = self.qty(&p);
-            let leg = Leg {
-                date,
-                from: &vendor,
-                to: &consignee,
-                product: &p,
-                qty: q,
-                unit_value: price,
-                declared: Declared::AsProduct,
-            };
-            self.leg(&leg, covered);
+            let (_, q) = self.deliver(date, &vendor, &consignee, &p, price, covered);
             quantity += q;
             last_covered = date;
         }
@@ -203,17 +207,7 @@ impl World {
         let price = self.rng.uniform(p.price.0, p.price.1);
         let mut shipped = 0;
         for date in self.dates_within(from, to, k) {
-            let q = self.qty(&p);
-            let leg = Leg {
-                date,
-                from: &vendor,
-                to: &consignee,
-                product: &p,
-                qty: q,
-                unit_value: price,
-                declared: Declared::AsProduct,
-            };
-            self.leg(&leg, covered);
+            let (_, q) = self.deliver(date, &vendor, &consignee, &p, price, covered);
             shipped += q;
         }
         let m = self.rng.int(1, 3) as usize;
@@ -224,17 +218,7 @@ impl World {
             self.dates_within(to.plus_days(1), end, m)
         };
         for date in dates {
-            let q = self.qty(&p);
-            let leg = Leg {
-                date,
-                from: &vendor,
-                to: &consignee,
-                product: &p,
-                qty: q,
-                unit_value: price,
-                declared: Declared::AsProduct,
-            };
-            self.leg(&leg, outside);
+            let (_, q) = self.deliver(date, &vendor, &consignee, &p, price, outside);
             shipped += q;
         }
         let quantity = World::round_up(&p, shipped as f64 * self.rng.uniform(1.0, 1.3));
@@ -296,17 +280,7 @@ impl World {
         let price = self.rng.uniform(p.price.0, p.price.1);
         let mut stock: Vec<(usize, Date, u64)> = Vec::with_capacity(n);
         for date in self.dates_within(from, last, n) {
-            let q = self.qty(&p);
-            let leg = Leg {
-                date,
-                from: &vendor,
-                to: &consignee,
-                product: &p,
-                qty: q,
-                unit_value: price,
-                declared: Declared::AsProduct,
-            };
-            let row = self.leg(&leg, kept);
+            let (row, q) = self.deliver(date, &vendor, &consignee, &p, price, kept);
             stock.push((row, date, q));
         }
         let total: u64 = stock.iter().map(|s| s.2).sum();
