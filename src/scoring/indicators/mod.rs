@@ -85,10 +85,6 @@ pub struct HolderStats {
     pub outbound_value: Vec<f64>,
     pub outbound_concern_value: Vec<f64>,
     pub outbound_count: Vec<u32>,
-    /// How many distinct holders shipped to each holder.
-    pub inbound_senders: Vec<u32>,
-    /// How many distinct holders each holder shipped to.
-    pub buyers: Vec<u32>,
 }
 
 impl HolderStats {
@@ -99,21 +95,7 @@ impl HolderStats {
             outbound_value: vec![0.0; n],
             outbound_concern_value: vec![0.0; n],
             outbound_count: vec![0; n],
-            inbound_senders: vec![0; n],
-            buyers: vec![0; n],
         };
-        let mut sales: Vec<(u32, u32)> = ledger.legs.iter().map(|l| (l.from.0, l.to.0)).collect();
-        sales.sort_unstable();
-        sales.dedup();
-        for (from, _) in sales {
-            s.buyers[from as usize] += 1;
-        }
-        let mut pairs: Vec<(u32, u32)> = ledger.legs.iter().map(|l| (l.to.0, l.from.0)).collect();
-        pairs.sort_unstable();
-        pairs.dedup();
-        for (to, _) in pairs {
-            s.inbound_senders[to as usize] += 1;
-        }
         for l in &ledger.legs {
             for h in [l.from, l.to] {
                 let slot = &mut s.first_seen[h.0 as usize];
