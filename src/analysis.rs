@@ -14,6 +14,7 @@ use crate::scoring::indicators::screening_match::ScreeningIndex;
 use crate::scoring::indicators::{HolderStats, score_route, thresholds};
 use crate::scoring::licences::{LegLicence, LicenceIndex};
 use crate::scoring::{RouteContext, Score};
+use crate::timing::Stage;
 
 /// What a scored row stands for.
 #[derive(Clone, Debug, PartialEq)]
@@ -108,15 +109,22 @@ impl Analysis {
             .copied()
             .filter(|d| d.provenance.format == Format::Licences)
             .collect();
+        let stage = Stage::start("licences and holder stats");
         let licences = LicenceIndex::build(&licence_sets, &ledger, rules, g);
         let stats = HolderStats::build(&ledger, rules, g);
         let boundary: Vec<bool> = (0..ledger.legs.len() as u32)
             .map(|l| licences.covered(l))
             .collect();
+        stage.end();
+        let stage = Stage::start("screening");
         let screening = ScreeningIndex::build(watchlist, &ledger, rules, g);
+        stage.end();
         let thresholds = thresholds(rules);
-        let mut rows: Vec<ScoredRoute> = ledger
-            .routes(&rules.routes, &boundary)
+        let stage = Stage::start("routes (tracing)");
+        let routes = ledger.routes(&rules.routes, &boundary);
+        stage.end();
+        let stage = Stage::start("scoring routes");
+        let mut rows: Vec<ScoredRoute> = routes
             .into_par_iter()
             .map(|route| {
                 let mut members = route.legs.clone();
@@ -137,6 +145,8 @@ impl Analysis {
                 shipment_row(&ledger, route, score, &licences, g)
             })
             .collect();
+        stage.end();
+        let stage = Stage::start("corridors");
         let flow_sets: Vec<(u32, &Dataset)> = datasets
             .iter()
             .copied()
@@ -150,6 +160,8 @@ impl Analysis {
                 .into_iter()
                 .map(|c| corridor_row(c, g)),
         );
+        stage.end();
+        let stage = Stage::start("sort");
         rows.sort_by(|a, b| {
             b.score
                 .score
@@ -161,6 +173,7 @@ impl Analysis {
         for (i, r) in rows.iter_mut().enumerate() {
             r.id = format!("R{:06}", i + 1);
         }
+        stage.end();
         Analysis {
             ledger,
             routes: rows,

@@ -574,6 +574,7 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
     let g = Gazetteer::embedded();
     let options = read_options(FormatArg::Auto, &args.read)?;
     let mut datasets = Vec::new();
+    let stage = chiptrail::timing::Stage::start("reading");
     for (path, forced) in args
         .files
         .iter()
@@ -605,8 +606,10 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
             datasets.push(d);
         }
     }
+    stage.end();
     let refs: Vec<&Dataset> = datasets.iter().collect();
     let analysis = Analysis::run_all(&refs, &rules, g);
+    let stage = chiptrail::timing::Stage::start("writing");
     for note in &analysis.notes {
         eprintln!("note: {note}");
     }
@@ -628,6 +631,7 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
         chiptrail::export::kml::write(path, &chosen, g)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    stage.end();
     let flagged = analysis.routes.iter().filter(|r| r.score.flagged).count();
     eprintln!(
         "{} routes, {} flagged at {}; wrote {} to {}",

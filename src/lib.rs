@@ -40,6 +40,7 @@ pub mod rules;
 pub mod sample;
 pub mod scoring;
 pub mod text;
+pub mod timing;
 pub mod triage;
 pub mod units;
 

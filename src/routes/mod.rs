@@ -104,7 +104,10 @@ impl Route {
 impl Ledger {
     /// Builds legs from every shipment dataset and links them.
     pub fn build(datasets: &[&Dataset], rules: &Rules) -> Ledger {
+        let stage = crate::timing::Stage::start("holders (name merging)");
         let holders = Holders::build(datasets, &rules.routes);
+        stage.end();
+        let stage = crate::timing::Stage::start("legs (product readings)");
         let classifier = ProductClassifier::new(rules);
         let mut legs = Vec::with_capacity(datasets.iter().map(|d| d.shipments().len()).sum());
         // Descriptions repeat: read each distinct one once.
@@ -148,9 +151,12 @@ impl Ledger {
                 });
             }
         }
+        stage.end();
         let first_date = legs.iter().map(|l| l.date).min();
         let last_date = legs.iter().map(|l| l.date).max();
+        let stage = crate::timing::Stage::start("links (stock drawn on)");
         let links = link_legs(&legs, &rules.routes);
+        stage.end();
         let mut drawn_by = vec![Vec::new(); legs.len()];
         let mut draws_on = vec![Vec::new(); legs.len()];
         for (i, l) in links.iter().enumerate() {
