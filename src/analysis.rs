@@ -73,6 +73,16 @@ impl ScoredRoute {
     }
 }
 
+/// The indicators that were checked on a row of this kind (the route indicators on shipment
+/// routes, the corridor ones on corridors), to name those that did not fire.
+pub fn checked_indicators(kind: &RouteKind) -> &'static [&'static str] {
+    use crate::scoring::indicators::{CORRIDOR_INDICATORS, ROUTE_INDICATOR_NAMES};
+    match kind {
+        RouteKind::Shipments(_) => ROUTE_INDICATOR_NAMES,
+        RouteKind::Corridor { .. } => CORRIDOR_INDICATORS,
+    }
+}
+
 /// Everything scored from a set of inputs.
 #[derive(Clone, Debug, Default)]
 pub struct Analysis {

@@ -1,6 +1,6 @@
 //! Wall-clock time per stage of a run, printed to standard error when `CHIPTRAIL_TIMINGS` is
 //! set, so that where the time of a big file goes can be read off any build without a profiler
-//! (docs/performance.md quotes these lines).
+//! (docs/performance.md quotes these lines), with the memory resident when each stage ends.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -33,10 +33,19 @@ impl Drop for Stage {
     fn drop(&mut self) {
         if let Some(start) = self.start {
             eprintln!(
-                "timing: {:<28} {:>7.3} s",
+                "timing: {:<28} {:>7.3} s {:>7} MB resident",
                 self.name,
-                start.elapsed().as_secs_f64()
+                start.elapsed().as_secs_f64(),
+                resident_mb().map_or_else(|| "?".to_string(), |m| m.to_string())
             );
         }
     }
+}
+
+/// The process's resident memory in MB, where the system tells it (Linux `/proc`).
+fn resident_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }

@@ -599,12 +599,7 @@ fn route_section(
         r.score.gate, r.score.behaviour
     );
     h.push_str("<table class=\"factors\">\n<colgroup><col class=\"name\"><col class=\"n\"><col class=\"n\"><col class=\"n\"><col class=\"evidence\"><col class=\"rule\"><col></colgroup>\n<thead><tr><th>Factor</th><th>Value</th><th>Weight</th><th>Contribution</th><th>Evidence</th><th>Rule</th><th>Rows</th></tr></thead>\n<tbody>\n");
-    let mut factors: Vec<_> = r
-        .score
-        .factors
-        .iter()
-        .filter(|f| f.weight > 0.0 || f.value > 0.0)
-        .collect();
+    let mut factors: Vec<_> = r.score.factors.iter().collect();
     factors.sort_by(|a, b| {
         b.contribution
             .total_cmp(&a.contribution)
@@ -640,6 +635,14 @@ fn route_section(
         );
     }
     h.push_str("</tbody>\n</table>\n");
+    let unfired = r.score.unfired(crate::analysis::checked_indicators(&r.kind));
+    if !unfired.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"small\">Checked, not fired: {}</p>",
+            esc(&unfired.join(", ").replace('_', " "))
+        );
+    }
     // Legs.
     let legs = leg_rows(r, analysis, sources, g);
     let _ = writeln!(

@@ -374,7 +374,7 @@ pub fn score(corridors: &[Corridor], rules: &Rules, g: &Gazetteer) -> Vec<Scored
 }
 
 /// The corridor's score: its destination's strength times the noisy-OR of the corridor
-/// factors (`fired` in `CORRIDOR_INDICATORS` order), with every route column present.
+/// factors (`fired` in `CORRIDOR_INDICATORS` order).
 fn combine_corridor(
     importer: CountryId,
     fired: [Finding; 4],

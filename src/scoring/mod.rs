@@ -207,7 +207,8 @@ pub struct Score {
     pub basis: Basis,
     /// A word on the score as a whole, shown before the reasons ("licence status unknown ...").
     pub note: String,
-    /// Every indicator, fired or not, in the fixed column order.
+    /// The indicators that fired (a value, evidence or rows), in the fixed column order; an
+    /// indicator not here did not fire ([`Score::value`] reads 0, [`Score::unfired`] names them).
     pub factors: Vec<Factor>,
 }
 
@@ -247,6 +248,16 @@ impl Score {
     /// The factor of one indicator.
     pub fn factor(&self, indicator: &str) -> Option<&Factor> {
         self.factors.iter().find(|f| f.indicator == indicator)
+    }
+
+    /// The indicators of `names` that did not fire, in that order (shown as "checked, not
+    /// fired" beside the factors).
+    pub fn unfired<'a>(&self, names: &[&'a str]) -> Vec<&'a str> {
+        names
+            .iter()
+            .copied()
+            .filter(|n| self.factor(n).is_none())
+            .collect()
     }
 }
 
@@ -352,9 +363,17 @@ pub fn combine(measured: Vec<Measured>, floor: f64, rules: &Rules) -> Score {
         }
         Basis::Nothing => {}
     }
+    // Only what fired is kept: a route's factors are most of its memory, and a million routes
+    // each carrying every indicator's empty finding cost gigabytes. An absent factor reads 0.
     let factors = measured
         .into_iter()
         .zip(contributions)
+        .filter(|(m, c)| {
+            m.finding.value != 0.0
+                || *c != 0.0
+                || !m.finding.evidence.is_empty()
+                || !m.finding.legs.is_empty()
+        })
         .map(|(m, contribution)| Factor {
             indicator: m.indicator,
             role: m.role,

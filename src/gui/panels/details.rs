@@ -1,7 +1,7 @@
 //! The details panel of the selected route: its disposition and notes, legs, score breakdown
 //! with evidence and thresholds, and the source rows.
 
-use crate::analysis::RouteKind;
+use crate::analysis::{RouteKind, checked_indicators};
 use crate::scoring::indicators::{qty, usd};
 use crate::scoring::licences::LegLicence;
 
@@ -151,12 +151,7 @@ pub fn details_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
                     "delivers (product × destination): {:.2} · behaves like diversion: {:.2}",
                     r.score.gate, r.score.behaviour
                 ));
-                let mut factors: Vec<_> = r
-                    .score
-                    .factors
-                    .iter()
-                    .filter(|f| f.weight > 0.0 || f.value > 0.0)
-                    .collect();
+                let mut factors: Vec<_> = r.score.factors.iter().collect();
                 factors.sort_by(|a, b| {
                     b.contribution
                         .total_cmp(&a.contribution)
@@ -187,6 +182,16 @@ pub fn details_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
                             }
                         });
                     }
+                }
+                let unfired = r.score.unfired(checked_indicators(&r.kind));
+                if !unfired.is_empty() {
+                    ui.small(
+                        egui::RichText::new(format!(
+                            "checked, not fired: {}",
+                            unfired.join(", ").replace('_', " ")
+                        ))
+                        .color(theme::MUTED),
+                    );
                 }
             });
         match &r.kind {

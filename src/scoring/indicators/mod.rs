@@ -61,6 +61,24 @@ pub const ROUTE_INDICATORS: &[&dyn Indicator] = &[
     &licensed_consignee_leak::LicensedConsigneeLeak,
 ];
 
+/// The route indicators' names, in column order (as `ROUTE_INDICATORS`; a test holds them equal).
+pub const ROUTE_INDICATOR_NAMES: &[&str] = &[
+    "destination_of_concern",
+    "product_sensitivity",
+    "pass_through",
+    "relabelling",
+    "valuation",
+    "new_party",
+    "structuring",
+    "known_hub",
+    "circuity",
+    "screening_match",
+    "no_licence",
+    "licence_overrun",
+    "licence_expired",
+    "licensed_consignee_leak",
+];
+
 /// Corridor indicator names, in column order (after the route indicators).
 pub const CORRIDOR_INDICATORS: &[&str] = &[
     "surge",
@@ -71,10 +89,10 @@ pub const CORRIDOR_INDICATORS: &[&str] = &[
 
 /// Every `f_` column name, in order.
 pub fn indicator_names() -> Vec<&'static str> {
-    ROUTE_INDICATORS
+    ROUTE_INDICATOR_NAMES
         .iter()
-        .map(|i| i.name())
-        .chain(CORRIDOR_INDICATORS.iter().copied())
+        .chain(CORRIDOR_INDICATORS)
+        .copied()
         .collect()
 }
 
@@ -142,19 +160,6 @@ pub fn score_route(ctx: &RouteContext<'_>) -> Score {
     let mut score = combine(measured, ctx.rules.scoring.delivery_floor, ctx.rules);
     if score.basis == crate::scoring::Basis::DeliveryOnly && !ctx.licences.loaded {
         score.note = "licence status unknown (no licence data loaded): a delivery alone is ranked, not flagged".into();
-    }
-    // Corridor columns exist for every row; on shipment routes they are 0.
-    for name in CORRIDOR_INDICATORS {
-        score.factors.push(crate::scoring::Factor {
-            indicator: name,
-            role: Role::Corridor,
-            value: 0.0,
-            weight: 0.0,
-            contribution: 0.0,
-            evidence: String::new(),
-            legs: Vec::new(),
-            threshold: "".into(),
-        });
     }
     score
 }
@@ -396,18 +401,30 @@ pub(crate) mod testkit {
                 members,
             };
             let finding = indicator.evaluate(&ctx);
-            let factor = self
-                .scored(id)
-                .score
-                .factor(indicator.name())
-                .unwrap_or_else(|| panic!("no factor {}", indicator.name()));
+            // An indicator that did not fire is not kept on the score: it reads as no finding.
+            let none = Finding::none();
+            let (value, evidence, legs) = match self.scored(id).score.factor(indicator.name()) {
+                Some(f) => (f.value, &f.evidence, &f.legs),
+                None => (none.value, &none.evidence, &none.legs),
+            };
             assert_eq!(
-                (factor.value, &factor.evidence, &factor.legs),
+                (value, evidence, legs),
                 (finding.value, &finding.evidence, &finding.legs),
                 "{}: the test context differs from the analysis",
                 indicator.name()
             );
             finding
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_indicator_names_follow_the_indicators() {
+        let names: Vec<&str> = ROUTE_INDICATORS.iter().map(|i| i.name()).collect();
+        assert_eq!(names, ROUTE_INDICATOR_NAMES);
     }
 }
