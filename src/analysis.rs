@@ -1,6 +1,8 @@
 //! The facade both faces use: datasets and rules in, scored routes out.
 //! `Analysis::run` is a pure function of its inputs, so a case file replays to identical flags.
 
+use std::sync::Arc;
+
 use geo::Point;
 use rayon::prelude::*;
 
@@ -36,10 +38,11 @@ pub struct ScoredRoute {
     pub score: Score,
     /// The countries along the route, origin first (US, MY, TH, CN).
     pub countries: Vec<CountryId>,
-    /// Firm names along the route, vendor first (empty for corridors).
-    pub parties: Vec<String>,
-    /// Shipment ids in leg order (empty for corridors).
-    pub shipment_ids: Vec<String>,
+    /// Firm names along the route, vendor first (empty for corridors); shared with every other
+    /// route through the same firm.
+    pub parties: Vec<Arc<str>>,
+    /// Shipment ids in leg order (empty for corridors); shared with the ledger's legs.
+    pub shipment_ids: Vec<Arc<str>>,
     /// The earliest and latest shipment dates; for a corridor, the first day of its first period
     /// and the last day of its last.
     pub first_date: Date,
@@ -130,6 +133,13 @@ impl Analysis {
         let screening = ScreeningIndex::build(watchlist, &ledger, rules, g);
         stage.end();
         let thresholds = thresholds(rules);
+        // Each firm's name once, shared by every route through it.
+        let names: Vec<Arc<str>> = ledger
+            .holders
+            .list
+            .iter()
+            .map(|h| Arc::from(h.display_name()))
+            .collect();
         let stage = Stage::start("routes (tracing)");
         let routes = ledger.routes(&rules.routes, &boundary);
         stage.end();
@@ -152,7 +162,7 @@ impl Analysis {
                     members,
                 };
                 let score = score_route(&ctx);
-                shipment_row(&ledger, route, score, &licences, g)
+                shipment_row(&ledger, route, score, &licences, &names, g)
             })
             .collect();
         stage.end();
@@ -262,6 +272,7 @@ fn shipment_row(
     route: Route,
     score: Score,
     licences: &LicenceIndex,
+    names: &[Arc<str>],
     g: &Gazetteer,
 ) -> ScoredRoute {
     let licence_notes = route
@@ -287,7 +298,7 @@ fn shipment_row(
         parties: route
             .holders
             .iter()
-            .map(|h| ledger.holders.get(*h).display_name().to_string())
+            .map(|h| names[h.0 as usize].clone())
             .collect(),
         shipment_ids: route
             .legs

@@ -61,7 +61,7 @@ impl RouteKey {
     pub fn of(route: &ScoredRoute, g: &Gazetteer) -> RouteKey {
         match &route.kind {
             RouteKind::Shipments(_) => {
-                let mut ids: Vec<&str> = route.shipment_ids.iter().map(String::as_str).collect();
+                let mut ids: Vec<&str> = route.shipment_ids.iter().map(|s| &**s).collect();
                 ids.sort_unstable();
                 ids.dedup();
                 RouteKey(format!("shipments:{}", ids.join(";")))

@@ -209,7 +209,7 @@ fn leg_rows(
                 let licence = analysis.licences.of(*leg);
                 LegRow {
                     hop: hop.to_string(),
-                    shipment_id: l.shipment_id.clone(),
+                    shipment_id: l.shipment_id.to_string(),
                     date: l.date.to_string(),
                     exporter: s.map(|s| name(s.exporter)).unwrap_or_default(),
                     exporter_country: code(l.from_country),

@@ -27,7 +27,8 @@ pub struct Leg {
     /// Which loaded file and which of its shipments.
     pub dataset: u32,
     pub row: u32,
-    pub shipment_id: String,
+    /// Shared with the scored routes that carry it.
+    pub shipment_id: std::sync::Arc<str>,
     pub line: u64,
     pub date: Date,
     pub from: HolderId,
@@ -123,7 +124,7 @@ impl Ledger {
                 legs.push(Leg {
                     dataset: di as u32,
                     row: row as u32,
-                    shipment_id: s.id.clone(),
+                    shipment_id: s.id.as_str().into(),
                     line: s.line,
                     date: s.date,
                     from: holders.of(di, s.exporter),
