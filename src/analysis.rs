@@ -2,6 +2,7 @@
 //! `Analysis::run` is a pure function of its inputs, so a case file replays to identical flags.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use geo::Point;
 use rayon::prelude::*;
@@ -86,12 +87,38 @@ pub fn checked_indicators(kind: &RouteKind) -> &'static [&'static str] {
     }
 }
 
+/// Which scored rows an analysis keeps: the app keeps every row; `chiptrail score` keeps what it
+/// writes, so a million routes below the threshold are scored, counted and not held.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Keep {
+    All,
+    Flagged,
+    /// Rows scoring at least this.
+    AtLeast(f64),
+}
+
+impl Keep {
+    pub fn keeps(self, score: &Score) -> bool {
+        match self {
+            Keep::All => true,
+            Keep::Flagged => score.flagged,
+            Keep::AtLeast(min) => score.score >= min,
+        }
+    }
+}
+
 /// Everything scored from a set of inputs.
 #[derive(Clone, Debug, Default)]
 pub struct Analysis {
     pub ledger: Ledger,
-    /// Highest score first; ids `R000001`... in that order.
+    /// Highest score first; ids `R000001`... in that order. Every row unless the analysis was
+    /// run with a narrower [`Keep`]: the kept rows rank above the others (a flagged row scores
+    /// above every unflagged one), so their ids are the same either way.
     pub routes: Vec<ScoredRoute>,
+    /// Rows scored, kept or not.
+    pub scored_rows: usize,
+    /// Rows flagged, kept or not.
+    pub flagged_rows: usize,
     /// What assembling the corridors kept and left out, one note per country-level file.
     pub notes: Vec<String>,
     /// Which licence covered each leg of the ledger, and why a leg was not covered.
@@ -110,6 +137,18 @@ impl Analysis {
         watchlist: &[ScreeningEntry],
         rules: &Rules,
         g: &Gazetteer,
+    ) -> Analysis {
+        Analysis::run_keeping(datasets, watchlist, rules, g, Keep::All)
+    }
+
+    /// [`Analysis::run`], keeping only the rows `keep` keeps (the others are counted in
+    /// `scored_rows` and `flagged_rows`).
+    pub fn run_keeping(
+        datasets: &[&Dataset],
+        watchlist: &[ScreeningEntry],
+        rules: &Rules,
+        g: &Gazetteer,
+        keep: Keep,
     ) -> Analysis {
         let shipment_sets: Vec<&Dataset> = datasets
             .iter()
@@ -144,9 +183,18 @@ impl Analysis {
         let routes = ledger.routes(&rules.routes, &boundary);
         stage.end();
         let stage = Stage::start("scoring routes");
+        let scored_rows = AtomicUsize::new(0);
+        let flagged_rows = AtomicUsize::new(0);
+        let count = |score: &Score| {
+            scored_rows.fetch_add(1, Ordering::Relaxed);
+            if score.flagged {
+                flagged_rows.fetch_add(1, Ordering::Relaxed);
+            }
+            keep.keeps(score)
+        };
         let mut rows: Vec<ScoredRoute> = routes
             .into_par_iter()
-            .map(|route| {
+            .filter_map(|route| {
                 let mut members = route.legs.clone();
                 members.sort_unstable();
                 let ctx = RouteContext {
@@ -162,7 +210,7 @@ impl Analysis {
                     members,
                 };
                 let score = score_route(&ctx);
-                shipment_row(&ledger, route, score, &licences, &names, g)
+                count(&score).then(|| shipment_row(&ledger, route, score, &licences, &names, g))
             })
             .collect();
         stage.end();
@@ -178,6 +226,7 @@ impl Analysis {
         rows.extend(
             crate::scoring::corridors::score(&corridors.corridors, rules, g)
                 .into_iter()
+                .filter(|c| count(&c.score))
                 .map(|c| corridor_row(c, g)),
         );
         stage.end();
@@ -197,6 +246,8 @@ impl Analysis {
         Analysis {
             ledger,
             routes: rows,
+            scored_rows: scored_rows.into_inner(),
+            flagged_rows: flagged_rows.into_inner(),
             notes: corridors.notes,
             licences,
             rules: rules.clone(),
@@ -208,6 +259,16 @@ impl Analysis {
     /// rest is scored. The order of `datasets` is kept, so leg and flow references index the
     /// shipment and country-level datasets in the order given.
     pub fn run_all(datasets: &[&Dataset], rules: &Rules, g: &Gazetteer) -> Analysis {
+        Analysis::run_all_keeping(datasets, rules, g, Keep::All)
+    }
+
+    /// [`Analysis::run_all`], keeping only the rows `keep` keeps.
+    pub fn run_all_keeping(
+        datasets: &[&Dataset],
+        rules: &Rules,
+        g: &Gazetteer,
+        keep: Keep,
+    ) -> Analysis {
         let trade: Vec<&Dataset> = datasets
             .iter()
             .copied()
@@ -219,7 +280,7 @@ impl Analysis {
                 .copied()
                 .filter(|d| d.provenance.format.is_screening()),
         );
-        Analysis::run(&trade, &watchlist, rules, g)
+        Analysis::run_keeping(&trade, &watchlist, rules, g, keep)
     }
 
     /// Reads the screening entries of every watchlist dataset.

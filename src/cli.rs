@@ -561,7 +561,7 @@ struct ReadArgs {
 }
 
 fn score(args: ScoreArgs) -> Result<ExitCode> {
-    use chiptrail::analysis::Analysis;
+    use chiptrail::analysis::{Analysis, Keep};
     use chiptrail::rules::Rules;
     let rules = match &args.rules {
         Some(path) => {
@@ -608,19 +608,17 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
     }
     stage.end();
     let refs: Vec<&Dataset> = datasets.iter().collect();
-    let analysis = Analysis::run_all(&refs, &rules, g);
+    // Only what is written is kept: rows below it are scored and counted.
+    let keep = match args.min_score {
+        Some(min) => Keep::AtLeast(min),
+        None => Keep::Flagged,
+    };
+    let analysis = Analysis::run_all_keeping(&refs, &rules, g, keep);
     let stage = chiptrail::timing::Stage::start("writing");
     for note in &analysis.notes {
         eprintln!("note: {note}");
     }
-    let chosen: Vec<_> = analysis
-        .routes
-        .iter()
-        .filter(|r| match args.min_score {
-            Some(min) => r.score.score >= min,
-            None => r.score.flagged,
-        })
-        .collect();
+    let chosen: Vec<_> = analysis.routes.iter().collect();
     chiptrail::export::write_routes_csv(&args.out, &chosen, g)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     if let Some(path) = &args.geojson {
@@ -632,11 +630,10 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     stage.end();
-    let flagged = analysis.routes.iter().filter(|r| r.score.flagged).count();
     eprintln!(
         "{} routes, {} flagged at {}; wrote {} to {}",
-        analysis.routes.len(),
-        flagged,
+        analysis.scored_rows,
+        analysis.flagged_rows,
         rules.scoring.flag_threshold,
         chosen.len(),
         args.out.display()
