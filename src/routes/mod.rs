@@ -10,6 +10,7 @@
 pub mod corridors;
 mod holders;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use holders::UnionFind;
@@ -184,14 +185,16 @@ impl Ledger {
         let sinks: Vec<u32> = (0..self.legs.len() as u32)
             .filter(|&i| self.drawn_by[i as usize].is_empty())
             .collect();
-        let mut traced: Vec<Trace> = Vec::with_capacity(sinks.len());
+        // Each sink's trace reads the ledger only: traced in parallel, kept in sink order.
+        let mut traced: Vec<Trace> = sinks
+            .par_iter()
+            .map(|&sink| self.trace(sink, max_hops, boundary))
+            .collect();
         let mut covered = vec![false; self.legs.len()];
-        for &sink in &sinks {
-            let t = self.trace(sink, max_hops, boundary);
+        for t in &traced {
             for (leg, _) in &t.1 {
                 covered[*leg as usize] = true;
             }
-            traced.push(t);
         }
         // Legs deeper than `max_hops` behind every final leg start routes of their own, latest
         // first, so that every leg is on a route.
@@ -224,16 +227,23 @@ impl Ledger {
                 }
             }
         }
-        let mut groups: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
-        for i in 0..traced.len() {
-            groups.entry(uf.find(i)).or_default().push(i);
-        }
-        let mut roots: Vec<usize> = groups.keys().copied().collect();
-        roots.sort_unstable();
-        roots
-            .into_iter()
-            .map(|root| {
-                let members = &groups[&root];
+        drop(owner);
+        // Members of each group, grouped by root, roots ascending and members in trace order.
+        let mut by_root: Vec<(usize, usize)> =
+            (0..traced.len()).map(|i| (uf.find(i), i)).collect();
+        by_root.sort_unstable();
+        let members: Vec<usize> = by_root.iter().map(|&(_, i)| i).collect();
+        let groups: Vec<&[usize]> = by_root
+            .chunk_by(|a, b| a.0 == b.0)
+            .scan(0, |start, run| {
+                let group = &members[*start..*start + run.len()];
+                *start += run.len();
+                Some(group)
+            })
+            .collect();
+        groups
+            .into_par_iter()
+            .map(|members| {
                 let path = traced[members[0]].0.clone();
                 let mut legs: FxHashMap<u32, usize> = FxHashMap::default();
                 for &m in members {
