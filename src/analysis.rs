@@ -98,6 +98,15 @@ pub enum Keep {
 }
 
 impl Keep {
+    /// True when every row is kept (then rows are explained as they are scored, once).
+    pub fn keeps_all(self) -> bool {
+        match self {
+            Keep::All => true,
+            Keep::Flagged => false,
+            Keep::AtLeast(min) => min <= 0.0,
+        }
+    }
+
     pub fn keeps(self, score: &Score) -> bool {
         match self {
             Keep::All => true,
@@ -197,7 +206,7 @@ impl Analysis {
             .filter_map(|route| {
                 let mut members = route.legs.clone();
                 members.sort_unstable();
-                let ctx = RouteContext {
+                let mut ctx = RouteContext {
                     ledger: &ledger,
                     route: &route,
                     rules,
@@ -208,9 +217,20 @@ impl Analysis {
                     licences: &licences,
                     thresholds: &thresholds,
                     members,
+                    explain: keep.keeps_all(),
                 };
                 let score = score_route(&ctx);
-                count(&score).then(|| shipment_row(&ledger, route, score, &licences, &names, g))
+                if !count(&score) {
+                    return None;
+                }
+                // Scored without words to decide; a row kept is explained (the same values).
+                let score = if ctx.explain {
+                    score
+                } else {
+                    ctx.explain = true;
+                    score_route(&ctx)
+                };
+                Some(shipment_row(&ledger, route, score, &licences, &names, g))
             })
             .collect();
         stage.end();

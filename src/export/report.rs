@@ -635,7 +635,9 @@ fn route_section(
         );
     }
     h.push_str("</tbody>\n</table>\n");
-    let unfired = r.score.unfired(crate::analysis::checked_indicators(&r.kind));
+    let unfired = r
+        .score
+        .unfired(crate::analysis::checked_indicators(&r.kind));
     if !unfired.is_empty() {
         let _ = writeln!(
             h,

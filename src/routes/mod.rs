@@ -229,8 +229,7 @@ impl Ledger {
         }
         drop(owner);
         // Members of each group, grouped by root, roots ascending and members in trace order.
-        let mut by_root: Vec<(usize, usize)> =
-            (0..traced.len()).map(|i| (uf.find(i), i)).collect();
+        let mut by_root: Vec<(usize, usize)> = (0..traced.len()).map(|i| (uf.find(i), i)).collect();
         by_root.sort_unstable();
         let members: Vec<usize> = by_root.iter().map(|&(_, i)| i).collect();
         let groups: Vec<&[usize]> = by_root

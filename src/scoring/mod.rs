@@ -65,9 +65,18 @@ pub struct RouteContext<'a> {
     pub thresholds: &'a [std::sync::Arc<str>],
     /// The route's legs, sorted, for membership tests.
     pub members: Vec<u32>,
+    /// Whether findings carry their evidence in words. Off, indicators measure the same values
+    /// and write no text: `chiptrail score` scores a million routes that way and explains again
+    /// only the rows it keeps (the values, and so the score, are the same either way).
+    pub explain: bool,
 }
 
 impl RouteContext<'_> {
+    /// The evidence `text` makes, when findings are explained; empty otherwise.
+    pub fn say(&self, text: impl FnOnce() -> String) -> String {
+        if self.explain { text() } else { String::new() }
+    }
+
     /// True when a leg is on this route.
     pub fn in_route(&self, leg: u32) -> bool {
         self.members.binary_search(&leg).is_ok()

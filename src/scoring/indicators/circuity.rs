@@ -49,9 +49,11 @@ impl Indicator for Circuity {
         }
         Finding::new(
             value,
-            format!(
-                "{path_km:.0} km along the route against {direct_km:.0} km direct ({ratio:.1}x)"
-            ),
+            ctx.say(|| {
+                format!(
+                    "{path_km:.0} km along the route against {direct_km:.0} km direct ({ratio:.1}x)"
+                )
+            }),
             ctx.route.legs.clone(),
         )
     }

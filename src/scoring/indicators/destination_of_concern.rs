@@ -60,7 +60,7 @@ impl Indicator for DestinationOfConcern {
         let by_group = match group {
             Some(group) if value > 0.0 => Finding::new(
                 value,
-                format!("final destination {} ({}) is in {group}", c.name, c.code()),
+                ctx.say(|| format!("final destination {} ({}) is in {group}", c.name, c.code())),
                 ctx.route.final_legs().collect(),
             ),
             _ => Finding::none(),
@@ -119,10 +119,10 @@ fn transit_sink(ctx: &RouteContext<'_>) -> Finding {
     }
     Finding::new(
         r.transit_sink,
-        format!(
+        ctx.say(|| format!(
             "goods end with {}, first seen {first}, in a transit country, and nothing was shipped on",
             ctx.holder_label(holder)
-        ),
+        )),
         ctx.route.final_legs().collect(),
     )
 }

@@ -48,7 +48,9 @@ impl Indicator for KnownHub {
                         .collect();
                     return Finding::new(
                         1.0,
-                        format!("passes {}, listed in {g}", ctx.gazetteer.country(c).name),
+                        ctx.say(|| {
+                            format!("passes {}, listed in {g}", ctx.gazetteer.country(c).name)
+                        }),
                         legs,
                     );
                 }

@@ -53,14 +53,16 @@ impl Indicator for LicensedConsigneeLeak {
                         .indicators
                         .licensed_consignee_leak
                         .covered_source_value,
-                    format!(
-                        "{} was covered ({}), but {} later shipped this stock on to {} ({})",
-                        delivered.shipment_id,
-                        ctx.licences.describe(leg),
-                        ctx.holder_label(delivered.to),
-                        ctx.holder_label(o.to),
-                        o.shipment_id
-                    ),
+                    ctx.say(|| {
+                        format!(
+                            "{} was covered ({}), but {} later shipped this stock on to {} ({})",
+                            delivered.shipment_id,
+                            ctx.licences.describe(leg),
+                            ctx.holder_label(delivered.to),
+                            ctx.holder_label(o.to),
+                            o.shipment_id
+                        )
+                    }),
                     vec![leg, out],
                 ));
             }
@@ -90,15 +92,17 @@ impl Indicator for LicensedConsigneeLeak {
             legs.extend(&covered);
             best = best.max(Finding::new(
                 1.0,
-                format!(
-                    "{} ships {} ({}) to {} out of stock received as {} ({})",
-                    ctx.holder_label(out.from),
-                    out.shipment_id,
-                    ctx.description(leg),
-                    ctx.holder_label(out.to),
-                    inbound.shipment_id,
-                    ctx.licences.describe(first)
-                ),
+                ctx.say(|| {
+                    format!(
+                        "{} ships {} ({}) to {} out of stock received as {} ({})",
+                        ctx.holder_label(out.from),
+                        out.shipment_id,
+                        ctx.description(leg),
+                        ctx.holder_label(out.to),
+                        inbound.shipment_id,
+                        ctx.licences.describe(first)
+                    )
+                }),
                 legs,
             ));
         }

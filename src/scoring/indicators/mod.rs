@@ -399,6 +399,7 @@ pub(crate) mod testkit {
                 licences: &self.analysis.licences,
                 thresholds: &self.thresholds,
                 members,
+                explain: true,
             };
             let finding = indicator.evaluate(&ctx);
             // An indicator that did not fire is not kept on the score: it reads as no finding.

@@ -73,10 +73,10 @@ impl Indicator for NewParty {
             };
             best = best.max(Finding::new(
                 value,
-                format!(
+                ctx.say(|| format!(
                     "final buyer {} first seen {first}, {before_route} days before the route{how}",
                     ctx.holder_label(h)
-                ),
+                )),
                 legs_of(h),
             ));
         }
@@ -87,10 +87,12 @@ impl Indicator for NewParty {
             if let Some((first, before_route)) = is_new(h) {
                 best = best.max(Finding::new(
                     1.0,
-                    format!(
-                        "{} first seen {first}, {before_route} days before the route",
-                        ctx.holder_label(h)
-                    ),
+                    ctx.say(|| {
+                        format!(
+                            "{} first seen {first}, {before_route} days before the route",
+                            ctx.holder_label(h)
+                        )
+                    }),
                     legs.clone(),
                 ));
             }
@@ -102,13 +104,13 @@ impl Indicator for NewParty {
             {
                 best = best.max(Finding::new(
                     0.7,
-                    format!(
+                    ctx.say(|| format!(
                         "{} sends {:.0}% of its outbound value ({} of {}) to countries of concern",
                         ctx.holder_label(h),
                         concern / out * 100.0,
                         usd(concern),
                         usd(out)
-                    ),
+                    )),
                     legs,
                 ));
             }

@@ -58,12 +58,14 @@ pub(super) fn violation(
     };
     Finding::new(
         value,
-        format!(
-            "{} to {}: {}{more}",
-            l.shipment_id,
-            ctx.holder_label(l.to),
-            ctx.licences.describe(first)
-        ),
+        ctx.say(|| {
+            format!(
+                "{} to {}: {}{more}",
+                l.shipment_id,
+                ctx.holder_label(l.to),
+                ctx.licences.describe(first)
+            )
+        }),
         legs,
     )
 }

@@ -78,18 +78,20 @@ impl Indicator for PassThrough {
                 );
             let value = conserved * fast;
             let holder = ctx.route.holders.get(at).copied();
-            let who = holder.map(|h| ctx.holder_label(h)).unwrap_or_default();
             let mut legs = inbound.clone();
             legs.extend(&outbound);
             best = best.max(Finding::new(
                 value,
-                format!(
-                    "{who} shipped on {} of {} units ({:.0}%) after {:.0} days on average",
-                    qty(qout.min(qin)),
-                    qty(qin),
-                    conserved * 100.0,
-                    dwell
-                ),
+                ctx.say(|| {
+                    format!(
+                        "{} shipped on {} of {} units ({:.0}%) after {:.0} days on average",
+                        holder.map(|h| ctx.holder_label(h)).unwrap_or_default(),
+                        qty(qout.min(qin)),
+                        qty(qin),
+                        conserved * 100.0,
+                        dwell
+                    )
+                }),
                 legs,
             ));
         }

@@ -58,49 +58,58 @@ impl Indicator for ProductSensitivity {
         if l.product.sensitivity <= 0.0 {
             return Finding::none();
         }
-        let desc = ctx.description(leg);
-        let text = match l
-            .product
-            .reference
-            .and_then(|r| ctx.rules.products.get(r as usize))
-        {
-            Some(p) if l.product.sensitivity >= 1.0 => {
-                format!("{} named in '{desc}' ({})", p.name, l.shipment_id)
-            }
-            _ => format!(
-                "HS {} '{desc}' at {} per unit ({})",
-                l.hs,
-                l.unit_value().map(usd).unwrap_or_else(|| "?".into()),
-                l.shipment_id
-            ),
-        };
-        // Chips that leave inside systems: say so (a server may carry the GPUs it drew on).
-        let inside = ctx.ledger.drawn_by[leg as usize]
-            .iter()
-            .map(|li| ctx.ledger.links[*li as usize].outbound)
-            .filter(|o| ctx.in_route(*o))
-            .find(|o| {
-                let out = &ctx.ledger.legs[*o as usize];
-                out.hs.heading() != l.hs.heading()
-                    && match (out.unit_value(), l.unit_value()) {
-                        (Some(a), Some(b)) => a > ctx.rules.routes.close_value_ratio * b,
-                        _ => false,
-                    }
-            });
-        let text = match inside {
-            Some(o) => {
-                let out = &ctx.ledger.legs[o as usize];
-                format!(
-                    "{text}; carried on inside systems: HS {} '{}' at {} per unit ({})",
-                    out.hs,
-                    ctx.description(o),
-                    out.unit_value().map(usd).unwrap_or_default(),
-                    out.shipment_id
-                )
-            }
-            None => text,
-        };
-        Finding::new(l.product.sensitivity, text, vec![leg])
+        Finding::new(
+            l.product.sensitivity,
+            ctx.say(|| evidence(ctx, leg)),
+            vec![leg],
+        )
+    }
+}
+
+/// What the delivered goods are, in words: the leg that says most, and the systems it left in.
+fn evidence(ctx: &RouteContext<'_>, leg: u32) -> String {
+    let l = &ctx.ledger.legs[leg as usize];
+    let desc = ctx.description(leg);
+    let text = match l
+        .product
+        .reference
+        .and_then(|r| ctx.rules.products.get(r as usize))
+    {
+        Some(p) if l.product.sensitivity >= 1.0 => {
+            format!("{} named in '{desc}' ({})", p.name, l.shipment_id)
+        }
+        _ => format!(
+            "HS {} '{desc}' at {} per unit ({})",
+            l.hs,
+            l.unit_value().map(usd).unwrap_or_else(|| "?".into()),
+            l.shipment_id
+        ),
+    };
+    // Chips that leave inside systems: say so (a server may carry the GPUs it drew on).
+    let inside = ctx.ledger.drawn_by[leg as usize]
+        .iter()
+        .map(|li| ctx.ledger.links[*li as usize].outbound)
+        .filter(|o| ctx.in_route(*o))
+        .find(|o| {
+            let out = &ctx.ledger.legs[*o as usize];
+            out.hs.heading() != l.hs.heading()
+                && match (out.unit_value(), l.unit_value()) {
+                    (Some(a), Some(b)) => a > ctx.rules.routes.close_value_ratio * b,
+                    _ => false,
+                }
+        });
+    match inside {
+        Some(o) => {
+            let out = &ctx.ledger.legs[o as usize];
+            format!(
+                "{text}; carried on inside systems: HS {} '{}' at {} per unit ({})",
+                out.hs,
+                ctx.description(o),
+                out.unit_value().map(usd).unwrap_or_default(),
+                out.shipment_id
+            )
+        }
+        None => text,
     }
 }
 

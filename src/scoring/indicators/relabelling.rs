@@ -44,15 +44,17 @@ impl Indicator for Relabelling {
             if value > 0.0 {
                 best = best.max(Finding::new(
                     value,
-                    format!(
-                        "HS {} '{}' ({}) left as HS {} '{}' ({})",
-                        a.hs,
-                        ctx.description(link.inbound),
-                        a.shipment_id,
-                        b.hs,
-                        ctx.description(link.outbound),
-                        b.shipment_id
-                    ),
+                    ctx.say(|| {
+                        format!(
+                            "HS {} '{}' ({}) left as HS {} '{}' ({})",
+                            a.hs,
+                            ctx.description(link.inbound),
+                            a.shipment_id,
+                            b.hs,
+                            ctx.description(link.outbound),
+                            b.shipment_id
+                        )
+                    }),
                     vec![link.inbound, link.outbound],
                 ));
             }

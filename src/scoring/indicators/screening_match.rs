@@ -175,7 +175,7 @@ impl Indicator for ScreeningMatch {
                 if let Some((value, text)) = ctx.screening.get(h)
                     && value * route_goods > best.value
                 {
-                    best = Finding::new(value * route_goods, text.clone(), vec![leg]);
+                    best = Finding::new(value * route_goods, ctx.say(|| text.clone()), vec![leg]);
                 }
             }
         }

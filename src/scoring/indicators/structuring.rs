@@ -70,14 +70,16 @@ impl Indicator for Structuring {
             legs.extend(&pieces);
             best = best.max(Finding::new(
                 value,
-                format!(
-                    "{} units ({}) left as {} pieces of at most {} to {} consignee spelling(s)",
-                    qty(inbound.quantity),
-                    inbound.shipment_id,
-                    pieces.len(),
-                    qty(largest),
-                    names.len()
-                ),
+                ctx.say(|| {
+                    format!(
+                        "{} units ({}) left as {} pieces of at most {} to {} consignee spelling(s)",
+                        qty(inbound.quantity),
+                        inbound.shipment_id,
+                        pieces.len(),
+                        qty(largest),
+                        names.len()
+                    )
+                }),
                 legs,
             ));
         }

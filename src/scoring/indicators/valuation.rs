@@ -46,14 +46,16 @@ impl Indicator for Valuation {
                 if value > 0.0 {
                     best = best.max(Finding::new(
                         value,
-                        format!(
-                            "{} per unit on {} is {:.0}% of the {} reference price {}",
-                            usd(unit),
-                            l.shipment_id,
-                            ratio * 100.0,
-                            p.name,
-                            usd(p.unit_price_usd)
-                        ),
+                        ctx.say(|| {
+                            format!(
+                                "{} per unit on {} is {:.0}% of the {} reference price {}",
+                                usd(unit),
+                                l.shipment_id,
+                                ratio * 100.0,
+                                p.name,
+                                usd(p.unit_price_usd)
+                            )
+                        }),
                         vec![leg],
                     ));
                 }
@@ -71,14 +73,16 @@ impl Indicator for Valuation {
                 let ratio = ub / ua;
                 best = best.max(Finding::new(
                     1.0 - ratio / v.under_ratio,
-                    format!(
-                        "sold on at {} per unit ({}), {:.0}% of the {} paid ({})",
-                        usd(ub),
-                        b.shipment_id,
-                        ratio * 100.0,
-                        usd(ua),
-                        a.shipment_id
-                    ),
+                    ctx.say(|| {
+                        format!(
+                            "sold on at {} per unit ({}), {:.0}% of the {} paid ({})",
+                            usd(ub),
+                            b.shipment_id,
+                            ratio * 100.0,
+                            usd(ua),
+                            a.shipment_id
+                        )
+                    }),
                     vec![link.inbound, link.outbound],
                 ));
             }
