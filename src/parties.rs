@@ -544,6 +544,325 @@ impl WordFrequency {
     }
 }
 
+/// One distinct word of a [`Lexicon`], with what matching asks of it worked out once.
+#[derive(Clone, Debug)]
+struct Word {
+    text: Box<str>,
+    /// Id (in [`Lexicon::keys`]) of its spelling-blind key, [`sound`]: two words sound alike
+    /// when these are equal, and it is the block key the word files its name under.
+    sound: u32,
+    /// `~` and the consonants of its sound, the block key of a slip (words of 5 letters or more).
+    skeleton: Option<u32>,
+    /// `#` and the word, for a short all-letter word (2 to 5 letters) that may be initials.
+    short: Option<u32>,
+    /// Letters (chars), for the length rules of blocking and initialisms.
+    chars: u32,
+    first: char,
+    /// Every byte an ASCII letter.
+    alpha: bool,
+    /// Every byte ASCII (a slip is judged on ASCII spellings only).
+    ascii: bool,
+    /// Its first two bytes (0 past the end): an abbreviation keeps the first letter, and a slip
+    /// keeps it or drops it, so most pairs of words are told apart without reading either.
+    b0: u8,
+    b1: u8,
+}
+
+/// Every distinct word of a set of names once, as an id, and every block key as an id: matching
+/// millions of name pairs then compares numbers and allocates nothing (see [`Lexicon::firm_match`],
+/// which judges exactly as [`firm_match`] does).
+#[derive(Clone, Debug, Default)]
+pub struct Lexicon {
+    ids: rustc_hash::FxHashMap<Box<str>, u32>,
+    words: Vec<Word>,
+    keys: rustc_hash::FxHashMap<String, u32>,
+    /// Per key id: a `#` key (initials or a short word).
+    initials_keys: Vec<bool>,
+    scratch: String,
+}
+
+impl Lexicon {
+    /// The word ids of a normalised key (the words of [`NameTokens::of_key`]).
+    pub fn name(&mut self, key: &str) -> Vec<u32> {
+        key.split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|w| self.word(w))
+            .collect()
+    }
+
+    /// Number of distinct words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// True when no word has been seen.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// The text of a word.
+    pub fn text(&self, id: u32) -> &str {
+        &self.words[id as usize].text
+    }
+
+    fn key(&mut self, key: &str) -> u32 {
+        if let Some(&id) = self.keys.get(key) {
+            return id;
+        }
+        let id = self.keys.len() as u32;
+        self.keys.insert(key.to_string(), id);
+        self.initials_keys.push(key.starts_with('#'));
+        id
+    }
+
+    /// True for a `#` key: initials (`#bq` for `Boreal Quorra ...`) or a short word (`#bq`).
+    pub fn is_initials_key(&self, key: u32) -> bool {
+        self.initials_keys[key as usize]
+    }
+
+    fn word(&mut self, w: &str) -> u32 {
+        if let Some(&id) = self.ids.get(w) {
+            return id;
+        }
+        let s = sound(w);
+        let chars = w.chars().count() as u32;
+        let sound_id = self.key(&s);
+        let skeleton = (chars >= 5).then(|| {
+            let k: String = std::iter::once('~')
+                .chain(s.chars().filter(|c| !"aeiou".contains(*c)))
+                .collect();
+            self.key(&k)
+        });
+        let alpha = w.bytes().all(|b| b.is_ascii_alphabetic());
+        let short = ((2..=5).contains(&chars) && alpha).then(|| self.key(&format!("#{w}")));
+        let id = self.words.len() as u32;
+        self.words.push(Word {
+            text: w.into(),
+            sound: sound_id,
+            skeleton,
+            short,
+            chars,
+            first: w.chars().next().unwrap_or(' '),
+            alpha,
+            ascii: w.is_ascii(),
+            b0: w.as_bytes().first().copied().unwrap_or(0),
+            b1: w.as_bytes().get(1).copied().unwrap_or(0),
+        });
+        self.ids.insert(w.into(), id);
+        id
+    }
+
+    /// The `#w` key of a word that may stand for initials (2 to 5 ASCII letters).
+    pub fn short_key(&self, id: u32) -> Option<u32> {
+        self.words[id as usize].short
+    }
+
+    /// [`block_keys`] of a name, as key ids (sorted, each once): equal ids are equal keys.
+    /// `generic` is indexed by word id (see [`Lexicon::generic_flags`]).
+    pub fn block_keys(&mut self, name: &[u32], generic: &[bool]) -> Vec<u32> {
+        let mut keys = Vec::with_capacity(name.len() * 3 + 2);
+        for &id in name {
+            let w = &self.words[id as usize];
+            if w.chars >= 3 && !generic[id as usize] {
+                keys.push(w.sound);
+                keys.extend(w.skeleton);
+            }
+            keys.extend(w.short);
+        }
+        for k in 2..=3 {
+            if name.len() > k {
+                let mut s = std::mem::take(&mut self.scratch);
+                s.clear();
+                s.push('#');
+                s.extend(name[..k].iter().map(|&id| self.words[id as usize].first));
+                keys.push(self.key(&s));
+                self.scratch = s;
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// Per word id, whether it is generic in these names: exactly the words of
+    /// [`WordFrequency::generic_words`] over the same names.
+    pub fn generic_flags<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a [u32]>,
+        share: f64,
+        min_names: u32,
+        extra: &[String],
+    ) -> Vec<bool> {
+        let mut counts = vec![0u32; self.words.len()];
+        let mut n_names = 0u32;
+        for name in names {
+            n_names += 1;
+            for (i, &id) in name.iter().enumerate() {
+                if !name[..i].contains(&id) {
+                    counts[id as usize] += 1;
+                }
+            }
+        }
+        self.words
+            .iter()
+            .zip(counts)
+            .map(|(w, c)| {
+                let t: &str = &w.text;
+                GENERIC_WORDS.contains(&t)
+                    || is_legal_form(t)
+                    || extra.iter().any(|e| e == t)
+                    || (c > 0 && c >= min_names && f64::from(c) >= share * f64::from(n_names))
+            })
+            .collect()
+    }
+
+    /// [`abbreviates`] on interned words, with the cheap tests first.
+    #[inline]
+    fn abbreviates(ws: &Word, wl: &Word) -> bool {
+        let (sn, ln) = (ws.text.len(), wl.text.len());
+        if sn < 3 || sn + 3 > ln || !ws.alpha || ws.b0 != wl.b0 {
+            return false;
+        }
+        let (s, l) = (ws.text.as_bytes(), wl.text.as_bytes());
+        if l.starts_with(s) {
+            return true;
+        }
+        if sn > 5 || s[sn - 1] != l[ln - 1] {
+            return false;
+        }
+        let mut it = l.iter();
+        s.iter().all(|c| it.any(|x| x == c))
+    }
+
+    /// `words_match` on interned words.
+    #[inline]
+    fn words_match(a: u32, wa: &Word, b: u32, wb: &Word) -> bool {
+        a == b || wa.sound == wb.sound || Self::abbreviates(wa, wb) || Self::abbreviates(wb, wa)
+    }
+
+    /// `slip(x, y, g) || slip(y, x, g)` on interned words, with the cheap tests first.
+    #[inline]
+    fn slipped(wx: &Word, wy: &Word, generic: impl FnOnce() -> bool) -> bool {
+        let (ws, wl) = if wx.text.len() < wy.text.len() {
+            (wx, wy)
+        } else {
+            (wy, wx)
+        };
+        // `slip` wants one letter more, four letters or more, ASCII, and the rest unchanged: the
+        // short word's first letter is the long word's first, or its second when the first was
+        // the one added.
+        if wl.text.len() != ws.text.len() + 1
+            || ws.text.len() < 4
+            || !ws.ascii
+            || !wl.ascii
+            || (ws.b0 != wl.b0 && ws.b0 != wl.b1)
+        {
+            return false;
+        }
+        slip(&ws.text, &wl.text, generic())
+    }
+
+    /// [`firm_match`] of two names given as word ids, with `generic` indexed by word id: the same
+    /// answer, without allocating (for names of up to 16 words).
+    pub fn firm_match(&self, generic: &[bool], a: &[u32], b: &[u32]) -> Option<usize> {
+        let g = |id: u32| generic[id as usize];
+        if a == b {
+            let distinctive = a.iter().filter(|&&w| !g(w)).count();
+            return (!a.is_empty()).then_some(distinctive);
+        }
+        let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        const STACK: usize = 16;
+        let (mut used_stack, mut left_stack) = ([false; STACK], [0u32; STACK]);
+        let (mut used_heap, mut left_heap) = (Vec::new(), Vec::new());
+        let (used, left_buf): (&mut [bool], &mut [u32]) = if long.len() <= STACK {
+            (
+                &mut used_stack[..long.len()],
+                &mut left_stack[..short.len()],
+            )
+        } else {
+            used_heap.resize(long.len(), false);
+            left_heap.resize(short.len(), 0);
+            (&mut used_heap, &mut left_heap)
+        };
+        let mut matched = 0usize;
+        let mut distinctive = 0usize;
+        let mut n_left = 0usize;
+        for &w in short {
+            let ww = &self.words[w as usize];
+            let hit = (0..long.len())
+                .find(|&j| {
+                    !used[j] && Self::words_match(w, ww, long[j], &self.words[long[j] as usize])
+                })
+                .or_else(|| {
+                    (0..long.len()).find(|&j| {
+                        !used[j]
+                            && Self::slipped(ww, &self.words[long[j] as usize], || {
+                                g(w) || g(long[j])
+                            })
+                    })
+                });
+            match hit {
+                Some(j) => {
+                    used[j] = true;
+                    matched += 1;
+                    if !g(w) && !g(long[j]) {
+                        distinctive += 1;
+                    }
+                }
+                // A distinctive word that matches nothing and cannot be initials: another firm,
+                // whatever the other words do.
+                None if !g(w) && !((2..=5).contains(&ww.chars) && ww.alpha) => return None,
+                None => {
+                    left_buf[n_left] = w;
+                    n_left += 1;
+                }
+            }
+        }
+        // An initialism: a word left over spells the first letters of consecutive unused words.
+        let mut short_left = false;
+        let mut short_left_generic = true;
+        for &w in &left_buf[..n_left] {
+            let word = &self.words[w as usize];
+            let n = word.chars as usize;
+            let start = ((2..=5).contains(&n) && word.alpha)
+                .then(|| {
+                    let letters = word.text.as_bytes();
+                    (0..long.len().saturating_sub(n - 1)).find(|&st| {
+                        (st..st + n).all(|j| !used[j])
+                            && (0..n).all(|k| {
+                                self.words[long[st + k] as usize].first == letters[k] as char
+                            })
+                    })
+                })
+                .flatten();
+            match start {
+                Some(start) => {
+                    for u in used.iter_mut().skip(start).take(n) {
+                        *u = true;
+                    }
+                    matched += 1;
+                }
+                None => {
+                    short_left = true;
+                    short_left_generic &= g(w);
+                }
+            }
+        }
+        let mut long_left = false;
+        let mut long_left_generic = true;
+        for (&w, &u) in long.iter().zip(used.iter()) {
+            if !u {
+                long_left = true;
+                long_left_generic &= g(w);
+            }
+        }
+        // Leftovers on both sides are a substitution: another firm.
+        let substitution = short_left && long_left;
+        let enough = matched >= 2 || (matched == 1 && short.len() == 1 && long.len() == 1);
+        (enough && !substitution && short_left_generic && long_left_generic).then_some(distinctive)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -708,7 +1027,153 @@ mod tests {
         assert!(f.is_generic("trading", 0.5, 3), "the fixed list");
     }
 
+    /// Words that meet in every way matching knows: spellings, abbreviations, slips, initials,
+    /// generic words, legal forms, non-ASCII letters.
+    const VOCABULARY: &[&str] = &[
+        "alpha",
+        "alfa",
+        "beta",
+        "gamma",
+        "abg",
+        "ab",
+        "bq",
+        "boreal",
+        "quorra",
+        "systems",
+        "systms",
+        "intl",
+        "international",
+        "tech",
+        "technology",
+        "shenzhen",
+        "shenzen",
+        "huaxin",
+        "huaxing",
+        "huaxia",
+        "trading",
+        "mfg",
+        "manufacturing",
+        "kompyuter",
+        "computer",
+        "kompjuter",
+        "pioneer",
+        "poneer",
+        "resources",
+        "resouces",
+        "lion",
+        "city",
+        "compute",
+        "co",
+        "bv",
+        "semiconductor",
+        "caf\u{e9}",
+        "\u{6df1}\u{5733}",
+        "\u{432}\u{43e}\u{43b}\u{433}\u{430}",
+        "x",
+        "sino",
+        "singapore",
+        "nodes",
+        "sk",
+        "suzhou",
+        "kexun",
+        "ltd",
+        "ooo",
+        "a",
+        "cab",
+        "electronics",
+        "electronix",
+        "2024",
+        "h100",
+    ];
+
+    fn lexicon_agrees(names: &[Vec<usize>], share: f64, min_names: u32) {
+        let keys: Vec<String> = names
+            .iter()
+            .map(|n| {
+                n.iter()
+                    .map(|&i| VOCABULARY[i])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let tokens: Vec<NameTokens> = keys.iter().map(|k| NameTokens::of_key(k)).collect();
+        let extra = vec!["city".to_string()];
+        let set = WordFrequency::build(&tokens).generic_words(share, min_names, &extra);
+        let generic = |w: &str| set.contains(w);
+        let mut lex = Lexicon::default();
+        let ids: Vec<Vec<u32>> = keys.iter().map(|k| lex.name(k)).collect();
+        let flags = lex.generic_flags(ids.iter().map(Vec::as_slice), share, min_names, &extra);
+        for (id, flag) in flags.iter().enumerate() {
+            assert_eq!(
+                *flag,
+                generic(lex.text(id as u32)),
+                "{}",
+                lex.text(id as u32)
+            );
+        }
+        for (t, id) in tokens.iter().zip(&ids) {
+            let mut by_string: Vec<u32> =
+                block_keys(t, &generic).iter().map(|k| lex.key(k)).collect();
+            by_string.sort_unstable();
+            assert_eq!(lex.block_keys(id, &flags), by_string, "{:?}", t.words);
+            for w in id {
+                let short = lex.short_key(*w).map(|k| lex.is_initials_key(k));
+                assert!(short.unwrap_or(true));
+            }
+        }
+        for (a, ia) in tokens.iter().zip(&ids) {
+            for (b, ib) in tokens.iter().zip(&ids) {
+                assert_eq!(
+                    lex.firm_match(&flags, ia, ib),
+                    firm_match(a, b, &generic),
+                    "{:?} / {:?}",
+                    a.words,
+                    b.words
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_lexicon_matches_as_the_words_do() {
+        let n = |ws: &[&str]| -> Vec<usize> {
+            ws.iter()
+                .map(|w| VOCABULARY.iter().position(|v| v == w).unwrap())
+                .collect()
+        };
+        lexicon_agrees(
+            &[
+                n(&["alpha", "beta", "gamma", "computer"]),
+                n(&["abg", "computer"]),
+                n(&["boreal", "quorra", "systems"]),
+                n(&["bq", "systems"]),
+                n(&["boreal", "quorra", "systms"]),
+                n(&["pioneer", "tech"]),
+                n(&["poneer", "technology"]),
+                n(&["shenzhen", "huaxin", "electronics"]),
+                n(&["shenzen", "huaxing", "electronix"]),
+                n(&["lion", "city", "compute"]),
+                n(&["compute", "lion", "city", "trading"]),
+                n(&["caf\u{e9}", "\u{6df1}\u{5733}"]),
+                n(&["x"]),
+                n(&[]),
+            ],
+            0.3,
+            3,
+        );
+    }
+
     proptest! {
+        #[test]
+        fn the_lexicon_agrees_with_the_words(
+            names in proptest::collection::vec(
+                proptest::collection::vec(0..VOCABULARY.len(), 0..7), 1..24),
+            share in 0.05f64..0.9,
+            min_names in 0u32..4,
+        ) {
+            lexicon_agrees(&names, share, min_names);
+        }
+
         #[test]
         fn key_is_idempotent_and_case_blind(name in "[A-Za-z .,&'()-]{0,40}") {
             let k = normalise(&name);
