@@ -716,14 +716,48 @@ impl Lexicon {
             .collect()
     }
 
-    /// [`abbreviates`] on interned words, with the cheap tests first.
+    /// A name's words as [`Token`]s, each marked generic or not by `generic` (indexed by word id).
+    pub fn tokens(&self, name: &[u32], generic: &[bool]) -> Vec<Token> {
+        name.iter()
+            .map(|&id| {
+                let w = &self.words[id as usize];
+                let mut flags = 0;
+                if generic[id as usize] {
+                    flags |= Token::GENERIC;
+                }
+                if w.alpha {
+                    flags |= Token::ALPHA;
+                }
+                if w.ascii {
+                    flags |= Token::ASCII;
+                }
+                if (2..=5).contains(&w.chars) && w.alpha {
+                    flags |= Token::INITIALS;
+                }
+                Token {
+                    id,
+                    sound: w.sound,
+                    len: w.text.len() as u32,
+                    b0: w.b0,
+                    b1: w.b1,
+                    flags,
+                }
+            })
+            .collect()
+    }
+
+    fn bytes(&self, t: &Token) -> &[u8] {
+        self.words[t.id as usize].text.as_bytes()
+    }
+
+    /// [`abbreviates`] on tokens, with the cheap tests first.
     #[inline]
-    fn abbreviates(ws: &Word, wl: &Word) -> bool {
-        let (sn, ln) = (ws.text.len(), wl.text.len());
-        if sn < 3 || sn + 3 > ln || !ws.alpha || ws.b0 != wl.b0 {
+    fn abbreviates(&self, ts: &Token, tl: &Token) -> bool {
+        let (sn, ln) = (ts.len as usize, tl.len as usize);
+        if sn < 3 || sn + 3 > ln || !ts.has(Token::ALPHA) || ts.b0 != tl.b0 {
             return false;
         }
-        let (s, l) = (ws.text.as_bytes(), wl.text.as_bytes());
+        let (s, l) = (self.bytes(ts), self.bytes(tl));
         if l.starts_with(s) {
             return true;
         }
@@ -734,47 +768,72 @@ impl Lexicon {
         s.iter().all(|c| it.any(|x| x == c))
     }
 
-    /// `words_match` on interned words.
+    /// `words_match` on tokens.
     #[inline]
-    fn words_match(a: u32, wa: &Word, b: u32, wb: &Word) -> bool {
-        a == b || wa.sound == wb.sound || Self::abbreviates(wa, wb) || Self::abbreviates(wb, wa)
+    fn words_match(&self, a: &Token, b: &Token) -> bool {
+        a.id == b.id || a.sound == b.sound || self.abbreviates(a, b) || self.abbreviates(b, a)
     }
 
-    /// `slip(x, y, g) || slip(y, x, g)` on interned words, with the cheap tests first.
+    /// `slip(x, y, g) || slip(y, x, g)` on tokens, `g` when either is generic, with the cheap
+    /// tests first.
     #[inline]
-    fn slipped(wx: &Word, wy: &Word, generic: impl FnOnce() -> bool) -> bool {
-        let (ws, wl) = if wx.text.len() < wy.text.len() {
-            (wx, wy)
-        } else {
-            (wy, wx)
-        };
+    fn slipped(&self, x: &Token, y: &Token) -> bool {
+        let (ts, tl) = if x.len < y.len { (x, y) } else { (y, x) };
         // `slip` wants one letter more, four letters or more, ASCII, and the rest unchanged: the
         // short word's first letter is the long word's first, or its second when the first was
         // the one added.
-        if wl.text.len() != ws.text.len() + 1
-            || ws.text.len() < 4
-            || !ws.ascii
-            || !wl.ascii
-            || (ws.b0 != wl.b0 && ws.b0 != wl.b1)
-        {
+        if !Self::may_slip(ts, tl) {
             return false;
         }
-        slip(&ws.text, &wl.text, generic())
+        let generic = ts.has(Token::GENERIC) || tl.has(Token::GENERIC);
+        slip(
+            &self.words[ts.id as usize].text,
+            &self.words[tl.id as usize].text,
+            generic,
+        )
     }
 
-    /// [`firm_match`] of two names given as word ids, with `generic` indexed by word id: the same
-    /// answer, without allocating (for names of up to 16 words).
-    pub fn firm_match(&self, generic: &[bool], a: &[u32], b: &[u32]) -> Option<usize> {
-        let g = |id: u32| generic[id as usize];
-        if a == b {
-            let distinctive = a.iter().filter(|&&w| !g(w)).count();
+    /// What `slip(short, long, _)` needs that the tokens tell.
+    #[inline]
+    fn may_slip(ts: &Token, tl: &Token) -> bool {
+        tl.len == ts.len + 1
+            && ts.len >= 4
+            && ts.has(Token::ASCII)
+            && tl.has(Token::ASCII)
+            && (ts.b0 == tl.b0 || ts.b0 == tl.b1)
+    }
+
+    /// True when `words_match(a, b)` or a slip between them may hold, from the tokens alone: the
+    /// same sound, or the same first letter (an abbreviation), or a slip's lengths and letters.
+    #[inline]
+    fn may_match(a: &Token, b: &Token) -> bool {
+        a.sound == b.sound
+            || a.b0 == b.b0
+            || (a.len < b.len && Self::may_slip(a, b))
+            || (b.len < a.len && Self::may_slip(b, a))
+    }
+
+    /// [`firm_match`] of two names given as tokens (see [`Lexicon::tokens`]): the same answer,
+    /// without allocating (for names of up to 16 words).
+    pub fn firm_match(&self, a: &[Token], b: &[Token]) -> Option<usize> {
+        if a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.id == y.id) {
+            let distinctive = a.iter().filter(|w| !w.has(Token::GENERIC)).count();
             return (!a.is_empty()).then_some(distinctive);
         }
         let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        // A distinctive word that matches no word of the other name and cannot be initials leaves
+        // the names apart whatever the other words do (below): the cheapest tests first.
+        if short.iter().any(|w| {
+            !w.has(Token::GENERIC)
+                && !w.has(Token::INITIALS)
+                && !long.iter().any(|x| Self::may_match(w, x))
+        }) {
+            return None;
+        }
         const STACK: usize = 16;
-        let (mut used_stack, mut left_stack) = ([false; STACK], [0u32; STACK]);
+        let (mut used_stack, mut left_stack) = ([false; STACK], [0usize; STACK]);
         let (mut used_heap, mut left_heap) = (Vec::new(), Vec::new());
-        let (used, left_buf): (&mut [bool], &mut [u32]) = if long.len() <= STACK {
+        let (used, left_buf): (&mut [bool], &mut [usize]) = if long.len() <= STACK {
             (
                 &mut used_stack[..long.len()],
                 &mut left_stack[..short.len()],
@@ -787,33 +846,23 @@ impl Lexicon {
         let mut matched = 0usize;
         let mut distinctive = 0usize;
         let mut n_left = 0usize;
-        for &w in short {
-            let ww = &self.words[w as usize];
+        for (i, w) in short.iter().enumerate() {
             let hit = (0..long.len())
-                .find(|&j| {
-                    !used[j] && Self::words_match(w, ww, long[j], &self.words[long[j] as usize])
-                })
-                .or_else(|| {
-                    (0..long.len()).find(|&j| {
-                        !used[j]
-                            && Self::slipped(ww, &self.words[long[j] as usize], || {
-                                g(w) || g(long[j])
-                            })
-                    })
-                });
+                .find(|&j| !used[j] && self.words_match(w, &long[j]))
+                .or_else(|| (0..long.len()).find(|&j| !used[j] && self.slipped(w, &long[j])));
             match hit {
                 Some(j) => {
                     used[j] = true;
                     matched += 1;
-                    if !g(w) && !g(long[j]) {
+                    if !w.has(Token::GENERIC) && !long[j].has(Token::GENERIC) {
                         distinctive += 1;
                     }
                 }
                 // A distinctive word that matches nothing and cannot be initials: another firm,
                 // whatever the other words do.
-                None if !g(w) && !((2..=5).contains(&ww.chars) && ww.alpha) => return None,
+                None if !w.has(Token::GENERIC) && !w.has(Token::INITIALS) => return None,
                 None => {
-                    left_buf[n_left] = w;
+                    left_buf[n_left] = i;
                     n_left += 1;
                 }
             }
@@ -821,17 +870,16 @@ impl Lexicon {
         // An initialism: a word left over spells the first letters of consecutive unused words.
         let mut short_left = false;
         let mut short_left_generic = true;
-        for &w in &left_buf[..n_left] {
-            let word = &self.words[w as usize];
-            let n = word.chars as usize;
-            let start = ((2..=5).contains(&n) && word.alpha)
+        for &i in &left_buf[..n_left] {
+            let w = &short[i];
+            let n = w.len as usize;
+            let start = w
+                .has(Token::INITIALS)
                 .then(|| {
-                    let letters = word.text.as_bytes();
+                    let letters = self.bytes(w);
                     (0..long.len().saturating_sub(n - 1)).find(|&st| {
                         (st..st + n).all(|j| !used[j])
-                            && (0..n).all(|k| {
-                                self.words[long[st + k] as usize].first == letters[k] as char
-                            })
+                            && (0..n).all(|k| long[st + k].b0 == letters[k])
                     })
                 })
                 .flatten();
@@ -844,22 +892,80 @@ impl Lexicon {
                 }
                 None => {
                     short_left = true;
-                    short_left_generic &= g(w);
+                    short_left_generic &= w.has(Token::GENERIC);
                 }
             }
         }
         let mut long_left = false;
         let mut long_left_generic = true;
-        for (&w, &u) in long.iter().zip(used.iter()) {
+        for (w, &u) in long.iter().zip(used.iter()) {
             if !u {
                 long_left = true;
-                long_left_generic &= g(w);
+                long_left_generic &= w.has(Token::GENERIC);
             }
         }
         // Leftovers on both sides are a substitution: another firm.
         let substitution = short_left && long_left;
         let enough = matched >= 2 || (matched == 1 && short.len() == 1 && long.len() == 1);
         (enough && !substitution && short_left_generic && long_left_generic).then_some(distinctive)
+    }
+}
+
+/// A word of a name as matching reads it: its id and what its word and the names at hand say of
+/// it, in 16 bytes, so that a pair of names is judged from two short arrays (see
+/// [`Lexicon::firm_match`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    id: u32,
+    sound: u32,
+    /// Bytes.
+    len: u32,
+    /// First two bytes (0 past the end).
+    b0: u8,
+    b1: u8,
+    flags: u8,
+}
+
+impl Token {
+    /// Generic in the names at hand.
+    const GENERIC: u8 = 1;
+    /// Every byte an ASCII letter.
+    const ALPHA: u8 = 2;
+    /// Every byte ASCII.
+    const ASCII: u8 = 4;
+    /// 2 to 5 ASCII letters: may be initials.
+    const INITIALS: u8 = 8;
+
+    fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+/// Many names' tokens in one array, each name a slice of it.
+#[derive(Clone, Debug, Default)]
+pub struct NameTable {
+    starts: Vec<u32>,
+    tokens: Vec<Token>,
+}
+
+impl NameTable {
+    /// Every name of `names` as tokens (see [`Lexicon::tokens`]).
+    pub fn new(lexicon: &Lexicon, names: &[Vec<u32>], generic: &[bool]) -> NameTable {
+        let mut t = NameTable {
+            starts: Vec::with_capacity(names.len() + 1),
+            tokens: Vec::with_capacity(names.iter().map(Vec::len).sum()),
+        };
+        t.starts.push(0);
+        for n in names {
+            t.tokens.extend(lexicon.tokens(n, generic));
+            t.starts.push(t.tokens.len() as u32);
+        }
+        t
+    }
+
+    /// The tokens of name `i`.
+    pub fn get(&self, i: usize) -> &[Token] {
+        &self.tokens[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 }
 
@@ -1121,10 +1227,11 @@ mod tests {
                 assert!(short.unwrap_or(true));
             }
         }
-        for (a, ia) in tokens.iter().zip(&ids) {
-            for (b, ib) in tokens.iter().zip(&ids) {
+        let table = NameTable::new(&lex, &ids, &flags);
+        for (i, a) in tokens.iter().enumerate() {
+            for (j, b) in tokens.iter().enumerate() {
                 assert_eq!(
-                    lex.firm_match(&flags, ia, ib),
+                    lex.firm_match(table.get(i), table.get(j)),
                     firm_match(a, b, &generic),
                     "{:?} / {:?}",
                     a.words,

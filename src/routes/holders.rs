@@ -1,7 +1,7 @@
 //! Holders: the firms that hold goods between legs, one per party across every loaded file, with
 //! name variants of one firm in one country merged (`Tien Shan LLC` / `Tien Shan LLC (Branch)`).
 
-use crate::parties::Lexicon;
+use crate::parties::{Lexicon, NameTable};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -126,6 +126,7 @@ impl Holders {
             }
             filed.push(mine);
         }
+        let table = NameTable::new(&lexicon, &tokens, &generic);
         // A block this large is a common word, not a firm: comparing it pairwise would be
         // quadratic, and its members are better kept apart.
         let open: Vec<bool> = blocks
@@ -154,14 +155,13 @@ impl Holders {
                         } else {
                             &block.members
                         };
-                        for &o in others {
+                        // Names are filed in index order: the later ones are a tail.
+                        let later = others.partition_point(|&o| o as usize <= a);
+                        for &o in &others[later..] {
                             let o_us = o as usize;
-                            if o_us > a && seen[o_us] != a as u32 {
+                            if seen[o_us] != a as u32 {
                                 seen[o_us] = a as u32;
-                                if lexicon
-                                    .firm_match(&generic, &tokens[a], &tokens[o_us])
-                                    .is_some()
-                                {
+                                if lexicon.firm_match(table.get(a), table.get(o_us)).is_some() {
                                     same.push(o);
                                 }
                             }

@@ -1,7 +1,7 @@
 //! Screening-list match: a party on the route matches, fuzzily, a name on the Consolidated
 //! Screening List given with `--watchlist` (Entity List, SDN, MEU ...).
 
-use crate::parties::Lexicon;
+use crate::parties::{Lexicon, NameTable};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -64,6 +64,9 @@ impl ScreeningIndex {
                 by_word.entry(key).or_default().push(li);
             }
         }
+        let holder_table = NameTable::new(&lexicon, &holder_tokens, &generic);
+        let listed_names: Vec<Vec<u32>> = listed.iter().map(|l| l.1.clone()).collect();
+        let listed_table = NameTable::new(&lexicon, &listed_names, &generic);
         let holder_keys: Vec<Vec<u32>> = holder_tokens
             .iter()
             .map(|t| lexicon.block_keys(t, &generic))
@@ -72,9 +75,9 @@ impl ScreeningIndex {
             .holders
             .list
             .par_iter()
-            .zip(&holder_tokens)
             .zip(&holder_keys)
-            .map_init(Vec::new, |candidates, ((h, tokens), keys)| {
+            .enumerate()
+            .map_init(Vec::new, |candidates, (hi, (h, keys))| {
                 let describe = |i: usize, kind: &str, value: f64| {
                     let e = &entries[i];
                     // Where the entry is: its addresses, or else what its legal form says.
@@ -124,7 +127,7 @@ impl ScreeningIndex {
                     .copied()
                     .find(|&li| {
                         lexicon
-                            .firm_match(&generic, tokens, &listed[li].1)
+                            .firm_match(holder_table.get(hi), listed_table.get(li))
                             .is_some_and(|d| d >= 1)
                     })
                     .map(|li| {
