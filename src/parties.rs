@@ -544,6 +544,431 @@ impl WordFrequency {
     }
 }
 
+/// One distinct word of a [`Lexicon`], with what matching asks of it worked out once.
+#[derive(Clone, Debug)]
+struct Word {
+    text: Box<str>,
+    /// Id (in [`Lexicon::keys`]) of its spelling-blind key, [`sound`]: two words sound alike
+    /// when these are equal, and it is the block key the word files its name under.
+    sound: u32,
+    /// `~` and the consonants of its sound, the block key of a slip (words of 5 letters or more).
+    skeleton: Option<u32>,
+    /// `#` and the word, for a short all-letter word (2 to 5 letters) that may be initials.
+    short: Option<u32>,
+    /// Letters (chars), for the length rules of blocking and initialisms.
+    chars: u32,
+    first: char,
+    /// Every byte an ASCII letter.
+    alpha: bool,
+    /// Every byte ASCII (a slip is judged on ASCII spellings only).
+    ascii: bool,
+    /// Its first two bytes (0 past the end): an abbreviation keeps the first letter, and a slip
+    /// keeps it or drops it, so most pairs of words are told apart without reading either.
+    b0: u8,
+    b1: u8,
+}
+
+/// Every distinct word of a set of names once, as an id, and every block key as an id: matching
+/// millions of name pairs then compares numbers and allocates nothing (see [`Lexicon::firm_match`],
+/// which judges exactly as [`firm_match`] does).
+#[derive(Clone, Debug, Default)]
+pub struct Lexicon {
+    ids: rustc_hash::FxHashMap<Box<str>, u32>,
+    words: Vec<Word>,
+    keys: rustc_hash::FxHashMap<String, u32>,
+    /// Per key id: a `#` key (initials or a short word).
+    initials_keys: Vec<bool>,
+    scratch: String,
+}
+
+impl Lexicon {
+    /// The word ids of a normalised key (the words of [`NameTokens::of_key`]).
+    pub fn name(&mut self, key: &str) -> Vec<u32> {
+        key.split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|w| self.word(w))
+            .collect()
+    }
+
+    /// Number of distinct words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// True when no word has been seen.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// The text of a word.
+    pub fn text(&self, id: u32) -> &str {
+        &self.words[id as usize].text
+    }
+
+    fn key(&mut self, key: &str) -> u32 {
+        if let Some(&id) = self.keys.get(key) {
+            return id;
+        }
+        let id = self.keys.len() as u32;
+        self.keys.insert(key.to_string(), id);
+        self.initials_keys.push(key.starts_with('#'));
+        id
+    }
+
+    /// True for a `#` key: initials (`#bq` for `Boreal Quorra ...`) or a short word (`#bq`).
+    pub fn is_initials_key(&self, key: u32) -> bool {
+        self.initials_keys[key as usize]
+    }
+
+    fn word(&mut self, w: &str) -> u32 {
+        if let Some(&id) = self.ids.get(w) {
+            return id;
+        }
+        let s = sound(w);
+        let chars = w.chars().count() as u32;
+        let sound_id = self.key(&s);
+        let skeleton = (chars >= 5).then(|| {
+            let k: String = std::iter::once('~')
+                .chain(s.chars().filter(|c| !"aeiou".contains(*c)))
+                .collect();
+            self.key(&k)
+        });
+        let alpha = w.bytes().all(|b| b.is_ascii_alphabetic());
+        let short = ((2..=5).contains(&chars) && alpha).then(|| self.key(&format!("#{w}")));
+        let id = self.words.len() as u32;
+        self.words.push(Word {
+            text: w.into(),
+            sound: sound_id,
+            skeleton,
+            short,
+            chars,
+            first: w.chars().next().unwrap_or(' '),
+            alpha,
+            ascii: w.is_ascii(),
+            b0: w.as_bytes().first().copied().unwrap_or(0),
+            b1: w.as_bytes().get(1).copied().unwrap_or(0),
+        });
+        self.ids.insert(w.into(), id);
+        id
+    }
+
+    /// The `#w` key of a word that may stand for initials (2 to 5 ASCII letters).
+    pub fn short_key(&self, id: u32) -> Option<u32> {
+        self.words[id as usize].short
+    }
+
+    /// [`block_keys`] of a name, as key ids (sorted, each once): equal ids are equal keys.
+    /// `generic` is indexed by word id (see [`Lexicon::generic_flags`]).
+    pub fn block_keys(&mut self, name: &[u32], generic: &[bool]) -> Vec<u32> {
+        let mut keys = Vec::with_capacity(name.len() * 3 + 2);
+        for &id in name {
+            let w = &self.words[id as usize];
+            if w.chars >= 3 && !generic[id as usize] {
+                keys.push(w.sound);
+                keys.extend(w.skeleton);
+            }
+            keys.extend(w.short);
+        }
+        for k in 2..=3 {
+            if name.len() > k {
+                let mut s = std::mem::take(&mut self.scratch);
+                s.clear();
+                s.push('#');
+                s.extend(name[..k].iter().map(|&id| self.words[id as usize].first));
+                keys.push(self.key(&s));
+                self.scratch = s;
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// Per word id, whether it is generic in these names: exactly the words of
+    /// [`WordFrequency::generic_words`] over the same names.
+    pub fn generic_flags<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a [u32]>,
+        share: f64,
+        min_names: u32,
+        extra: &[String],
+    ) -> Vec<bool> {
+        let mut counts = vec![0u32; self.words.len()];
+        let mut n_names = 0u32;
+        for name in names {
+            n_names += 1;
+            for (i, &id) in name.iter().enumerate() {
+                if !name[..i].contains(&id) {
+                    counts[id as usize] += 1;
+                }
+            }
+        }
+        self.words
+            .iter()
+            .zip(counts)
+            .map(|(w, c)| {
+                let t: &str = &w.text;
+                GENERIC_WORDS.contains(&t)
+                    || is_legal_form(t)
+                    || extra.iter().any(|e| e == t)
+                    || (c > 0 && c >= min_names && f64::from(c) >= share * f64::from(n_names))
+            })
+            .collect()
+    }
+
+    /// A name's words as [`Token`]s, each marked generic or not by `generic` (indexed by word id).
+    pub fn tokens(&self, name: &[u32], generic: &[bool]) -> Vec<Token> {
+        name.iter()
+            .map(|&id| {
+                let w = &self.words[id as usize];
+                let mut flags = 0;
+                if generic[id as usize] {
+                    flags |= Token::GENERIC;
+                }
+                if w.alpha {
+                    flags |= Token::ALPHA;
+                }
+                if w.ascii {
+                    flags |= Token::ASCII;
+                }
+                if (2..=5).contains(&w.chars) && w.alpha {
+                    flags |= Token::INITIALS;
+                }
+                Token {
+                    id,
+                    sound: w.sound,
+                    len: w.text.len() as u32,
+                    b0: w.b0,
+                    b1: w.b1,
+                    flags,
+                }
+            })
+            .collect()
+    }
+
+    fn bytes(&self, t: &Token) -> &[u8] {
+        self.words[t.id as usize].text.as_bytes()
+    }
+
+    /// [`abbreviates`] on tokens, with the cheap tests first.
+    #[inline]
+    fn abbreviates(&self, ts: &Token, tl: &Token) -> bool {
+        let (sn, ln) = (ts.len as usize, tl.len as usize);
+        if sn < 3 || sn + 3 > ln || !ts.has(Token::ALPHA) || ts.b0 != tl.b0 {
+            return false;
+        }
+        let (s, l) = (self.bytes(ts), self.bytes(tl));
+        if l.starts_with(s) {
+            return true;
+        }
+        if sn > 5 || s[sn - 1] != l[ln - 1] {
+            return false;
+        }
+        let mut it = l.iter();
+        s.iter().all(|c| it.any(|x| x == c))
+    }
+
+    /// `words_match` on tokens.
+    #[inline]
+    fn words_match(&self, a: &Token, b: &Token) -> bool {
+        a.id == b.id || a.sound == b.sound || self.abbreviates(a, b) || self.abbreviates(b, a)
+    }
+
+    /// `slip(x, y, g) || slip(y, x, g)` on tokens, `g` when either is generic, with the cheap
+    /// tests first.
+    #[inline]
+    fn slipped(&self, x: &Token, y: &Token) -> bool {
+        let (ts, tl) = if x.len < y.len { (x, y) } else { (y, x) };
+        // `slip` wants one letter more, four letters or more, ASCII, and the rest unchanged: the
+        // short word's first letter is the long word's first, or its second when the first was
+        // the one added.
+        if !Self::may_slip(ts, tl) {
+            return false;
+        }
+        let generic = ts.has(Token::GENERIC) || tl.has(Token::GENERIC);
+        slip(
+            &self.words[ts.id as usize].text,
+            &self.words[tl.id as usize].text,
+            generic,
+        )
+    }
+
+    /// What `slip(short, long, _)` needs that the tokens tell.
+    #[inline]
+    fn may_slip(ts: &Token, tl: &Token) -> bool {
+        tl.len == ts.len + 1
+            && ts.len >= 4
+            && ts.has(Token::ASCII)
+            && tl.has(Token::ASCII)
+            && (ts.b0 == tl.b0 || ts.b0 == tl.b1)
+    }
+
+    /// True when `words_match(a, b)` or a slip between them may hold, from the tokens alone: the
+    /// same sound, or the same first letter (an abbreviation), or a slip's lengths and letters.
+    #[inline]
+    fn may_match(a: &Token, b: &Token) -> bool {
+        a.sound == b.sound
+            || a.b0 == b.b0
+            || (a.len < b.len && Self::may_slip(a, b))
+            || (b.len < a.len && Self::may_slip(b, a))
+    }
+
+    /// [`firm_match`] of two names given as tokens (see [`Lexicon::tokens`]): the same answer,
+    /// without allocating (for names of up to 16 words).
+    pub fn firm_match(&self, a: &[Token], b: &[Token]) -> Option<usize> {
+        if a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.id == y.id) {
+            let distinctive = a.iter().filter(|w| !w.has(Token::GENERIC)).count();
+            return (!a.is_empty()).then_some(distinctive);
+        }
+        let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        // A distinctive word that matches no word of the other name and cannot be initials leaves
+        // the names apart whatever the other words do (below): the cheapest tests first.
+        if short.iter().any(|w| {
+            !w.has(Token::GENERIC)
+                && !w.has(Token::INITIALS)
+                && !long.iter().any(|x| Self::may_match(w, x))
+        }) {
+            return None;
+        }
+        const STACK: usize = 16;
+        let (mut used_stack, mut left_stack) = ([false; STACK], [0usize; STACK]);
+        let (mut used_heap, mut left_heap) = (Vec::new(), Vec::new());
+        let (used, left_buf): (&mut [bool], &mut [usize]) = if long.len() <= STACK {
+            (
+                &mut used_stack[..long.len()],
+                &mut left_stack[..short.len()],
+            )
+        } else {
+            used_heap.resize(long.len(), false);
+            left_heap.resize(short.len(), 0);
+            (&mut used_heap, &mut left_heap)
+        };
+        let mut matched = 0usize;
+        let mut distinctive = 0usize;
+        let mut n_left = 0usize;
+        for (i, w) in short.iter().enumerate() {
+            let hit = (0..long.len())
+                .find(|&j| !used[j] && self.words_match(w, &long[j]))
+                .or_else(|| (0..long.len()).find(|&j| !used[j] && self.slipped(w, &long[j])));
+            match hit {
+                Some(j) => {
+                    used[j] = true;
+                    matched += 1;
+                    if !w.has(Token::GENERIC) && !long[j].has(Token::GENERIC) {
+                        distinctive += 1;
+                    }
+                }
+                // A distinctive word that matches nothing and cannot be initials: another firm,
+                // whatever the other words do.
+                None if !w.has(Token::GENERIC) && !w.has(Token::INITIALS) => return None,
+                None => {
+                    left_buf[n_left] = i;
+                    n_left += 1;
+                }
+            }
+        }
+        // An initialism: a word left over spells the first letters of consecutive unused words.
+        let mut short_left = false;
+        let mut short_left_generic = true;
+        for &i in &left_buf[..n_left] {
+            let w = &short[i];
+            let n = w.len as usize;
+            let start = w
+                .has(Token::INITIALS)
+                .then(|| {
+                    let letters = self.bytes(w);
+                    (0..long.len().saturating_sub(n - 1)).find(|&st| {
+                        (st..st + n).all(|j| !used[j])
+                            && (0..n).all(|k| long[st + k].b0 == letters[k])
+                    })
+                })
+                .flatten();
+            match start {
+                Some(start) => {
+                    for u in used.iter_mut().skip(start).take(n) {
+                        *u = true;
+                    }
+                    matched += 1;
+                }
+                None => {
+                    short_left = true;
+                    short_left_generic &= w.has(Token::GENERIC);
+                }
+            }
+        }
+        let mut long_left = false;
+        let mut long_left_generic = true;
+        for (w, &u) in long.iter().zip(used.iter()) {
+            if !u {
+                long_left = true;
+                long_left_generic &= w.has(Token::GENERIC);
+            }
+        }
+        // Leftovers on both sides are a substitution: another firm.
+        let substitution = short_left && long_left;
+        let enough = matched >= 2 || (matched == 1 && short.len() == 1 && long.len() == 1);
+        (enough && !substitution && short_left_generic && long_left_generic).then_some(distinctive)
+    }
+}
+
+/// A word of a name as matching reads it: its id and what its word and the names at hand say of
+/// it, in 16 bytes, so that a pair of names is judged from two short arrays (see
+/// [`Lexicon::firm_match`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    id: u32,
+    sound: u32,
+    /// Bytes.
+    len: u32,
+    /// First two bytes (0 past the end).
+    b0: u8,
+    b1: u8,
+    flags: u8,
+}
+
+impl Token {
+    /// Generic in the names at hand.
+    const GENERIC: u8 = 1;
+    /// Every byte an ASCII letter.
+    const ALPHA: u8 = 2;
+    /// Every byte ASCII.
+    const ASCII: u8 = 4;
+    /// 2 to 5 ASCII letters: may be initials.
+    const INITIALS: u8 = 8;
+
+    fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+/// Many names' tokens in one array, each name a slice of it.
+#[derive(Clone, Debug, Default)]
+pub struct NameTable {
+    starts: Vec<u32>,
+    tokens: Vec<Token>,
+}
+
+impl NameTable {
+    /// Every name of `names` as tokens (see [`Lexicon::tokens`]).
+    pub fn new(lexicon: &Lexicon, names: &[Vec<u32>], generic: &[bool]) -> NameTable {
+        let mut t = NameTable {
+            starts: Vec::with_capacity(names.len() + 1),
+            tokens: Vec::with_capacity(names.iter().map(Vec::len).sum()),
+        };
+        t.starts.push(0);
+        for n in names {
+            t.tokens.extend(lexicon.tokens(n, generic));
+            t.starts.push(t.tokens.len() as u32);
+        }
+        t
+    }
+
+    /// The tokens of name `i`.
+    pub fn get(&self, i: usize) -> &[Token] {
+        &self.tokens[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -708,7 +1133,154 @@ mod tests {
         assert!(f.is_generic("trading", 0.5, 3), "the fixed list");
     }
 
+    /// Words that meet in every way matching knows: spellings, abbreviations, slips, initials,
+    /// generic words, legal forms, non-ASCII letters.
+    const VOCABULARY: &[&str] = &[
+        "alpha",
+        "alfa",
+        "beta",
+        "gamma",
+        "abg",
+        "ab",
+        "bq",
+        "boreal",
+        "quorra",
+        "systems",
+        "systms",
+        "intl",
+        "international",
+        "tech",
+        "technology",
+        "shenzhen",
+        "shenzen",
+        "huaxin",
+        "huaxing",
+        "huaxia",
+        "trading",
+        "mfg",
+        "manufacturing",
+        "kompyuter",
+        "computer",
+        "kompjuter",
+        "pioneer",
+        "poneer",
+        "resources",
+        "resouces",
+        "lion",
+        "city",
+        "compute",
+        "co",
+        "bv",
+        "semiconductor",
+        "caf\u{e9}",
+        "\u{6df1}\u{5733}",
+        "\u{432}\u{43e}\u{43b}\u{433}\u{430}",
+        "x",
+        "sino",
+        "singapore",
+        "nodes",
+        "sk",
+        "suzhou",
+        "kexun",
+        "ltd",
+        "ooo",
+        "a",
+        "cab",
+        "electronics",
+        "electronix",
+        "2024",
+        "h100",
+    ];
+
+    fn lexicon_agrees(names: &[Vec<usize>], share: f64, min_names: u32) {
+        let keys: Vec<String> = names
+            .iter()
+            .map(|n| {
+                n.iter()
+                    .map(|&i| VOCABULARY[i])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let tokens: Vec<NameTokens> = keys.iter().map(|k| NameTokens::of_key(k)).collect();
+        let extra = vec!["city".to_string()];
+        let set = WordFrequency::build(&tokens).generic_words(share, min_names, &extra);
+        let generic = |w: &str| set.contains(w);
+        let mut lex = Lexicon::default();
+        let ids: Vec<Vec<u32>> = keys.iter().map(|k| lex.name(k)).collect();
+        let flags = lex.generic_flags(ids.iter().map(Vec::as_slice), share, min_names, &extra);
+        for (id, flag) in flags.iter().enumerate() {
+            assert_eq!(
+                *flag,
+                generic(lex.text(id as u32)),
+                "{}",
+                lex.text(id as u32)
+            );
+        }
+        for (t, id) in tokens.iter().zip(&ids) {
+            let mut by_string: Vec<u32> =
+                block_keys(t, &generic).iter().map(|k| lex.key(k)).collect();
+            by_string.sort_unstable();
+            assert_eq!(lex.block_keys(id, &flags), by_string, "{:?}", t.words);
+            for w in id {
+                let short = lex.short_key(*w).map(|k| lex.is_initials_key(k));
+                assert!(short.unwrap_or(true));
+            }
+        }
+        let table = NameTable::new(&lex, &ids, &flags);
+        for (i, a) in tokens.iter().enumerate() {
+            for (j, b) in tokens.iter().enumerate() {
+                assert_eq!(
+                    lex.firm_match(table.get(i), table.get(j)),
+                    firm_match(a, b, &generic),
+                    "{:?} / {:?}",
+                    a.words,
+                    b.words
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_lexicon_matches_as_the_words_do() {
+        let n = |ws: &[&str]| -> Vec<usize> {
+            ws.iter()
+                .map(|w| VOCABULARY.iter().position(|v| v == w).unwrap())
+                .collect()
+        };
+        lexicon_agrees(
+            &[
+                n(&["alpha", "beta", "gamma", "computer"]),
+                n(&["abg", "computer"]),
+                n(&["boreal", "quorra", "systems"]),
+                n(&["bq", "systems"]),
+                n(&["boreal", "quorra", "systms"]),
+                n(&["pioneer", "tech"]),
+                n(&["poneer", "technology"]),
+                n(&["shenzhen", "huaxin", "electronics"]),
+                n(&["shenzen", "huaxing", "electronix"]),
+                n(&["lion", "city", "compute"]),
+                n(&["compute", "lion", "city", "trading"]),
+                n(&["caf\u{e9}", "\u{6df1}\u{5733}"]),
+                n(&["x"]),
+                n(&[]),
+            ],
+            0.3,
+            3,
+        );
+    }
+
     proptest! {
+        #[test]
+        fn the_lexicon_agrees_with_the_words(
+            names in proptest::collection::vec(
+                proptest::collection::vec(0..VOCABULARY.len(), 0..7), 1..24),
+            share in 0.05f64..0.9,
+            min_names in 0u32..4,
+        ) {
+            lexicon_agrees(&names, share, min_names);
+        }
+
         #[test]
         fn key_is_idempotent_and_case_blind(name in "[A-Za-z .,&'()-]{0,40}") {
             let k = normalise(&name);

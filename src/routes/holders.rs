@@ -1,7 +1,7 @@
 //! Holders: the firms that hold goods between legs, one per party across every loaded file, with
 //! name variants of one firm in one country merged (`Tien Shan LLC` / `Tien Shan LLC (Branch)`).
 
-use crate::parties::{NameTokens, WordFrequency, block_keys, same_firm};
+use crate::parties::{Lexicon, NameTable};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -86,71 +86,94 @@ impl Holders {
         // word: each name is filed under the spelling-blind key of each of its words, and words
         // shared by many names (a trade, not a firm) file nothing.
         let mut uf = UnionFind::new(entries.len());
-        let tokens: Vec<NameTokens> = entries.iter().map(|e| NameTokens::of_key(&e.key)).collect();
-        let freq = WordFrequency::build(&tokens);
-        let generic_words = freq.generic_words(
+        // Words as ids, each distinct word's sound and keys worked out once (see `Lexicon`).
+        let mut lexicon = Lexicon::default();
+        let tokens: Vec<Vec<u32>> = entries.iter().map(|e| lexicon.name(&e.key)).collect();
+        let generic = lexicon.generic_flags(
+            tokens.iter().map(Vec::as_slice),
             rules.generic_word_share,
             GENERIC_MIN_NAMES,
             &rules.generic_name_words,
         );
-        let generic = |w: &str| generic_words.contains(w);
         // Keys starting with `#` are initials (`#bq` for `Boreal Quorra ...`) or short words
         // (`#bq` in `BQ Systems`): those blocks only pair a short word with initials, never two
         // names that merely share their initials (thousands of Chinese firms start with a city).
-        let mut blocks: FxHashMap<(CountryId, String), (Vec<usize>, Vec<usize>)> =
-            FxHashMap::default();
+        // Each block is a (country, key); each name lists its blocks, and whether it is there
+        // by a short word of its own.
+        let mut block_of: FxHashMap<(CountryId, u32), u32> = FxHashMap::default();
+        let mut blocks: Vec<Block> = Vec::new();
+        let mut filed: Vec<Vec<(u32, bool)>> = Vec::with_capacity(entries.len());
         for (i, (e, t)) in entries.iter().zip(&tokens).enumerate() {
-            let shorts: Vec<String> = t
-                .words
-                .iter()
-                .filter(|w| {
-                    (2..=5).contains(&w.chars().count())
-                        && w.chars().all(|c| c.is_ascii_alphabetic())
-                })
-                .map(|w| format!("#{w}"))
-                .collect();
-            for key in block_keys(t, &generic) {
-                let short = shorts.contains(&key);
-                let slot = blocks.entry((e.country, key)).or_default();
+            let keys = lexicon.block_keys(t, &generic);
+            let mut mine = Vec::with_capacity(keys.len());
+            for key in keys {
+                let short = t.iter().any(|&w| lexicon.short_key(w) == Some(key));
+                let b = *block_of.entry((e.country, key)).or_insert_with(|| {
+                    blocks.push(Block {
+                        initials: lexicon.is_initials_key(key),
+                        members: Vec::new(),
+                        shorts: Vec::new(),
+                    });
+                    blocks.len() as u32 - 1
+                });
+                let slot = &mut blocks[b as usize];
                 if short {
-                    slot.1.push(i);
+                    slot.shorts.push(i as u32);
                 } else {
-                    slot.0.push(i);
+                    slot.members.push(i as u32);
                 }
+                mine.push((b, short));
             }
+            filed.push(mine);
         }
-        let mut keys: Vec<&(CountryId, String)> = blocks.keys().collect();
-        keys.sort_unstable();
-        let mut pairs: Vec<(usize, usize)> = Vec::new();
-        for key in keys {
-            let (members, shorts) = &blocks[key];
-            // A block this large is a common word, not a firm: comparing it pairwise would be
-            // quadratic, and its members are better kept apart.
-            if members.len() > 400 || shorts.len() > 400 {
-                continue;
-            }
-            if key.1.starts_with('#') {
-                for &a in shorts {
-                    pairs.extend(members.iter().map(|&b| (a.min(b), a.max(b))));
-                }
-            } else {
-                for (x, &a) in members.iter().enumerate() {
-                    pairs.extend(members[x + 1..].iter().map(|&b| (a, b)));
-                }
-            }
-        }
-        // Each pair once, in a fixed order, whatever the blocks it met in.
-        pairs.sort_unstable();
-        pairs.dedup();
-        // Every pair is judged on its own (in parallel: a pure function of the two names), then
-        // merged in pair order, so the holders are the same whatever the number of threads.
-        let same: Vec<bool> = pairs
-            .par_iter()
-            .map(|&(a, b)| a != b && same_firm(&tokens[a], &tokens[b], &generic))
+        let table = NameTable::new(&lexicon, &tokens, &generic);
+        // A block this large is a common word, not a firm: comparing it pairwise would be
+        // quadratic, and its members are better kept apart.
+        let open: Vec<bool> = blocks
+            .iter()
+            .map(|b| b.members.len() <= 400 && b.shorts.len() <= 400)
             .collect();
-        for (&(a, b), same) in pairs.iter().zip(same) {
-            if same {
-                uf.union(a, b);
+        // Each name meets the later names of its blocks (all members of a word block; the other
+        // side of an initials block), each once, and every pair is judged on its own (a pure
+        // function of the two names, the earlier one first). Holders are the connected names,
+        // whatever the order of the unions, so the same whatever the number of threads.
+        let n = entries.len();
+        let merged: Vec<Vec<u32>> = (0..n)
+            .into_par_iter()
+            .with_min_len(256)
+            .map_init(
+                || vec![u32::MAX; n],
+                |seen, a| {
+                    let mut same = Vec::new();
+                    for &(b, short) in &filed[a] {
+                        if !open[b as usize] {
+                            continue;
+                        }
+                        let block = &blocks[b as usize];
+                        let others = if block.initials && !short {
+                            &block.shorts
+                        } else {
+                            &block.members
+                        };
+                        // Names are filed in index order: the later ones are a tail.
+                        let later = others.partition_point(|&o| o as usize <= a);
+                        for &o in &others[later..] {
+                            let o_us = o as usize;
+                            if seen[o_us] != a as u32 {
+                                seen[o_us] = a as u32;
+                                if lexicon.firm_match(table.get(a), table.get(o_us)).is_some() {
+                                    same.push(o);
+                                }
+                            }
+                        }
+                    }
+                    same
+                },
+            )
+            .collect();
+        for (a, same) in merged.iter().enumerate() {
+            for &b in same {
+                uf.union(a, b as usize);
             }
         }
         // 3. Number the merged holders in first-seen order.
@@ -181,6 +204,14 @@ impl Holders {
             .collect();
         Holders { list, of_party }
     }
+}
+
+/// The names filed under one (country, block key).
+struct Block {
+    /// A `#` key: pairs only a short word (`shorts`) with initials (`members`).
+    initials: bool,
+    members: Vec<u32>,
+    shorts: Vec<u32>,
 }
 
 /// Union-find with path halving.

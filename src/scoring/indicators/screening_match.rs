@@ -1,7 +1,7 @@
 //! Screening-list match: a party on the route matches, fuzzily, a name on the Consolidated
 //! Screening List given with `--watchlist` (Entity List, SDN, MEU ...).
 
-use crate::parties::{NameTokens, WordFrequency, block_keys, firm_match};
+use crate::parties::{Lexicon, NameTable};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -33,39 +33,51 @@ impl ScreeningIndex {
     ) -> ScreeningIndex {
         let r = &rules.indicators.screening_match;
         let mut exact: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
-        let mut listed: Vec<(usize, NameTokens)> = Vec::new();
+        // Words as ids, each distinct word's sound and keys worked out once (see `Lexicon`).
+        let mut lexicon = Lexicon::default();
+        let mut listed: Vec<(usize, Vec<u32>)> = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             for k in &e.keys {
                 exact.entry(k.as_str()).or_default().push(i);
-                listed.push((i, NameTokens::of_key(k)));
+                listed.push((i, lexicon.name(k)));
             }
         }
-        let holder_tokens: Vec<NameTokens> = ledger
+        let holder_tokens: Vec<Vec<u32>> = ledger
             .holders
             .list
             .iter()
-            .map(|h| NameTokens::of_key(&h.key))
+            .map(|h| lexicon.name(&h.key))
             .collect();
-        let freq = WordFrequency::build(holder_tokens.iter().chain(listed.iter().map(|l| &l.1)));
-        let generic_words = freq.generic_words(
+        let generic = lexicon.generic_flags(
+            holder_tokens
+                .iter()
+                .chain(listed.iter().map(|l| &l.1))
+                .map(Vec::as_slice),
             rules.routes.generic_word_share,
             5,
             &rules.routes.generic_name_words,
         );
-        let generic = |w: &str| generic_words.contains(w);
         // Listed names filed under the spelling-blind key of each distinctive word.
-        let mut by_word: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        let mut by_word: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
         for (li, (_, t)) in listed.iter().enumerate() {
-            for key in block_keys(t, &generic) {
+            for key in lexicon.block_keys(t, &generic) {
                 by_word.entry(key).or_default().push(li);
             }
         }
+        let holder_table = NameTable::new(&lexicon, &holder_tokens, &generic);
+        let listed_names: Vec<Vec<u32>> = listed.iter().map(|l| l.1.clone()).collect();
+        let listed_table = NameTable::new(&lexicon, &listed_names, &generic);
+        let holder_keys: Vec<Vec<u32>> = holder_tokens
+            .iter()
+            .map(|t| lexicon.block_keys(t, &generic))
+            .collect();
         let matches = ledger
             .holders
             .list
             .par_iter()
-            .zip(&holder_tokens)
-            .map(|(h, tokens)| {
+            .zip(&holder_keys)
+            .enumerate()
+            .map_init(Vec::new, |candidates, (hi, (h, keys))| {
                 let describe = |i: usize, kind: &str, value: f64| {
                     let e = &entries[i];
                     // Where the entry is: its addresses, or else what its legal form says.
@@ -101,17 +113,23 @@ impl ScreeningIndex {
                 if let Some(i) = exact.get(h.key.as_str()).and_then(|v| v.first()) {
                     return Some(describe(*i, "same name", 1.0));
                 }
-                let mut candidates: Vec<usize> = block_keys(tokens, &generic)
-                    .iter()
-                    .filter_map(|k| by_word.get(k))
-                    .flatten()
-                    .copied()
-                    .collect();
+                candidates.clear();
+                candidates.extend(
+                    keys.iter()
+                        .filter_map(|k| by_word.get(k))
+                        .flatten()
+                        .copied(),
+                );
                 candidates.sort_unstable();
                 candidates.dedup();
                 candidates
-                    .into_iter()
-                    .find(|&li| firm_match(tokens, &listed[li].1, &generic).is_some_and(|d| d >= 1))
+                    .iter()
+                    .copied()
+                    .find(|&li| {
+                        lexicon
+                            .firm_match(holder_table.get(hi), listed_table.get(li))
+                            .is_some_and(|d| d >= 1)
+                    })
                     .map(|li| {
                         describe(
                             listed[li].0,
