@@ -181,18 +181,25 @@ impl TransportMode {
         if t.is_empty() {
             return None;
         }
-        let lower = t.to_ascii_lowercase();
-        let word = lower
+        // The first word, compared without regard to ASCII case (no lower-cased copy per row).
+        let word = t
             .split(|c: char| !c.is_ascii_alphanumeric())
             .next()
             .unwrap_or("");
-        Some(match word {
-            "air" | "airfreight" | "aircraft" | "flight" | "40" | "41" => TransportMode::Air,
-            "sea" | "ocean" | "vessel" | "maritime" | "ship" | "10" | "11" => TransportMode::Sea,
-            "road" | "truck" | "lorry" | "land" | "30" | "31" => TransportMode::Road,
-            "rail" | "train" | "railway" | "20" | "21" => TransportMode::Rail,
-            _ => TransportMode::Other(t.to_string()),
-        })
+        let is = |names: &[&str]| names.iter().any(|n| word.eq_ignore_ascii_case(n));
+        Some(
+            if is(&["air", "airfreight", "aircraft", "flight", "40", "41"]) {
+                TransportMode::Air
+            } else if is(&["sea", "ocean", "vessel", "maritime", "ship", "10", "11"]) {
+                TransportMode::Sea
+            } else if is(&["road", "truck", "lorry", "land", "30", "31"]) {
+                TransportMode::Road
+            } else if is(&["rail", "train", "railway", "20", "21"]) {
+                TransportMode::Rail
+            } else {
+                TransportMode::Other(t.to_string())
+            },
+        )
     }
 
     /// Upper-case label as written in exports.
