@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -250,14 +251,15 @@ pub struct Shipment {
     pub importer_country: CountryId,
     pub origin_country: Option<CountryId>,
     pub hs_code: HsCode,
-    pub description: String,
+    /// Descriptions, units and ports repeat across a file's rows: each distinct text is shared.
+    pub description: Arc<str>,
     pub quantity: f64,
-    pub unit: Option<String>,
+    pub unit: Option<Arc<str>>,
     pub value_usd: f64,
     pub weight_kg: Option<f64>,
     /// As written: a UN/LOCODE or a port or city name; see [`crate::gazetteer::Gazetteer::hub`].
-    pub port_of_loading: Option<String>,
-    pub port_of_discharge: Option<String>,
+    pub port_of_loading: Option<Arc<str>>,
+    pub port_of_discharge: Option<Arc<str>>,
     pub transport_mode: Option<TransportMode>,
 }
 

@@ -1,6 +1,8 @@
 //! The native shipment format and the vendor bill-of-lading exports that rename its columns.
 
-use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::columns::{Column, ColumnMap};
 use super::values::{DateCell, OrderEvidence, is_missing, parse_date, parse_number};
@@ -91,11 +93,29 @@ impl Spellings {
     }
 }
 
+/// Texts that repeat down a column (descriptions, units, ports), one shared copy each.
+#[derive(Default)]
+struct Texts(FxHashSet<Arc<str>>);
+
+impl Texts {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        match self.0.get(text) {
+            Some(known) => known.clone(),
+            None => {
+                let new: Arc<str> = Arc::from(text);
+                self.0.insert(new.clone());
+                new
+            }
+        }
+    }
+}
+
 /// What one chunk of rows reads: its shipments (parties numbered by the chunk's [`Spellings`]),
 /// and its share of the evidence the whole file decides on.
 struct Chunk<'g> {
     shipments: Vec<Shipment>,
     spellings: Spellings,
+    texts: Texts,
     countries: Countries<'g>,
     /// Rows whose date waits for the column's day/month order: (index in shipments, a, b, year).
     pending: Vec<(usize, u32, u32, i32)>,
@@ -262,6 +282,7 @@ pub(super) fn read(
     let new_chunk = |bytes: usize| Chunk {
         shipments: Vec::with_capacity(bytes / line_bytes + 16),
         spellings: Spellings::default(),
+        texts: Texts::default(),
         countries: Countries::new(g),
         pending: Vec::new(),
         evidence: OrderEvidence::default(),
@@ -365,20 +386,21 @@ pub(super) fn read(
                 importer_country,
                 origin_country,
                 hs_code,
-                description: optional(record, &map, Column::Description)
-                    .unwrap_or("")
-                    .to_string(),
+                description: chunk
+                    .texts
+                    .get(optional(record, &map, Column::Description).unwrap_or("")),
                 quantity,
                 unit: if in_kg {
-                    Some("KG".to_string())
+                    Some(chunk.texts.get("KG"))
                 } else {
-                    optional(record, &map, Column::Unit).map(str::to_string)
+                    optional(record, &map, Column::Unit).map(|t| chunk.texts.get(t))
                 },
                 value_usd,
                 weight_kg,
-                port_of_loading: optional(record, &map, Column::PortOfLoading).map(str::to_string),
+                port_of_loading: optional(record, &map, Column::PortOfLoading)
+                    .map(|t| chunk.texts.get(t)),
                 port_of_discharge: optional(record, &map, Column::PortOfDischarge)
-                    .map(str::to_string),
+                    .map(|t| chunk.texts.get(t)),
                 transport_mode: optional(record, &map, Column::TransportMode)
                     .and_then(TransportMode::parse),
             });
