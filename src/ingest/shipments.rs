@@ -71,25 +71,50 @@ impl PartyTable {
 /// those of one pass over the whole file.
 #[derive(Default)]
 struct Spellings {
-    seen: Vec<(String, CountryId)>,
-    by_raw: FxHashMap<String, Vec<(CountryId, PartyId)>>,
+    /// (spelling, country) by number.
+    seen: Vec<(Arc<str>, CountryId)>,
+    /// The same spelling in another country: the next number, or `u32::MAX`.
+    next: Vec<u32>,
+    /// The first number of each spelling.
+    first: FxHashMap<Arc<str>, u32>,
 }
 
 impl Spellings {
+    fn with_capacity(spellings: usize) -> Self {
+        Spellings {
+            seen: Vec::with_capacity(spellings),
+            next: Vec::with_capacity(spellings),
+            first: FxHashMap::with_capacity_and_hasher(spellings, Default::default()),
+        }
+    }
+
     /// The chunk's number for `raw` in `country`.
     fn id(&mut self, raw: &str, country: CountryId) -> PartyId {
-        let next = PartyId(self.seen.len() as u32);
-        match self.by_raw.get_mut(raw) {
-            Some(known) => match known.iter().find(|(c, _)| *c == country) {
-                Some(hit) => return hit.1,
-                None => known.push((country, next)),
-            },
-            None => {
-                self.by_raw.insert(raw.to_string(), vec![(country, next)]);
+        let new = self.seen.len() as u32;
+        let text = match self.first.get(raw) {
+            Some(&first) => {
+                let mut i = first;
+                loop {
+                    if self.seen[i as usize].1 == country {
+                        return PartyId(i);
+                    }
+                    match self.next[i as usize] {
+                        u32::MAX => break,
+                        n => i = n,
+                    }
+                }
+                self.next[i as usize] = new;
+                self.seen[i as usize].0.clone()
             }
-        }
-        self.seen.push((raw.to_string(), country));
-        next
+            None => {
+                let text: Arc<str> = Arc::from(raw);
+                self.first.insert(text.clone(), new);
+                text
+            }
+        };
+        self.seen.push((text, country));
+        self.next.push(u32::MAX);
+        PartyId(new)
     }
 }
 
@@ -281,7 +306,8 @@ pub(super) fn read(
 
     let new_chunk = |bytes: usize| Chunk {
         shipments: Vec::with_capacity(bytes / line_bytes + 16),
-        spellings: Spellings::default(),
+        // A row names two parties; a chunk's rows repeat most of them.
+        spellings: Spellings::with_capacity(bytes / line_bytes / 2 + 16),
         texts: Texts::default(),
         countries: Countries::new(g),
         pending: Vec::new(),
