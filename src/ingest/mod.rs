@@ -678,20 +678,44 @@ fn par_for_each_record<S: Send>(
     let text = table.text.as_bytes();
     let data = after_header(table);
     let data_line = LineCounter::new(table.text).line_at(data);
-    // Guessed chunk starts: the first record-like start after each multiple of the chunk size.
+    // Guessed chunk starts: after each multiple of the chunk size, the first line end with an
+    // even number of quotes before it (outside any quoted field in a file that quotes by the
+    // rules; a stray quote only costs a chunk read twice). Quotes are counted in parallel.
     let size = chunk_bytes().max(1);
-    let mut bounds = vec![data];
+    let mut targets = Vec::new();
     let mut at = data;
-    while text.len() - at > size {
-        let Some(nl) = text[at + size..].iter().position(|b| *b == b'\n') else {
+    while let Some(next) = at.checked_add(size).filter(|t| *t < text.len()) {
+        targets.push(next);
+        at = next;
+    }
+    let quotes: Vec<u64> = (0..targets.len())
+        .into_par_iter()
+        .map(|k| {
+            let from = if k == 0 { data } else { targets[k - 1] };
+            count_byte(&text[from..targets[k]], b'"')
+        })
+        .collect();
+    let mut bounds = vec![data];
+    let mut odd = false;
+    for (&target, n) in targets.iter().zip(&quotes) {
+        odd ^= n % 2 == 1;
+        if target < *bounds.last().unwrap_or(&data) {
+            continue;
+        }
+        let after = line_end_outside_quotes(&text[target..], odd).map_or_else(
+            || memchr_newline(&text[target..]).map(|i| target + i + 1),
+            |i| Some(target + i + 1),
+        );
+        let Some(after) = after else {
             break;
         };
-        let next = skip_line_ends(text, at + size + nl + 1);
+        let next = skip_line_ends(text, after);
         if next >= text.len() {
             break;
         }
-        bounds.push(next);
-        at = next;
+        if next > *bounds.last().unwrap_or(&data) {
+            bounds.push(next);
+        }
     }
     bounds.push(text.len());
     let chunks = bounds.len() - 1;
@@ -722,7 +746,7 @@ fn par_for_each_record<S: Send>(
     // The line of each guessed start, from the line ends before it (counted in parallel).
     let newlines: Vec<u64> = (0..chunks)
         .into_par_iter()
-        .map(|i| count_newlines(&text[bounds[i]..bounds[i + 1]]))
+        .map(|i| count_byte(&text[bounds[i]..bounds[i + 1]], b'\n'))
         .collect();
     let mut lines = Vec::with_capacity(chunks);
     let mut line = data_line;
@@ -847,22 +871,40 @@ impl<'a> LineCounter<'a> {
             self.offset = 0;
             self.line = 1;
         }
-        self.line += count_newlines(&self.text[self.offset..start]);
+        self.line += count_byte(&self.text[self.offset..start], b'\n');
         self.offset = start;
         self.line
     }
 }
 
-/// The number of `\n` in `text`, counted in byte-wide lanes (a million records ask).
-fn count_newlines(text: &[u8]) -> u64 {
+/// The number of `byte` in `text`, counted in byte-wide lanes (a million records ask).
+fn count_byte(text: &[u8], byte: u8) -> u64 {
     text.chunks(255)
         .map(|c| {
             let n = c
                 .iter()
-                .fold(0u8, |n, b| n.wrapping_add(u8::from(*b == b'\n')));
+                .fold(0u8, |n, b| n.wrapping_add(u8::from(*b == byte)));
             u64::from(n)
         })
         .sum()
+}
+
+/// The first `\n` in `text` with an even number of quotes before it, counting `odd` (quotes
+/// before `text`); looks at most 1 MiB ahead.
+fn line_end_outside_quotes(text: &[u8], mut odd: bool) -> Option<usize> {
+    for (i, b) in text.iter().take(1 << 20).enumerate() {
+        match b {
+            b'"' => odd = !odd,
+            b'\n' if !odd => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The first `\n` in `text`.
+fn memchr_newline(text: &[u8]) -> Option<usize> {
+    text.iter().position(|b| *b == b'\n')
 }
 
 /// `text` without surrounding white space; most cells have none to cut.
