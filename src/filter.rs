@@ -215,7 +215,7 @@ pub fn hub_throughput(datasets: &[&crate::model::Dataset], g: &Gazetteer) -> Vec
                 .into_iter()
                 .flatten()
             {
-                let hub = *seen.entry(port.as_str()).or_insert_with(|| {
+                let hub = *seen.entry(&**port).or_insert_with(|| {
                     g.hub(port)
                         .and_then(|h| index.get(h.locode.as_str()).copied())
                 });

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -181,18 +182,25 @@ impl TransportMode {
         if t.is_empty() {
             return None;
         }
-        let lower = t.to_ascii_lowercase();
-        let word = lower
+        // The first word, compared without regard to ASCII case (no lower-cased copy per row).
+        let word = t
             .split(|c: char| !c.is_ascii_alphanumeric())
             .next()
             .unwrap_or("");
-        Some(match word {
-            "air" | "airfreight" | "aircraft" | "flight" | "40" | "41" => TransportMode::Air,
-            "sea" | "ocean" | "vessel" | "maritime" | "ship" | "10" | "11" => TransportMode::Sea,
-            "road" | "truck" | "lorry" | "land" | "30" | "31" => TransportMode::Road,
-            "rail" | "train" | "railway" | "20" | "21" => TransportMode::Rail,
-            _ => TransportMode::Other(t.to_string()),
-        })
+        let is = |names: &[&str]| names.iter().any(|n| word.eq_ignore_ascii_case(n));
+        Some(
+            if is(&["air", "airfreight", "aircraft", "flight", "40", "41"]) {
+                TransportMode::Air
+            } else if is(&["sea", "ocean", "vessel", "maritime", "ship", "10", "11"]) {
+                TransportMode::Sea
+            } else if is(&["road", "truck", "lorry", "land", "30", "31"]) {
+                TransportMode::Road
+            } else if is(&["rail", "train", "railway", "20", "21"]) {
+                TransportMode::Rail
+            } else {
+                TransportMode::Other(t.to_string())
+            },
+        )
     }
 
     /// Upper-case label as written in exports.
@@ -243,14 +251,15 @@ pub struct Shipment {
     pub importer_country: CountryId,
     pub origin_country: Option<CountryId>,
     pub hs_code: HsCode,
-    pub description: String,
+    /// Descriptions, units and ports repeat across a file's rows: each distinct text is shared.
+    pub description: Arc<str>,
     pub quantity: f64,
-    pub unit: Option<String>,
+    pub unit: Option<Arc<str>>,
     pub value_usd: f64,
     pub weight_kg: Option<f64>,
     /// As written: a UN/LOCODE or a port or city name; see [`crate::gazetteer::Gazetteer::hub`].
-    pub port_of_loading: Option<String>,
-    pub port_of_discharge: Option<String>,
+    pub port_of_loading: Option<Arc<str>>,
+    pub port_of_discharge: Option<Arc<str>>,
     pub transport_mode: Option<TransportMode>,
 }
 

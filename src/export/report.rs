@@ -216,9 +216,12 @@ fn leg_rows(
                     importer: s.map(|s| name(s.importer)).unwrap_or_default(),
                     importer_country: code(l.to_country),
                     hs: l.hs.to_string(),
-                    description: s.map(|s| s.description.clone()).unwrap_or_default(),
+                    description: s.map(|s| s.description.to_string()).unwrap_or_default(),
                     quantity: s.map(|s| qty(s.quantity)).unwrap_or_default(),
-                    unit: s.and_then(|s| s.unit.clone()).unwrap_or_default(),
+                    unit: s
+                        .and_then(|s| s.unit.as_deref())
+                        .unwrap_or_default()
+                        .to_string(),
                     value_usd: l.value_usd,
                     file: found.map(|(d, _)| file_label(d)).unwrap_or_default(),
                     line: l.line,

@@ -53,10 +53,12 @@ pub fn read_path_all(
     gazetteer: &Gazetteer,
     progress: Option<Progress<'_>>,
 ) -> Result<Opened, IngestError> {
+    let stage = crate::timing::Stage::start("read: file into memory");
     let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
         path: path.to_path_buf(),
         source,
     })?;
+    stage.end();
     read_bytes_all(&bytes, path, options, gazetteer, progress)
 }
 

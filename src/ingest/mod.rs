@@ -21,6 +21,10 @@ mod wits;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use rayon::prelude::*;
 
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
@@ -227,8 +231,31 @@ fn read_table(
     progress: Option<Progress<'_>>,
     codes: Option<&containers::CountryCodes>,
 ) -> Result<Dataset, IngestError> {
-    let sha256 = hex(&Sha256::digest(bytes));
+    // The hash of the whole file costs a tenth of reading a big one: it runs on another thread.
+    let mut sha256 = String::new();
+    let mut dataset = rayon::in_place_scope(|scope| {
+        scope.spawn(|_| {
+            let _stage = crate::timing::Stage::start("read: sha256 (in parallel)");
+            sha256 = hex(&Sha256::digest(bytes));
+        });
+        read_text(bytes, path, options, gazetteer, progress, codes)
+    })?;
+    dataset.provenance.sha256 = sha256;
+    Ok(dataset)
+}
+
+/// [`read_table`] but for the hash.
+fn read_text(
+    bytes: &[u8],
+    path: &Path,
+    options: &ReadOptions,
+    gazetteer: &Gazetteer,
+    progress: Option<Progress<'_>>,
+    codes: Option<&containers::CountryCodes>,
+) -> Result<Dataset, IngestError> {
+    let stage = crate::timing::Stage::start("read: decode");
     let (text, encoding) = decode(bytes)?;
+    stage.end();
     if let Some(what) = statistics::source_answer(&text) {
         return Err(IngestError::SourceAnswer { what });
     }
@@ -240,7 +267,7 @@ fn read_table(
     };
     let mut provenance = Provenance {
         path: path.to_path_buf(),
-        sha256,
+        sha256: String::new(),
         size: bytes.len() as u64,
         archive: None,
         format,
@@ -261,6 +288,7 @@ fn read_table(
         delimiter,
         header: &header,
     };
+    let stage = crate::timing::Stage::start("read: records");
     let (records, rejects, rows_total) = match format {
         Format::Shipments => {
             shipments::read(&table, options, gazetteer, &mut provenance, progress)?
@@ -277,6 +305,7 @@ fn read_table(
         }
         Format::Licences => licences::read(&table, options, gazetteer, &mut provenance, progress)?,
     };
+    stage.end();
     Ok(Dataset {
         provenance,
         header,
@@ -391,11 +420,15 @@ struct Table<'a> {
 }
 
 fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    csv_reader_bytes(text.as_bytes(), delimiter)
+}
+
+fn csv_reader_bytes(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes())
+        .from_reader(text)
 }
 
 fn read_header(text: &str, delimiter: u8) -> Result<Vec<String>, IngestError> {
@@ -471,16 +504,74 @@ fn detect_format(header: &[String], mapping: Option<&Mapping>) -> Result<Format,
 fn for_each_record(
     table: &Table<'_>,
     progress: Progress<'_>,
-    mut row: impl FnMut(u64, &csv::ByteRecord) -> Result<(), (String, String)>,
+    row: impl FnMut(u64, &csv::ByteRecord) -> Result<(), RowError>,
 ) -> Result<(Vec<RejectedRow>, usize), IngestError> {
-    let mut reader = csv_reader(table.text, table.delimiter);
+    let size = table.text.len().max(1) as f64;
+    let span = walk_records(
+        table,
+        Start {
+            byte: 0,
+            line: 1,
+            header: true,
+        },
+        usize::MAX,
+        |byte| progress(byte as f64 / size),
+        row,
+    )?;
+    progress(1.0);
+    Ok((span.rejects, span.total))
+}
+
+/// What a row reader gives back for a row it cannot load: (column, reason).
+type RowError = (String, String);
+
+/// Where a walk over records starts: the first byte of a record (or of the header), its line.
+#[derive(Clone, Copy)]
+struct Start {
+    byte: usize,
+    line: u64,
+    /// The first record is the header: skip it.
+    header: bool,
+}
+
+/// The records of one stretch of a table: rejects, records seen, and where the next record
+/// starts (its first byte and line).
+struct Span {
+    rejects: Vec<RejectedRow>,
+    total: usize,
+    end: usize,
+    end_line: u64,
+}
+
+/// The first byte at or after `at` that is not a line end: where a record the csv reader
+/// places at `at` really starts (it skips blank lines and puts a record after CRLF at the LF).
+fn skip_line_ends(text: &[u8], mut at: usize) -> usize {
+    while at < text.len() && matches!(text[at], b'\r' | b'\n') {
+        at += 1;
+    }
+    at.min(text.len())
+}
+
+/// Walks the records from `start` up to, not including, the first record whose first byte is at
+/// or after `limit`, calling `row` for each non-blank one; `tick` gets the byte offset every
+/// 65,536 records and returns `false` to cancel.
+fn walk_records(
+    table: &Table<'_>,
+    start: Start,
+    limit: usize,
+    mut tick: impl FnMut(usize) -> bool,
+    mut row: impl FnMut(u64, &csv::ByteRecord) -> Result<(), RowError>,
+) -> Result<Span, IngestError> {
+    let text = table.text.as_bytes();
+    let base = start.byte.min(text.len());
+    let mut reader = csv_reader_bytes(&text[base..], table.delimiter);
     let mut record = csv::ByteRecord::new();
     let mut rejects = Vec::new();
     let mut total = 0usize;
     let width = table.header.len();
-    let size = table.text.len().max(1) as f64;
-    let mut lines = LineCounter::new(table.text);
-    let mut first = true;
+    let mut lines = LineCounter::from(table.text, base, start.line);
+    let mut first = start.header;
+    let mut end = text.len();
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -490,7 +581,7 @@ fn for_each_record(
                 // happen on decoded text, but a reader never panics on input.
                 let line = e
                     .position()
-                    .map(|p| lines.line_at(p.byte() as usize))
+                    .map(|p| lines.line_at(base + p.byte() as usize))
                     .unwrap_or(0);
                 rejects.push(RejectedRow {
                     line,
@@ -502,6 +593,14 @@ fn for_each_record(
                 continue;
             }
         }
+        let at = base + record.position().map(|p| p.byte() as usize).unwrap_or(0);
+        if limit < text.len() {
+            let begins = skip_line_ends(text, at);
+            if begins >= limit {
+                end = begins;
+                break;
+            }
+        }
         if first {
             first = false;
             continue;
@@ -510,15 +609,9 @@ fn for_each_record(
             continue;
         }
         total += 1;
-        let line = record
-            .position()
-            .map(|p| lines.line_at(p.byte() as usize))
-            .unwrap_or(0);
-        if total.is_multiple_of(65_536) {
-            let done = record.position().map(|p| p.byte()).unwrap_or(0) as f64 / size;
-            if !progress(done) {
-                return Err(IngestError::Cancelled);
-            }
+        let line = lines.line_at(at);
+        if total.is_multiple_of(65_536) && !tick(at) {
+            return Err(IngestError::Cancelled);
         }
         let extra_blank = record.len() > width && record.iter().skip(width).all(|f| f.is_empty());
         let outcome = if record.len() != width && !extra_blank {
@@ -541,8 +634,208 @@ fn for_each_record(
             });
         }
     }
-    progress(1.0);
-    Ok((rejects, total))
+    let end_line = lines.line_at(end);
+    Ok(Span {
+        rejects,
+        total,
+        end,
+        end_line,
+    })
+}
+
+/// Bytes of text per chunk when a table's records are read on several threads.
+const CHUNK_BYTES: usize = 8 << 20;
+static CHUNK_BYTES_SET: AtomicUsize = AtomicUsize::new(0);
+
+/// Sets the bytes of text per chunk of records read on one thread (0: the default, 8 MiB).
+/// Results do not depend on it: tests make chunks small to read small files in many pieces.
+#[doc(hidden)]
+pub fn set_chunk_bytes(bytes: usize) {
+    CHUNK_BYTES_SET.store(bytes, Ordering::Relaxed);
+}
+
+fn chunk_bytes() -> usize {
+    match CHUNK_BYTES_SET.load(Ordering::Relaxed) {
+        0 => CHUNK_BYTES,
+        n => n,
+    }
+}
+
+/// [`for_each_record`] on rayon's threads: the table is cut into chunks of about
+/// [`chunk_bytes`] at line ends, each chunk is read with a state of its own (`new_state` gets the
+/// chunk's length in bytes) and `merge` receives the states in file order, on the calling thread,
+/// which also reports progress. Records, rejects and line numbers are those of one sequential
+/// pass, whatever the number of threads: a chunk start is only a guess (a line end inside a
+/// quoted field is not a record boundary), so a chunk whose start is not where the chunk before
+/// it ended is read again from there.
+fn par_for_each_record<S: Send>(
+    table: &Table<'_>,
+    progress: Progress<'_>,
+    new_state: impl Fn(usize) -> S + Sync,
+    row: impl Fn(&mut S, u64, &csv::ByteRecord) -> Result<(), RowError> + Sync,
+    mut merge: impl FnMut(S),
+) -> Result<(Vec<RejectedRow>, usize), IngestError> {
+    let text = table.text.as_bytes();
+    let data = after_header(table);
+    let data_line = LineCounter::new(table.text).line_at(data);
+    // Guessed chunk starts: after each multiple of the chunk size, the first line end with an
+    // even number of quotes before it (outside any quoted field in a file that quotes by the
+    // rules; a stray quote only costs a chunk read twice). Quotes are counted in parallel.
+    let size = chunk_bytes().max(1);
+    let mut targets = Vec::new();
+    let mut at = data;
+    while let Some(next) = at.checked_add(size).filter(|t| *t < text.len()) {
+        targets.push(next);
+        at = next;
+    }
+    let quotes: Vec<u64> = (0..targets.len())
+        .into_par_iter()
+        .map(|k| {
+            let from = if k == 0 { data } else { targets[k - 1] };
+            count_byte(&text[from..targets[k]], b'"')
+        })
+        .collect();
+    let mut bounds = vec![data];
+    let mut odd = false;
+    for (&target, n) in targets.iter().zip(&quotes) {
+        odd ^= n % 2 == 1;
+        if target < *bounds.last().unwrap_or(&data) {
+            continue;
+        }
+        let after = line_end_outside_quotes(&text[target..], odd).map_or_else(
+            || memchr_newline(&text[target..]).map(|i| target + i + 1),
+            |i| Some(target + i + 1),
+        );
+        let Some(after) = after else {
+            break;
+        };
+        let next = skip_line_ends(text, after);
+        if next >= text.len() {
+            break;
+        }
+        if next > *bounds.last().unwrap_or(&data) {
+            bounds.push(next);
+        }
+    }
+    bounds.push(text.len());
+    let chunks = bounds.len() - 1;
+    let size_f = text.len().max(1) as f64;
+
+    let walk = |start: usize, line: u64, limit: usize, cancel: &AtomicBool| {
+        let mut state = new_state(limit.saturating_sub(start));
+        let span = walk_records(
+            table,
+            Start {
+                byte: start,
+                line,
+                header: false,
+            },
+            limit,
+            |_| !cancel.load(Ordering::Relaxed),
+            |line, record| row(&mut state, line, record),
+        )?;
+        Ok::<_, IngestError>((state, span))
+    };
+    let cancel = AtomicBool::new(false);
+    if chunks == 1 {
+        let (state, span) = walk(data, data_line, text.len(), &cancel)?;
+        merge(state);
+        progress(1.0);
+        return Ok((span.rejects, span.total));
+    }
+    // The line of each guessed start, from the line ends before it (counted in parallel).
+    let newlines: Vec<u64> = (0..chunks)
+        .into_par_iter()
+        .map(|i| count_byte(&text[bounds[i]..bounds[i + 1]], b'\n'))
+        .collect();
+    let mut lines = Vec::with_capacity(chunks);
+    let mut line = data_line;
+    for n in &newlines {
+        lines.push(line);
+        line += n;
+    }
+
+    type Read<S> = Result<(S, Span), IngestError>;
+    let (sender, receiver) = mpsc::channel::<(usize, Read<S>)>();
+    let (walk, bounds, lines, cancel) = (&walk, &bounds, &lines, &cancel);
+    rayon::in_place_scope_fifo(|scope| {
+        for i in 0..chunks {
+            let sender = sender.clone();
+            scope.spawn_fifo(move |_| {
+                let read = if cancel.load(Ordering::Relaxed) {
+                    Err(IngestError::Cancelled)
+                } else {
+                    walk(bounds[i], lines[i], bounds[i + 1], cancel)
+                };
+                // The receiver is gone only when merging has failed; nothing to report then.
+                let _ = sender.send((i, read));
+            });
+        }
+        drop(sender);
+        let mut merged = || -> Result<(Vec<RejectedRow>, usize), IngestError> {
+            let mut ready: Vec<Option<Read<S>>> = (0..chunks).map(|_| None).collect();
+            let mut rejects = Vec::new();
+            let mut total = 0usize;
+            let (mut expected, mut expected_line) = (data, data_line);
+            for i in 0..chunks {
+                while ready[i].is_none() {
+                    let (k, read) = next_chunk(&receiver)?;
+                    ready[k] = Some(read);
+                }
+                let (mut state, mut span) = ready[i].take().expect("chunk i is ready")?;
+                if bounds[i] != expected {
+                    // The guessed start fell inside a record (a quoted line end): read the chunk
+                    // again from where the record before it ended.
+                    (state, span) = walk(expected, expected_line, bounds[i + 1], cancel)?;
+                }
+                (expected, expected_line) = (span.end, span.end_line);
+                rejects.append(&mut span.rejects);
+                total += span.total;
+                merge(state);
+                if i + 1 < chunks && !progress(expected as f64 / size_f) {
+                    return Err(IngestError::Cancelled);
+                }
+            }
+            progress(1.0);
+            Ok((rejects, total))
+        };
+        let result = merged();
+        if result.is_err() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+        result
+    })
+}
+
+/// The next chunk a rayon task has read. A thread of the pool runs the pool's other tasks while
+/// it waits, so that a pool of one thread does not wait for itself.
+fn next_chunk<T>(receiver: &mpsc::Receiver<(usize, T)>) -> Result<(usize, T), IngestError> {
+    loop {
+        match receiver.try_recv() {
+            Ok(got) => return Ok(got),
+            Err(mpsc::TryRecvError::Disconnected) => return Err(IngestError::Cancelled),
+            Err(mpsc::TryRecvError::Empty) => {}
+        }
+        match rayon::yield_now() {
+            Some(rayon::Yield::Executed) => {}
+            Some(rayon::Yield::Idle) => {
+                if let Ok(got) = receiver.recv_timeout(std::time::Duration::from_millis(1)) {
+                    return Ok(got);
+                }
+            }
+            None => return receiver.recv().map_err(|_| IngestError::Cancelled),
+        }
+    }
+}
+
+/// The first byte of the first record after the header (the text's length when there is none).
+fn after_header(table: &Table<'_>) -> usize {
+    let mut reader = csv_reader(table.text, table.delimiter);
+    let mut record = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => skip_line_ends(table.text.as_bytes(), reader.position().byte() as usize),
+        _ => table.text.len(),
+    }
 }
 
 /// Line numbers from byte offsets. The csv crate's own line count is one short after CRLF line
@@ -555,10 +848,15 @@ pub(crate) struct LineCounter<'a> {
 
 impl<'a> LineCounter<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
+        Self::from(text, 0, 1)
+    }
+
+    /// A counter that knows `offset` is on line `line`.
+    fn from(text: &'a str, offset: usize, line: u64) -> Self {
         LineCounter {
             text: text.as_bytes(),
-            offset: 0,
-            line: 1,
+            offset,
+            line,
         }
     }
 
@@ -573,12 +871,49 @@ impl<'a> LineCounter<'a> {
             self.offset = 0;
             self.line = 1;
         }
-        self.line += self.text[self.offset..start]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count() as u64;
+        self.line += count_byte(&self.text[self.offset..start], b'\n');
         self.offset = start;
         self.line
+    }
+}
+
+/// The number of `byte` in `text`, counted in byte-wide lanes (a million records ask).
+fn count_byte(text: &[u8], byte: u8) -> u64 {
+    text.chunks(255)
+        .map(|c| {
+            let n = c
+                .iter()
+                .fold(0u8, |n, b| n.wrapping_add(u8::from(*b == byte)));
+            u64::from(n)
+        })
+        .sum()
+}
+
+/// The first `\n` in `text` with an even number of quotes before it, counting `odd` (quotes
+/// before `text`); looks at most 1 MiB ahead.
+fn line_end_outside_quotes(text: &[u8], mut odd: bool) -> Option<usize> {
+    for (i, b) in text.iter().take(1 << 20).enumerate() {
+        match b {
+            b'"' => odd = !odd,
+            b'\n' if !odd => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The first `\n` in `text`.
+fn memchr_newline(text: &[u8]) -> Option<usize> {
+    text.iter().position(|b| *b == b'\n')
+}
+
+/// `text` without surrounding white space; most cells have none to cut.
+fn trim(text: &str) -> &str {
+    let solid = |b: Option<&u8>| b.is_some_and(|b| (0x21..0x80).contains(b));
+    if solid(text.as_bytes().first()) && solid(text.as_bytes().last()) {
+        text
+    } else {
+        text.trim()
     }
 }
 
@@ -587,8 +922,36 @@ fn field(record: &csv::ByteRecord, i: usize) -> &str {
     record
         .get(i)
         .and_then(|f| std::str::from_utf8(f).ok())
+        .map(trim)
         .unwrap_or("")
-        .trim()
+}
+
+/// The fields of a record as text, its UTF-8 checked once for the whole record.
+struct Cells<'r> {
+    record: &'r csv::ByteRecord,
+    text: Option<&'r str>,
+}
+
+impl<'r> Cells<'r> {
+    fn new(record: &'r csv::ByteRecord) -> Self {
+        Cells {
+            record,
+            text: std::str::from_utf8(record.as_slice()).ok(),
+        }
+    }
+
+    /// [`field`] `i`.
+    fn get(&self, i: usize) -> &'r str {
+        match self.text {
+            Some(text) => self
+                .record
+                .range(i)
+                .and_then(|r| text.get(r))
+                .map(trim)
+                .unwrap_or(""),
+            None => field(self.record, i),
+        }
+    }
 }
 
 /// Guesses whether numbers use decimal commas: only in files not delimited by `,`, and only when

@@ -1,11 +1,13 @@
 //! The native shipment format and the vendor bill-of-lading exports that rename its columns.
 
-use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::columns::{Column, ColumnMap};
 use super::values::{DateCell, OrderEvidence, is_missing, parse_date, parse_number};
 use super::{
-    Countries, IngestError, Progress, ReadOptions, ReadResult, Table, field, for_each_record,
+    Cells, Countries, IngestError, Progress, ReadOptions, ReadResult, Table, par_for_each_record,
 };
 use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Date, HsCode, Party, PartyId, Provenance, Records, Shipment, TransportMode};
@@ -64,16 +66,98 @@ impl PartyTable {
     }
 }
 
+/// The party spellings of one chunk of rows, numbered in order of first appearance; merging
+/// interns them in that order in the file's [`PartyTable`], so that party ids and spellings are
+/// those of one pass over the whole file.
+#[derive(Default)]
+struct Spellings {
+    /// (spelling, country) by number.
+    seen: Vec<(Arc<str>, CountryId)>,
+    /// The same spelling in another country: the next number, or `u32::MAX`.
+    next: Vec<u32>,
+    /// The first number of each spelling.
+    first: FxHashMap<Arc<str>, u32>,
+}
+
+impl Spellings {
+    fn with_capacity(spellings: usize) -> Self {
+        Spellings {
+            seen: Vec::with_capacity(spellings),
+            next: Vec::with_capacity(spellings),
+            first: FxHashMap::with_capacity_and_hasher(spellings, Default::default()),
+        }
+    }
+
+    /// The chunk's number for `raw` in `country`.
+    fn id(&mut self, raw: &str, country: CountryId) -> PartyId {
+        let new = self.seen.len() as u32;
+        let text = match self.first.get(raw) {
+            Some(&first) => {
+                let mut i = first;
+                loop {
+                    if self.seen[i as usize].1 == country {
+                        return PartyId(i);
+                    }
+                    match self.next[i as usize] {
+                        u32::MAX => break,
+                        n => i = n,
+                    }
+                }
+                self.next[i as usize] = new;
+                self.seen[i as usize].0.clone()
+            }
+            None => {
+                let text: Arc<str> = Arc::from(raw);
+                self.first.insert(text.clone(), new);
+                text
+            }
+        };
+        self.seen.push((text, country));
+        self.next.push(u32::MAX);
+        PartyId(new)
+    }
+}
+
+/// Texts that repeat down a column (descriptions, units, ports), one shared copy each.
+#[derive(Default)]
+struct Texts(FxHashSet<Arc<str>>);
+
+impl Texts {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        match self.0.get(text) {
+            Some(known) => known.clone(),
+            None => {
+                let new: Arc<str> = Arc::from(text);
+                self.0.insert(new.clone());
+                new
+            }
+        }
+    }
+}
+
+/// What one chunk of rows reads: its shipments (parties numbered by the chunk's [`Spellings`]),
+/// and its share of the evidence the whole file decides on.
+struct Chunk<'g> {
+    shipments: Vec<Shipment>,
+    spellings: Spellings,
+    texts: Texts,
+    countries: Countries<'g>,
+    /// Rows whose date waits for the column's day/month order: (index in shipments, a, b, year).
+    pending: Vec<(usize, u32, u32, i32)>,
+    evidence: OrderEvidence,
+    rows_in_kg: usize,
+}
+
 /// The text of `column` in a row: its cell, or the value the mapping fixes for every row.
-fn cell<'a>(record: &'a csv::ByteRecord, map: &'a ColumnMap, column: Column) -> &'a str {
+fn cell<'a>(record: &Cells<'a>, map: &'a ColumnMap, column: Column) -> &'a str {
     match map.get(column) {
-        Some(i) => field(record, i),
+        Some(i) => record.get(i),
         None => map.fixed(column).unwrap_or(""),
     }
 }
 
 fn required<'a>(
-    record: &'a csv::ByteRecord,
+    record: &Cells<'a>,
     map: &'a ColumnMap,
     column: Column,
 ) -> Result<&'a str, RowError> {
@@ -85,11 +169,7 @@ fn required<'a>(
     }
 }
 
-fn optional<'a>(
-    record: &'a csv::ByteRecord,
-    map: &'a ColumnMap,
-    column: Column,
-) -> Option<&'a str> {
+fn optional<'a>(record: &Cells<'a>, map: &'a ColumnMap, column: Column) -> Option<&'a str> {
     Some(cell(record, map, column)).filter(|t| !is_missing(t))
 }
 
@@ -212,110 +292,147 @@ pub(super) fn read(
     } else {
         "net mass"
     };
-    let mut rows_in_kg = 0usize;
     let date_order = options
         .date_order
         .or_else(|| options.mapping.as_ref().and_then(|m| m.options.date_order));
 
     let mut parties = PartyTable::default();
-    let mut countries = Countries::new(g);
     let mut shipments: Vec<Shipment> = Vec::with_capacity(estimate_rows(table.text));
     // Rows whose date waits for the column's day/month order: (index in shipments, a, b, year).
     let mut pending: Vec<(usize, u32, u32, i32)> = Vec::new();
     let mut evidence = OrderEvidence::default();
+    let mut rows_in_kg = 0usize;
+    let line_bytes = line_bytes(table.text);
 
-    let (mut rejects, total) = for_each_record(table, progress, |line, record| {
-        let date_text = required(record, &map, Column::Date)?;
-        let date = parse_date(date_text).ok_or_else(|| {
-            reject(
-                Column::Date,
-                format!("unreadable or impossible date '{date_text}'"),
-            )
-        })?;
-        let exporter = required(record, &map, Column::Exporter)?;
-        let exporter_country = countries.get(
-            Column::ExporterCountry.name(),
-            required(record, &map, Column::ExporterCountry)?,
-        )?;
-        let importer = required(record, &map, Column::Importer)?;
-        let importer_country = countries.get(
-            Column::ImporterCountry.name(),
-            required(record, &map, Column::ImporterCountry)?,
-        )?;
-        let origin_country = optional(record, &map, Column::OriginCountry)
-            .map(|t| countries.get(Column::OriginCountry.name(), t))
-            .transpose()?;
-        let hs_text = required(record, &map, Column::HsCode)?;
-        let hs_code = HsCode::parse(hs_text)
-            .filter(|h| h.len() >= 4)
-            .ok_or_else(|| {
+    let new_chunk = |bytes: usize| Chunk {
+        shipments: Vec::with_capacity(bytes / line_bytes + 16),
+        // A row names two parties; a chunk's rows repeat most of them.
+        spellings: Spellings::with_capacity(bytes / line_bytes / 2 + 16),
+        texts: Texts::default(),
+        countries: Countries::new(g),
+        pending: Vec::new(),
+        evidence: OrderEvidence::default(),
+        rows_in_kg: 0,
+    };
+    let merge = |mut chunk: Chunk<'_>| {
+        let ids: Vec<PartyId> = chunk
+            .spellings
+            .seen
+            .iter()
+            .map(|(raw, country)| parties.intern(raw, *country))
+            .collect();
+        let offset = shipments.len();
+        for s in &mut chunk.shipments {
+            s.exporter = ids[s.exporter.0 as usize];
+            s.importer = ids[s.importer.0 as usize];
+        }
+        shipments.append(&mut chunk.shipments);
+        pending.extend(
+            chunk
+                .pending
+                .iter()
+                .map(|&(i, a, b, year)| (offset + i, a, b, year)),
+        );
+        evidence.merge(&chunk.evidence);
+        rows_in_kg += chunk.rows_in_kg;
+    };
+    let row =
+        |chunk: &mut Chunk<'_>, line: u64, record: &csv::ByteRecord| -> Result<(), RowError> {
+            let record = &Cells::new(record);
+            let date_text = required(record, &map, Column::Date)?;
+            let date = parse_date(date_text).ok_or_else(|| {
                 reject(
-                    Column::HsCode,
-                    format!("'{hs_text}' is not a 4-10 digit HS code"),
+                    Column::Date,
+                    format!("unreadable or impossible date '{date_text}'"),
                 )
             })?;
-        let pieces = optional(record, &map, Column::Quantity)
-            .map(|t| amount(t, Column::Quantity, decimal_comma))
-            .transpose()?;
-        let value_usd = amount(
-            required(record, &map, Column::ValueUsd)?,
-            Column::ValueUsd,
-            decimal_comma,
-        )?;
-        let weight_kg = optional(record, &map, Column::WeightKg)
-            .map(|t| amount(t, Column::WeightKg, decimal_comma))
-            .transpose()?;
-        // No piece count: the weight is the quantity, in kg.
-        let (quantity, in_kg) = match (pieces, weight_kg) {
-            (Some(q), _) => (q, false),
-            (None, Some(w)) => (w, true),
-            (None, None) => {
-                return Err(reject(
-                    Column::Quantity,
-                    "no quantity and no weight: a row needs a piece count or a net mass",
-                ));
-            }
+            let exporter = required(record, &map, Column::Exporter)?;
+            let exporter_country = chunk.countries.get(
+                Column::ExporterCountry.name(),
+                required(record, &map, Column::ExporterCountry)?,
+            )?;
+            let importer = required(record, &map, Column::Importer)?;
+            let importer_country = chunk.countries.get(
+                Column::ImporterCountry.name(),
+                required(record, &map, Column::ImporterCountry)?,
+            )?;
+            let origin_country = optional(record, &map, Column::OriginCountry)
+                .map(|t| chunk.countries.get(Column::OriginCountry.name(), t))
+                .transpose()?;
+            let hs_text = required(record, &map, Column::HsCode)?;
+            let hs_code = HsCode::parse(hs_text)
+                .filter(|h| h.len() >= 4)
+                .ok_or_else(|| {
+                    reject(
+                        Column::HsCode,
+                        format!("'{hs_text}' is not a 4-10 digit HS code"),
+                    )
+                })?;
+            let pieces = optional(record, &map, Column::Quantity)
+                .map(|t| amount(t, Column::Quantity, decimal_comma))
+                .transpose()?;
+            let value_usd = amount(
+                required(record, &map, Column::ValueUsd)?,
+                Column::ValueUsd,
+                decimal_comma,
+            )?;
+            let weight_kg = optional(record, &map, Column::WeightKg)
+                .map(|t| amount(t, Column::WeightKg, decimal_comma))
+                .transpose()?;
+            // No piece count: the weight is the quantity, in kg.
+            let (quantity, in_kg) = match (pieces, weight_kg) {
+                (Some(q), _) => (q, false),
+                (None, Some(w)) => (w, true),
+                (None, None) => {
+                    return Err(reject(
+                        Column::Quantity,
+                        "no quantity and no weight: a row needs a piece count or a net mass",
+                    ));
+                }
+            };
+            chunk.rows_in_kg += usize::from(in_kg);
+            let date = match date {
+                DateCell::Known(d) => d,
+                DateCell::Ambiguous { a, b, year } => {
+                    chunk.evidence.add(a, b);
+                    chunk.pending.push((chunk.shipments.len(), a, b, year));
+                    Date(i32::MIN)
+                }
+            };
+            let id = optional(record, &map, Column::ShipmentId)
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("L{line}"));
+            chunk.shipments.push(Shipment {
+                id,
+                line,
+                date,
+                exporter: chunk.spellings.id(exporter, exporter_country),
+                exporter_country,
+                importer: chunk.spellings.id(importer, importer_country),
+                importer_country,
+                origin_country,
+                hs_code,
+                description: chunk
+                    .texts
+                    .get(optional(record, &map, Column::Description).unwrap_or("")),
+                quantity,
+                unit: if in_kg {
+                    Some(chunk.texts.get("KG"))
+                } else {
+                    optional(record, &map, Column::Unit).map(|t| chunk.texts.get(t))
+                },
+                value_usd,
+                weight_kg,
+                port_of_loading: optional(record, &map, Column::PortOfLoading)
+                    .map(|t| chunk.texts.get(t)),
+                port_of_discharge: optional(record, &map, Column::PortOfDischarge)
+                    .map(|t| chunk.texts.get(t)),
+                transport_mode: optional(record, &map, Column::TransportMode)
+                    .and_then(TransportMode::parse),
+            });
+            Ok(())
         };
-        rows_in_kg += usize::from(in_kg);
-        let date = match date {
-            DateCell::Known(d) => d,
-            DateCell::Ambiguous { a, b, year } => {
-                evidence.add(a, b);
-                pending.push((shipments.len(), a, b, year));
-                Date(i32::MIN)
-            }
-        };
-        let id = optional(record, &map, Column::ShipmentId)
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("L{line}"));
-        shipments.push(Shipment {
-            id,
-            line,
-            date,
-            exporter: parties.intern(exporter, exporter_country),
-            exporter_country,
-            importer: parties.intern(importer, importer_country),
-            importer_country,
-            origin_country,
-            hs_code,
-            description: optional(record, &map, Column::Description)
-                .unwrap_or("")
-                .to_string(),
-            quantity,
-            unit: if in_kg {
-                Some("KG".to_string())
-            } else {
-                optional(record, &map, Column::Unit).map(str::to_string)
-            },
-            value_usd,
-            weight_kg,
-            port_of_loading: optional(record, &map, Column::PortOfLoading).map(str::to_string),
-            port_of_discharge: optional(record, &map, Column::PortOfDischarge).map(str::to_string),
-            transport_mode: optional(record, &map, Column::TransportMode)
-                .and_then(TransportMode::parse),
-        });
-        Ok(())
-    })?;
+    let (mut rejects, total) = par_for_each_record(table, progress, new_chunk, row, merge)?;
     if no_piece_count {
         provenance.notes.push(format!(
             "no piece count: quantities are {mass} in kg; unit values are per kg"
@@ -379,7 +496,12 @@ pub(super) fn read(
 /// A guess at the number of records from the length of the first lines, so that a million rows
 /// do not pay for repeated doubling of the shipment table.
 fn estimate_rows(text: &str) -> usize {
+    (text.len() / line_bytes(text)).min(50_000_000)
+}
+
+/// The mean length of the first lines, at least 1.
+fn line_bytes(text: &str) -> usize {
     let sample: usize = text.lines().take(200).map(|l| l.len() + 1).sum();
     let lines = text.lines().take(200).count().max(1);
-    (text.len() / (sample / lines).max(1)).min(50_000_000)
+    (sample / lines).max(1)
 }

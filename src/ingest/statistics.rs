@@ -427,7 +427,13 @@ pub(super) fn source_answer(text: &str) -> Option<String> {
             },
         );
     }
-    let lines: Vec<&str> = t.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    // Seven lines are enough to know the text is longer than a message (a table).
+    let lines: Vec<&str> = t
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(7)
+        .collect();
     if lines.len() > 6 {
         return None;
     }

@@ -292,6 +292,13 @@ impl OrderEvidence {
         }
     }
 
+    /// Adds the cells counted in another part of the same column.
+    pub fn merge(&mut self, other: &OrderEvidence) {
+        self.day_first += other.day_first;
+        self.month_first += other.month_first;
+        self.either += other.either;
+    }
+
     /// The order the evidence supports, and a sentence for the user when it is not clear-cut.
     pub fn decide(self, column: &str, forced: Option<DateOrder>) -> (DateOrder, Option<String>) {
         if let Some(order) = forced {

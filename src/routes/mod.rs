@@ -139,7 +139,7 @@ impl Ledger {
                     measure,
                     product: {
                         let words = words_of
-                            .entry(s.description.as_str())
+                            .entry(&*s.description)
                             .or_insert_with(|| classifier.words(&s.description));
                         classifier.reading(
                             s.hs_code,

@@ -125,7 +125,7 @@ impl RouteContext<'_> {
         self.datasets
             .get(l.dataset as usize)
             .and_then(|d| d.shipments().get(l.row as usize))
-            .map(|s| s.description.as_str())
+            .map(|s| &*s.description)
             .unwrap_or("")
     }
 

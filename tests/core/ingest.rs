@@ -52,7 +52,7 @@ fn vendor_bill_of_lading_loads_every_good_row_and_rejects_exactly_the_broken_one
         .find(|s| s.id == "MEDU1000004")
         .unwrap();
     assert_eq!(
-        multi.description,
+        &*multi.description,
         "GPU accelerator, \"Tensor Core\", 80GB\nboxed"
     );
     assert_eq!(multi.value_usd, 512_000.0);

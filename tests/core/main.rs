@@ -5,6 +5,7 @@ mod containers;
 mod corridors;
 mod declarations;
 mod ingest;
+mod parallel;
 mod sample;
 mod scoring;
 

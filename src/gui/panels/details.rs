@@ -225,7 +225,7 @@ pub fn details_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
                                 ui.small(format!(
                                     "HS {} · {} · quantity {} · {}",
                                     l.hs,
-                                    s.map(|s| s.description.as_str()).unwrap_or(""),
+                                    s.map(|s| &*s.description).unwrap_or(""),
                                     qty(l.quantity),
                                     usd(l.value_usd)
                                 ));

@@ -1,0 +1,213 @@
+//! Shipment files are read in chunks on rayon's threads: the dataset must be the one a single
+//! pass gives, whatever the number of threads and wherever the chunks are cut.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use chiptrail::gazetteer::Gazetteer;
+use chiptrail::ingest::{IngestError, ReadOptions, read_bytes, set_chunk_bytes};
+use chiptrail::model::Dataset;
+
+/// The chunk size is one setting for the whole process: tests that set it take turns.
+static CHUNK_SIZE: Mutex<()> = Mutex::new(());
+
+/// A chunk size for one test, back to the default when the test ends, also when it fails.
+struct ChunkSize {
+    _turn: MutexGuard<'static, ()>,
+}
+
+impl ChunkSize {
+    fn set(bytes: usize) -> ChunkSize {
+        let turn = CHUNK_SIZE.lock().unwrap_or_else(|e| e.into_inner());
+        set_chunk_bytes(bytes);
+        ChunkSize { _turn: turn }
+    }
+}
+
+impl Drop for ChunkSize {
+    fn drop(&mut self) {
+        set_chunk_bytes(0);
+    }
+}
+
+/// A shipments file with what makes cutting it hard: a BOM, CRLF line ends, blank lines, quoted
+/// fields holding line ends, commas and quotes (also across several lines), a stray quote inside
+/// an unquoted field, rows with too few and too many fields, bad values, rows without an id,
+/// and ambiguous day/month dates of which a few are impossible in the order the file decides.
+fn messy_text() -> Vec<u8> {
+    let exporters = [
+        "Cypress Devices Corp.",
+        "Raffles Peripherals Inc.",
+        "RAFFLES PERIPHERALS INC",
+        "Sequoia Digital LLC",
+        "  Tamarind Optics Limited ",
+        "\"Gulf Star Tech Trading Co., Limited\"",
+    ];
+    let importers = [
+        ("Penang Bridge Distribution", "MY"),
+        ("Harbour Line Trading", "SG"),
+        ("Harbour Line Trading Pte Ltd", "SG"),
+        ("Kowloon Parts", "HK"),
+        ("Atlas Components", "AE"),
+    ];
+    let mut text = String::from(
+        "\u{feff}shipment_id,date,exporter,exporter_country,importer,importer_country,origin_country,hs_code,description,quantity,unit,value_usd,weight_kg,port_of_loading,port_of_discharge,transport_mode\r\n",
+    );
+    for i in 0..3000u32 {
+        let day = 1 + i % 28;
+        let month = 1 + (i / 28) % 12;
+        let date = match i % 23 {
+            3 => format!("{day:02}/{month:02}/2023"),
+            // Impossible once the file is read day first: dropped after the pass.
+            7 if i % 3 == 0 => format!("{month:02}/{:02}/2023", 13 + i % 15),
+            11 => "2023-02-30".to_string(),
+            _ => format!("2023-{month:02}-{day:02}"),
+        };
+        let id = if i % 37 == 5 {
+            String::new()
+        } else {
+            format!("BL{i:07}")
+        };
+        let exporter = exporters[(i as usize * 7) % exporters.len()];
+        let (importer, country) = importers[(i as usize * 3) % importers.len()];
+        let description = match i % 13 {
+            2 => "\"GPU card, \"\"H100\"\"\nboxed\r\nsecond line\"".to_string(),
+            5 => "\"SERVER\n\n\nwith blank lines inside\"".to_string(),
+            8 => "19\" RACK UNIT".to_string(),
+            _ => format!("GPU card model {}", i % 9),
+        };
+        let exporter_country = if i % 97 == 13 { "Atlantis" } else { "US" };
+        let value = if i % 89 == 17 {
+            "-5".to_string()
+        } else {
+            format!("{}.{:02}", 1000 + i * 7, i % 100)
+        };
+        let mut row = format!(
+            "{id},{date},{exporter},{exporter_country},{importer},{country},TW,847330,{description},{},PCS,{value},{}.5,USLAX,SGSIN,{}",
+            1 + i % 50,
+            10 + i % 400,
+            ["AIR", "Ocean", "Courier", ""][(i % 4) as usize],
+        );
+        if i % 101 == 9 {
+            row.push_str(",extra");
+        }
+        if i % 103 == 4 {
+            row = row.splitn(5, ',').take(4).collect::<Vec<_>>().join(",");
+        }
+        if i % 59 == 0 {
+            row.push_str(",,");
+        }
+        text.push_str(&row);
+        text.push_str(if i % 3 == 0 { "\n" } else { "\r\n" });
+        if i % 71 == 0 {
+            text.push_str("\r\n\n");
+        }
+        if i % 211 == 0 {
+            text.push_str("  ,  \n");
+        }
+    }
+    text.into_bytes()
+}
+
+fn read(bytes: &[u8], threads: usize) -> Result<Dataset, IngestError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a thread pool")
+        .install(|| {
+            read_bytes(
+                bytes,
+                Path::new("messy.csv"),
+                &ReadOptions::default(),
+                Gazetteer::embedded(),
+                None,
+            )
+        })
+}
+
+#[test]
+fn chunked_reads_on_any_number_of_threads_give_the_single_pass_dataset() {
+    let bytes = messy_text();
+    let one_chunk = {
+        let _size = ChunkSize::set(usize::MAX);
+        read(&bytes, 1).expect("the file reads")
+    };
+    // The text has what the test is about.
+    assert!(one_chunk.shipments().len() > 2000);
+    assert!(one_chunk.rejects.len() > 100);
+    assert!(
+        one_chunk
+            .rejects
+            .iter()
+            .any(|r| r.message.contains("found"))
+    );
+    assert!(
+        one_chunk
+            .rejects
+            .iter()
+            .any(|r| r.message.contains("impossible date in day/month order")
+                && !r.fields.is_empty())
+    );
+    assert!(
+        one_chunk
+            .shipments()
+            .iter()
+            .any(|s| s.description.contains('\n'))
+    );
+    assert!(one_chunk.shipments().iter().any(|s| s.id.starts_with('L')));
+    assert!(
+        one_chunk
+            .provenance
+            .notes
+            .iter()
+            .any(|n| n.contains("day/month"))
+    );
+
+    for chunk in [1, 64, 300, 1000, 4096, 50_000] {
+        let _size = ChunkSize::set(chunk);
+        for threads in [1, 2, 4] {
+            let chunked = read(&bytes, threads).expect("the file reads");
+            assert_eq!(
+                chunked, one_chunk,
+                "{chunk}-byte chunks on {threads} thread(s)"
+            );
+        }
+    }
+}
+
+#[test]
+fn chunked_reads_report_progress_in_order_and_can_be_cancelled() {
+    let bytes = messy_text();
+    let _size = ChunkSize::set(2000);
+    let mut seen = Vec::new();
+    let mut report = |f: f64| {
+        seen.push(f);
+        true
+    };
+    read_bytes(
+        &bytes,
+        Path::new("messy.csv"),
+        &ReadOptions::default(),
+        Gazetteer::embedded(),
+        Some(&mut report),
+    )
+    .expect("the file reads");
+    assert!(seen.len() > 10, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert_eq!(seen.last(), Some(&1.0));
+
+    let mut calls = 0;
+    let mut cancel = |_: f64| {
+        calls += 1;
+        calls < 3
+    };
+    let read = read_bytes(
+        &bytes,
+        Path::new("messy.csv"),
+        &ReadOptions::default(),
+        Gazetteer::embedded(),
+        Some(&mut cancel),
+    );
+    assert!(matches!(read, Err(IngestError::Cancelled)));
+    assert_eq!(calls, 3);
+}
