@@ -185,6 +185,7 @@ impl Ledger {
         let sinks: Vec<u32> = (0..self.legs.len() as u32)
             .filter(|&i| self.drawn_by[i as usize].is_empty())
             .collect();
+        let stage = crate::timing::Stage::start("routes: trace sinks");
         // Each sink's trace reads the ledger only: traced in parallel, kept in sink order.
         let mut traced: Vec<Trace> = sinks
             .par_iter()
@@ -212,13 +213,27 @@ impl Ledger {
             }
             traced.push(t);
         }
+        stage.end();
+        let stage = crate::timing::Stage::start("routes: merge");
         // Routes that share a leg and the same chain of holders after the vendor are one route: a
         // consignment split in pieces, or a front's pooled stock from several vendors shipped on.
         let mut uf = UnionFind::new(traced.len());
+        // Most legs are on one trace only, and a leg on one trace joins nothing: only legs on
+        // two or more traces are looked up.
+        let mut traces_on = vec![0u8; self.legs.len()];
+        for (_, legs) in &traced {
+            for (leg, _) in legs {
+                let n = &mut traces_on[*leg as usize];
+                *n = n.saturating_add(1);
+            }
+        }
         let mut owner: FxHashMap<(&[HolderId], u32), usize> = FxHashMap::default();
         for (i, (path, legs)) in traced.iter().enumerate() {
             let onward = &path[1.min(path.len())..];
             for (leg, _) in legs {
+                if traces_on[*leg as usize] < 2 {
+                    continue;
+                }
                 match owner.get(&(onward, *leg)) {
                     Some(&j) => uf.union(i, j),
                     None => {
@@ -228,6 +243,8 @@ impl Ledger {
             }
         }
         drop(owner);
+        stage.end();
+        let _stage = crate::timing::Stage::start("routes: build");
         // Members of each group, grouped by root, roots ascending and members in trace order.
         let mut by_root: Vec<(usize, usize)> = (0..traced.len()).map(|i| (uf.find(i), i)).collect();
         by_root.sort_unstable();

@@ -429,7 +429,7 @@ fn combine_corridor(
                 indicator: i.name(),
                 role: i.role(),
                 weight: 0.0,
-                threshold: t.clone(),
+                threshold: t,
                 finding,
             }
         })
@@ -440,7 +440,7 @@ fn combine_corridor(
             indicator: name,
             role: Role::Corridor,
             weight: *weight,
-            threshold: threshold.clone(),
+            threshold,
             finding,
         });
     }

@@ -271,11 +271,12 @@ impl Score {
 }
 
 /// One indicator's finding with what the combination needs to know of it.
-pub struct Measured {
+pub struct Measured<'a> {
     pub indicator: &'static str,
     pub role: Role,
     pub weight: f64,
-    pub threshold: std::sync::Arc<str>,
+    /// Shared by every route; cloned only onto the factors that fired.
+    pub threshold: &'a std::sync::Arc<str>,
     pub finding: Finding,
 }
 
@@ -296,7 +297,7 @@ pub struct Measured {
 /// violation flags on its face. No factor sits in two parts. Contributions add up to the score:
 /// the floor's share goes to the deciding delivery factor, the behaviour's share to the behaviour
 /// factors by their share of `-ln(1 - weight x value)`.
-pub fn combine(measured: Vec<Measured>, floor: f64, rules: &Rules) -> Score {
+pub fn combine(measured: Vec<Measured<'_>>, floor: f64, rules: &Rules) -> Score {
     let value_of = |role: Role| {
         measured
             .iter()
@@ -391,7 +392,7 @@ pub fn combine(measured: Vec<Measured>, floor: f64, rules: &Rules) -> Score {
             contribution,
             evidence: m.finding.evidence,
             legs: m.finding.legs,
-            threshold: m.threshold,
+            threshold: m.threshold.clone(),
         })
         .collect();
     // Rounded before comparing, so a score printed as 0.500000 is flagged at 0.5.
@@ -411,12 +412,14 @@ pub fn combine(measured: Vec<Measured>, floor: f64, rules: &Rules) -> Score {
 mod tests {
     use super::*;
 
-    fn m(indicator: &'static str, role: Role, weight: f64, value: f64) -> Measured {
+    fn m(indicator: &'static str, role: Role, weight: f64, value: f64) -> Measured<'static> {
+        static NONE: std::sync::LazyLock<std::sync::Arc<str>> =
+            std::sync::LazyLock::new(|| "".into());
         Measured {
             indicator,
             role,
             weight,
-            threshold: "".into(),
+            threshold: &NONE,
             finding: Finding::new(value, "x", vec![]),
         }
     }

@@ -153,7 +153,7 @@ pub fn score_route(ctx: &RouteContext<'_>) -> Score {
             indicator: i.name(),
             role: i.role(),
             weight: i.weight(ctx.rules),
-            threshold: t.clone(),
+            threshold: t,
             finding: i.evaluate(ctx),
         })
         .collect();
