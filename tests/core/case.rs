@@ -95,7 +95,7 @@ fn fingerprint(a: &Analysis) -> Vec<(String, String, f64, bool, Vec<String>)> {
                 RouteKey::of(r, g).0,
                 r.score.score,
                 r.score.flagged,
-                r.shipment_ids.clone(),
+                r.shipment_ids.iter().map(|s| s.to_string()).collect(),
             )
         })
         .collect()

@@ -353,7 +353,7 @@ pub(crate) mod testkit {
             self.analysis
                 .routes
                 .iter()
-                .find(|r| r.shipment_ids.iter().any(|s| s == id))
+                .find(|r| r.shipment_ids.iter().any(|s| &**s == id))
                 .unwrap_or_else(|| panic!("{id} is on no route"))
         }
 
@@ -367,17 +367,13 @@ pub(crate) mod testkit {
 
         /// The shipment ids of the route holding a shipment, in leg order.
         pub(crate) fn route_ids(&self, id: &str) -> Vec<&str> {
-            self.scored(id)
-                .shipment_ids
-                .iter()
-                .map(String::as_str)
-                .collect()
+            self.scored(id).shipment_ids.iter().map(|s| &**s).collect()
         }
 
         /// The shipment ids of some legs, in the order given.
         pub(crate) fn ids(&self, legs: &[u32]) -> Vec<&str> {
             legs.iter()
-                .map(|l| self.analysis.ledger.legs[*l as usize].shipment_id.as_str())
+                .map(|l| self.analysis.ledger.legs[*l as usize].shipment_id.as_ref())
                 .collect()
         }
 
