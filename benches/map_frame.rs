@@ -9,6 +9,9 @@
 //! is cached between frames and what a moving view rebuilds are both counted:
 //! - `map_frame/world/{all,flagged}/N`: the world view (zoom 2), every route or flagged only;
 //! - `map_frame/region/{all,flagged}/N`: South-East Asia (zoom 5).
+//!
+//! The test harness needs AccessKit's tree every frame (it finds widgets through it) where the
+//! app builds it only when a screen reader asks: these frames are an upper bound.
 
 // Only the row count is shared with the other benches.
 #[allow(dead_code)]
@@ -22,6 +25,10 @@ use common::rows;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use egui_kittest::Harness;
 use walkers::lon_lat;
+
+/// The app binary's allocator (src/main.rs), so that a frame here allocates as it does there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn open(dir: &std::path::Path) -> Harness<'static, App> {
     let files = vec![
