@@ -55,11 +55,30 @@ pub struct ScoredRoute {
     /// Coordinates of the stops, for maps.
     pub stops: Vec<Point<f64>>,
     /// Licence status of each shipment a licence question applies to, in leg order:
-    /// `LW-3: not covered: licence L-100 (licences.csv line 2) had 20 units left`.
+    /// `LW-3: not covered: licence L-100 (licences.csv line 2) had 20 units left` (words, made
+    /// with the evidence: empty while `score.explained` is false).
     pub licence_notes: Vec<String>,
 }
 
 impl ScoredRoute {
+    /// A row standing for nothing (an index out of range).
+    fn empty() -> ScoredRoute {
+        ScoredRoute {
+            id: String::new(),
+            kind: RouteKind::Corridor { flows: Vec::new() },
+            score: crate::scoring::combine(Vec::new(), 0.0, &Rules::default()),
+            countries: Vec::new(),
+            parties: Vec::new(),
+            shipment_ids: Vec::new(),
+            first_date: Date(0),
+            last_date: Date(0),
+            quantity: 0.0,
+            value_usd: 0.0,
+            stops: Vec::new(),
+            licence_notes: Vec::new(),
+        }
+    }
+
     /// The path as the exports write it: codes joined by `>` (`US>SG>CN`).
     pub fn path_codes(&self, g: &Gazetteer) -> String {
         self.path_joined(g, ">")
@@ -116,6 +135,14 @@ impl Keep {
     }
 }
 
+/// The per-holder facts and rules in words that scoring a route reads, kept with the analysis.
+#[derive(Debug)]
+pub struct Explainer {
+    stats: HolderStats,
+    screening: ScreeningIndex,
+    thresholds: Vec<Arc<str>>,
+}
+
 /// Everything scored from a set of inputs.
 #[derive(Clone, Debug, Default)]
 pub struct Analysis {
@@ -128,6 +155,9 @@ pub struct Analysis {
     pub scored_rows: usize,
     /// Rows flagged, kept or not.
     pub flagged_rows: usize,
+    /// What scoring a route needs beyond the ledger, kept to explain a route scored without
+    /// words ([`Analysis::explained`]).
+    pub explainer: Option<Arc<Explainer>>,
     /// What assembling the corridors kept and left out, one note per country-level file.
     pub notes: Vec<String>,
     /// Which licence covered each leg of the ledger, and why a leg was not covered.
@@ -147,17 +177,19 @@ impl Analysis {
         rules: &Rules,
         g: &Gazetteer,
     ) -> Analysis {
-        Analysis::run_keeping(datasets, watchlist, rules, g, Keep::All)
+        Analysis::run_keeping(datasets, watchlist, rules, g, Keep::All, Keep::All)
     }
 
     /// [`Analysis::run`], keeping only the rows `keep` keeps (the others are counted in
-    /// `scored_rows` and `flagged_rows`).
+    /// `scored_rows` and `flagged_rows`), and of those explaining in words the rows `explain`
+    /// keeps (the others have `score.explained == false`: see [`Analysis::explained`]).
     pub fn run_keeping(
         datasets: &[&Dataset],
         watchlist: &[ScreeningEntry],
         rules: &Rules,
         g: &Gazetteer,
         keep: Keep,
+        explain: Keep,
     ) -> Analysis {
         let shipment_sets: Vec<&Dataset> = datasets
             .iter()
@@ -217,14 +249,15 @@ impl Analysis {
                     licences: &licences,
                     thresholds: &thresholds,
                     members,
-                    explain: keep.keeps_all(),
+                    explain: keep.keeps_all() && explain.keeps_all(),
                 };
                 let score = score_route(&ctx);
                 if !count(&score) {
                     return None;
                 }
-                // Scored without words to decide; a row kept is explained (the same values).
-                let score = if ctx.explain {
+                // Scored without words to decide; a row kept and to be explained is scored again
+                // with them (the same values).
+                let score = if ctx.explain || !explain.keeps(&score) {
                     score
                 } else {
                     ctx.explain = true;
@@ -268,6 +301,11 @@ impl Analysis {
             routes: rows,
             scored_rows: scored_rows.into_inner(),
             flagged_rows: flagged_rows.into_inner(),
+            explainer: Some(Arc::new(Explainer {
+                stats,
+                screening,
+                thresholds,
+            })),
             notes: corridors.notes,
             licences,
             rules: rules.clone(),
@@ -280,6 +318,46 @@ impl Analysis {
     /// shipment and country-level datasets in the order given.
     pub fn run_all(datasets: &[&Dataset], rules: &Rules, g: &Gazetteer) -> Analysis {
         Analysis::run_all_keeping(datasets, rules, g, Keep::All)
+    }
+
+    /// Route `i` with its evidence in words: as kept when it was explained when scored (flagged
+    /// routes in the app, every route on the command line), otherwise scored again with words
+    /// (the same values). `datasets` are the datasets the analysis was run on, in that order
+    /// (screening lists among them are passed over).
+    pub fn explained(&self, i: usize, datasets: &[&Dataset]) -> std::borrow::Cow<'_, ScoredRoute> {
+        use std::borrow::Cow;
+        let Some(r) = self.routes.get(i) else {
+            return Cow::Owned(ScoredRoute::empty());
+        };
+        let (RouteKind::Shipments(route), false, Some(x)) =
+            (&r.kind, r.score.explained, self.explainer.as_deref())
+        else {
+            return Cow::Borrowed(r);
+        };
+        let shipment_sets: Vec<&Dataset> = datasets
+            .iter()
+            .copied()
+            .filter(|d| d.provenance.format == Format::Shipments)
+            .collect();
+        let mut members = route.legs.clone();
+        members.sort_unstable();
+        let ctx = RouteContext {
+            ledger: &self.ledger,
+            route,
+            rules: &self.rules,
+            gazetteer: Gazetteer::embedded(),
+            datasets: &shipment_sets,
+            stats: &x.stats,
+            screening: &x.screening,
+            licences: &self.licences,
+            thresholds: &x.thresholds,
+            members,
+            explain: true,
+        };
+        let mut explained = r.clone();
+        explained.score = score_route(&ctx);
+        explained.licence_notes = licence_notes(&self.ledger, route, &self.licences);
+        Cow::Owned(explained)
     }
 
     /// [`Analysis::run_all`], keeping only the rows `keep` keeps.
@@ -300,7 +378,7 @@ impl Analysis {
                 .copied()
                 .filter(|d| d.provenance.format.is_screening()),
         );
-        Analysis::run_keeping(&trade, &watchlist, rules, g, keep)
+        Analysis::run_keeping(&trade, &watchlist, rules, g, keep, keep)
     }
 
     /// Reads the screening entries of every watchlist dataset.
@@ -348,15 +426,9 @@ fn corridor_row(c: ScoredCorridor, g: &Gazetteer) -> ScoredRoute {
     }
 }
 
-fn shipment_row(
-    ledger: &Ledger,
-    route: Route,
-    score: Score,
-    licences: &LicenceIndex,
-    names: &[Arc<str>],
-    g: &Gazetteer,
-) -> ScoredRoute {
-    let licence_notes = route
+/// The licence status of each leg a licence question applies to, in words.
+fn licence_notes(ledger: &Ledger, route: &Route, licences: &LicenceIndex) -> Vec<String> {
+    route
         .legs
         .iter()
         .filter(|l| licences.of(**l) != LegLicence::NotApplicable)
@@ -367,7 +439,23 @@ fn shipment_row(
                 licences.describe(*l)
             )
         })
-        .collect();
+        .collect()
+}
+
+fn shipment_row(
+    ledger: &Ledger,
+    route: Route,
+    score: Score,
+    licences: &LicenceIndex,
+    names: &[Arc<str>],
+    g: &Gazetteer,
+) -> ScoredRoute {
+    // In words, like the evidence: made when the route is explained.
+    let licence_notes = if score.explained {
+        licence_notes(ledger, &route, licences)
+    } else {
+        Vec::new()
+    };
     let dates = || route.legs.iter().map(|l| ledger.legs[*l as usize].date);
     let (quantity, value_usd) = route.final_legs().fold((0.0, 0.0), |(q, v), l| {
         let leg = &ledger.legs[l as usize];

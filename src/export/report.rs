@@ -91,10 +91,12 @@ pub fn write_report(dir: &Path, report: &Report<'_>) -> std::io::Result<Written>
     let g = Gazetteer::embedded();
     std::fs::create_dir_all(dir)?;
     let (chosen, indices) = chosen_routes(report.analysis, report.triage, g);
-    let routes: Vec<&ScoredRoute> = indices
+    // Every route in the report with its evidence in words.
+    let explained: Vec<_> = indices
         .iter()
-        .map(|i| &report.analysis.routes[*i])
+        .map(|i| report.analysis.explained(*i, report.datasets))
         .collect();
+    let routes: Vec<&ScoredRoute> = explained.iter().map(|r| &**r).collect();
     let mut files = Vec::new();
     let html_path = dir.join("report.html");
     let page = html(report, &routes, chosen);

@@ -272,10 +272,13 @@ impl App {
     /// Recomputes what is visible and drawn after the analysis, the filter or the triage changed.
     pub fn refresh(&mut self) {
         let s = &mut self.state;
+        let stage = crate::timing::Stage::start("app: filter");
         s.visible = s
             .settings
             .filter
             .apply_triaged(&s.analysis, &s.dispositions);
+        stage.end();
+        let _stage = crate::timing::Stage::start("app: flows built");
         s.drawn = DrawnFlows::build(&s.analysis, &s.visible, &s.dispositions);
         self.table_sorted_by = None;
         if s.selected.is_some_and(|i| i >= s.analysis.routes.len()) {
@@ -287,12 +290,16 @@ impl App {
     /// dispositions, hub sizes and the monthly values of all shipments.
     fn data_changed(&mut self) {
         let s = &mut self.state;
+        let stage = crate::timing::Stage::start("app: route keys");
         s.rekey();
+        stage.end();
+        let stage = crate::timing::Stage::start("app: months and hubs");
         s.months_all = crate::filter::monthly_values(&s.analysis);
         self.months_selected_for = None;
         let g = Gazetteer::embedded();
         let trade: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
         let throughput = crate::filter::hub_throughput(&trade, g);
+        stage.end();
         let top = throughput.first().map(|t| t.1).unwrap_or(1.0).max(1.0);
         s.hubs = throughput
             .iter()
@@ -312,6 +319,7 @@ impl App {
     pub fn update_views(&mut self) {
         let s = &mut self.state;
         if self.table_sorted_by != Some(s.routes_sort) {
+            let _stage = crate::timing::Stage::start("app: table order");
             s.table_order =
                 panels::routes::ordered(&s.analysis, &s.visible, &s.dispositions, s.routes_sort);
             self.table_sorted_by = Some(s.routes_sort);
@@ -689,22 +697,30 @@ impl App {
             }
             Command::ExportTo(scope, format, path) => {
                 let s = &mut self.state;
-                let routes: Vec<&crate::analysis::ScoredRoute> = match scope {
+                let indices: Vec<usize> = match scope {
                     ExportScope::Flagged => s
                         .analysis
                         .routes
                         .iter()
-                        .filter(|r| r.score.flagged)
+                        .enumerate()
+                        .filter(|(_, r)| r.score.flagged)
+                        .map(|(i, _)| i)
                         .collect(),
-                    ExportScope::Filtered => {
-                        s.visible.iter().map(|i| &s.analysis.routes[*i]).collect()
-                    }
+                    ExportScope::Filtered => s.visible.clone(),
                     ExportScope::Selected => s
                         .selected
-                        .and_then(|i| s.analysis.routes.get(i))
+                        .filter(|i| *i < s.analysis.routes.len())
                         .into_iter()
                         .collect(),
                 };
+                // Exports carry the reasons in words: routes scored without them are explained.
+                let datasets: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
+                let explained: Vec<_> = indices
+                    .iter()
+                    .map(|i| s.analysis.explained(*i, &datasets))
+                    .collect();
+                let routes: Vec<&crate::analysis::ScoredRoute> =
+                    explained.iter().map(|r| &**r).collect();
                 let g = Gazetteer::embedded();
                 let triage = Some(&s.triage);
                 let written = match format {

@@ -1,7 +1,7 @@
 //! Flows and routes on the map: great-circle arcs built once per analysis or filter change,
 //! coloured by score, width by value on a log scale, arrows for direction, flagged routes above
 //! the rest with a halo. Zoomed out, routes are aggregated by country pair; the number drawn is
-//! capped, with small ones faded.
+//! capped (flagged routes first, best first), with small ones faded.
 
 use egui::{Align2, Color32, FontId, Pos2, Rect, Shape, Stroke, pos2, vec2};
 use walkers::{MapMemory, Plugin, Projector};
@@ -94,11 +94,14 @@ impl DrawnFlows {
     ) -> DrawnFlows {
         let g = Gazetteer::embedded();
         let disposition = |i: usize| dispositions.get(i).copied().unwrap_or_default();
-        // Flagged routes are always drawn; the rest up to the cap, best first.
+        // Flagged routes first, then the rest, best first, up to the cap: a million shipments
+        // hold tens of thousands of flagged routes, more than a frame can draw or an eye can read
+        // (the legend says how many are not drawn).
         let mut chosen: Vec<usize> = visible
             .iter()
             .copied()
             .filter(|i| analysis.routes[*i].score.flagged)
+            .take(MAX_DRAWN)
             .collect();
         chosen.extend(
             visible

@@ -199,6 +199,7 @@ fn run(
         }
     }
     let n = requests.len().max(1) as f32;
+    let stage = crate::timing::Stage::start("app: reading");
     for (k, (path, mapping)) in requests.into_iter().enumerate() {
         let name = path
             .file_name()
@@ -235,6 +236,7 @@ fn run(
     if cancel.load(Ordering::Relaxed) {
         return None;
     }
+    stage.end();
     set(0.75, "reconstructing and scoring routes".into());
     let trade: Vec<&Dataset> = datasets
         .iter()
@@ -247,7 +249,16 @@ fn run(
             .map(Arc::as_ref)
             .filter(|d| d.provenance.format.is_screening()),
     );
-    let analysis = Analysis::run(&trade, &lists, &rules, g);
+    // Every route is kept for the map and the table; the flagged ones are explained in words
+    // now, the others when they are shown or exported (Analysis::explained).
+    let analysis = Analysis::run_keeping(
+        &trade,
+        &lists,
+        &rules,
+        g,
+        crate::analysis::Keep::All,
+        crate::analysis::Keep::Flagged,
+    );
     if cancel.load(Ordering::Relaxed) {
         return None;
     }

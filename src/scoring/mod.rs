@@ -216,6 +216,10 @@ pub struct Score {
     pub basis: Basis,
     /// A word on the score as a whole, shown before the reasons ("licence status unknown ...").
     pub note: String,
+    /// Whether the factors carry their evidence in words. The app scores a million routes
+    /// without words and explains the flagged ones; [`crate::analysis::Analysis::explained`]
+    /// explains any other when it is shown or exported (the values are the same).
+    pub explained: bool,
     /// The indicators that fired (a value, evidence or rows), in the fixed column order; an
     /// indicator not here did not fire ([`Score::value`] reads 0, [`Score::unfired`] names them).
     pub factors: Vec<Factor>,
@@ -404,6 +408,7 @@ pub fn combine(measured: Vec<Measured<'_>>, floor: f64, rules: &Rules) -> Score 
         behaviour,
         basis,
         note: String::new(),
+        explained: true,
         factors,
     }
 }

@@ -222,6 +222,40 @@ fn every_shipment_is_on_a_route_and_output_is_deterministic() {
     );
 }
 
+/// The app scores every route without words and explains the flagged ones; any other route,
+/// explained when shown or exported, reads exactly as it does when every route is explained.
+#[test]
+fn a_route_explained_later_reads_as_one_explained_when_scored() {
+    use chiptrail::analysis::Keep;
+    let s = generate(&SampleConfig::new(3000, 7));
+    let mut bytes = Vec::new();
+    s.write_shipments(&mut bytes).unwrap();
+    let g = Gazetteer::embedded();
+    let d = read_bytes(&bytes, Path::new("s.csv"), &ReadOptions::default(), g, None).unwrap();
+    let rules = Rules::default();
+    let all = Analysis::run(&[&d], &[], &rules, g);
+    let lazy = Analysis::run_keeping(&[&d], &[], &rules, g, Keep::All, Keep::Flagged);
+    assert_eq!(all.routes.len(), lazy.routes.len());
+    let unexplained = lazy.routes.iter().filter(|r| !r.score.explained).count();
+    assert!(
+        unexplained > 0 && lazy.routes.iter().any(|r| r.score.explained),
+        "some routes explained as scored, some later"
+    );
+    for (i, r) in all.routes.iter().enumerate() {
+        let later = lazy.explained(i, &[&d]);
+        assert_eq!(&*later, r, "route {i}");
+        // Without words, the values and the verdict are already the same.
+        let early = &lazy.routes[i];
+        assert_eq!(
+            (early.score.score, early.score.flagged, early.score.basis),
+            (r.score.score, r.score.flagged, r.score.basis)
+        );
+        if !early.score.explained {
+            assert!(early.score.factors.iter().all(|f| f.evidence.is_empty()));
+        }
+    }
+}
+
 /// Evaluation on the generator's labelled data, on the held-out half of its vocabulary (firm
 /// names, product phrasings, relabel wordings and hub choices no rule was tuned on), decoys
 /// included, in a world without licence data and in the licensed world with its licences loaded.

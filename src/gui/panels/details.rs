@@ -87,7 +87,11 @@ pub fn details_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
     let Some(route) = app.selected.filter(|s| *s < app.analysis.routes.len()) else {
         return commands;
     };
-    let r = &app.analysis.routes[route];
+    // A route scored without words (the app explains flagged ones as it scores) is explained
+    // here, each time it is shown: one route's indicators take microseconds.
+    let datasets: Vec<&crate::model::Dataset> = app.datasets.iter().map(|d| &**d).collect();
+    let explained = app.analysis.explained(route, &datasets);
+    let r: &crate::analysis::ScoredRoute = &explained;
     ui.horizontal(|ui| {
         let g = crate::gazetteer::Gazetteer::embedded();
         ui.heading(format!("{} {}", r.id, r.path_joined(g, " → ")));

@@ -158,6 +158,7 @@ pub fn score_route(ctx: &RouteContext<'_>) -> Score {
         })
         .collect();
     let mut score = combine(measured, ctx.rules.scoring.delivery_floor, ctx.rules);
+    score.explained = ctx.explain;
     if score.basis == crate::scoring::Basis::DeliveryOnly && !ctx.licences.loaded {
         score.note = "licence status unknown (no licence data loaded): a delivery alone is ranked, not flagged".into();
     }
