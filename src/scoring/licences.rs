@@ -412,8 +412,13 @@ fn find_holders(
         5,
         &rules.routes.generic_name_words,
     );
+    // Only holders in a country a name is looked for in can be found: only they are filed.
+    let countries: FxHashSet<CountryId> = fuzzy.iter().map(|&q| queries[q].1).collect();
     let mut by_word: FxHashMap<(CountryId, u32), Vec<u32>> = FxHashMap::default();
     for (i, (h, name)) in holders.iter().zip(&names).enumerate() {
+        if !countries.contains(&h.country) {
+            continue;
+        }
         for key in lexicon.block_keys(name, &generic) {
             by_word.entry((h.country, key)).or_default().push(i as u32);
         }
