@@ -157,7 +157,7 @@ impl Ledger {
         let first_date = legs.iter().map(|l| l.date).min();
         let last_date = legs.iter().map(|l| l.date).max();
         let stage = crate::timing::Stage::start("links (stock drawn on)");
-        let links = link_legs(&legs, &rules.routes);
+        let links = link_legs(&legs, holders.list.len(), &rules.routes);
         stage.end();
         let mut drawn_by = vec![Vec::new(); legs.len()];
         let mut draws_on = vec![Vec::new(); legs.len()];
@@ -352,130 +352,240 @@ type Trace = (Vec<HolderId>, Vec<(u32, usize)>);
 ///
 /// In both passes the unit values must lie within `value_ratio_min..=value_ratio_max` of each
 /// other when both are known; a missing or zero value is no evidence either way.
-fn link_legs(legs: &[Leg], rules: &RouteRules) -> Vec<Link> {
-    // Events per holder: inbound legs (arrivals) and outbound legs (departures).
-    let mut events: FxHashMap<HolderId, Vec<(Date, u8, u32)>> = FxHashMap::default();
-    for (i, l) in legs.iter().enumerate() {
-        events.entry(l.to).or_default().push((l.date, 0, i as u32));
-        events
-            .entry(l.from)
-            .or_default()
-            .push((l.date, 1, i as u32));
-    }
-    let mut holders: Vec<HolderId> = events.keys().copied().collect();
-    holders.sort_unstable();
+fn link_legs(legs: &[Leg], holders: usize, rules: &RouteRules) -> Vec<Link> {
+    let stage = crate::timing::Stage::start("links: events by holder");
+    // Holders are numbered densely: events and flows are arrays by holder, not maps. Events per
+    // holder, each holder's a run of one array: inbound legs (arrivals) and outbound legs
+    // (departures), as `event`s.
+    let mut start = vec![0usize; holders + 1];
     // A holder that ships far more than it ever receives is a source (a vendor, a manufacturer):
     // what it ships comes from its own making, not from the few returns or samples it receives.
-    let mut flow: FxHashMap<HolderId, (f64, f64)> = FxHashMap::default();
+    let mut flow = vec![(0.0f64, 0.0f64); holders];
     for l in legs {
-        flow.entry(l.to).or_default().0 += l.value_usd;
-        flow.entry(l.from).or_default().1 += l.value_usd;
+        start[l.to.0 as usize + 1] += 1;
+        start[l.from.0 as usize + 1] += 1;
+        flow[l.to.0 as usize].0 += l.value_usd;
+        flow[l.from.0 as usize].1 += l.value_usd;
     }
+    for h in 0..holders {
+        start[h + 1] += start[h];
+    }
+    let mut events = vec![0u64; start[holders]];
+    let mut fill = start.clone();
+    for (i, l) in legs.iter().enumerate() {
+        for (h, kind) in [(l.to, 0), (l.from, 1)] {
+            let slot = &mut fill[h.0 as usize];
+            events[*slot] = event(l.date, kind, i as u32);
+            *slot += 1;
+        }
+    }
+    drop(fill);
+    let mut runs: Vec<&mut [u64]> = Vec::with_capacity(holders);
+    let mut rest = events.as_mut_slice();
+    for h in 0..holders {
+        let (run, tail) = rest.split_at_mut(start[h + 1] - start[h]);
+        runs.push(run);
+        rest = tail;
+    }
+    stage.end();
+    let _stage = crate::timing::Stage::start("links: drawn");
+    // Each holder's stock is its own: holders are linked in parallel, and their links put
+    // together in holder order, the same whatever the number of threads.
+    let per_holder: Vec<Vec<Link>> = runs
+        .into_par_iter()
+        .enumerate()
+        .with_min_len(64)
+        .map_init(Scratch::default, |scratch, (h, ev)| {
+            let (received, shipped) = flow[h];
+            if ev.is_empty() || received < rules.source_inbound_share * shipped {
+                return Vec::new();
+            }
+            link_holder(legs, ev, rules, scratch)
+        })
+        .collect();
+    let mut links = Vec::with_capacity(per_holder.iter().map(Vec::len).sum());
+    for l in per_holder {
+        links.extend(l);
+    }
+    links
+}
+
+/// An arrival (`kind` 0) or departure (1) of leg `leg` on `date`, as one number that sorts as
+/// (date, kind, leg): arrivals before departures on the same day, then file order.
+fn event(date: Date, kind: u64, leg: u32) -> u64 {
+    debug_assert!(leg < 1 << 31);
+    // The date's bits with the sign flipped sort as the date does.
+    (u64::from(date.0 as u32 ^ 0x8000_0000) << 32) | (kind << 31) | u64::from(leg)
+}
+
+/// The kind (0 arrival, 1 departure) and leg of an [`event`].
+fn event_parts(e: u64) -> (u64, u32) {
+    ((e >> 31) & 1, (e & 0x7fff_ffff) as u32)
+}
+
+/// An inbound leg in a holder's stock and the quantity left of it (in the inbound's unit), with
+/// what the first pass reads of the leg copied in: a holder's window is scanned for every leg it
+/// ships, and reading one array is much quicker than reading the legs.
+#[derive(Clone, Copy, Debug)]
+struct Lot {
+    leg: u32,
+    date: Date,
+    left: f64,
+    /// The leg's code cut to six digits (see [`same_code`]).
+    hs6: HsCode,
+    named: u64,
+    /// (dataset, row), for [`ordered`].
+    at: (u32, u32),
+    /// Sensitive enough to be carried on under another code (pass 2).
+    carry: bool,
+}
+
+/// Buffers one thread reuses from holder to holder.
+#[derive(Default)]
+struct Scratch {
+    stock: Vec<Lot>,
+    /// Lots of the second half of pass 1 (priced unlike the outbound leg), by position.
+    later: Vec<usize>,
+    carriers: Vec<usize>,
+}
+
+/// Links one holder's outbound legs to its stock (see [`link_legs`]); `ev` are its events.
+fn link_holder(legs: &[Leg], ev: &mut [u64], rules: &RouteRules, s: &mut Scratch) -> Vec<Link> {
+    ev.sort_unstable();
     let mut links = Vec::new();
-    for h in holders {
-        let (received, shipped) = flow.get(&h).copied().unwrap_or_default();
-        if received < rules.source_inbound_share * shipped {
+    let stock = &mut s.stock;
+    stock.clear();
+    let mut head = 0;
+    let slack = rules.quantity_tolerance.max(0.0);
+    for &e in ev.iter() {
+        let (kind, leg) = event_parts(e);
+        if kind == 0 {
+            let inbound = &legs[leg as usize];
+            stock.push(Lot {
+                leg,
+                date: inbound.date,
+                left: inbound.quantity,
+                hs6: inbound.hs.truncated(6),
+                named: inbound.product.named,
+                at: (inbound.dataset, inbound.row),
+                carry: inbound.product.sensitivity >= rules.carry_min_sensitivity,
+            });
             continue;
         }
-        let ev = events.get_mut(&h).expect("holder has events");
-        // Arrivals before departures on the same day; then file order.
-        ev.sort_unstable();
-        // (inbound leg, quantity left in the inbound's unit)
-        let mut stock: Vec<(u32, f64)> = Vec::new();
-        let mut head = 0;
-        for &(date, kind, leg) in ev.iter() {
-            if kind == 0 {
-                stock.push((leg, legs[leg as usize].quantity));
-                continue;
-            }
-            // Drop stock that has aged out of the window.
-            while head < stock.len()
-                && date.days_since(legs[stock[head].0 as usize].date) > rules.window_days
+        let out = &legs[leg as usize];
+        let date = out.date;
+        // Drop stock that has aged out of the window.
+        while head < stock.len() && date.days_since(stock[head].date) > rules.window_days {
+            head += 1;
+        }
+        if out.quantity <= 0.0 {
+            continue;
+        }
+        let lots = &mut stock[head..];
+        let out_hs6 = out.hs.truncated(6);
+        let out_at = (out.dataset, out.row);
+        let arrived = |lot: &Lot| ordered((lot.date, lot.at), (date, out_at));
+        // Share of the outbound quantity still to find, in [0, 1].
+        let mut need = 1.0;
+        let mut trades_product = false;
+        // Lots priced like the outbound leg first (a distributor holding both chips and
+        // accelerators under one code sells each from its own stock), then the others; first in
+        // first out within each. One scan: the others are noted in order and drawn on after
+        // (a lot priced unlike the leg is not drawn on in the first half, so what it has left is
+        // the same then). Once the leg is found, nothing more is drawn and whether the holder
+        // trades the product no longer matters.
+        s.later.clear();
+        for (i, lot) in lots.iter_mut().enumerate() {
+            if !same_code(lot.hs6, out_hs6)
+                || named_apart(lot.named, out.product.named)
+                || !arrived(lot)
             {
-                head += 1;
-            }
-            let out = &legs[leg as usize];
-            if out.quantity <= 0.0 {
                 continue;
             }
-            let lots = &mut stock[head..];
-            // Share of the outbound quantity still to find, in [0, 1].
-            let mut need = 1.0;
-            let slack = rules.quantity_tolerance.max(0.0);
-            let mut trades_product = false;
-            // Lots priced like the outbound leg first (a distributor holding both chips and
-            // accelerators under one code sells each from its own stock), then the others; first
-            // in first out within each.
-            for close in [true, false] {
-                for lot in lots.iter_mut() {
-                    let inbound = &legs[lot.0 as usize];
-                    if !same_product(inbound, out) || !ordered(inbound, out) {
-                        continue;
-                    }
-                    trades_product = true;
-                    if lot.1 <= 0.0
-                        || need <= slack
-                        || price_close(inbound, out, rules) != close
-                        || !plausible(inbound, out, rules)
-                    {
-                        continue;
-                    }
-                    let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
-                        continue;
-                    };
-                    need = draw(lot, leg, size, need, &mut links);
-                }
+            trades_product = true;
+            if need <= slack {
+                break;
             }
-            if need <= slack || trades_product {
+            if lot.left <= 0.0 {
                 continue;
             }
-            // Pass 2: controlled stock carried on under another code or description.
-            let carriers: Vec<usize> = lots
-                .iter()
+            let inbound = &legs[lot.leg as usize];
+            if !plausible(inbound, out, rules) {
+                continue;
+            }
+            if !price_close(inbound, out, rules) {
+                s.later.push(i);
+                continue;
+            }
+            let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
+                continue;
+            };
+            need = draw(lot, leg, size, need, &mut links);
+        }
+        for &i in &s.later {
+            if need <= slack {
+                break;
+            }
+            let lot = &mut lots[i];
+            let inbound = &legs[lot.leg as usize];
+            let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
+                continue;
+            };
+            need = draw(lot, leg, size, need, &mut links);
+        }
+        if need <= slack || trades_product {
+            continue;
+        }
+        // Pass 2: controlled stock carried on under another code or description.
+        let carriers = &mut s.carriers;
+        carriers.clear();
+        carriers.extend(
+            lots.iter()
                 .enumerate()
                 .filter(|(_, lot)| {
-                    let inbound = &legs[lot.0 as usize];
-                    lot.1 > 0.0
-                        && inbound.product.sensitivity >= rules.carry_min_sensitivity
-                        && ordered(inbound, out)
-                        && !different_named_products(inbound, out)
-                        && plausible(inbound, out, rules)
-                        && similar_weight(inbound, out, rules)
-                        && carry_evidence(inbound, out, lot.1, rules) >= 1
+                    lot.left > 0.0
+                        && lot.carry
+                        && arrived(lot)
+                        && !named_apart(lot.named, out.product.named)
+                        && {
+                            let inbound = &legs[lot.leg as usize];
+                            plausible(inbound, out, rules)
+                                && similar_weight(inbound, out, rules)
+                                && carry_evidence(inbound, out, lot.left, rules) >= 1
+                        }
                 })
-                .map(|(i, _)| i)
-                .collect();
-            // The goods must fit into what came in: a leg larger than the stock is another lot.
-            let fits: f64 = carriers
-                .iter()
-                .filter_map(|&i| {
-                    let inbound = &legs[lots[i].0 as usize];
-                    let size = out.measure.in_kind_of(&inbound.measure)?;
-                    Some(lots[i].1 / size)
-                })
-                .sum();
-            // Weights convert only roughly (gross and net, packing): allow more there.
-            let fit_slack = if carriers
-                .iter()
-                .any(|&i| legs[lots[i].0 as usize].measure.kind != out.measure.kind)
-            {
-                slack.max(CONVERTED_SLACK)
-            } else {
-                slack
-            };
-            if fits + fit_slack < need {
+                .map(|(i, _)| i),
+        );
+        // The goods must fit into what came in: a leg larger than the stock is another lot.
+        let fits: f64 = carriers
+            .iter()
+            .filter_map(|&i| {
+                let inbound = &legs[lots[i].leg as usize];
+                let size = out.measure.in_kind_of(&inbound.measure)?;
+                Some(lots[i].left / size)
+            })
+            .sum();
+        // Weights convert only roughly (gross and net, packing): allow more there.
+        let fit_slack = if carriers
+            .iter()
+            .any(|&i| legs[lots[i].leg as usize].measure.kind != out.measure.kind)
+        {
+            slack.max(CONVERTED_SLACK)
+        } else {
+            slack
+        };
+        if fits + fit_slack < need {
+            continue;
+        }
+        for &i in carriers.iter() {
+            let lot = &mut lots[i];
+            let inbound = &legs[lot.leg as usize];
+            let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
                 continue;
-            }
-            for i in carriers {
-                let lot = &mut lots[i];
-                let inbound = &legs[lot.0 as usize];
-                let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
-                    continue;
-                };
-                need = draw(lot, leg, size, need, &mut links);
-                if need <= slack {
-                    break;
-                }
+            };
+            need = draw(lot, leg, size, need, &mut links);
+            if need <= slack {
+                break;
             }
         }
     }
@@ -484,11 +594,11 @@ fn link_legs(legs: &[Leg], rules: &RouteRules) -> Vec<Link> {
 
 /// Draws what an outbound leg still needs (`need`, a share of it; `size` is its quantity in the
 /// lot's unit) from a lot, records the link, and returns the share still needed.
-fn draw(lot: &mut (u32, f64), outbound: u32, size: f64, need: f64, links: &mut Vec<Link>) -> f64 {
-    let take = lot.1.min(need * size);
-    lot.1 -= take;
+fn draw(lot: &mut Lot, outbound: u32, size: f64, need: f64, links: &mut Vec<Link>) -> f64 {
+    let take = lot.left.min(need * size);
+    lot.left -= take;
     links.push(Link {
-        inbound: lot.0,
+        inbound: lot.leg,
         outbound,
         quantity: take,
     });
@@ -502,24 +612,27 @@ const CONVERTED_SLACK: f64 = 0.25;
 /// An outbound leg can only draw on goods that arrived before it. Two legs on the same day between
 /// the same two holders could draw on each other; only the one that comes later in the files may,
 /// so links never form a cycle.
-fn ordered(inbound: &Leg, outbound: &Leg) -> bool {
-    outbound.date > inbound.date
-        || (outbound.date == inbound.date
-            && (outbound.dataset, outbound.row) > (inbound.dataset, inbound.row))
+/// Given as (date, (dataset, row)) of each.
+fn ordered(inbound: (Date, (u32, u32)), outbound: (Date, (u32, u32))) -> bool {
+    outbound.0 > inbound.0 || (outbound.0 == inbound.0 && outbound.1 > inbound.1)
 }
 
 /// The same product by its code: the same HS subheading where both codes have six digits (heading
-/// 8471 spans laptops and AI servers), else the same heading; and no two different named products.
-fn same_product(inbound: &Leg, outbound: &Leg) -> bool {
-    let digits = inbound.hs.len().min(outbound.hs.len()).min(6);
-    digits >= 4
-        && inbound.hs.prefix(digits) == outbound.hs.prefix(digits)
-        && !different_named_products(inbound, outbound)
+/// 8471 spans laptops and AI servers), else the same heading. Codes are given cut to six digits
+/// (`HsCode::truncated(6)`). Pass 1 also wants no two different named products
+/// ([`named_apart`]).
+fn same_code(a6: HsCode, b6: HsCode) -> bool {
+    if a6.len() == b6.len() {
+        return a6.len() >= 4 && a6 == b6;
+    }
+    let digits = a6.len().min(b6.len());
+    digits >= 4 && a6.prefix(digits) == b6.prefix(digits)
 }
 
-/// Both descriptions name a reference product, and not the same one (an A100 is not an H100).
-fn different_named_products(a: &Leg, b: &Leg) -> bool {
-    a.product.named != 0 && b.product.named != 0 && a.product.named & b.product.named == 0
+/// Both descriptions name a reference product, and not the same one (an A100 is not an H100), given
+/// as the products' bits ([`ProductReading::named`]).
+fn named_apart(a: u64, b: u64) -> bool {
+    a != 0 && b != 0 && a & b == 0
 }
 
 /// Unit values within the allowed ratio where both are known (compared per unit of the inbound's

@@ -6,11 +6,12 @@
 //! (data-formats §7). Coverage is worked out once per analysis, before routes are traced: a covered
 //! shipment is a legitimate delivery, and routes never run back through it.
 
-use rustc_hash::FxHashMap;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Dataset, Licence};
-use crate::parties::{NameTokens, WordFrequency, block_keys, same_firm};
+use crate::parties::{Lexicon, NameTable, normalise};
 use crate::routes::{HolderId, Ledger};
 use crate::rules::Rules;
 use crate::scoring::indicators::destination_of_concern;
@@ -74,8 +75,8 @@ pub struct LicenceIndex {
 impl LicenceIndex {
     /// Works out the coverage of every leg from the licence datasets among `datasets`.
     pub fn build(datasets: &[&Dataset], ledger: &Ledger, rules: &Rules, g: &Gazetteer) -> Self {
-        let mut licences: Vec<LoadedLicence> = Vec::new();
-        let finder = HolderFinder::new(ledger, rules);
+        let stage = crate::timing::Stage::start("licences: holders found");
+        let mut loaded: Vec<(&Licence, String)> = Vec::new();
         for d in datasets {
             let file = d
                 .provenance
@@ -84,14 +85,33 @@ impl LicenceIndex {
                 .map(|f| f.to_string_lossy().into_owned())
                 .unwrap_or_default();
             for l in d.licences() {
-                licences.push(LoadedLicence {
-                    exporter: finder.find(&l.exporter.key, l.exporter_country),
-                    consignee: finder.find(&l.consignee.key, l.consignee_country),
-                    licence: l.clone(),
-                    file: file.clone(),
-                });
+                loaded.push((l, file.clone()));
             }
         }
+        // Both names of every licence, each distinct name looked up once.
+        let mut query_of: FxHashMap<(&str, CountryId), usize> = FxHashMap::default();
+        let mut queries: Vec<(&str, CountryId)> = Vec::new();
+        let asked: Vec<(usize, usize)> = loaded
+            .iter()
+            .map(|(l, _)| {
+                let (q, list) = (&mut query_of, &mut queries);
+                let e = ask(q, list, &l.exporter.key, l.exporter_country);
+                (e, ask(q, list, &l.consignee.key, l.consignee_country))
+            })
+            .collect();
+        let found = find_holders(&queries, ledger, rules);
+        let licences: Vec<LoadedLicence> = loaded
+            .into_iter()
+            .zip(asked)
+            .map(|((l, file), (e, c))| LoadedLicence {
+                exporter: found[e],
+                consignee: found[c],
+                licence: l.clone(),
+                file,
+            })
+            .collect();
+        stage.end();
+        let _stage = crate::timing::Stage::start("licences: coverage");
         let loaded = !licences.is_empty();
         let mut licensed_consignee = vec![false; ledger.holders.list.len()];
         let mut by_pair: FxHashMap<(HolderId, HolderId), Vec<u32>> = FxHashMap::default();
@@ -111,44 +131,54 @@ impl LicenceIndex {
             });
         }
         let controlled = rules.routes.carry_min_sensitivity;
-        let dest = &rules.indicators.destination_of_concern;
+        let concern = concern_by_country(g, rules);
         let mut left: Vec<f64> = licences.iter().map(|l| l.licence.quantity).collect();
-        let mut order: Vec<u32> = (0..ledger.legs.len() as u32).collect();
-        order.sort_by_key(|&i| {
-            let l = &ledger.legs[i as usize];
-            (l.date, l.dataset, l.row)
-        });
         let mut status = vec![LegLicence::NotApplicable; ledger.legs.len()];
-        for i in order {
+        // Only controlled exports to a country of concern and shipments to a licensed consignee
+        // need a licence: the others are left out before sorting (in date order, then file
+        // order, as legs stand).
+        let mut order: Vec<(crate::model::Date, u32, u32, u32)> = ledger
+            .legs
+            .par_iter()
+            .enumerate()
+            .filter(|(_, leg)| {
+                let named = licensed_consignee[leg.to.0 as usize];
+                named || leg.product.sensitivity >= controlled && concern.of(leg.to_country)
+            })
+            .map(|(i, l)| (l.date, l.dataset, l.row, i as u32))
+            .collect();
+        order.sort_unstable();
+        let mut candidates: Vec<u32> = Vec::new();
+        let mut valid: Vec<u32> = Vec::new();
+        for (_, _, _, i) in order {
             let leg = &ledger.legs[i as usize];
-            let concern = destination_of_concern::strength(g, dest, leg.to_country).0 >= 1.0;
             let sensitive = leg.product.sensitivity >= controlled;
-            let named = licensed_consignee[leg.to.0 as usize];
-            if !(named || sensitive && concern) {
-                continue;
-            }
             if !loaded {
                 status[i as usize] = LegLicence::Unknown;
                 continue;
             }
-            let candidates: Vec<u32> = by_pair
-                .get(&(leg.from, leg.to))
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|&li| covers(&licences[li as usize].licence, leg.hs))
-                .collect();
+            candidates.clear();
+            candidates.extend(
+                by_pair
+                    .get(&(leg.from, leg.to))
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|&li| covers(&licences[li as usize].licence, leg.hs)),
+            );
             if candidates.is_empty() {
                 if sensitive {
                     status[i as usize] = LegLicence::NoLicence;
                 }
                 continue;
             }
-            let valid: Vec<u32> = candidates
-                .iter()
-                .copied()
-                .filter(|&li| licences[li as usize].licence.is_valid_on(leg.date))
-                .collect();
+            valid.clear();
+            valid.extend(
+                candidates
+                    .iter()
+                    .copied()
+                    .filter(|&li| licences[li as usize].licence.is_valid_on(leg.date)),
+            );
             if valid.is_empty() {
                 // The nearest window says what went wrong: after expiry or before validity.
                 let li = candidates
@@ -270,70 +300,163 @@ fn covers(l: &Licence, hs: crate::model::HsCode) -> bool {
     n >= 4 && l.hs_code.prefix(n) == hs.prefix(n)
 }
 
-/// Finds the holder a name on a licence belongs to: the same key in the same country, or else the
-/// same firm by its words (see [`same_firm`]).
-struct HolderFinder {
-    exact: FxHashMap<(String, CountryId), HolderId>,
-    tokens: Vec<NameTokens>,
-    by_word: FxHashMap<(CountryId, String), Vec<u32>>,
-    generic_words: rustc_hash::FxHashSet<String>,
+/// Per country: a destination of concern (strength 1 or more, see
+/// [`destination_of_concern::strength`]), worked out once rather than for every leg.
+pub(crate) struct ConcernByCountry<'g> {
+    flags: Vec<bool>,
+    g: &'g Gazetteer,
+    rules: &'g crate::rules::DestinationRules,
 }
 
-impl HolderFinder {
-    fn new(ledger: &Ledger, rules: &Rules) -> Self {
-        let mut exact = FxHashMap::default();
-        let mut by_word: FxHashMap<(CountryId, String), Vec<u32>> = FxHashMap::default();
-        let tokens: Vec<NameTokens> = ledger
-            .holders
-            .list
-            .iter()
-            .map(|h| NameTokens::of_key(&h.key))
-            .collect();
-        for (i, h) in ledger.holders.list.iter().enumerate() {
-            exact.insert((h.key.clone(), h.country), HolderId(i as u32));
-            for n in &h.names {
-                exact
-                    .entry((crate::parties::normalise(n), h.country))
-                    .or_insert(HolderId(i as u32));
-            }
-        }
-        let freq = WordFrequency::build(&tokens);
-        let generic_words = freq.generic_words(
-            rules.routes.generic_word_share,
-            5,
-            &rules.routes.generic_name_words,
-        );
-        let generic = |w: &str| generic_words.contains(w);
-        for (i, h) in ledger.holders.list.iter().enumerate() {
-            for key in block_keys(&tokens[i], &generic) {
-                by_word.entry((h.country, key)).or_default().push(i as u32);
-            }
-        }
-        HolderFinder {
-            exact,
-            generic_words,
-            tokens,
-            by_word,
+impl ConcernByCountry<'_> {
+    /// True when `c` is a destination of concern.
+    pub(crate) fn of(&self, c: CountryId) -> bool {
+        match self.flags.get(usize::from(c.0)) {
+            Some(&f) => f,
+            None => destination_of_concern::strength(self.g, self.rules, c).0 >= 1.0,
         }
     }
+}
 
-    fn find(&self, key: &str, country: CountryId) -> Option<HolderId> {
-        if let Some(h) = self.exact.get(&(key.to_string(), country)) {
-            return Some(*h);
-        }
-        let t = NameTokens::of_key(key);
-        let generic = |w: &str| self.generic_words.contains(w);
-        let mut candidates: Vec<u32> = block_keys(&t, &generic)
-            .into_iter()
-            .filter_map(|k| self.by_word.get(&(country, k)))
-            .flatten()
-            .copied()
-            .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        candidates
-            .into_iter()
-            .find(|&i| same_firm(&t, &self.tokens[i as usize], &generic))
-            .map(HolderId)
+/// Which countries are destinations of concern under `rules`.
+pub(crate) fn concern_by_country<'g>(g: &'g Gazetteer, rules: &'g Rules) -> ConcernByCountry<'g> {
+    let dest = &rules.indicators.destination_of_concern;
+    ConcernByCountry {
+        flags: (0..g.countries().len())
+            .map(|c| destination_of_concern::strength(g, dest, CountryId(c as u16)).0 >= 1.0)
+            .collect(),
+        g,
+        rules: dest,
     }
+}
+
+/// Files a (key, country) question once, returning its number.
+fn ask<'a>(
+    of: &mut FxHashMap<(&'a str, CountryId), usize>,
+    queries: &mut Vec<(&'a str, CountryId)>,
+    key: &'a str,
+    country: CountryId,
+) -> usize {
+    *of.entry((key, country)).or_insert_with(|| {
+        queries.push((key, country));
+        queries.len() - 1
+    })
+}
+
+/// Finds the holder each name on a licence (normalised key, country) belongs to: the holder with
+/// that key in that country; else the first holder with a spelling of that key there; else the
+/// first holder there that is the same firm by its words (see [`crate::parties::same_firm`],
+/// matched on a [`Lexicon`], which judges alike), among the holders filed under a block key of
+/// the name (see [`crate::parties::block_keys`]), generic words judged over the holders' keys.
+fn find_holders(
+    queries: &[(&str, CountryId)],
+    ledger: &Ledger,
+    rules: &Rules,
+) -> Vec<Option<HolderId>> {
+    let holders = &ledger.holders.list;
+    let by_key: FxHashMap<(&str, CountryId), HolderId> = holders
+        .iter()
+        .enumerate()
+        .map(|(i, h)| ((h.key.as_str(), h.country), HolderId(i as u32)))
+        .collect();
+    let mut found: Vec<Option<HolderId>> = queries.iter().map(|q| by_key.get(q).copied()).collect();
+    // Spellings: normalised only for holders in a country some name is still looked for in, and
+    // kept only when they answer one (in holder order: the first holder wins).
+    let missing: FxHashSet<(&str, CountryId)> = queries
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| f.is_none())
+        .map(|(q, _)| *q)
+        .collect();
+    if missing.is_empty() {
+        return found;
+    }
+    let countries: FxHashSet<CountryId> = missing.iter().map(|q| q.1).collect();
+    let spelled: Vec<(String, CountryId, u32)> = holders
+        .par_iter()
+        .enumerate()
+        .filter(|(_, h)| countries.contains(&h.country))
+        .flat_map_iter(|(i, h)| {
+            let missing = &missing;
+            h.names.iter().filter_map(move |n| {
+                let key = normalise(n);
+                missing
+                    .contains(&(key.as_str(), h.country))
+                    .then_some((key, h.country, i as u32))
+            })
+        })
+        .collect();
+    let mut by_spelling: FxHashMap<(&str, CountryId), HolderId> = FxHashMap::default();
+    for (key, country, i) in &spelled {
+        by_spelling
+            .entry((key.as_str(), *country))
+            .or_insert(HolderId(*i));
+    }
+    for (q, f) in queries.iter().zip(found.iter_mut()) {
+        if f.is_none() {
+            *f = by_spelling.get(q).copied();
+        }
+    }
+    let fuzzy: Vec<usize> = (0..queries.len()).filter(|&q| found[q].is_none()).collect();
+    if fuzzy.is_empty() {
+        return found;
+    }
+    // The same firm by its words. Every word as an id (see `Lexicon`); the names looked for are
+    // read in before generic words are counted, over the holders' keys only.
+    let mut lexicon = Lexicon::default();
+    let names: Vec<Vec<u32>> = holders.iter().map(|h| lexicon.name(&h.key)).collect();
+    let asked: Vec<Vec<u32>> = fuzzy.iter().map(|&q| lexicon.name(queries[q].0)).collect();
+    let generic = lexicon.generic_flags(
+        names.iter().map(Vec::as_slice),
+        rules.routes.generic_word_share,
+        5,
+        &rules.routes.generic_name_words,
+    );
+    // Only holders in a country a name is looked for in can be found: only they are filed.
+    let countries: FxHashSet<CountryId> = fuzzy.iter().map(|&q| queries[q].1).collect();
+    let mut by_word: FxHashMap<(CountryId, u32), Vec<u32>> = FxHashMap::default();
+    for (i, (h, name)) in holders.iter().zip(&names).enumerate() {
+        if !countries.contains(&h.country) {
+            continue;
+        }
+        for key in lexicon.block_keys(name, &generic) {
+            by_word.entry((h.country, key)).or_default().push(i as u32);
+        }
+    }
+    let asked_keys: Vec<Vec<u32>> = asked
+        .iter()
+        .map(|name| lexicon.block_keys(name, &generic))
+        .collect();
+    let table = NameTable::new(&lexicon, &names, &generic);
+    let asked_table = NameTable::new(&lexicon, &asked, &generic);
+    let matched: Vec<Option<HolderId>> = fuzzy
+        .par_iter()
+        .enumerate()
+        .map_init(Vec::new, |candidates, (a, &q)| {
+            let country = queries[q].1;
+            candidates.clear();
+            candidates.extend(
+                asked_keys[a]
+                    .iter()
+                    .filter_map(|&k| by_word.get(&(country, k)))
+                    .flatten()
+                    .copied(),
+            );
+            candidates.sort_unstable();
+            candidates.dedup();
+            candidates
+                .iter()
+                .copied()
+                .find(|&i| {
+                    lexicon
+                        .firm_match(asked_table.get(a), table.get(i as usize))
+                        .is_some()
+                })
+                .map(HolderId)
+        })
+        .collect();
+    for (&q, m) in fuzzy.iter().zip(matched) {
+        found[q] = m;
+    }
+    found
 }

@@ -107,6 +107,7 @@ pub struct HolderStats {
 
 impl HolderStats {
     pub fn build(ledger: &Ledger, rules: &Rules, g: &Gazetteer) -> HolderStats {
+        let _stage = crate::timing::Stage::start("holder stats");
         let n = ledger.holders.list.len();
         let mut s = HolderStats {
             first_seen: vec![None; n],
@@ -114,6 +115,8 @@ impl HolderStats {
             outbound_concern_value: vec![0.0; n],
             outbound_count: vec![0; n],
         };
+        // Whether each country is of concern, asked once per country rather than per leg.
+        let concern = crate::scoring::licences::concern_by_country(g, rules);
         for l in &ledger.legs {
             for h in [l.from, l.to] {
                 let slot = &mut s.first_seen[h.0 as usize];
@@ -122,13 +125,7 @@ impl HolderStats {
             let f = l.from.0 as usize;
             s.outbound_value[f] += l.value_usd;
             s.outbound_count[f] += 1;
-            if destination_of_concern::strength(
-                g,
-                &rules.indicators.destination_of_concern,
-                l.to_country,
-            )
-            .0 >= 1.0
-            {
+            if concern.of(l.to_country) {
                 s.outbound_concern_value[f] += l.value_usd;
             }
         }
