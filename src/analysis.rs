@@ -203,8 +203,10 @@ impl Analysis {
         };
         let mut rows: Vec<ScoredRoute> = routes
             .into_par_iter()
-            .filter_map(|route| {
-                let mut members = route.legs.clone();
+            // One buffer per worker for each route's sorted legs.
+            .map_init(Vec::new, |members: &mut Vec<u32>, route| {
+                members.clear();
+                members.extend_from_slice(&route.legs);
                 members.sort_unstable();
                 let mut ctx = RouteContext {
                     ledger: &ledger,
@@ -216,22 +218,25 @@ impl Analysis {
                     screening: &screening,
                     licences: &licences,
                     thresholds: &thresholds,
-                    members,
+                    members: std::mem::take(members),
                     explain: keep.keeps_all(),
+                    cache: Default::default(),
                 };
                 let score = score_route(&ctx);
-                if !count(&score) {
-                    return None;
-                }
-                // Scored without words to decide; a row kept is explained (the same values).
-                let score = if ctx.explain {
-                    score
+                let score = if !count(&score) {
+                    None
+                } else if ctx.explain {
+                    Some(score)
                 } else {
+                    // Scored without words to decide; a row kept is explained (the same values).
                     ctx.explain = true;
-                    score_route(&ctx)
+                    Some(score_route(&ctx))
                 };
-                Some(shipment_row(&ledger, route, score, &licences, &names, g))
+                *members = std::mem::take(&mut ctx.members);
+                drop(ctx);
+                score.map(|score| shipment_row(&ledger, route, score, &licences, &names, g))
             })
+            .flatten_iter()
             .collect();
         stage.end();
         let stage = Stage::start("corridors");
