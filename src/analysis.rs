@@ -14,7 +14,7 @@ use crate::routes::{Ledger, Route};
 use crate::rules::Rules;
 use crate::scoring::corridors::ScoredCorridor;
 use crate::scoring::indicators::screening_match::ScreeningIndex;
-use crate::scoring::indicators::{HolderStats, score_route, thresholds};
+use crate::scoring::indicators::{HolderStats, score_route, score_route_with, thresholds};
 use crate::scoring::licences::{LegLicence, LicenceIndex};
 use crate::scoring::{RouteContext, Score};
 use crate::timing::Stage;
@@ -235,8 +235,10 @@ impl Analysis {
         };
         let mut rows: Vec<ScoredRoute> = routes
             .into_par_iter()
-            .filter_map(|route| {
-                let mut members = route.legs.clone();
+            // One buffer per worker for each route's sorted legs.
+            .map_init(Vec::new, |members: &mut Vec<u32>, route| {
+                members.clear();
+                members.extend_from_slice(&route.legs);
                 members.sort_unstable();
                 let mut ctx = RouteContext {
                     ledger: &ledger,
@@ -248,23 +250,27 @@ impl Analysis {
                     screening: &screening,
                     licences: &licences,
                     thresholds: &thresholds,
-                    members,
+                    members: std::mem::take(members),
                     explain: keep.keeps_all() && explain.keeps_all(),
+                    cache: Default::default(),
                 };
-                let score = score_route(&ctx);
-                if !count(&score) {
-                    return None;
-                }
+                // Every row kept (the app): the factors' values are kept too, words or not.
+                let score = score_route_with(&ctx, keep.keeps_all());
                 // Scored without words to decide; a row kept and to be explained is scored again
                 // with them (the same values).
-                let score = if ctx.explain || !explain.keeps(&score) {
-                    score
+                let score = if !count(&score) {
+                    None
+                } else if ctx.explain || !explain.keeps(&score) {
+                    Some(score)
                 } else {
                     ctx.explain = true;
-                    score_route(&ctx)
+                    Some(score_route(&ctx))
                 };
-                Some(shipment_row(&ledger, route, score, &licences, &names, g))
+                *members = std::mem::take(&mut ctx.members);
+                drop(ctx);
+                score.map(|score| shipment_row(&ledger, route, score, &licences, &names, g))
             })
+            .flatten_iter()
             .collect();
         stage.end();
         let stage = Stage::start("corridors");
@@ -353,6 +359,7 @@ impl Analysis {
             thresholds: &x.thresholds,
             members,
             explain: true,
+            cache: Default::default(),
         };
         let mut explained = r.clone();
         explained.score = score_route(&ctx);

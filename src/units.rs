@@ -19,12 +19,18 @@ impl UnitKind {
     /// unit (tonnes -> 1000 kg). An empty unit is a count: shipment files without a unit column
     /// count pieces (data-formats §1, `quantity` = number of units).
     pub fn parse(text: &str) -> (UnitKind, f64) {
-        let t: String = text
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_uppercase();
-        match t.as_str() {
+        // Its ASCII letters and digits, upper-cased, on the stack: a unit longer than the buffer
+        // is none of those below.
+        let mut buf = [0u8; 16];
+        let mut n = 0;
+        for b in text.bytes().filter(u8::is_ascii_alphanumeric) {
+            let Some(slot) = buf.get_mut(n) else {
+                return (UnitKind::Other, 1.0);
+            };
+            *slot = b.to_ascii_uppercase();
+            n += 1;
+        }
+        match std::str::from_utf8(&buf[..n]).unwrap_or_default() {
             "" | "PCS" | "PC" | "PCE" | "PIECE" | "PIECES" | "NO" | "NOS" | "NMB" | "NUMBER"
             | "U" | "UN" | "UNIT" | "UNITS" | "EA" | "EACH" | "ITEM" | "ITEMS" | "SET" | "SETS"
             | "ST" | "STK" | "C62" | "NAR" | "5" => (UnitKind::Count, 1.0),

@@ -111,18 +111,42 @@ impl Ledger {
         stage.end();
         let stage = crate::timing::Stage::start("legs (product readings)");
         let classifier = ProductClassifier::new(rules);
+        // Descriptions and units repeat, each a shared copy per chunk of a file: read each
+        // distinct text once, and find it again by its address.
+        let address = |t: &std::sync::Arc<str>| std::sync::Arc::as_ptr(t) as *const u8 as usize;
+        let mut words: Vec<crate::product::DescriptionWords> = Vec::new();
+        let mut words_of: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut description_at: FxHashMap<usize, usize> = FxHashMap::default();
+        let mut unit_at: FxHashMap<usize, (UnitKind, f64)> = FxHashMap::default();
+        for d in datasets {
+            for s in d.shipments() {
+                description_at
+                    .entry(address(&s.description))
+                    .or_insert_with(|| {
+                        *words_of.entry(&*s.description).or_insert_with(|| {
+                            words.push(classifier.words(&s.description));
+                            words.len() - 1
+                        })
+                    });
+                if let Some(unit) = &s.unit {
+                    unit_at
+                        .entry(address(unit))
+                        .or_insert_with(|| UnitKind::parse(unit));
+                }
+            }
+        }
+        let no_unit = UnitKind::parse("");
         let mut legs = Vec::with_capacity(datasets.iter().map(|d| d.shipments().len()).sum());
-        // Descriptions repeat: read each distinct one once.
-        let mut words_of: FxHashMap<&str, crate::product::DescriptionWords> = FxHashMap::default();
+        // Each leg reads only its own row: built in parallel, kept in row order.
         for (di, d) in datasets.iter().enumerate() {
-            for (row, s) in d.shipments().iter().enumerate() {
-                let (kind, factor) = UnitKind::parse(s.unit.as_deref().unwrap_or(""));
+            legs.par_extend(d.shipments().par_iter().enumerate().map(|(row, s)| {
+                let (kind, factor) = s.unit.as_ref().map_or(no_unit, |u| unit_at[&address(u)]);
                 let measure = Measure {
                     kind,
                     quantity: s.quantity * factor,
                     weight_kg: s.weight_kg.filter(|w| *w > 0.0),
                 };
-                legs.push(Leg {
+                Leg {
                     dataset: di as u32,
                     row: row as u32,
                     shipment_id: s.id.as_str().into(),
@@ -137,21 +161,16 @@ impl Ledger {
                     quantity: measure.quantity,
                     value_usd: s.value_usd,
                     measure,
-                    product: {
-                        let words = words_of
-                            .entry(&*s.description)
-                            .or_insert_with(|| classifier.words(&s.description));
-                        classifier.reading(
-                            s.hs_code,
-                            words,
-                            // A price per kilogram says nothing of a price per chip.
-                            (kind == UnitKind::Count)
-                                .then(|| s.unit_value_usd())
-                                .flatten(),
-                        )
-                    },
-                });
-            }
+                    product: classifier.reading(
+                        s.hs_code,
+                        &words[description_at[&address(&s.description)]],
+                        // A price per kilogram says nothing of a price per chip.
+                        (kind == UnitKind::Count)
+                            .then(|| s.unit_value_usd())
+                            .flatten(),
+                    ),
+                }
+            }));
         }
         stage.end();
         let first_date = legs.iter().map(|l| l.date).min();

@@ -69,6 +69,16 @@ pub struct RouteContext<'a> {
     /// and write no text: `chiptrail score` scores a million routes that way and explains again
     /// only the rows it keeps (the values, and so the score, are the same either way).
     pub explain: bool,
+    /// What several indicators read of the route, worked out once when first asked for
+    /// (`RouteCache::default()` to start).
+    pub cache: RouteCache,
+}
+
+/// What [`RouteContext`] works out once per route for the indicators that share it.
+#[derive(Debug, Default)]
+pub struct RouteCache {
+    links: std::cell::OnceCell<Vec<crate::routes::Link>>,
+    stock_behind: std::cell::OnceCell<Vec<u32>>,
 }
 
 impl RouteContext<'_> {
@@ -77,46 +87,89 @@ impl RouteContext<'_> {
         if self.explain { text() } else { String::new() }
     }
 
+    /// The legs a finding rests on, when findings are explained; empty otherwise (the legs of a
+    /// finding are shown, never measured: a score without words does not need them).
+    pub fn legs(&self, legs: impl FnOnce() -> Vec<u32>) -> Vec<u32> {
+        if self.explain { legs() } else { Vec::new() }
+    }
+
+    /// Keeps a finding of `value` in `best` when it is stronger, as `best.max(Finding::new(..))`
+    /// does; its words and legs are made only then.
+    pub fn offer(
+        &self,
+        best: &mut Finding,
+        value: f64,
+        text: impl FnOnce() -> String,
+        legs: impl FnOnce() -> Vec<u32>,
+    ) {
+        let value = value.clamp(0.0, 1.0);
+        if value > best.value {
+            *best = Finding {
+                value,
+                evidence: self.say(text),
+                legs: self.legs(legs),
+            };
+        }
+    }
+
     /// True when a leg is on this route.
     pub fn in_route(&self, leg: u32) -> bool {
         self.members.binary_search(&leg).is_ok()
     }
 
-    /// The route's legs at one hop.
-    pub fn legs_at(&self, hop: u8) -> Vec<u32> {
-        self.route
-            .legs
-            .iter()
-            .zip(&self.route.hops)
-            .filter(|(_, h)| **h == hop)
-            .map(|(l, _)| *l)
-            .collect()
+    /// The hop of the route's last legs (its deliveries).
+    pub fn last_hop(&self) -> u8 {
+        self.route.hops.iter().copied().max().unwrap_or(0)
+    }
+
+    /// The route's legs at one hop, in leg order.
+    pub fn legs_at(&self, hop: u8) -> std::borrow::Cow<'_, [u32]> {
+        let hops = &self.route.hops;
+        if hops.is_sorted() && hops.len() == self.route.legs.len() {
+            // Legs are in hop order: the legs at a hop are a run.
+            let start = hops.partition_point(|h| *h < hop);
+            let end = hops.partition_point(|h| *h <= hop);
+            return std::borrow::Cow::Borrowed(&self.route.legs[start..end]);
+        }
+        std::borrow::Cow::Owned(
+            self.route
+                .legs
+                .iter()
+                .zip(hops)
+                .filter(|(_, h)| **h == hop)
+                .map(|(l, _)| *l)
+                .collect(),
+        )
     }
 
     /// The stock the route's first legs drew on that is not on the route (a licensed delivery, an
     /// established distributor's supply): the lots, deduplicated, in leg order.
-    pub fn stock_behind(&self) -> Vec<u32> {
-        let mut lots: Vec<u32> = self
-            .legs_at(0)
-            .iter()
-            .flat_map(|l| self.ledger.draws_on[*l as usize].iter())
-            .map(|li| self.ledger.links[*li as usize].inbound)
-            .filter(|i| !self.in_route(*i))
-            .collect();
-        lots.sort_unstable();
-        lots.dedup();
-        lots
+    pub fn stock_behind(&self) -> &[u32] {
+        self.cache.stock_behind.get_or_init(|| {
+            let mut lots: Vec<u32> = self
+                .legs_at(0)
+                .iter()
+                .flat_map(|l| self.ledger.draws_on[*l as usize].iter())
+                .map(|li| self.ledger.links[*li as usize].inbound)
+                .filter(|i| !self.in_route(*i))
+                .collect();
+            lots.sort_unstable();
+            lots.dedup();
+            lots
+        })
     }
 
     /// Links whose both legs are on this route.
-    pub fn links(&self) -> Vec<crate::routes::Link> {
-        self.route
-            .legs
-            .iter()
-            .flat_map(|l| self.ledger.draws_on[*l as usize].iter())
-            .map(|li| self.ledger.links[*li as usize])
-            .filter(|link| self.in_route(link.inbound))
-            .collect()
+    pub fn links(&self) -> &[crate::routes::Link] {
+        self.cache.links.get_or_init(|| {
+            self.route
+                .legs
+                .iter()
+                .flat_map(|l| self.ledger.draws_on[*l as usize].iter())
+                .map(|li| self.ledger.links[*li as usize])
+                .filter(|link| self.in_route(link.inbound))
+                .collect()
+        })
     }
 
     /// Description of a leg as written.
@@ -302,15 +355,25 @@ pub struct Measured<'a> {
 /// the floor's share goes to the deciding delivery factor, the behaviour's share to the behaviour
 /// factors by their share of `-ln(1 - weight x value)`.
 pub fn combine(measured: Vec<Measured<'_>>, floor: f64, rules: &Rules) -> Score {
+    combine_findings(measured, floor, rules, true)
+}
+
+/// [`combine`] on findings held in a `Vec` or an array. Without `factors`, only what decides
+/// the score is worked out (score, flag, gate, behaviour, basis; no factors and no
+/// contributions): the score of a row that is not kept, the same as [`combine`]'s.
+pub fn combine_findings<'a, M>(measured: M, floor: f64, rules: &Rules, factors: bool) -> Score
+where
+    M: AsRef<[Measured<'a>]> + IntoIterator<Item = Measured<'a>>,
+{
+    let all = measured.as_ref();
     let value_of = |role: Role| {
-        measured
-            .iter()
+        all.iter()
             .filter(|m| m.role == role)
             .map(|m| m.finding.value)
             .fold(0.0, f64::max)
     };
     // Without a product factor (corridors) the product is taken as given by the data's HS scope.
-    let product = if measured.iter().any(|m| m.role == Role::Product) {
+    let product = if all.iter().any(|m| m.role == Role::Product) {
         value_of(Role::Product)
     } else {
         1.0
@@ -318,15 +381,25 @@ pub fn combine(measured: Vec<Measured<'_>>, floor: f64, rules: &Rules) -> Score 
     let delivers = (product * value_of(Role::Delivers)).clamp(0.0, 1.0);
     let licence = (product * value_of(Role::Licence)).clamp(0.0, 1.0);
     let listed = value_of(Role::Listed).clamp(0.0, 1.0);
-    let terms: Vec<f64> = measured
-        .iter()
-        .map(|m| match m.role {
+    // Per-factor terms on the stack (a route has 14 factors, a corridor 18).
+    let mut small_terms = [0.0f64; 24];
+    let mut heap_terms = Vec::new();
+    let terms: &mut [f64] = if all.len() <= small_terms.len() {
+        &mut small_terms[..all.len()]
+    } else {
+        heap_terms.resize(all.len(), 0.0);
+        &mut heap_terms
+    };
+    for (t, m) in terms.iter_mut().zip(all) {
+        *t = match m.role {
             Role::Behaviour | Role::Corridor => {
-                -(1.0 - (m.weight * m.finding.value).clamp(0.0, 0.999_999)).ln()
+                let x = (m.weight * m.finding.value).clamp(0.0, 0.999_999);
+                // ln(1 - 0) is exactly 0: the same term without the logarithm.
+                if x == 0.0 { -0.0 } else { -(1.0 - x).ln() }
             }
             _ => 0.0,
-        })
-        .collect();
+        };
+    }
     let total: f64 = terms.iter().sum();
     let behaviour = 1.0 - (-total).exp();
     let floor = floor.clamp(0.0, 1.0);
@@ -343,16 +416,37 @@ pub fn combine(measured: Vec<Measured<'_>>, floor: f64, rules: &Rules) -> Score 
         (ordinary, Basis::DeliveryOnly)
     };
     let score = score.clamp(0.0, 1.0);
+    // Rounded before comparing, so a score printed as 0.500000 is flagged at 0.5.
+    let flagged = (score * 1e6).round() / 1e6 >= rules.scoring.flag_threshold;
+    let mut out = Score {
+        score,
+        flagged,
+        gate: delivers,
+        behaviour,
+        basis,
+        note: String::new(),
+        explained: true,
+        factors: Vec::new(),
+    };
+    if !factors {
+        return out;
+    }
     // Which factor takes the floor's (or the licence's) share.
     let decider = |role: Role| {
-        measured
-            .iter()
+        all.iter()
             .enumerate()
             .filter(|(_, m)| m.role == role && m.finding.value > 0.0)
             .max_by(|a, b| a.1.finding.value.total_cmp(&b.1.finding.value))
             .map(|(i, _)| i)
     };
-    let mut contributions = vec![0.0; measured.len()];
+    let mut small_contributions = [0.0f64; 24];
+    let mut heap_contributions = Vec::new();
+    let contributions: &mut [f64] = if all.len() <= small_contributions.len() {
+        &mut small_contributions[..all.len()]
+    } else {
+        heap_contributions.resize(all.len(), 0.0);
+        &mut heap_contributions
+    };
     match basis {
         Basis::Licence | Basis::Listed => {
             let role = if basis == Basis::Licence {
@@ -370,7 +464,7 @@ pub fn combine(measured: Vec<Measured<'_>>, floor: f64, rules: &Rules) -> Score 
                 contributions[i] = base;
             }
             if total > 0.0 {
-                for (c, t) in contributions.iter_mut().zip(&terms) {
+                for (c, t) in contributions.iter_mut().zip(terms.iter()) {
                     *c += (score - base) * t / total;
                 }
             }
@@ -379,9 +473,9 @@ pub fn combine(measured: Vec<Measured<'_>>, floor: f64, rules: &Rules) -> Score 
     }
     // Only what fired is kept: a route's factors are most of its memory, and a million routes
     // each carrying every indicator's empty finding cost gigabytes. An absent factor reads 0.
-    let factors = measured
+    out.factors = measured
         .into_iter()
-        .zip(contributions)
+        .zip(contributions.iter().copied())
         .filter(|(m, c)| {
             m.finding.value != 0.0
                 || *c != 0.0
@@ -399,18 +493,7 @@ pub fn combine(measured: Vec<Measured<'_>>, floor: f64, rules: &Rules) -> Score 
             threshold: m.threshold.clone(),
         })
         .collect();
-    // Rounded before comparing, so a score printed as 0.500000 is flagged at 0.5.
-    let flagged = (score * 1e6).round() / 1e6 >= rules.scoring.flag_threshold;
-    Score {
-        score,
-        flagged,
-        gate: delivers,
-        behaviour,
-        basis,
-        note: String::new(),
-        explained: true,
-        factors,
-    }
+    out
 }
 
 #[cfg(test)]

@@ -250,6 +250,9 @@ fn a_route_explained_later_reads_as_one_explained_when_scored() {
             (early.score.score, early.score.flagged, early.score.basis),
             (r.score.score, r.score.flagged, r.score.basis)
         );
+        for name in chiptrail::scoring::indicators::indicator_names() {
+            assert_eq!(early.score.value(name), r.score.value(name), "{name}");
+        }
         if !early.score.explained {
             assert!(early.score.factors.iter().all(|f| f.evidence.is_empty()));
         }

@@ -26,16 +26,26 @@ impl Indicator for Circuity {
         )
     }
     fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding {
-        let points: Vec<_> = ctx
-            .route
-            .countries
-            .iter()
-            .filter_map(|c| ctx.gazetteer.country(*c).point)
-            .collect();
-        if points.len() < 3 || points.len() != ctx.route.countries.len() {
+        let countries = &ctx.route.countries;
+        if countries.len() < 3 {
             return Finding::none();
         }
-        let Some((path_km, direct_km)) = circuity(&points) else {
+        // The stops' points, on the stack for routes of up to 8 stops.
+        let mut small = [geo::Point::new(0.0, 0.0); 8];
+        let mut heap = Vec::new();
+        let points: &mut [geo::Point<f64>] = if countries.len() <= small.len() {
+            &mut small[..countries.len()]
+        } else {
+            heap.resize(countries.len(), geo::Point::new(0.0, 0.0));
+            &mut heap
+        };
+        for (p, c) in points.iter_mut().zip(countries) {
+            match ctx.gazetteer.country(*c).point {
+                Some(point) => *p = point,
+                None => return Finding::none(),
+            }
+        }
+        let Some((path_km, direct_km)) = circuity(points) else {
             return Finding::none();
         };
         if direct_km < MIN_DIRECT_KM {
@@ -54,7 +64,7 @@ impl Indicator for Circuity {
                     "{path_km:.0} km along the route against {direct_km:.0} km direct ({ratio:.1}x)"
                 )
             }),
-            ctx.route.legs.clone(),
+            ctx.legs(|| ctx.route.legs.clone()),
         )
     }
 }

@@ -51,8 +51,8 @@ impl Indicator for DestinationOfConcern {
         };
         let r = &ctx.rules.indicators.destination_of_concern;
         // A delivery a licence covers is the licensed regime working: nothing of concern delivered.
-        let finals: Vec<u32> = ctx.route.final_legs().collect();
-        if !finals.is_empty() && finals.iter().all(|l| ctx.licences.covered(*l)) {
+        let mut finals = ctx.route.final_legs().peekable();
+        if finals.peek().is_some() && finals.all(|l| ctx.licences.covered(l)) {
             return Finding::none();
         }
         let (value, group) = strength(ctx.gazetteer, r, last);
@@ -61,7 +61,7 @@ impl Indicator for DestinationOfConcern {
             Some(group) if value > 0.0 => Finding::new(
                 value,
                 ctx.say(|| format!("final destination {} ({}) is in {group}", c.name, c.code())),
-                ctx.route.final_legs().collect(),
+                ctx.legs(|| ctx.route.final_legs().collect()),
             ),
             _ => Finding::none(),
         };
@@ -123,7 +123,7 @@ fn transit_sink(ctx: &RouteContext<'_>) -> Finding {
             "goods end with {}, first seen {first}, in a transit country, and nothing was shipped on",
             ctx.holder_label(holder)
         )),
-        ctx.route.final_legs().collect(),
+        ctx.legs(|| ctx.route.final_legs().collect()),
     )
 }
 

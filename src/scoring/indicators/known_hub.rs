@@ -31,27 +31,27 @@ impl Indicator for KnownHub {
         for &c in &countries[first..countries.len() - 1] {
             for group in &ctx.rules.indicators.known_hub.groups {
                 if ctx.gazetteer.in_group(group, c) {
-                    let g = ctx
-                        .gazetteer
-                        .group(group)
-                        .map(|g| format!("{} ({})", g.name, g.as_of))
-                        .unwrap_or_default();
-                    let legs = ctx
-                        .route
-                        .legs
-                        .iter()
-                        .copied()
-                        .filter(|l| {
-                            let leg = &ctx.ledger.legs[*l as usize];
-                            leg.to_country == c || leg.from_country == c
-                        })
-                        .collect();
                     return Finding::new(
                         1.0,
                         ctx.say(|| {
+                            let g = ctx
+                                .gazetteer
+                                .group(group)
+                                .map(|g| format!("{} ({})", g.name, g.as_of))
+                                .unwrap_or_default();
                             format!("passes {}, listed in {g}", ctx.gazetteer.country(c).name)
                         }),
-                        legs,
+                        ctx.legs(|| {
+                            ctx.route
+                                .legs
+                                .iter()
+                                .copied()
+                                .filter(|l| {
+                                    let leg = &ctx.ledger.legs[*l as usize];
+                                    leg.to_country == c || leg.from_country == c
+                                })
+                                .collect()
+                        }),
                     );
                 }
             }

@@ -26,7 +26,7 @@ impl Indicator for LicenceExpired {
     fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding {
         violation(
             ctx,
-            |_, s| {
+            |_, _, s| {
                 matches!(
                     s,
                     LegLicence::Expired { .. } | LegLicence::NotYetValid { .. }

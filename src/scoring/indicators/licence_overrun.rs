@@ -23,7 +23,7 @@ impl Indicator for LicenceOverrun {
         "a shipment under a licence whose quantity, drawn down in date order, is used up".into()
     }
     fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding {
-        violation(ctx, |_, s| matches!(s, LegLicence::Overrun { .. }), 1.0)
+        violation(ctx, |_, _, s| matches!(s, LegLicence::Overrun { .. }), 1.0)
     }
 }
 

@@ -48,12 +48,13 @@ impl Indicator for LicensedConsigneeLeak {
                 })
             {
                 let o = &ctx.ledger.legs[out as usize];
-                best = best.max(Finding::new(
+                ctx.offer(
+                    &mut best,
                     ctx.rules
                         .indicators
                         .licensed_consignee_leak
                         .covered_source_value,
-                    ctx.say(|| {
+                    || {
                         format!(
                             "{} was covered ({}), but {} later shipped this stock on to {} ({})",
                             delivered.shipment_id,
@@ -62,9 +63,9 @@ impl Indicator for LicensedConsigneeLeak {
                             ctx.holder_label(o.to),
                             o.shipment_id
                         )
-                    }),
-                    vec![leg, out],
-                ));
+                    },
+                    || vec![leg, out],
+                );
             }
         }
         for &leg in &ctx.route.legs {
@@ -79,20 +80,20 @@ impl Indicator for LicensedConsigneeLeak {
             {
                 continue;
             }
-            let covered: Vec<u32> = ctx.ledger.draws_on[leg as usize]
-                .iter()
-                .map(|li| ctx.ledger.links[*li as usize].inbound)
-                .filter(|i| ctx.licences.covered(*i))
-                .collect();
-            let Some(&first) = covered.first() else {
+            let covered = || {
+                ctx.ledger.draws_on[leg as usize]
+                    .iter()
+                    .map(|li| ctx.ledger.links[*li as usize].inbound)
+                    .filter(|i| ctx.licences.covered(*i))
+            };
+            let Some(first) = covered().next() else {
                 continue;
             };
             let inbound = &ctx.ledger.legs[first as usize];
-            let mut legs = vec![leg];
-            legs.extend(&covered);
-            best = best.max(Finding::new(
+            ctx.offer(
+                &mut best,
                 1.0,
-                ctx.say(|| {
+                || {
                     format!(
                         "{} ships {} ({}) to {} out of stock received as {} ({})",
                         ctx.holder_label(out.from),
@@ -102,9 +103,13 @@ impl Indicator for LicensedConsigneeLeak {
                         inbound.shipment_id,
                         ctx.licences.describe(first)
                     )
-                }),
-                legs,
-            ));
+                },
+                || {
+                    let mut legs = vec![leg];
+                    legs.extend(covered());
+                    legs
+                },
+            );
         }
         best
     }

@@ -25,7 +25,7 @@ pub mod valuation;
 use crate::gazetteer::Gazetteer;
 use crate::routes::Ledger;
 use crate::rules::Rules;
-use crate::scoring::{Finding, Measured, Role, RouteContext, Score, combine};
+use crate::scoring::{Finding, Measured, Role, RouteContext, Score, combine_findings};
 
 /// One red flag, measured on a route.
 pub trait Indicator: Sync {
@@ -60,6 +60,8 @@ pub const ROUTE_INDICATORS: &[&dyn Indicator] = &[
     &licence_expired::LicenceExpired,
     &licensed_consignee_leak::LicensedConsigneeLeak,
 ];
+
+const _: () = assert!(ROUTE_INDICATORS.len() == ROUTE_INDICATOR_NAMES.len());
 
 /// The route indicators' names, in column order (as `ROUTE_INDICATORS`; a test holds them equal).
 pub const ROUTE_INDICATOR_NAMES: &[&str] = &[
@@ -141,22 +143,34 @@ pub fn thresholds(rules: &Rules) -> Vec<std::sync::Arc<str>> {
         .collect()
 }
 
-/// Scores one route with every route indicator.
+/// Scores one route with every route indicator. Without `ctx.explain`, only what decides the
+/// score is kept (no factors): the score of a row that is not kept.
 pub fn score_route(ctx: &RouteContext<'_>) -> Score {
-    let measured: Vec<Measured> = ROUTE_INDICATORS
-        .iter()
-        .zip(ctx.thresholds)
-        .map(|(i, t)| Measured {
+    score_route_with(ctx, false)
+}
+
+/// [`score_route`]; with `factors`, the factors' values are kept even without words (the app
+/// keeps every route: filters read the values, words come when a route is shown).
+pub fn score_route_with(ctx: &RouteContext<'_>, factors: bool) -> Score {
+    const N: usize = ROUTE_INDICATOR_NAMES.len();
+    let measured: [Measured; N] = std::array::from_fn(|k| {
+        let i = ROUTE_INDICATORS[k];
+        Measured {
             indicator: i.name(),
             role: i.role(),
             weight: i.weight(ctx.rules),
-            threshold: t,
+            threshold: &ctx.thresholds[k],
             finding: i.evaluate(ctx),
-        })
-        .collect();
-    let mut score = combine(measured, ctx.rules.scoring.delivery_floor, ctx.rules);
+        }
+    });
+    let mut score = combine_findings(
+        measured,
+        ctx.rules.scoring.delivery_floor,
+        ctx.rules,
+        factors || ctx.explain,
+    );
     score.explained = ctx.explain;
-    if score.basis == crate::scoring::Basis::DeliveryOnly && !ctx.licences.loaded {
+    if ctx.explain && score.basis == crate::scoring::Basis::DeliveryOnly && !ctx.licences.loaded {
         score.note = "licence status unknown (no licence data loaded): a delivery alone is ranked, not flagged".into();
     }
     score
@@ -394,6 +408,7 @@ pub(crate) mod testkit {
                 thresholds: &self.thresholds,
                 members,
                 explain: true,
+                cache: Default::default(),
             };
             let finding = indicator.evaluate(&ctx);
             // An indicator that did not fire is not kept on the score: it reads as no finding.

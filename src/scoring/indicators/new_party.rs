@@ -71,30 +71,31 @@ impl Indicator for NewParty {
             } else {
                 (n.new_buyer_value, "")
             };
-            best = best.max(Finding::new(
+            ctx.offer(
+                &mut best,
                 value,
-                ctx.say(|| format!(
+                || format!(
                     "final buyer {} first seen {first}, {before_route} days before the route{how}",
                     ctx.holder_label(h)
-                )),
-                legs_of(h),
-            ));
+                ),
+                || legs_of(h),
+            );
         }
         // Intermediaries: every holder between the vendor and the final buyer.
         for &h in holders.iter().skip(1).take(holders.len().saturating_sub(2)) {
             let i = h.0 as usize;
-            let legs = legs_of(h);
             if let Some((first, before_route)) = is_new(h) {
-                best = best.max(Finding::new(
+                ctx.offer(
+                    &mut best,
                     1.0,
-                    ctx.say(|| {
+                    || {
                         format!(
                             "{} first seen {first}, {before_route} days before the route",
                             ctx.holder_label(h)
                         )
-                    }),
-                    legs.clone(),
-                ));
+                    },
+                    || legs_of(h),
+                );
             }
             let out = ctx.stats.outbound_value[i];
             let concern = ctx.stats.outbound_concern_value[i];
@@ -102,17 +103,18 @@ impl Indicator for NewParty {
                 && out > 0.0
                 && concern / out >= n.single_purpose_share
             {
-                best = best.max(Finding::new(
+                ctx.offer(
+                    &mut best,
                     0.7,
-                    ctx.say(|| format!(
+                    || format!(
                         "{} sends {:.0}% of its outbound value ({} of {}) to countries of concern",
                         ctx.holder_label(h),
                         concern / out * 100.0,
                         usd(concern),
                         usd(out)
-                    )),
-                    legs,
-                ));
+                    ),
+                    || legs_of(h),
+                );
             }
         }
         best

@@ -25,40 +25,43 @@ impl Indicator for NoLicence {
     }
     fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding {
         // Only deliveries: goods that go on through a consignee are judged where they end up.
-        let finals: Vec<u32> = ctx.route.final_legs().collect();
+        let last = ctx.last_hop();
         violation(
             ctx,
-            |leg, s| finals.contains(&leg) && matches!(s, LegLicence::NoLicence),
+            |_, hop, s| hop == last && matches!(s, LegLicence::NoLicence),
             1.0,
         )
     }
 }
 
-/// The legs of a route whose licence status matches, as one finding that names each leg's status.
+/// The legs of a route whose licence status matches (`matches` reads a leg, its hop and its
+/// status), as one finding that names each leg's status.
 pub(super) fn violation(
     ctx: &RouteContext<'_>,
-    matches: impl Fn(u32, LegLicence) -> bool,
+    matches: impl Fn(u32, u8, LegLicence) -> bool,
     value: f64,
 ) -> Finding {
-    let legs: Vec<u32> = ctx
-        .route
-        .legs
-        .iter()
-        .copied()
-        .filter(|l| matches(*l, ctx.licences.of(*l)))
-        .collect();
-    let Some(&first) = legs.first() else {
+    let hits = || {
+        ctx.route
+            .legs
+            .iter()
+            .zip(&ctx.route.hops)
+            .filter(|(l, h)| matches(**l, **h, ctx.licences.of(**l)))
+            .map(|(l, _)| *l)
+    };
+    let Some(first) = hits().next() else {
         return Finding::none();
     };
     let l = &ctx.ledger.legs[first as usize];
-    let more = if legs.len() > 1 {
-        format!(" (and {} more shipments)", legs.len() - 1)
-    } else {
-        String::new()
-    };
     Finding::new(
         value,
         ctx.say(|| {
+            let count = hits().count();
+            let more = if count > 1 {
+                format!(" (and {} more shipments)", count - 1)
+            } else {
+                String::new()
+            };
             format!(
                 "{} to {}: {}{more}",
                 l.shipment_id,
@@ -66,7 +69,7 @@ pub(super) fn violation(
                 ctx.licences.describe(first)
             )
         }),
-        legs,
+        ctx.legs(|| hits().collect()),
     )
 }
 

@@ -61,7 +61,7 @@ impl Indicator for ProductSensitivity {
         Finding::new(
             l.product.sensitivity,
             ctx.say(|| evidence(ctx, leg)),
-            vec![leg],
+            ctx.legs(|| vec![leg]),
         )
     }
 }

@@ -23,7 +23,7 @@ impl Indicator for Relabelling {
     }
     fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding {
         let mut best = Finding::none();
-        for link in ctx.links() {
+        for &link in ctx.links() {
             let a = &ctx.ledger.legs[link.inbound as usize];
             let b = &ctx.ledger.legs[link.outbound as usize];
             // Goods worth several times what came in, per unit, were made from it (servers
@@ -42,9 +42,10 @@ impl Indicator for Relabelling {
                 0.0
             };
             if value > 0.0 {
-                best = best.max(Finding::new(
+                ctx.offer(
+                    &mut best,
                     value,
-                    ctx.say(|| {
+                    || {
                         format!(
                             "HS {} '{}' ({}) left as HS {} '{}' ({})",
                             a.hs,
@@ -54,9 +55,9 @@ impl Indicator for Relabelling {
                             ctx.description(link.outbound),
                             b.shipment_id
                         )
-                    }),
-                    vec![link.inbound, link.outbound],
-                ));
+                    },
+                    || vec![link.inbound, link.outbound],
+                );
             }
         }
         best

@@ -193,7 +193,11 @@ impl Indicator for ScreeningMatch {
                 if let Some((value, text)) = ctx.screening.get(h)
                     && value * route_goods > best.value
                 {
-                    best = Finding::new(value * route_goods, ctx.say(|| text.clone()), vec![leg]);
+                    best = Finding::new(
+                        value * route_goods,
+                        ctx.say(|| text.clone()),
+                        ctx.legs(|| vec![leg]),
+                    );
                 }
             }
         }

@@ -27,61 +27,59 @@ impl Indicator for Structuring {
         let mut best = Finding::none();
         for &leg in &ctx.route.legs {
             let inbound = &ctx.ledger.legs[leg as usize];
-            let pieces: Vec<u32> = ctx.ledger.drawn_by[leg as usize]
-                .iter()
-                .map(|li| ctx.ledger.links[*li as usize].outbound)
-                .filter(|o| ctx.in_route(*o))
-                .collect();
-            if pieces.len() < s.min_pieces || inbound.quantity <= 0.0 {
+            let pieces = || {
+                ctx.ledger.drawn_by[leg as usize]
+                    .iter()
+                    .map(|li| ctx.ledger.links[*li as usize].outbound)
+                    .filter(|o| ctx.in_route(*o))
+            };
+            let count = pieces().count();
+            if count < s.min_pieces || inbound.quantity <= 0.0 {
                 continue;
             }
-            let largest = pieces
-                .iter()
-                .map(|p| ctx.ledger.legs[*p as usize].quantity)
+            let largest = pieces()
+                .map(|p| ctx.ledger.legs[p as usize].quantity)
                 .fold(0.0, f64::max);
             if largest / inbound.quantity > s.max_piece_share {
                 continue;
             }
-            let mut names: Vec<&str> = pieces
-                .iter()
-                .filter_map(|p| {
-                    let l = &ctx.ledger.legs[*p as usize];
-                    ctx.datasets
-                        .get(l.dataset as usize)?
-                        .shipments()
-                        .get(l.row as usize)
-                        .and_then(|sh| {
-                            ctx.datasets[l.dataset as usize]
-                                .party(sh.importer)
-                                .map(|p| p.display_name())
-                        })
-                })
-                .collect();
-            names.sort_unstable();
-            names.dedup();
-            let value = 0.6
-                + 0.4
-                    * ramp(
-                        pieces.len() as f64,
-                        s.min_pieces as f64,
-                        3.0 * s.min_pieces as f64,
-                    );
-            let mut legs = vec![leg];
-            legs.extend(&pieces);
-            best = best.max(Finding::new(
+            let value =
+                0.6 + 0.4 * ramp(count as f64, s.min_pieces as f64, 3.0 * s.min_pieces as f64);
+            ctx.offer(
+                &mut best,
                 value,
-                ctx.say(|| {
+                || {
+                    let mut names: Vec<&str> = pieces()
+                        .filter_map(|p| {
+                            let l = &ctx.ledger.legs[p as usize];
+                            ctx.datasets
+                                .get(l.dataset as usize)?
+                                .shipments()
+                                .get(l.row as usize)
+                                .and_then(|sh| {
+                                    ctx.datasets[l.dataset as usize]
+                                        .party(sh.importer)
+                                        .map(|p| p.display_name())
+                                })
+                        })
+                        .collect();
+                    names.sort_unstable();
+                    names.dedup();
                     format!(
                         "{} units ({}) left as {} pieces of at most {} to {} consignee spelling(s)",
                         qty(inbound.quantity),
                         inbound.shipment_id,
-                        pieces.len(),
+                        count,
                         qty(largest),
                         names.len()
                     )
-                }),
-                legs,
-            ));
+                },
+                || {
+                    let mut legs = vec![leg];
+                    legs.extend(pieces());
+                    legs
+                },
+            );
         }
         best
     }

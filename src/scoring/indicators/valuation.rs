@@ -44,9 +44,10 @@ impl Indicator for Valuation {
                     ramp(ratio, v.over_ratio, 2.0 * v.over_ratio)
                 };
                 if value > 0.0 {
-                    best = best.max(Finding::new(
+                    ctx.offer(
+                        &mut best,
                         value,
-                        ctx.say(|| {
+                        || {
                             format!(
                                 "{} per unit on {} is {:.0}% of the {} reference price {}",
                                 usd(unit),
@@ -55,13 +56,13 @@ impl Indicator for Valuation {
                                 p.name,
                                 usd(p.unit_price_usd)
                             )
-                        }),
-                        vec![leg],
-                    ));
+                        },
+                        || vec![leg],
+                    );
                 }
             }
         }
-        for link in ctx.links() {
+        for &link in ctx.links() {
             let (a, b) = (
                 &ctx.ledger.legs[link.inbound as usize],
                 &ctx.ledger.legs[link.outbound as usize],
@@ -71,9 +72,10 @@ impl Indicator for Valuation {
                 && ub / ua < v.under_ratio
             {
                 let ratio = ub / ua;
-                best = best.max(Finding::new(
+                ctx.offer(
+                    &mut best,
                     1.0 - ratio / v.under_ratio,
-                    ctx.say(|| {
+                    || {
                         format!(
                             "sold on at {} per unit ({}), {:.0}% of the {} paid ({})",
                             usd(ub),
@@ -82,9 +84,9 @@ impl Indicator for Valuation {
                             usd(ua),
                             a.shipment_id
                         )
-                    }),
-                    vec![link.inbound, link.outbound],
-                ));
+                    },
+                    || vec![link.inbound, link.outbound],
+                );
             }
         }
         best
