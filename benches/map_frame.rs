@@ -102,6 +102,25 @@ fn map_frame(c: &mut Criterion) {
             }
             frame(&mut harness);
             let name = format!("{view}/{}", if flagged { "flagged" } else { "all" });
+            // Criterion reports means; a pan is judged by its slow frames: 200 frames one by one.
+            let mut times: Vec<f64> = (0..200)
+                .map(|k| {
+                    let dx = if k % 2 == 0 { 0.5 } else { -0.5 };
+                    harness
+                        .state_mut()
+                        .map
+                        .memory
+                        .center_at(lon_lat(lon + dx, lat));
+                    let start = std::time::Instant::now();
+                    frame(&mut harness);
+                    start.elapsed().as_secs_f64() * 1000.0
+                })
+                .collect();
+            times.sort_by(f64::total_cmp);
+            eprintln!(
+                "map_frame: {name}/{rows}: 200 panning frames, median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+                times[100], times[190], times[199]
+            );
             let mut step = 0u32;
             group.bench_function(BenchmarkId::new(name, rows), |b| {
                 b.iter(|| {
