@@ -82,6 +82,17 @@ pub struct RouteCache {
 }
 
 impl RouteContext<'_> {
+    /// The route's legs whose shipment meets `touches` (into or out of a place, by a firm), in
+    /// route order.
+    pub fn legs_where(&self, touches: impl Fn(&crate::routes::Leg) -> bool) -> Vec<u32> {
+        self.route
+            .legs
+            .iter()
+            .copied()
+            .filter(|l| touches(&self.ledger.legs[*l as usize]))
+            .collect()
+    }
+
     /// The evidence `text` makes, when findings are explained; empty otherwise.
     pub fn say(&self, text: impl FnOnce() -> String) -> String {
         if self.explain { text() } else { String::new() }

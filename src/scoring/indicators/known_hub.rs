@@ -42,15 +42,7 @@ impl Indicator for KnownHub {
                             format!("passes {}, listed in {g}", ctx.gazetteer.country(c).name)
                         }),
                         ctx.legs(|| {
-                            ctx.route
-                                .legs
-                                .iter()
-                                .copied()
-                                .filter(|l| {
-                                    let leg = &ctx.ledger.legs[*l as usize];
-                                    leg.to_country == c || leg.from_country == c
-                                })
-                                .collect()
+                            ctx.legs_where(|leg| leg.to_country == c || leg.from_country == c)
                         }),
                     );
                 }

@@ -46,15 +46,7 @@ impl Indicator for NewParty {
                 .then_some((first, before_route))
         };
         let legs_of = |h: crate::routes::HolderId| -> Vec<u32> {
-            ctx.route
-                .legs
-                .iter()
-                .copied()
-                .filter(|l| {
-                    let leg = &ctx.ledger.legs[*l as usize];
-                    leg.from == h || leg.to == h
-                })
-                .collect()
+            ctx.legs_where(|leg| leg.from == h || leg.to == h)
         };
         // The final buyer: a new consignee counts `new_buyer_value`; a new firm in a transit
         // country that ships nothing on at all (the goods' onward trade is not in the data) counts
