@@ -141,6 +141,9 @@ pub struct Explainer {
     stats: HolderStats,
     screening: ScreeningIndex,
     thresholds: Vec<Arc<str>>,
+    /// The sha256 of each shipment dataset scored, in order: words are taken from these rows
+    /// only (the app may have let a file go while a new analysis is under way).
+    shipment_files: Vec<String>,
 }
 
 /// Everything scored from a set of inputs.
@@ -311,6 +314,10 @@ impl Analysis {
                 stats,
                 screening,
                 thresholds,
+                shipment_files: shipment_sets
+                    .iter()
+                    .map(|d| d.provenance.sha256.clone())
+                    .collect(),
             })),
             notes: corridors.notes,
             licences,
@@ -329,7 +336,8 @@ impl Analysis {
     /// Route `i` with its evidence in words: as kept when it was explained when scored (flagged
     /// routes in the app, every route on the command line), otherwise scored again with words
     /// (the same values). `datasets` are the datasets the analysis was run on, in that order
-    /// (screening lists among them are passed over).
+    /// (screening lists among them are passed over); given others, the route is returned as it
+    /// is, without words.
     pub fn explained(&self, i: usize, datasets: &[&Dataset]) -> std::borrow::Cow<'_, ScoredRoute> {
         use std::borrow::Cow;
         let Some(r) = self.routes.get(i) else {
@@ -345,6 +353,14 @@ impl Analysis {
             .copied()
             .filter(|d| d.provenance.format == Format::Shipments)
             .collect();
+        // Other files than those scored: no words rather than words from the wrong rows.
+        if !shipment_sets
+            .iter()
+            .map(|d| &d.provenance.sha256)
+            .eq(&x.shipment_files)
+        {
+            return Cow::Borrowed(r);
+        }
         let mut members = route.legs.clone();
         members.sort_unstable();
         let ctx = RouteContext {

@@ -60,6 +60,8 @@ pub struct App {
     read_options: std::collections::HashMap<PathBuf, crate::ingest::ReadOptions>,
     table_sorted_by: Option<Sort>,
     months_selected_for: Option<usize>,
+    /// The selection the drawn flows were made sure to include.
+    drawn_selected_for: Option<Option<usize>>,
     pending_png: Option<PathBuf>,
     /// The evidence report waiting for its map view screenshot.
     pending_report: Option<PathBuf>,
@@ -249,6 +251,7 @@ impl App {
             read_options: Default::default(),
             table_sorted_by: None,
             months_selected_for: None,
+            drawn_selected_for: None,
             pending_png: None,
             pending_report: None,
             screenshots: std::sync::mpsc::channel(),
@@ -281,6 +284,7 @@ impl App {
         let _stage = crate::timing::Stage::start("app: flows built");
         s.drawn = DrawnFlows::build(&s.analysis, &s.visible, &s.dispositions);
         self.table_sorted_by = None;
+        self.drawn_selected_for = None;
         if s.selected.is_some_and(|i| i >= s.analysis.routes.len()) {
             s.selected = None;
         }
@@ -323,6 +327,11 @@ impl App {
             s.table_order =
                 panels::routes::ordered(&s.analysis, &s.visible, &s.dispositions, s.routes_sort);
             self.table_sorted_by = Some(s.routes_sort);
+        }
+        if self.drawn_selected_for != Some(s.selected) {
+            s.drawn
+                .include_selected(&s.analysis, s.selected, &s.dispositions);
+            self.drawn_selected_for = Some(s.selected);
         }
         if self.months_selected_for != s.selected {
             s.months_selected = s

@@ -75,6 +75,34 @@ pub struct DrawnFlows {
     /// The flag threshold of the rules the analysis was scored with (the colour ramp turns red
     /// there).
     pub threshold: f64,
+    /// A selected route drawn beyond the cap ([`DrawnFlows::include_selected`]).
+    extra: Option<usize>,
+}
+
+/// The line of one route, faded by `alpha` (and further when dismissed).
+fn route_flow(analysis: &Analysis, i: usize, alpha: f32, d: Disposition) -> DrawnFlow {
+    let g = Gazetteer::embedded();
+    let r = &analysis.routes[i];
+    DrawnFlow {
+        route: Some(i),
+        label: format!(
+            "{} {}  score {:.2}",
+            r.id,
+            r.path_joined(g, " → "),
+            r.score.score
+        ),
+        parts: to_mercator(route_lines(&r.stops, 150.0)),
+        score: r.score.score,
+        flagged: r.score.flagged,
+        value_usd: r.value_usd,
+        alpha: if d == Disposition::Dismissed {
+            alpha * theme::DISMISSED_ALPHA
+        } else {
+            alpha
+        },
+        disposition: d,
+        bbox: [0.0; 4],
+    }
 }
 
 fn to_mercator(parts: Vec<Vec<geo::Point<f64>>>) -> Vec<Vec<[f32; 2]>> {
@@ -94,55 +122,39 @@ impl DrawnFlows {
     ) -> DrawnFlows {
         let g = Gazetteer::embedded();
         let disposition = |i: usize| dispositions.get(i).copied().unwrap_or_default();
-        // Flagged routes first, then the rest, best first, up to the cap: a million shipments
-        // hold tens of thousands of flagged routes, more than a frame can draw or an eye can read
-        // (the legend says how many are not drawn).
-        let mut chosen: Vec<usize> = visible
-            .iter()
-            .copied()
-            .filter(|i| analysis.routes[*i].score.flagged)
-            .take(MAX_DRAWN)
-            .collect();
-        chosen.extend(
-            visible
-                .iter()
-                .copied()
-                .filter(|i| !analysis.routes[*i].score.flagged)
-                .take(MAX_DRAWN.saturating_sub(chosen.len())),
-        );
+        // Up to the cap, confirmed routes first, then those that need information, flagged ones,
+        // and the rest, each best first: a million shipments hold tens of thousands of flagged
+        // routes, more than a frame can draw or an eye can read (the legend says how many are not
+        // drawn; a selected route is always drawn, see `include_selected`).
+        let class = |i: usize| match disposition(i) {
+            Disposition::Confirmed => 0,
+            Disposition::NeedsInformation => 1,
+            _ if analysis.routes[i].score.flagged => 2,
+            _ => 3,
+        };
+        let mut chosen: Vec<usize> = Vec::with_capacity(MAX_DRAWN.min(visible.len()));
+        for c in 0..4 {
+            let room = MAX_DRAWN.saturating_sub(chosen.len());
+            chosen.extend(
+                visible
+                    .iter()
+                    .copied()
+                    .filter(|i| class(*i) == c)
+                    .take(room),
+            );
+        }
         let hidden = visible.len().saturating_sub(chosen.len());
         let n = chosen.len().max(1) as f32;
         let mut routes: Vec<DrawnFlow> = chosen
             .iter()
             .enumerate()
             .map(|(rank, &i)| {
-                let r = &analysis.routes[i];
-                let d = disposition(i);
-                let alpha = if r.score.flagged {
+                let alpha = if analysis.routes[i].score.flagged {
                     1.0
                 } else {
                     0.85 - 0.6 * rank as f32 / n
                 };
-                DrawnFlow {
-                    route: Some(i),
-                    label: format!(
-                        "{} {}  score {:.2}",
-                        r.id,
-                        r.path_joined(g, " → "),
-                        r.score.score
-                    ),
-                    parts: to_mercator(route_lines(&r.stops, 150.0)),
-                    score: r.score.score,
-                    flagged: r.score.flagged,
-                    value_usd: r.value_usd,
-                    alpha: if d == Disposition::Dismissed {
-                        alpha * theme::DISMISSED_ALPHA
-                    } else {
-                        alpha
-                    },
-                    disposition: d,
-                    bbox: [0.0; 4],
-                }
+                route_flow(analysis, i, alpha, disposition(i))
             })
             .collect();
         // Draw order: dismissed first (at the bottom), then low scores, flagged, and confirmed
@@ -243,7 +255,32 @@ impl DrawnFlows {
             aggregates,
             hidden,
             threshold: analysis.rules.scoring.flag_threshold,
+            extra: None,
         }
+    }
+
+    /// Makes sure the selected route is drawn, beyond the cap if need be (on top of the rest);
+    /// a route added for an earlier selection is taken away.
+    pub fn include_selected(
+        &mut self,
+        analysis: &Analysis,
+        selected: Option<usize>,
+        dispositions: &[Disposition],
+    ) {
+        if let Some(old) = self.extra.take() {
+            self.routes.retain(|f| f.route != Some(old));
+        }
+        let Some(i) = selected.filter(|i| *i < analysis.routes.len()) else {
+            return;
+        };
+        if self.routes.iter().any(|f| f.route == Some(i)) {
+            return;
+        }
+        let d = dispositions.get(i).copied().unwrap_or_default();
+        let mut flow = route_flow(analysis, i, 1.0, d);
+        flow.bbox = bbox(&flow.parts);
+        self.routes.push(flow);
+        self.extra = Some(i);
     }
 
     /// The lines to draw at a zoom level.
@@ -530,5 +567,70 @@ pub fn legend(
         );
         text(pos2(x + 22.0, y), label, theme::MUTED);
         x += 76.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{RouteKind, ScoredRoute};
+    use crate::model::Date;
+    use crate::rules::Rules;
+
+    /// `n` flagged routes from the US to China, best first.
+    fn flagged_routes(n: usize) -> Analysis {
+        let g = Gazetteer::embedded();
+        let countries = vec![g.by_alpha2("US").unwrap(), g.by_alpha2("CN").unwrap()];
+        let stops = countries
+            .iter()
+            .filter_map(|c| g.country(*c).point)
+            .collect();
+        let rules = Rules::default();
+        let mut score = crate::scoring::combine(Vec::new(), 0.0, &rules);
+        score.score = 0.9;
+        score.flagged = true;
+        let route = ScoredRoute {
+            id: String::new(),
+            kind: RouteKind::Corridor { flows: Vec::new() },
+            score,
+            countries,
+            parties: Vec::new(),
+            shipment_ids: Vec::new(),
+            first_date: Date(0),
+            last_date: Date(0),
+            quantity: 1.0,
+            value_usd: 1_000_000.0,
+            stops,
+            licence_notes: Vec::new(),
+        };
+        Analysis {
+            routes: vec![route; n],
+            rules,
+            ..Analysis::default()
+        }
+    }
+
+    #[test]
+    fn the_cap_keeps_triaged_routes_and_the_selection_is_always_drawn() {
+        let n = MAX_DRAWN + 500;
+        let a = flagged_routes(n);
+        let visible: Vec<usize> = (0..n).collect();
+        let mut dispositions = vec![Disposition::Open; n];
+        dispositions[n - 1] = Disposition::Confirmed;
+        let mut drawn = DrawnFlows::build(&a, &visible, &dispositions);
+        let has = |d: &DrawnFlows, i: usize| d.routes.iter().filter(|f| f.route == Some(i)).count();
+        assert_eq!((drawn.routes.len(), drawn.hidden), (MAX_DRAWN, 500));
+        assert_eq!(
+            has(&drawn, n - 1),
+            1,
+            "a confirmed route is drawn beyond the rank cap"
+        );
+        assert_eq!(has(&drawn, n - 2), 0, "a flagged route past the cap is not");
+        // Selecting it draws it; selecting another takes it away again.
+        drawn.include_selected(&a, Some(n - 2), &dispositions);
+        assert_eq!(has(&drawn, n - 2), 1);
+        drawn.include_selected(&a, Some(0), &dispositions);
+        assert_eq!((has(&drawn, n - 2), has(&drawn, 0)), (0, 1));
+        assert_eq!(drawn.routes.len(), MAX_DRAWN);
     }
 }

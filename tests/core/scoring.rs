@@ -227,14 +227,33 @@ fn every_shipment_is_on_a_route_and_output_is_deterministic() {
 #[test]
 fn a_route_explained_later_reads_as_one_explained_when_scored() {
     use chiptrail::analysis::Keep;
+    // The licensed world with its licences and screening list: licence notes and screening
+    // evidence are words too.
     let s = generate(&SampleConfig::new(3000, 7));
-    let mut bytes = Vec::new();
+    let (mut bytes, mut licences, mut list) = (Vec::new(), Vec::new(), Vec::new());
     s.write_shipments(&mut bytes).unwrap();
+    s.write_licences(&mut licences).unwrap();
+    s.write_screening(&mut list).unwrap();
     let g = Gazetteer::embedded();
     let d = read_bytes(&bytes, Path::new("s.csv"), &ReadOptions::default(), g, None).unwrap();
+    let licence_options = ReadOptions {
+        format: Some(chiptrail::model::Format::Licences),
+        ..ReadOptions::default()
+    };
+    let l = read_bytes(&licences, Path::new("l.csv"), &licence_options, g, None).unwrap();
+    let w = read_bytes(&list, Path::new("w.csv"), &ReadOptions::default(), g, None).unwrap();
+    let watchlist = Analysis::watchlist_entries([&w]);
     let rules = Rules::default();
-    let all = Analysis::run(&[&d], &[], &rules, g);
-    let lazy = Analysis::run_keeping(&[&d], &[], &rules, g, Keep::All, Keep::Flagged);
+    let all = Analysis::run(&[&d, &l], &watchlist, &rules, g);
+    let lazy = Analysis::run_keeping(&[&d, &l], &watchlist, &rules, g, Keep::All, Keep::Flagged);
+    assert!(
+        all.routes.iter().any(|r| !r.licence_notes.is_empty())
+            && all
+                .routes
+                .iter()
+                .any(|r| r.score.value("screening_match") > 0.0),
+        "licences and the screening list bear on some routes"
+    );
     assert_eq!(all.routes.len(), lazy.routes.len());
     let unexplained = lazy.routes.iter().filter(|r| !r.score.explained).count();
     assert!(
@@ -242,7 +261,7 @@ fn a_route_explained_later_reads_as_one_explained_when_scored() {
         "some routes explained as scored, some later"
     );
     for (i, r) in all.routes.iter().enumerate() {
-        let later = lazy.explained(i, &[&d]);
+        let later = lazy.explained(i, &[&d, &l, &w]);
         assert_eq!(&*later, r, "route {i}");
         // Without words, the values and the verdict are already the same.
         let early = &lazy.routes[i];
