@@ -54,7 +54,8 @@ def svg(rows, out):
             parts.append(f'<polyline points="{pts}" fill="none" stroke="{colours[name]}" stroke-width="2"/>')
             for r in rows:
                 parts.append(f'<circle cx="{X(r["rows"]):.1f}" cy="{Y(r[key]):.1f}" r="3" fill="{colours[name]}"/>')
-                parts.append(f'<text x="{X(r["rows"]) + 5:.1f}" y="{Y(r[key]) - 6:.1f}" fill="{colours[name]}">{r[key]:.3g}</text>')
+                label = f'{r[key]:,.0f}' if key.endswith('_mb') else f'{r[key]:.3g}'
+                parts.append(f'<text x="{X(r["rows"]) + 5:.1f}" y="{Y(r[key]) - 6:.1f}" fill="{colours[name]}">{label}</text>')
         # A linear reference: the smallest size's score figure scaled with rows.
         ref = rows[0][keys[1]]
         pts = ' '.join(f'{X(r["rows"]):.1f},{Y(ref * r["rows"] / rows[0]["rows"]):.1f}' for r in rows
@@ -70,12 +71,20 @@ def svg(rows, out):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--bin', required=True)
-    ap.add_argument('--rows', type=int, nargs='+', required=True)
+    ap.add_argument('--bin')
+    ap.add_argument('--rows', type=int, nargs='+')
     ap.add_argument('--runs', type=int, default=3)
     ap.add_argument('--work', default='/tmp/chiptrail-growth')
     ap.add_argument('--out', default='docs')
+    ap.add_argument('--plot-only', action='store_true', help='redraw OUT/growth.svg from OUT/growth.csv')
     args = ap.parse_args()
+    if args.plot_only:
+        with open(os.path.join(args.out, 'growth.csv')) as f:
+            rows = [{k: (int(v) if k == 'rows' else float(v)) for k, v in r.items()} for r in csv.DictReader(f)]
+        svg(rows, os.path.join(args.out, 'growth.svg'))
+        return
+    if not args.bin or not args.rows:
+        ap.error('--bin and --rows are needed unless --plot-only')
     rows = []
     for n in args.rows:
         d = os.path.join(args.work, str(n))
