@@ -56,14 +56,15 @@ def svg(rows, out):
                 parts.append(f'<circle cx="{X(r["rows"]):.1f}" cy="{Y(r[key]):.1f}" r="3" fill="{colours[name]}"/>')
                 label = f'{r[key]:,.0f}' if key.endswith('_mb') else f'{r[key]:.3g}'
                 parts.append(f'<text x="{X(r["rows"]) + 5:.1f}" y="{Y(r[key]) - 6:.1f}" fill="{colours[name]}">{label}</text>')
-        # A linear reference: the smallest size's score figure scaled with rows.
-        ref = rows[0][keys[1]]
-        pts = ' '.join(f'{X(r["rows"]):.1f},{Y(ref * r["rows"] / rows[0]["rows"]):.1f}' for r in rows
-                       if ly[0] <= math.log10(ref * r['rows'] / rows[0]['rows']) <= ly[1])
+        # A linear reference: score's figure at 1M rows (or the smallest size) scaled with rows.
+        base = next((r for r in rows if r['rows'] >= 1_000_000), rows[0])
+        ref = base[keys[1]]
+        pts = ' '.join(f'{X(r["rows"]):.1f},{Y(ref * r["rows"] / base["rows"]):.1f}' for r in rows
+                       if ly[0] <= math.log10(ref * r['rows'] / base['rows']) <= ly[1])
         parts.append(f'<polyline points="{pts}" fill="none" stroke="#999" stroke-dasharray="4 4"/>')
         parts.append(f'<text x="{x0 + 8}" y="{pad + 4}" fill="{colours["check"]}">check</text>')
         parts.append(f'<text x="{x0 + 8}" y="{pad + 20}" fill="{colours["score"]}">score</text>')
-        parts.append(f'<text x="{x0 + 8}" y="{pad + 36}" fill="#999">linear from the smallest</text>')
+        parts.append(f'<text x="{x0 + 8}" y="{pad + 36}" fill="#999">linear from {base["rows"] / 1e6:g}M rows</text>')
     parts.append('</svg>')
     with open(out, 'w') as f:
         f.write('\n'.join(parts) + '\n')
