@@ -229,6 +229,7 @@ impl App {
             table_order: Vec::new(),
             months_all: Vec::new(),
             months_selected: Vec::new(),
+            selected_explained: None,
             written: Vec::new(),
             triage: Default::default(),
             route_keys: Vec::new(),
@@ -331,6 +332,11 @@ impl App {
         if self.drawn_selected_for != Some(s.selected) {
             s.drawn
                 .include_selected(&s.analysis, s.selected, &s.dispositions);
+            let datasets: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
+            s.selected_explained = s
+                .selected
+                .filter(|i| *i < s.analysis.routes.len())
+                .map(|i| (i, s.analysis.explained(i, &datasets).into_owned()));
             self.drawn_selected_for = Some(s.selected);
         }
         if self.months_selected_for != s.selected {

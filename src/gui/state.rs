@@ -194,6 +194,9 @@ pub struct State {
     pub table_order: Vec<usize>,
     pub months_all: Vec<(i32, f64)>,
     pub months_selected: Vec<(i32, f64)>,
+    /// The selected route with its evidence in words (routes not flagged are explained when
+    /// selected, once, not every frame).
+    pub selected_explained: Option<(usize, crate::analysis::ScoredRoute)>,
     /// Files written by exports this session (shown in the status line, checked by tests).
     pub written: Vec<PathBuf>,
     /// Dispositions and notes, by route key.

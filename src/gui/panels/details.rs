@@ -88,9 +88,12 @@ pub fn details_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
         return commands;
     };
     // A route scored without words (the app explains flagged ones as it scores) is explained
-    // here, each time it is shown: one route's indicators take microseconds.
+    // when selected (`State::selected_explained`), or here when that is not up to date yet.
     let datasets: Vec<&crate::model::Dataset> = app.datasets.iter().map(|d| &**d).collect();
-    let explained = app.analysis.explained(route, &datasets);
+    let explained = match &app.selected_explained {
+        Some((i, r)) if *i == route => std::borrow::Cow::Borrowed(r),
+        _ => app.analysis.explained(route, &datasets),
+    };
     let r: &crate::analysis::ScoredRoute = &explained;
     ui.horizontal(|ui| {
         let g = crate::gazetteer::Gazetteer::embedded();
