@@ -61,24 +61,6 @@ pub struct ScoredRoute {
 }
 
 impl ScoredRoute {
-    /// A row standing for nothing (an index out of range).
-    fn empty() -> ScoredRoute {
-        ScoredRoute {
-            id: String::new(),
-            kind: RouteKind::Corridor { flows: Vec::new() },
-            score: crate::scoring::combine(Vec::new(), 0.0, &Rules::default()),
-            countries: Vec::new(),
-            parties: Vec::new(),
-            shipment_ids: Vec::new(),
-            first_date: Date(0),
-            last_date: Date(0),
-            quantity: 0.0,
-            value_usd: 0.0,
-            stops: Vec::new(),
-            licence_notes: Vec::new(),
-        }
-    }
-
     /// The path as the exports write it: codes joined by `>` (`US>SG>CN`).
     pub fn path_codes(&self, g: &Gazetteer) -> String {
         self.path_joined(g, ">")
@@ -146,6 +128,47 @@ pub struct Explainer {
     shipment_files: Vec<String>,
 }
 
+impl Explainer {
+    /// What the indicators read to score `route` (its legs sorted in `members`): the run's
+    /// scoring loop and [`Analysis::explained`] both score through here.
+    #[allow(clippy::too_many_arguments)]
+    fn context<'a>(
+        &'a self,
+        ledger: &'a Ledger,
+        route: &'a Route,
+        rules: &'a Rules,
+        g: &'a Gazetteer,
+        datasets: &'a [&'a Dataset],
+        licences: &'a LicenceIndex,
+        members: Vec<u32>,
+        explain: bool,
+    ) -> RouteContext<'a> {
+        RouteContext {
+            ledger,
+            route,
+            rules,
+            gazetteer: g,
+            datasets,
+            stats: &self.stats,
+            screening: &self.screening,
+            licences,
+            thresholds: &self.thresholds,
+            members,
+            explain,
+            cache: Default::default(),
+        }
+    }
+}
+
+/// The shipment datasets among `datasets`, in order: legs index them by this order.
+fn shipment_sets<'a>(datasets: &[&'a Dataset]) -> Vec<&'a Dataset> {
+    datasets
+        .iter()
+        .copied()
+        .filter(|d| d.provenance.format == Format::Shipments)
+        .collect()
+}
+
 /// Everything scored from a set of inputs.
 #[derive(Clone, Debug, Default)]
 pub struct Analysis {
@@ -194,11 +217,7 @@ impl Analysis {
         keep: Keep,
         explain: Keep,
     ) -> Analysis {
-        let shipment_sets: Vec<&Dataset> = datasets
-            .iter()
-            .copied()
-            .filter(|d| d.provenance.format == Format::Shipments)
-            .collect();
+        let shipment_sets = shipment_sets(datasets);
         let ledger = Ledger::build(&shipment_sets, rules);
         let licence_sets: Vec<&Dataset> = datasets
             .iter()
@@ -215,7 +234,15 @@ impl Analysis {
         let stage = Stage::start("screening");
         let screening = ScreeningIndex::build(watchlist, &ledger, rules, g);
         stage.end();
-        let thresholds = thresholds(rules);
+        let explainer = Explainer {
+            stats,
+            screening,
+            thresholds: thresholds(rules),
+            shipment_files: shipment_sets
+                .iter()
+                .map(|d| d.provenance.sha256.clone())
+                .collect(),
+        };
         // Each firm's name once, shared by every route through it.
         let names: Vec<Arc<str>> = ledger
             .holders
@@ -243,20 +270,16 @@ impl Analysis {
                 members.clear();
                 members.extend_from_slice(&route.legs);
                 members.sort_unstable();
-                let mut ctx = RouteContext {
-                    ledger: &ledger,
-                    route: &route,
+                let mut ctx = explainer.context(
+                    &ledger,
+                    &route,
                     rules,
-                    gazetteer: g,
-                    datasets: &shipment_sets,
-                    stats: &stats,
-                    screening: &screening,
-                    licences: &licences,
-                    thresholds: &thresholds,
-                    members: std::mem::take(members),
-                    explain: keep.keeps_all() && explain.keeps_all(),
-                    cache: Default::default(),
-                };
+                    g,
+                    &shipment_sets,
+                    &licences,
+                    std::mem::take(members),
+                    keep.keeps_all() && explain.keeps_all(),
+                );
                 // Every row kept (the app): the factors' values are kept too, words or not.
                 let score = score_route_with(&ctx, keep.keeps_all());
                 // Scored without words to decide; a row kept and to be explained is scored again
@@ -310,15 +333,7 @@ impl Analysis {
             routes: rows,
             scored_rows: scored_rows.into_inner(),
             flagged_rows: flagged_rows.into_inner(),
-            explainer: Some(Arc::new(Explainer {
-                stats,
-                screening,
-                thresholds,
-                shipment_files: shipment_sets
-                    .iter()
-                    .map(|d| d.provenance.sha256.clone())
-                    .collect(),
-            })),
+            explainer: Some(Arc::new(explainer)),
             notes: corridors.notes,
             licences,
             rules: rules.clone(),
@@ -333,54 +348,49 @@ impl Analysis {
         Analysis::run_all_keeping(datasets, rules, g, Keep::All)
     }
 
-    /// Route `i` with its evidence in words: as kept when it was explained when scored (flagged
-    /// routes in the app, every route on the command line), otherwise scored again with words
-    /// (the same values). `datasets` are the datasets the analysis was run on, in that order
-    /// (screening lists among them are passed over); given others, the route is returned as it
-    /// is, without words.
-    pub fn explained(&self, i: usize, datasets: &[&Dataset]) -> std::borrow::Cow<'_, ScoredRoute> {
+    /// Route `i` with its evidence in words (`None` past the last route): as kept when it was
+    /// explained when scored (flagged routes in the app, every route on the command line),
+    /// otherwise scored again with words (the same values). `datasets` are the datasets the
+    /// analysis was run on, in that order (screening lists among them are passed over); given
+    /// others, the route is returned as it is, without words.
+    pub fn explained(
+        &self,
+        i: usize,
+        datasets: &[&Dataset],
+    ) -> Option<std::borrow::Cow<'_, ScoredRoute>> {
         use std::borrow::Cow;
-        let Some(r) = self.routes.get(i) else {
-            return Cow::Owned(ScoredRoute::empty());
-        };
+        let r = self.routes.get(i)?;
         let (RouteKind::Shipments(route), false, Some(x)) =
             (&r.kind, r.score.explained, self.explainer.as_deref())
         else {
-            return Cow::Borrowed(r);
+            return Some(Cow::Borrowed(r));
         };
-        let shipment_sets: Vec<&Dataset> = datasets
-            .iter()
-            .copied()
-            .filter(|d| d.provenance.format == Format::Shipments)
-            .collect();
+        let shipment_sets = shipment_sets(datasets);
         // Other files than those scored: no words rather than words from the wrong rows.
         if !shipment_sets
             .iter()
             .map(|d| &d.provenance.sha256)
             .eq(&x.shipment_files)
         {
-            return Cow::Borrowed(r);
+            return Some(Cow::Borrowed(r));
         }
         let mut members = route.legs.clone();
         members.sort_unstable();
-        let ctx = RouteContext {
-            ledger: &self.ledger,
+        let g = Gazetteer::embedded();
+        let ctx = x.context(
+            &self.ledger,
             route,
-            rules: &self.rules,
-            gazetteer: Gazetteer::embedded(),
-            datasets: &shipment_sets,
-            stats: &x.stats,
-            screening: &x.screening,
-            licences: &self.licences,
-            thresholds: &x.thresholds,
+            &self.rules,
+            g,
+            &shipment_sets,
+            &self.licences,
             members,
-            explain: true,
-            cache: Default::default(),
-        };
+            true,
+        );
         let mut explained = r.clone();
         explained.score = score_route(&ctx);
         explained.licence_notes = licence_notes(&self.ledger, route, &self.licences);
-        Cow::Owned(explained)
+        Some(Cow::Owned(explained))
     }
 
     /// [`Analysis::run_all`], keeping only the rows `keep` keeps.

@@ -94,7 +94,7 @@ pub fn write_report(dir: &Path, report: &Report<'_>) -> std::io::Result<Written>
     // Every route in the report with its evidence in words.
     let explained: Vec<_> = indices
         .iter()
-        .map(|i| report.analysis.explained(*i, report.datasets))
+        .filter_map(|i| report.analysis.explained(*i, report.datasets))
         .collect();
     let routes: Vec<&ScoredRoute> = explained.iter().map(|r| &**r).collect();
     let mut files = Vec::new();

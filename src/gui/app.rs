@@ -333,10 +333,10 @@ impl App {
             s.drawn
                 .include_selected(&s.analysis, s.selected, &s.dispositions);
             let datasets: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
-            s.selected_explained = s
-                .selected
-                .filter(|i| *i < s.analysis.routes.len())
-                .map(|i| (i, s.analysis.explained(i, &datasets).into_owned()));
+            s.selected_explained = s.selected.and_then(|i| {
+                let r = s.analysis.explained(i, &datasets)?;
+                Some((i, r.into_owned()))
+            });
             self.drawn_selected_for = Some(s.selected);
         }
         if self.months_selected_for != s.selected {
@@ -722,17 +722,13 @@ impl App {
                         .map(|(i, _)| i)
                         .collect(),
                     ExportScope::Filtered => s.visible.clone(),
-                    ExportScope::Selected => s
-                        .selected
-                        .filter(|i| *i < s.analysis.routes.len())
-                        .into_iter()
-                        .collect(),
+                    ExportScope::Selected => s.selected.into_iter().collect(),
                 };
                 // Exports carry the reasons in words: routes scored without them are explained.
                 let datasets: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
                 let explained: Vec<_> = indices
                     .iter()
-                    .map(|i| s.analysis.explained(*i, &datasets))
+                    .filter_map(|i| s.analysis.explained(*i, &datasets))
                     .collect();
                 let routes: Vec<&crate::analysis::ScoredRoute> =
                     explained.iter().map(|r| &**r).collect();

@@ -260,8 +260,11 @@ fn a_route_explained_later_reads_as_one_explained_when_scored() {
         unexplained > 0 && lazy.routes.iter().any(|r| r.score.explained),
         "some routes explained as scored, some later"
     );
+    assert!(lazy.explained(all.routes.len(), &[&d, &l, &w]).is_none());
     for (i, r) in all.routes.iter().enumerate() {
-        let later = lazy.explained(i, &[&d, &l, &w]);
+        let later = lazy
+            .explained(i, &[&d, &l, &w])
+            .expect("a route of the analysis");
         assert_eq!(&*later, r, "route {i}");
         // Without words, the values and the verdict are already the same.
         let early = &lazy.routes[i];

@@ -89,10 +89,15 @@ pub fn details_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
     };
     // A route scored without words (the app explains flagged ones as it scores) is explained
     // when selected (`State::selected_explained`), or here when that is not up to date yet.
-    let datasets: Vec<&crate::model::Dataset> = app.datasets.iter().map(|d| &**d).collect();
     let explained = match &app.selected_explained {
-        Some((i, r)) if *i == route => std::borrow::Cow::Borrowed(r),
-        _ => app.analysis.explained(route, &datasets),
+        Some((i, r)) if *i == route => Some(std::borrow::Cow::Borrowed(r)),
+        _ => {
+            let datasets: Vec<&crate::model::Dataset> = app.datasets.iter().map(|d| &**d).collect();
+            app.analysis.explained(route, &datasets)
+        }
+    };
+    let Some(explained) = explained else {
+        return commands;
     };
     let r: &crate::analysis::ScoredRoute = &explained;
     ui.horizontal(|ui| {
