@@ -374,23 +374,33 @@ impl Analysis {
         {
             return Some(Cow::Borrowed(r));
         }
-        let mut members = route.legs.clone();
-        members.sort_unstable();
-        let g = Gazetteer::embedded();
-        let ctx = x.context(
-            &self.ledger,
-            route,
-            &self.rules,
-            g,
-            &shipment_sets,
-            &self.licences,
-            members,
-            true,
-        );
+        let ctx = self.route_context(route, &shipment_sets, true)?;
         let mut explained = r.clone();
         explained.score = score_route(&ctx);
         explained.licence_notes = licence_notes(&self.ledger, route, &self.licences);
         Some(Cow::Owned(explained))
+    }
+
+    /// What the indicators read to score `route`, one of this analysis' routes, on its
+    /// shipment datasets (`None` for an analysis that kept no [`Explainer`]).
+    pub(crate) fn route_context<'a>(
+        &'a self,
+        route: &'a Route,
+        shipment_sets: &'a [&'a Dataset],
+        explain: bool,
+    ) -> Option<RouteContext<'a>> {
+        let mut members = route.legs.clone();
+        members.sort_unstable();
+        Some(self.explainer.as_deref()?.context(
+            &self.ledger,
+            route,
+            &self.rules,
+            Gazetteer::embedded(),
+            shipment_sets,
+            &self.licences,
+            members,
+            explain,
+        ))
     }
 
     /// [`Analysis::run_all`], keeping only the rows `keep` keeps.

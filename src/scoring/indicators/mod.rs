@@ -235,17 +235,15 @@ pub fn ramp(x: f64, lo: f64, hi: f64) -> f64 {
 /// on the route that holds a given shipment.
 #[cfg(test)]
 pub(crate) mod testkit {
-    use std::path::Path;
-    use std::sync::Arc;
-
-    use super::{HolderStats, Indicator, screening_match::ScreeningIndex, thresholds};
+    use super::Indicator;
     use crate::analysis::{Analysis, RouteKind, ScoredRoute};
     use crate::gazetteer::Gazetteer;
     use crate::ingest::{ReadOptions, read_bytes};
     use crate::model::{Dataset, Format, ScreeningEntry};
     use crate::routes::Route;
     use crate::rules::Rules;
-    use crate::scoring::{Finding, RouteContext};
+    use crate::scoring::Finding;
+    use std::path::Path;
 
     /// Header of the shipment rows given to [`case`].
     pub(crate) const SHIPMENTS: &str = "shipment_id,date,exporter,exporter_country,importer,importer_country,origin_country,hs_code,description,quantity,unit,value_usd,weight_kg";
@@ -335,28 +333,17 @@ pub(crate) mod testkit {
             let mut sets = vec![&shipments];
             sets.extend(licences.as_ref());
             let analysis = Analysis::run(&sets, &watchlist, &self.rules, g);
-            // What `Analysis::run` builds for the indicators and does not keep.
-            let stats = HolderStats::build(&analysis.ledger, &self.rules, g);
-            let screening = ScreeningIndex::build(&watchlist, &analysis.ledger, &self.rules, g);
             Case {
-                thresholds: thresholds(&self.rules),
-                rules: self.rules,
                 shipments,
                 analysis,
-                stats,
-                screening,
             }
         }
     }
 
     /// An analysed set of rows.
     pub(crate) struct Case {
-        pub(crate) rules: Rules,
         shipments: Dataset,
         pub(crate) analysis: Analysis,
-        stats: HolderStats,
-        screening: ScreeningIndex,
-        thresholds: Vec<Arc<str>>,
     }
 
     impl Case {
@@ -394,22 +381,11 @@ pub(crate) mod testkit {
         pub(crate) fn eval(&self, indicator: &dyn Indicator, id: &str) -> Finding {
             let route = self.route(id);
             let datasets = [&self.shipments];
-            let mut members = route.legs.clone();
-            members.sort_unstable();
-            let ctx = RouteContext {
-                ledger: &self.analysis.ledger,
-                route,
-                rules: &self.rules,
-                gazetteer: Gazetteer::embedded(),
-                datasets: &datasets,
-                stats: &self.stats,
-                screening: &self.screening,
-                licences: &self.analysis.licences,
-                thresholds: &self.thresholds,
-                members,
-                explain: true,
-                cache: Default::default(),
-            };
+            // The context the analysis scored the route with, explained.
+            let ctx = self
+                .analysis
+                .route_context(route, &datasets, true)
+                .expect("an analysis keeps what its indicators read");
             let finding = indicator.evaluate(&ctx);
             // An indicator that did not fire is not kept on the score: it reads as no finding.
             let none = Finding::none();
