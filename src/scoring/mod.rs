@@ -348,6 +348,20 @@ pub struct Measured<'a> {
     pub finding: Finding,
 }
 
+/// Per-factor numbers fit on the stack up to this many factors (a route has 14, a corridor 18).
+const SCRATCH: usize = 24;
+
+/// `n` zeroed numbers: in `stack` when they fit, else in `heap` (a million routes allocate
+/// nothing here).
+fn scratch<'a>(stack: &'a mut [f64; SCRATCH], heap: &'a mut Vec<f64>, n: usize) -> &'a mut [f64] {
+    if n <= SCRATCH {
+        &mut stack[..n]
+    } else {
+        heap.resize(n, 0.0);
+        heap
+    }
+}
+
 /// Combines findings into a score, keeping *what* a route delivers apart from *how* it behaves
 /// (`floor` is `scoring.delivery_floor` for routes, `corridors.delivery_floor` for corridors):
 ///
@@ -392,15 +406,8 @@ where
     let delivers = (product * value_of(Role::Delivers)).clamp(0.0, 1.0);
     let licence = (product * value_of(Role::Licence)).clamp(0.0, 1.0);
     let listed = value_of(Role::Listed).clamp(0.0, 1.0);
-    // Per-factor terms on the stack (a route has 14 factors, a corridor 18).
-    let mut small_terms = [0.0f64; 24];
-    let mut heap_terms = Vec::new();
-    let terms: &mut [f64] = if all.len() <= small_terms.len() {
-        &mut small_terms[..all.len()]
-    } else {
-        heap_terms.resize(all.len(), 0.0);
-        &mut heap_terms
-    };
+    let (mut small_terms, mut heap_terms) = ([0.0f64; SCRATCH], Vec::new());
+    let terms = scratch(&mut small_terms, &mut heap_terms, all.len());
     for (t, m) in terms.iter_mut().zip(all) {
         *t = match m.role {
             Role::Behaviour | Role::Corridor => {
@@ -450,14 +457,8 @@ where
             .max_by(|a, b| a.1.finding.value.total_cmp(&b.1.finding.value))
             .map(|(i, _)| i)
     };
-    let mut small_contributions = [0.0f64; 24];
-    let mut heap_contributions = Vec::new();
-    let contributions: &mut [f64] = if all.len() <= small_contributions.len() {
-        &mut small_contributions[..all.len()]
-    } else {
-        heap_contributions.resize(all.len(), 0.0);
-        &mut heap_contributions
-    };
+    let (mut small_contributions, mut heap_contributions) = ([0.0f64; SCRATCH], Vec::new());
+    let contributions = scratch(&mut small_contributions, &mut heap_contributions, all.len());
     match basis {
         Basis::Licence | Basis::Listed => {
             let role = if basis == Basis::Licence {
