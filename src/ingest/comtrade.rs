@@ -3,15 +3,11 @@
 
 use super::statistics::{Classification, Skipped, cell, number, qty_unit, quantity};
 use super::values::parse_number;
-use super::{IngestError, Progress, ReadResult, Table, field, find, for_each_record};
+use super::{
+    IngestError, Progress, ReadResult, RowError, Table, field, find, for_each_record, row_error,
+};
 use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Flow, FlowCode, HsCode, Period, Provenance, Records};
-
-type RowError = (String, String);
-
-fn err(column: &str, message: impl Into<String>) -> RowError {
-    (column.to_string(), message.into())
-}
 
 struct Cols {
     freq: Option<usize>,
@@ -39,14 +35,14 @@ struct Cols {
 /// Reads an M49 code cell (`156`, `051`, `156.0`).
 pub(super) fn m49(g: &Gazetteer, column: &str, text: &str) -> Result<CountryId, RowError> {
     if text.is_empty() {
-        return Err(err(column, "missing value"));
+        return Err(row_error(column, "missing value"));
     }
     let code = text.strip_suffix(".0").unwrap_or(text);
     let n: u16 = code
         .parse()
-        .map_err(|_| err(column, format!("'{text}' is not an M49 country code")))?;
+        .map_err(|_| row_error(column, format!("'{text}' is not an M49 country code")))?;
     g.by_m49(n)
-        .ok_or_else(|| err(column, format!("unknown M49 country code {n}")))
+        .ok_or_else(|| row_error(column, format!("unknown M49 country code {n}")))
 }
 
 /// A breakdown cell as written, `None` when it is the total (`total`, e.g. motCode `0` or
@@ -134,7 +130,7 @@ pub(super) fn read(
         };
         let flow_text = field(r, cols.flow);
         let flow_code = FlowCode::parse(flow_text).ok_or_else(|| {
-            err(
+            row_error(
                 "flowCode",
                 format!("unknown flow code '{flow_text}' (expected M, X, RX, RM, DX or FM)"),
             )
@@ -145,7 +141,7 @@ pub(super) fn read(
             HsCode::TOTAL
         } else {
             HsCode::parse(cmd)
-                .ok_or_else(|| err("cmdCode", format!("'{cmd}' is not an HS code")))?
+                .ok_or_else(|| row_error("cmdCode", format!("'{cmd}' is not an HS code")))?
         };
         let cif_usd = number(cell(r, cols.cif), false);
         let fob_usd = number(cell(r, cols.fob), false);
@@ -157,21 +153,21 @@ pub(super) fn read(
                 fob_usd.or(cif_usd)
             }
             .ok_or_else(|| {
-                err(
+                row_error(
                     "primaryValue",
                     "missing value (and no cifvalue or fobvalue)",
                 )
             })?
         } else {
             parse_number(primary_text, false).ok_or_else(|| {
-                err(
+                row_error(
                     "primaryValue",
                     format!("unreadable number '{primary_text}'"),
                 )
             })?
         };
         if value_usd < 0.0 {
-            return Err(err(
+            return Err(row_error(
                 "primaryValue",
                 format!("negative number '{primary_text}'"),
             ));
@@ -209,7 +205,7 @@ fn period(r: &csv::ByteRecord, cols: &Cols) -> Result<Period, RowError> {
             .parse()
             .ok()
             .filter(|y| (1900..=2100).contains(y))
-            .ok_or_else(|| err("refYear", format!("'{year_text}' is not a year")))?;
+            .ok_or_else(|| row_error("refYear", format!("'{year_text}' is not a year")))?;
         let month_text = cols.month.map(|i| field(r, i)).unwrap_or("");
         let month = if annual_freq == Some(true) || month_text.is_empty() || month_text == "52" {
             None
@@ -218,7 +214,7 @@ fn period(r: &csv::ByteRecord, cols: &Cols) -> Result<Period, RowError> {
                 Ok(m @ 1..=12) => Some(m),
                 _ => {
                     let message = format!("'{month_text}' is not a month (1-12, or 52 for annual)");
-                    return Err(err("refMonth", message));
+                    return Err(row_error("refMonth", message));
                 }
             }
         };
@@ -226,7 +222,7 @@ fn period(r: &csv::ByteRecord, cols: &Cols) -> Result<Period, RowError> {
     }
     let text = cols.period.map(|i| field(r, i)).unwrap_or("");
     let bad = || {
-        err(
+        row_error(
             "period",
             format!("'{text}' is not a period (YYYY or YYYYMM)"),
         )

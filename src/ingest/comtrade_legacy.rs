@@ -8,15 +8,11 @@
 use super::comtrade::{m49, part};
 use super::statistics::{self, AreaCode, Classification, Skipped, cell, qty_unit};
 use super::values::parse_number;
-use super::{IngestError, Progress, ReadResult, Table, field, find, for_each_record};
+use super::{
+    IngestError, Progress, ReadResult, RowError, Table, field, find, for_each_record, row_error,
+};
 use crate::gazetteer::{AreaKind, Gazetteer};
 use crate::model::{Flow, FlowCode, Format, HsCode, Provenance, Records};
-
-type RowError = (String, String);
-
-fn err(column: &str, message: impl Into<String>) -> RowError {
-    (column.to_string(), message.into())
-}
 
 /// True for a legacy Comtrade header: reporter, partner and commodity codes and a trade flow,
 /// named as the legacy download names them (`Reporter Code`, `Commodity Code`, `Trade Flow Code`).
@@ -201,7 +197,7 @@ pub(super) fn read(
             HsCode::TOTAL
         } else {
             HsCode::parse(cmd)
-                .ok_or_else(|| err("Commodity Code", format!("'{cmd}' is not an HS code")))?
+                .ok_or_else(|| row_error("Commodity Code", format!("'{cmd}' is not an HS code")))?
         };
         let cif_usd = number(cell(r, cols.cif));
         let fob_usd = number(cell(r, cols.fob));
@@ -212,17 +208,17 @@ pub(super) fn read(
             } else {
                 fob_usd.or(cif_usd)
             }
-            .ok_or_else(|| err("Trade Value (US$)", "missing value"))?
+            .ok_or_else(|| row_error("Trade Value (US$)", "missing value"))?
         } else {
             parse_number(value_text, decimal_comma).ok_or_else(|| {
-                err(
+                row_error(
                     "Trade Value (US$)",
                     format!("unreadable number '{value_text}'"),
                 )
             })?
         };
         if value_usd < 0.0 {
-            return Err(err(
+            return Err(row_error(
                 "Trade Value (US$)",
                 format!("negative number '{value_text}'"),
             ));
@@ -260,7 +256,7 @@ fn flow(code: &str, name: &str) -> Result<FlowCode, RowError> {
         .or_else(|| FlowCode::parse(name))
         .ok_or_else(|| {
             let shown = if code.is_empty() { name } else { code };
-            err(
+            row_error(
                 "Trade Flow Code",
                 format!(
                     "unknown trade flow '{shown}' (expected 1-4, M, X, DX, FM, RX, RM, XOP, XIP, MIP, MOP or their names)"

@@ -6,14 +6,12 @@
 use super::columns::Column;
 use super::values::{DateCell, DateOrder, OrderEvidence, is_missing, parse_date, parse_number};
 use super::{
-    Countries, IngestError, Progress, ReadOptions, ReadResult, RejectedRow, Table, field,
+    Countries, IngestError, Progress, ReadOptions, ReadResult, RejectedRow, RowError, Table, field,
     for_each_record,
 };
 use crate::gazetteer::Gazetteer;
 use crate::model::{Date, HsCode, Licence, NamedParty, Provenance, Records};
 use crate::text::squash;
-
-type RowError = (String, String);
 
 /// A column of the licences format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -523,7 +523,12 @@ fn for_each_record(
 }
 
 /// What a row reader gives back for a row it cannot load: (column, reason).
-type RowError = (String, String);
+pub(super) type RowError = (String, String);
+
+/// A row's problem in `column` (as the file names it), in words.
+pub(super) fn row_error(column: &str, message: impl Into<String>) -> RowError {
+    (column.to_string(), message.into())
+}
 
 /// Where a walk over records starts: the first byte of a record (or of the header), its line.
 #[derive(Clone, Copy)]

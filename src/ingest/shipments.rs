@@ -7,14 +7,13 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::columns::{Column, ColumnMap};
 use super::values::{DateCell, OrderEvidence, is_missing, parse_date, parse_number};
 use super::{
-    Cells, Countries, IngestError, Progress, ReadOptions, ReadResult, Table, par_for_each_record,
+    Cells, Countries, IngestError, Progress, ReadOptions, ReadResult, RowError, Table,
+    par_for_each_record,
 };
 use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Date, HsCode, Party, PartyId, Provenance, Records, Shipment, TransportMode};
 use crate::parties::normalise;
 use crate::text::squash;
-
-type RowError = (String, String);
 
 fn reject(column: Column, message: impl Into<String>) -> RowError {
     (column.name().to_string(), message.into())

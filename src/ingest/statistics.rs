@@ -5,12 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use super::IngestError;
 use super::values::{is_missing, parse_number};
+use super::{IngestError, RowError};
 use crate::gazetteer::{AreaKind, CountryId, Gazetteer};
 use crate::model::{Period, Provenance};
-
-type RowError = (String, String);
 
 /// The text of an optional column's field (empty when the file has no such column).
 pub(super) fn cell(record: &csv::ByteRecord, i: Option<usize>) -> &str {

@@ -9,16 +9,12 @@ use std::collections::BTreeMap;
 
 use super::statistics::{self, Classification, Groups, Skipped, cell, qty_unit, thousands};
 use super::values::parse_number;
-use super::{IngestError, Progress, ReadResult, Table, field, find, for_each_record};
+use super::{
+    IngestError, Progress, ReadResult, RowError, Table, field, find, for_each_record, row_error,
+};
 use crate::gazetteer::Gazetteer;
 use crate::model::{Flow, FlowCode, Format, HsCode, Period, Provenance, Records};
 use crate::text::squash;
-
-type RowError = (String, String);
-
-fn err(column: &str, message: impl Into<String>) -> RowError {
-    (column.to_string(), message.into())
-}
 
 /// True for a WITS header: reporter and partner ISO3 codes, a product code and a trade value.
 pub(super) fn looks_like_wits(keys: &[String]) -> bool {
@@ -51,7 +47,7 @@ fn flow(code: &str, name: &str) -> Result<FlowCode, RowError> {
     };
     by_name.or_else(by_code).ok_or_else(|| {
         let shown = if name.is_empty() { code } else { name };
-        err(
+        row_error(
             "TradeFlowName",
             format!(
                 "unknown trade flow '{shown}' (expected Import, Export, Re-Export or Re-Import)"
@@ -132,7 +128,7 @@ pub(super) fn read(
             .parse()
             .ok()
             .filter(|y| (1900..=2100).contains(y))
-            .ok_or_else(|| err("Year", format!("'{year_text}' is not a year")))?;
+            .ok_or_else(|| row_error("Year", format!("'{year_text}' is not a year")))?;
         let rep = statistics::area(
             g,
             "ReporterISO3",
@@ -145,7 +141,9 @@ pub(super) fn read(
         let product_text = field(r, product);
         let hs_code = match HsCode::parse(product_text) {
             Some(code) => code,
-            None if product_text.is_empty() => return Err(err("ProductCode", "missing value")),
+            None if product_text.is_empty() => {
+                return Err(row_error("ProductCode", "missing value"));
+            }
             None if ["total", "all", "all products", "tot"]
                 .iter()
                 .any(|t| product_text.eq_ignore_ascii_case(t)) =>
@@ -158,7 +156,7 @@ pub(super) fn read(
                 HsCode::TOTAL
             }
             None => {
-                return Err(err(
+                return Err(row_error(
                     "ProductCode",
                     format!("'{product_text}' is not an HS code"),
                 ));
@@ -176,10 +174,13 @@ pub(super) fn read(
             } else {
                 format!("unreadable number '{value_text}'")
             };
-            err(&h[value], what)
+            row_error(&h[value], what)
         })?;
         if value_usd < 0.0 {
-            return Err(err(&h[value], format!("negative number '{value_text}'")));
+            return Err(row_error(
+                &h[value],
+                format!("negative number '{value_text}'"),
+            ));
         }
         let qty_unit = qty_unit(cell(r, unit), "", "");
         groups.add(&rep);
