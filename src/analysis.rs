@@ -360,25 +360,30 @@ impl Analysis {
     ) -> Option<std::borrow::Cow<'_, ScoredRoute>> {
         use std::borrow::Cow;
         let r = self.routes.get(i)?;
-        let (RouteKind::Shipments(route), false, Some(x)) =
-            (&r.kind, r.score.explained, self.explainer.as_deref())
-        else {
+        let (RouteKind::Shipments(route), false) = (&r.kind, r.score.explained) else {
             return Some(Cow::Borrowed(r));
         };
-        let shipment_sets = shipment_sets(datasets);
         // Other files than those scored: no words rather than words from the wrong rows.
-        if !shipment_sets
-            .iter()
-            .map(|d| &d.provenance.sha256)
-            .eq(&x.shipment_files)
-        {
+        let Some(shipment_sets) = self.scored_shipment_sets(datasets) else {
             return Some(Cow::Borrowed(r));
-        }
+        };
         let ctx = self.route_context(route, &shipment_sets, true)?;
         let mut explained = r.clone();
         explained.score = score_route(&ctx);
         explained.licence_notes = licence_notes(&self.ledger, route, &self.licences);
         Some(Cow::Owned(explained))
+    }
+
+    /// The shipment datasets among `datasets`, in the order the ledger's legs refer to them,
+    /// when they are the files this analysis scored (the same sha256, in order); `None` for
+    /// others (the app may have let a file go while a new analysis is under way).
+    pub fn scored_shipment_sets<'a>(&self, datasets: &[&'a Dataset]) -> Option<Vec<&'a Dataset>> {
+        let sets = shipment_sets(datasets);
+        let x = self.explainer.as_deref()?;
+        sets.iter()
+            .map(|d| &d.provenance.sha256)
+            .eq(&x.shipment_files)
+            .then_some(sets)
     }
 
     /// What the indicators read to score `route`, one of this analysis' routes, on its

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Analysis, RouteKind, ScoredRoute};
+use crate::flowmap::{PlaceKind, RoutePlaces};
 use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Date, HsCode};
 use crate::triage::Disposition;
@@ -24,6 +25,101 @@ pub enum CountryMode {
     OutOf,
     /// Both the origin and the final destination.
     Between,
+}
+
+/// Where on a route a place filter looks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlaceRole {
+    /// Anywhere on the path.
+    #[default]
+    Any,
+    /// The final destination.
+    Into,
+    /// The origin.
+    OutOf,
+    /// A stop between the origin and the destination (an intermediary).
+    Through,
+}
+
+impl PlaceRole {
+    pub const ALL: [PlaceRole; 4] = [
+        PlaceRole::Any,
+        PlaceRole::Into,
+        PlaceRole::OutOf,
+        PlaceRole::Through,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PlaceRole::Any => "on path",
+            PlaceRole::Into => "into",
+            PlaceRole::OutOf => "out of",
+            PlaceRole::Through => "through",
+        }
+    }
+}
+
+/// Routes at a place picked on the map: a country (`SG`) or a hub (`SGSIN`), shown as a chip in
+/// the filters panel. Several place filters must all hold.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlaceFilter {
+    /// A country's code or a hub's UN/LOCODE.
+    pub code: String,
+    /// As the chip shows it.
+    pub name: String,
+    pub role: PlaceRole,
+}
+
+/// A place filter's code, resolved against the gazetteer once per filtering.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum PlaceTarget {
+    Country(CountryId),
+    Hub(u32),
+    /// A code the gazetteer does not know: no route is there.
+    Unknown,
+}
+
+impl PlaceFilter {
+    fn target(&self, g: &Gazetteer) -> PlaceTarget {
+        let code = self.code.trim();
+        if let Some(h) = g
+            .hubs()
+            .iter()
+            .position(|h| h.locode.eq_ignore_ascii_case(code))
+        {
+            return PlaceTarget::Hub(h as u32);
+        }
+        g.by_code(code)
+            .map_or(PlaceTarget::Unknown, PlaceTarget::Country)
+    }
+}
+
+/// Whether a route's stops (its places, or its countries where places are not at hand) put it
+/// at `target` in `role`.
+fn at_place(
+    target: PlaceTarget,
+    role: PlaceRole,
+    countries: &[CountryId],
+    places: Option<(&RoutePlaces, &[u32])>,
+) -> bool {
+    let hit = |k: usize| -> bool {
+        match (target, places) {
+            (PlaceTarget::Country(c), Some((p, stops))) => p.place(stops[k]).country == c,
+            (PlaceTarget::Hub(h), Some((p, stops))) => p.place(stops[k]).kind == PlaceKind::Hub(h),
+            (PlaceTarget::Country(c), None) => countries[k] == c,
+            _ => false,
+        }
+    };
+    let n = match places {
+        Some((_, stops)) => stops.len(),
+        None => countries.len(),
+    };
+    match role {
+        PlaceRole::Any => (0..n).any(hit),
+        PlaceRole::Into => n > 0 && hit(n - 1),
+        PlaceRole::OutOf => n > 0 && hit(0),
+        PlaceRole::Through => (1..n.saturating_sub(1)).any(hit),
+    }
 }
 
 /// The filter settings (persisted between runs and saved in case files).
@@ -45,6 +141,8 @@ pub struct RouteFilter {
     pub flagged_only: bool,
     /// Routes with these dispositions are left out (`["dismissed"]`); empty for none.
     pub hidden_dispositions: Vec<Disposition>,
+    /// Places picked on the map; a route must be at every one.
+    pub places: Vec<PlaceFilter>,
 }
 
 impl Default for RouteFilter {
@@ -59,6 +157,7 @@ impl Default for RouteFilter {
             min_score: 0.0,
             flagged_only: false,
             hidden_dispositions: Vec::new(),
+            places: Vec::new(),
         }
     }
 }
@@ -158,7 +257,22 @@ impl RouteFilter {
     /// As [`RouteFilter::apply`], with each route's disposition (`dispositions[i]` for route `i`;
     /// routes beyond the slice are open).
     pub fn apply_triaged(&self, analysis: &Analysis, dispositions: &[Disposition]) -> Vec<usize> {
+        self.apply_at(analysis, dispositions, None)
+    }
+
+    /// As [`RouteFilter::apply_triaged`], reading place filters against each route's places
+    /// (hubs need them; without them a country is looked for among the route's countries and a
+    /// hub is nowhere).
+    pub fn apply_at(
+        &self,
+        analysis: &Analysis,
+        dispositions: &[Disposition],
+        places: Option<&RoutePlaces>,
+    ) -> Vec<usize> {
         let hs = self.hs_code();
+        let g = Gazetteer::embedded();
+        let targets: Vec<(PlaceTarget, PlaceRole)> =
+            self.places.iter().map(|p| (p.target(g), p.role)).collect();
         analysis
             .routes
             .iter()
@@ -166,6 +280,9 @@ impl RouteFilter {
             .filter(|(i, r)| {
                 let d = dispositions.get(*i).copied().unwrap_or_default();
                 self.passes(r, analysis, hs, d)
+                    && targets.iter().all(|&(t, role)| {
+                        at_place(t, role, &r.countries, places.map(|p| (p, p.of(*i))))
+                    })
             })
             .map(|(i, _)| i)
             .collect()

@@ -28,6 +28,7 @@ pub mod case;
 pub mod evaluation;
 pub mod export;
 pub mod filter;
+pub mod flowmap;
 pub mod gazetteer;
 pub mod geometry;
 pub mod ingest;
