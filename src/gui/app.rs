@@ -189,6 +189,9 @@ impl App {
         let mut memory = MapMemory::default();
         let _ = memory.set_zoom(settings.zoom.clamp(1.0, 16.0));
         memory.center_at(lon_lat(settings.center[0], settings.center[1]));
+        // No view saved: frame the trade of this domain to the window once it is laid out.
+        let first_frame = (settings.center == crate::gui::state::DEFAULT_VIEW_CENTER)
+            .then_some(crate::gui::state::DEFAULT_VIEW);
         let (rules, rules_status) = load_rules(settings.rules_path.as_deref());
         let labels = g
             .countries()
@@ -216,7 +219,7 @@ impl App {
             selected: None,
             basemap: Arc::new(Basemap::embedded()),
             labels,
-            hubs: Vec::new(),
+            places: Default::default(),
             concern_m49,
             job: None,
             status: rules_status,
@@ -246,6 +249,7 @@ impl App {
                 tiles: None,
                 rect: None,
                 events: Default::default(),
+                frame: first_frame,
             },
             pick_file,
             clock: utc_now,
@@ -280,10 +284,10 @@ impl App {
         s.visible = s
             .settings
             .filter
-            .apply_triaged(&s.analysis, &s.dispositions);
+            .apply_at(&s.analysis, &s.dispositions, Some(&s.places));
         stage.end();
         let _stage = crate::timing::Stage::start("app: flows built");
-        s.drawn = DrawnFlows::build(&s.analysis, &s.visible, &s.dispositions);
+        s.drawn = DrawnFlows::build(&s.analysis, &s.places, &s.visible, &s.dispositions);
         self.table_sorted_by = None;
         self.drawn_selected_for = None;
         if s.selected.is_some_and(|i| i >= s.analysis.routes.len()) {
@@ -298,25 +302,16 @@ impl App {
         let stage = crate::timing::Stage::start("app: route keys");
         s.rekey();
         stage.end();
-        let stage = crate::timing::Stage::start("app: months and hubs");
+        let stage = crate::timing::Stage::start("app: months and places");
         s.months_all = crate::filter::monthly_values(&s.analysis);
         self.months_selected_for = None;
-        let g = Gazetteer::embedded();
-        let trade: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
-        let throughput = crate::filter::hub_throughput(&trade, g);
+        let datasets: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
+        s.places = Arc::new(crate::flowmap::RoutePlaces::build(
+            &s.analysis,
+            &datasets,
+            Gazetteer::embedded(),
+        ));
         stage.end();
-        let top = throughput.first().map(|t| t.1).unwrap_or(1.0).max(1.0);
-        s.hubs = throughput
-            .iter()
-            .map(|(i, v)| {
-                let h = &g.hubs()[*i];
-                (
-                    mercator(h.point.x(), h.point.y()),
-                    2.5 + 6.0 * (v / top).sqrt() as f32,
-                    h.name.clone(),
-                )
-            })
-            .collect();
         self.refresh();
     }
 
@@ -330,8 +325,7 @@ impl App {
             self.table_sorted_by = Some(s.routes_sort);
         }
         if self.drawn_selected_for != Some(s.selected) {
-            s.drawn
-                .include_selected(&s.analysis, s.selected, &s.dispositions);
+            s.drawn.select(&s.analysis, &s.places, s.selected);
             let datasets: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
             s.selected_explained = s.selected.and_then(|i| {
                 let r = s.analysis.explained(i, &datasets)?;
@@ -566,6 +560,30 @@ impl App {
             let before = self.snapshot();
             self.state.history.record(before, Step::Select);
             self.state.selected = selected;
+            self.frame_selection();
+        }
+    }
+
+    /// Frames the whole selected route, in the world copy where it is continuous, beside the
+    /// panels (the map applies it once it is laid out).
+    fn frame_selection(&mut self) {
+        let Some(i) = self.state.selected else {
+            return;
+        };
+        let s = &self.state;
+        let mut points: Vec<geo::Point<f64>> = s
+            .places
+            .of(i)
+            .iter()
+            .map(|p| s.places.place(*p).point)
+            .collect();
+        if points.is_empty()
+            && let Some(r) = s.analysis.routes.get(i)
+        {
+            points = r.stops.clone();
+        }
+        if let Some(b) = crate::gui::basemap::Bounds::of_path(&points) {
+            self.map.frame = Some(b);
         }
     }
 
@@ -643,11 +661,7 @@ impl App {
                 };
                 self.select(Some(rows[next as usize]));
             }
-            Command::ZoomToSelection => {
-                if let Some(r) = self.state.selected_route() {
-                    zoom_to_points(&mut self.map.memory, &r.stops, self.map.rect);
-                }
-            }
+            Command::ZoomToSelection => self.frame_selection(),
             Command::ZoomToCountry(id) => {
                 if let Some(p) = Gazetteer::embedded().country(id).point {
                     self.map.memory.center_at(lon_lat(p.x(), p.y()));
@@ -1050,36 +1064,6 @@ fn mapping_dialog_for(path: &Path, message: &str) -> Option<MappingDialog> {
     })
 }
 
-/// Centres and zooms the map so that `points` fill most of the map area.
-pub fn zoom_to_points(memory: &mut MapMemory, points: &[geo::Point<f64>], map_rect: Option<Rect>) {
-    if points.is_empty() {
-        return;
-    }
-    let merc: Vec<[f32; 2]> = points.iter().map(|p| mercator(p.x(), p.y())).collect();
-    let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
-    for p in &merc {
-        x0 = x0.min(p[0]);
-        y0 = y0.min(p[1]);
-        x1 = x1.max(p[0]);
-        y1 = y1.max(p[1]);
-    }
-    let size = map_rect
-        .map(|r| r.width().min(r.height()))
-        .unwrap_or(600.0)
-        .max(100.0);
-    let span = (x1 - x0).max(y1 - y0).max(1e-4);
-    // World width in pixels is 256 * 2^zoom; fit the span into 80% of the map.
-    let zoom = ((size * 0.8 / span / 256.0).log2() as f64).clamp(1.0, 12.0);
-    let lon = ((x0 + x1) / 2.0) as f64 * 360.0 - 180.0;
-    let ym = ((y0 + y1) / 2.0) as f64;
-    let lat = (std::f64::consts::PI * (1.0 - 2.0 * ym))
-        .sinh()
-        .atan()
-        .to_degrees();
-    memory.center_at(lon_lat(lon, lat));
-    let _ = memory.set_zoom(zoom);
-}
-
 impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_job();
@@ -1124,9 +1108,9 @@ impl eframe::App for App {
         if self.frame_log {
             // CHIPTRAIL_FRAME_LOG=1: how long building each frame took, for measuring large files.
             eprintln!(
-                "frame {:.1} ms, {} routes drawn",
+                "frame {:.1} ms, {} flows drawn",
                 started.elapsed().as_secs_f64() * 1e3,
-                self.state.drawn.at_zoom(self.map.memory.zoom()).len()
+                self.state.drawn.arcs.len()
             );
         }
         for c in commands {

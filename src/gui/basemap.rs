@@ -1,8 +1,8 @@
 //! The offline basemap: Natural Earth country polygons compiled into the binary (see
 //! `scripts/gen_basemap.py`), triangulated once, drawn by a walkers plugin with land, borders,
-//! ocean and country labels, and hubs as points.
+//! ocean and country labels, in every copy of the world the view shows; and how to frame a view.
 
-use egui::{Align2, Color32, FontId, Mesh, Pos2, Rect, Shape, pos2};
+use egui::{Align2, FontId, Mesh, Pos2, Rect, Shape, pos2};
 use walkers::{MapMemory, Plugin, Projector, lon_lat};
 
 use super::theme;
@@ -152,7 +152,8 @@ impl ToScreen {
     }
 }
 
-/// Draws ocean, land, borders, labels and hubs.
+/// Draws ocean, land, borders and country labels, in every copy of the world the view shows
+/// (the map pans east and west without end).
 pub struct BasemapPlugin<'a> {
     pub basemap: &'a Basemap,
     /// Whether online tiles are drawn underneath (then no ocean or land fill).
@@ -161,8 +162,11 @@ pub struct BasemapPlugin<'a> {
     pub concern: &'a [u16],
     /// Country labels: (point, name), shown from zoom 3.
     pub labels: &'a [([f32; 2], String)],
-    /// Hubs: (point, radius in px, name).
-    pub hubs: &'a [([f32; 2], f32, String)],
+}
+
+/// The copies of the world (whole-world offsets) a view's normalised x range shows.
+pub fn copies(view: [f32; 4]) -> std::ops::RangeInclusive<i32> {
+    view[0].floor() as i32..=view[2].floor() as i32
 }
 
 impl Plugin for BasemapPlugin<'_> {
@@ -184,68 +188,112 @@ impl Plugin for BasemapPlugin<'_> {
         let layer = self.basemap.layer(zoom);
         let mut land = Mesh::default();
         let mut concern = Mesh::default();
-        for c in &layer.countries {
-            if c.bbox[2] < view[0]
-                || c.bbox[0] > view[2]
-                || c.bbox[3] < view[1]
-                || c.bbox[1] > view[3]
-            {
-                continue;
-            }
-            if !self.tiles_below {
-                let mesh = if self.concern.contains(&c.m49) {
-                    &mut concern
-                } else {
-                    &mut land
-                };
-                let colour = if self.concern.contains(&c.m49) {
-                    theme::LAND_CONCERN
-                } else {
-                    theme::LAND
-                };
-                let base = mesh.vertices.len() as u32;
-                for v in &c.vertices {
-                    mesh.colored_vertex(t.apply(*v), colour);
+        for k in copies(view) {
+            let dx = k as f32;
+            let at = |p: [f32; 2]| t.apply([p[0] + dx, p[1]]);
+            for c in &layer.countries {
+                if c.bbox[2] + dx < view[0]
+                    || c.bbox[0] + dx > view[2]
+                    || c.bbox[3] < view[1]
+                    || c.bbox[1] > view[3]
+                {
+                    continue;
                 }
-                mesh.indices.extend(c.indices.iter().map(|i| base + i));
-            }
-            for ring in &c.rings {
-                let points: Vec<Pos2> = ring.iter().map(|p| t.apply(*p)).collect();
-                painter.add(Shape::line(points, theme::BORDER));
+                if !self.tiles_below {
+                    let is_concern = self.concern.contains(&c.m49);
+                    let (mesh, colour) = if is_concern {
+                        (&mut concern, theme::LAND_CONCERN)
+                    } else {
+                        (&mut land, theme::LAND)
+                    };
+                    let base = mesh.vertices.len() as u32;
+                    for v in &c.vertices {
+                        mesh.colored_vertex(at(*v), colour);
+                    }
+                    mesh.indices.extend(c.indices.iter().map(|i| base + i));
+                }
+                for ring in &c.rings {
+                    let points: Vec<Pos2> = ring.iter().map(|p| at(*p)).collect();
+                    painter.add(Shape::line(points, theme::BORDER));
+                }
             }
         }
         painter.add(Shape::mesh(land));
         painter.add(Shape::mesh(concern));
         if zoom >= 3.0 {
-            for (p, name) in self.labels {
-                let pos = t.apply(*p);
-                if rect.contains(pos) {
-                    painter.text(
-                        pos,
-                        Align2::CENTER_CENTER,
-                        name,
-                        FontId::proportional(11.0),
-                        theme::COUNTRY_LABEL,
-                    );
-                }
-            }
-        }
-        for (p, radius, name) in self.hubs {
-            let pos = t.apply(*p);
-            if rect.contains(pos) {
-                painter.circle(pos, *radius, theme::HUB_FILL, theme::HUB_STROKE);
-                if zoom >= 5.0 {
-                    painter.text(
-                        pos + egui::vec2(radius + 3.0, 0.0),
-                        Align2::LEFT_CENTER,
-                        name,
-                        FontId::proportional(10.0),
-                        Color32::DARK_BLUE,
-                    );
+            for k in copies(view) {
+                for (p, name) in self.labels {
+                    let pos = t.apply([p[0] + k as f32, p[1]]);
+                    if rect.contains(pos) {
+                        painter.text(
+                            pos,
+                            Align2::CENTER_CENTER,
+                            name,
+                            FontId::proportional(11.0),
+                            theme::COUNTRY_LABEL,
+                        );
+                    }
                 }
             }
         }
     }
+}
+
+/// A view to frame: longitudes may run past 180 (a path made continuous with
+/// [`crate::flowmap::unwrap_longitudes`]), latitudes are clamped to the map.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bounds {
+    pub west: f64,
+    pub south: f64,
+    pub east: f64,
+    pub north: f64,
+}
+
+impl Bounds {
+    /// The bounds of points given as (lon, lat), with longitudes made continuous along them.
+    pub fn of_path(points: &[geo::Point<f64>]) -> Option<Bounds> {
+        let lons: Vec<f64> = points.iter().map(|p| p.x()).collect();
+        let lons = crate::flowmap::unwrap_longitudes(&lons);
+        let mut b = Bounds {
+            west: f64::MAX,
+            south: f64::MAX,
+            east: f64::MIN,
+            north: f64::MIN,
+        };
+        for (lon, p) in lons.iter().zip(points) {
+            b.west = b.west.min(*lon);
+            b.east = b.east.max(*lon);
+            b.south = b.south.min(p.y());
+            b.north = b.north.max(p.y());
+        }
+        (!points.is_empty()).then_some(b)
+    }
+}
+
+/// The centre (lon, lat) and zoom that show `bounds` whole in a map of `size` pixels, with
+/// `margin` pixels kept free on every side; a single point gets a regional zoom. Walkers' world is
+/// 256 x 2^zoom pixels wide.
+pub fn fit_view(bounds: Bounds, size: egui::Vec2, margin: f32) -> (f64, f64, f64) {
+    let a = mercator(bounds.west, bounds.north);
+    let b = mercator(bounds.east, bounds.south);
+    // x from the longitudes themselves: they may run past 180 on purpose.
+    let (x0, x1) = ((bounds.west + 180.0) / 360.0, (bounds.east + 180.0) / 360.0);
+    let (y0, y1) = (f64::from(a[1]), f64::from(b[1]));
+    let w = f64::from((size.x - 2.0 * margin).max(40.0));
+    let h = f64::from((size.y - 2.0 * margin).max(40.0));
+    let span_x = (x1 - x0).max(1e-6);
+    let span_y = (y1 - y0).max(1e-6);
+    let zoom = (w / span_x / 256.0)
+        .min(h / span_y / 256.0)
+        .log2()
+        .clamp(1.0, 6.0);
+    let lon = (x0 + x1) / 2.0 * 360.0 - 180.0;
+    let ym = (y0 + y1) / 2.0;
+    let lat = (std::f64::consts::PI * (1.0 - 2.0 * ym))
+        .sinh()
+        .atan()
+        .to_degrees();
+    (lon, lat, zoom)
 }
 
 #[cfg(test)]
@@ -299,6 +347,40 @@ mod tests {
                 (ours - theirs).length() < 0.5,
                 "{lon},{lat}: {ours:?} vs {theirs:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_framed_view_holds_its_bounds_inside_the_margin() {
+        // Chicago, Singapore, Bushehr: continuous across the Pacific.
+        let path = [
+            lon_lat(-87.6, 41.9),
+            lon_lat(103.8, 1.3),
+            lon_lat(50.8, 28.9),
+        ];
+        let b = Bounds::of_path(&path).unwrap();
+        assert!(b.west < -300.0 && b.east > -90.0, "{b:?}");
+        for size in [egui::vec2(660.0, 560.0), egui::vec2(1100.0, 560.0)] {
+            let (lon, lat, zoom) = fit_view(b, size, 48.0);
+            let mut memory = MapMemory::default();
+            let _ = memory.set_zoom(zoom);
+            memory.center_at(lon_lat(lon, lat));
+            let rect = Rect::from_min_size(pos2(300.0, 30.0), size);
+            let projector = Projector::new(
+                rect,
+                &walkers::MercatorProjection,
+                &memory,
+                lon_lat(0.0, 0.0),
+            );
+            let t = ToScreen::new(&projector);
+            let lons = crate::flowmap::unwrap_longitudes(&[-87.6, 103.8, 50.8]);
+            for (l, p) in lons.iter().zip(&path) {
+                let q = t.apply([((l + 180.0) / 360.0) as f32, mercator(0.0, p.y())[1]]);
+                assert!(
+                    rect.shrink(40.0).contains(q),
+                    "{l} at {q:?} outside {rect:?}"
+                );
+            }
         }
     }
 }

@@ -1,7 +1,12 @@
-//! Flows and routes on the map: great-circle arcs built once per analysis or filter change,
-//! coloured by score, width by value on a log scale, arrows for direction, flagged routes above
-//! the rest with a halo. Zoomed out, routes are aggregated by country pair; the number drawn is
-//! capped (flagged routes first, best first), with small ones faded.
+//! Flows on the map, drawn as a flow map: the visible routes' hops summed between places (hubs
+//! where the shipments name them, else countries; see [`crate::flowmap`]), as arcs that bend to
+//! one side so that both directions of a pair stay apart, with the flagged and the busiest on
+//! top, the rest faded by value, and at most [`MAX_FLOWS`] at once. Places are circles sized by
+//! the value through them, labelled where there is room. The world wraps: everything is drawn in
+//! each copy of the world the view shows, and a flow takes the short way round.
+//!
+//! The arcs are built once per analysis, filter or selection change, in map coordinates; a frame
+//! only moves them to the screen.
 
 use egui::{Align2, Color32, FontId, Pos2, Rect, Shape, Stroke, pos2, vec2};
 use walkers::{MapMemory, Plugin, Projector};
@@ -9,38 +14,63 @@ use walkers::{MapMemory, Plugin, Projector};
 use super::basemap::{ToScreen, mercator};
 use super::theme;
 use crate::analysis::Analysis;
-use crate::gazetteer::{CountryId, Gazetteer};
-use crate::geometry::route_lines;
+use crate::flowmap::{FlowSummary, PlaceFlow, RoutePlaces, arc, nearest_copy};
 use crate::triage::Disposition;
 
-/// Below this zoom, flows are aggregated by country pair.
-pub const AGGREGATE_BELOW_ZOOM: f64 = 3.0;
-/// The most routes drawn one by one.
-pub const MAX_DRAWN: usize = 2500;
+/// The most flows drawn at once: more is a tangle no eye can follow.
+pub const MAX_FLOWS: usize = 300;
+/// How far an arc bends, as a share of its length.
+const BEND: f32 = 0.12;
+/// Segments per arc.
+const SEGMENTS: usize = 20;
+/// The most place labels drawn.
+const MAX_LABELS: usize = 48;
 
-/// One line on the map: a route, or an aggregated country pair.
+/// One arc on the map.
 #[derive(Clone, Debug)]
-pub struct DrawnFlow {
-    /// The route (index into `analysis.routes`), or `None` for an aggregate.
-    pub route: Option<usize>,
-    pub label: String,
-    /// Parts in normalised Mercator coordinates.
-    pub parts: Vec<Vec<[f32; 2]>>,
-    pub score: f64,
-    pub flagged: bool,
-    pub value_usd: f64,
-    /// 0..1: faded when small or dismissed.
+pub struct DrawnArc {
+    /// Index into `summary.flows`.
+    pub flow: usize,
+    /// Points in normalised Mercator coordinates; x may run past 0..1 (the short way round).
+    pub points: Vec<[f32; 2]>,
+    /// 0..1: faded by value rank, and further when dismissed.
     pub alpha: f32,
-    /// The route's disposition; for an aggregate, confirmed when any of its routes is, dismissed
-    /// when all are, needs information when any does and none is confirmed.
-    pub disposition: Disposition,
-    /// Bounding box of `parts` (min x, min y, max x, max y), to skip lines outside the view.
+    /// Bounding box of `points` (min x, min y, max x, max y).
     pub bbox: [f32; 4],
 }
 
-fn bbox(parts: &[Vec<[f32; 2]>]) -> [f32; 4] {
+/// Everything the flows plugin draws, computed once per analysis, filter or selection change.
+#[derive(Default)]
+pub struct DrawnFlows {
+    pub summary: FlowSummary,
+    /// The arcs drawn, least important first (drawn first, at the bottom).
+    pub arcs: Vec<DrawnArc>,
+    /// Flows not drawn (the cap).
+    pub hidden: usize,
+    /// Places on a drawn flow, largest first (labels are placed in this order).
+    pub places: Vec<u32>,
+    /// The largest value through a place, for sizing circles.
+    pub max_place_value: f64,
+    /// The flag threshold of the rules the analysis was scored with (the colour ramp turns red
+    /// there).
+    pub threshold: f64,
+    /// The selected route, drawn along its own places on top of the rest.
+    pub selected: Option<SelectedRoute>,
+}
+
+/// The selected route as drawn.
+#[derive(Clone, Debug)]
+pub struct SelectedRoute {
+    pub route: usize,
+    pub score: f64,
+    pub width: f32,
+    /// One arc per hop between its places.
+    pub arcs: Vec<Vec<[f32; 2]>>,
+}
+
+fn bbox(points: &[[f32; 2]]) -> [f32; 4] {
     let mut b = [f32::MAX, f32::MAX, f32::MIN, f32::MIN];
-    for p in parts.iter().flatten() {
+    for p in points {
         b = [
             b[0].min(p[0]),
             b[1].min(p[1]),
@@ -51,254 +81,152 @@ fn bbox(parts: &[Vec<[f32; 2]>]) -> [f32; 4] {
     b
 }
 
-/// Routes between one pair of countries, summed for the zoomed-out view.
-struct PairTotal {
-    value: f64,
-    /// Sum of value x score, for the value-weighted mean.
-    weighted_score: f64,
-    best: f64,
-    flagged: usize,
-    count: usize,
-    confirmed: usize,
-    dismissed: usize,
-    needs_information: usize,
-    stops: [geo::Point<f64>; 2],
-}
-
-/// Everything the flows plugin draws, computed once per analysis, filter or selection change.
-#[derive(Default)]
-pub struct DrawnFlows {
-    pub routes: Vec<DrawnFlow>,
-    pub aggregates: Vec<DrawnFlow>,
-    /// Routes that passed the filter but were not drawn (the cap).
-    pub hidden: usize,
-    /// The flag threshold of the rules the analysis was scored with (the colour ramp turns red
-    /// there).
-    pub threshold: f64,
-    /// A selected route drawn beyond the cap ([`DrawnFlows::include_selected`]).
-    extra: Option<usize>,
-}
-
-/// The line of one route, faded by `alpha` (and further when dismissed).
-fn route_flow(analysis: &Analysis, i: usize, alpha: f32, d: Disposition) -> DrawnFlow {
-    let g = Gazetteer::embedded();
-    let r = &analysis.routes[i];
-    DrawnFlow {
-        route: Some(i),
-        label: format!(
-            "{} {}  score {:.2}",
-            r.id,
-            r.path_joined(g, " → "),
-            r.score.score
-        ),
-        parts: to_mercator(route_lines(&r.stops, 150.0)),
-        score: r.score.score,
-        flagged: r.score.flagged,
-        value_usd: r.value_usd,
-        alpha: if d == Disposition::Dismissed {
-            alpha * theme::DISMISSED_ALPHA
-        } else {
-            alpha
-        },
-        disposition: d,
-        bbox: [0.0; 4],
-    }
-}
-
-fn to_mercator(parts: Vec<Vec<geo::Point<f64>>>) -> Vec<Vec<[f32; 2]>> {
-    parts
-        .into_iter()
-        .map(|p| p.into_iter().map(|q| mercator(q.x(), q.y())).collect())
-        .collect()
+/// The arc of a hop between two places, the short way round.
+fn place_arc(places: &RoutePlaces, from: u32, to: u32) -> Vec<[f32; 2]> {
+    let (a, b) = (places.place(from).point, places.place(to).point);
+    let a = mercator(a.x(), a.y());
+    let mut b = mercator(b.x(), b.y());
+    b[0] = nearest_copy(a[0], b[0]);
+    arc(a, b, BEND, SEGMENTS, 0.02, 0.98)
 }
 
 impl DrawnFlows {
-    /// Builds the lines for the routes that passed the filter (`visible`, highest score first),
-    /// styled by their dispositions (`dispositions[i]` for route `i`; open beyond the slice).
+    /// Sums the routes that passed the filter (`visible`) between their places and builds the
+    /// arcs of the [`MAX_FLOWS`] most important flows, styled by the routes' dispositions.
     pub fn build(
         analysis: &Analysis,
+        places: &RoutePlaces,
         visible: &[usize],
         dispositions: &[Disposition],
     ) -> DrawnFlows {
-        let g = Gazetteer::embedded();
-        let disposition = |i: usize| dispositions.get(i).copied().unwrap_or_default();
-        // Up to the cap, confirmed routes first, then those that need information, flagged ones,
-        // and the rest, each best first: a million shipments hold tens of thousands of flagged
-        // routes, more than a frame can draw or an eye can read (the legend says how many are not
-        // drawn; a selected route is always drawn, see `include_selected`).
-        let class = |i: usize| match disposition(i) {
-            Disposition::Confirmed => 0,
-            Disposition::NeedsInformation => 1,
-            _ if analysis.routes[i].score.flagged => 2,
-            _ => 3,
-        };
-        let mut chosen: Vec<usize> = Vec::with_capacity(MAX_DRAWN.min(visible.len()));
-        for c in 0..4 {
-            let room = MAX_DRAWN.saturating_sub(chosen.len());
-            chosen.extend(
-                visible
-                    .iter()
-                    .copied()
-                    .filter(|i| class(*i) == c)
-                    .take(room),
-            );
-        }
-        let hidden = visible.len().saturating_sub(chosen.len());
-        let n = chosen.len().max(1) as f32;
-        let mut routes: Vec<DrawnFlow> = chosen
-            .iter()
-            .enumerate()
-            .map(|(rank, &i)| {
-                let alpha = if analysis.routes[i].score.flagged {
-                    1.0
-                } else {
-                    0.85 - 0.6 * rank as f32 / n
-                };
-                route_flow(analysis, i, alpha, disposition(i))
-            })
+        let summary = FlowSummary::build(analysis, places, visible, dispositions);
+        // The summary's order is flagged first, then by value: the cap keeps the flows an
+        // investigator looks for; a confirmed or questioned route's flows are always kept.
+        let triaged = |f: &PlaceFlow| f.confirmed + f.needs_information > 0;
+        let mut chosen: Vec<usize> = (0..summary.flows.len())
+            .filter(|&i| triaged(&summary.flows[i]))
+            .take(MAX_FLOWS)
             .collect();
-        // Draw order: dismissed first (at the bottom), then low scores, flagged, and confirmed
-        // routes last (on top).
-        routes.sort_by(|a, b| {
-            draw_rank(a)
-                .cmp(&draw_rank(b))
-                .then(a.score.total_cmp(&b.score))
-        });
-        let mut pairs: std::collections::BTreeMap<(CountryId, CountryId), PairTotal> =
-            Default::default();
-        for &i in visible {
-            let r = &analysis.routes[i];
-            for (w, s) in r.countries.windows(2).zip(r.stops.windows(2)) {
-                let e = pairs.entry((w[0], w[1])).or_insert(PairTotal {
-                    value: 0.0,
-                    weighted_score: 0.0,
-                    best: 0.0,
-                    flagged: 0,
-                    count: 0,
-                    confirmed: 0,
-                    dismissed: 0,
-                    needs_information: 0,
-                    stops: [s[0], s[1]],
-                });
-                let d = disposition(i);
-                e.value += r.value_usd;
-                e.weighted_score += r.value_usd.max(1.0) * r.score.score;
-                e.best = e.best.max(r.score.score);
-                // A dismissed route is not diversion: it does not make its pair look flagged.
-                e.flagged += usize::from(r.score.flagged && d != Disposition::Dismissed);
-                e.count += 1;
-                e.confirmed += usize::from(d == Disposition::Confirmed);
-                e.dismissed += usize::from(d == Disposition::Dismissed);
-                e.needs_information += usize::from(d == Disposition::NeedsInformation);
+        for i in 0..summary.flows.len() {
+            if chosen.len() >= MAX_FLOWS {
+                break;
+            }
+            if !triaged(&summary.flows[i]) {
+                chosen.push(i);
             }
         }
-        // An aggregate is coloured by the value-weighted mean score of its routes (with a million
-        // shipments nearly every pair holds some flagged route, so the maximum says little), and
-        // haloed when any of its routes is flagged. Pairs in the order of their codes, so that ties
-        // are drawn in the same order whatever the gazetteer's.
-        let mut pairs: Vec<_> = pairs.into_iter().collect();
-        pairs.sort_by(|(a, _), (b, _)| g.cmp_codes(&[a.0, a.1], &[b.0, b.1]));
-        let mut aggregates: Vec<DrawnFlow> = pairs
-            .into_iter()
-            .map(|((a, b), p)| {
-                let mean = (p.weighted_score / p.value.max(1.0)).min(1.0);
-                let (a, b) = (g.country(a).code(), g.country(b).code());
-                let disposition = if p.confirmed > 0 {
-                    Disposition::Confirmed
-                } else if p.needs_information > 0 {
-                    Disposition::NeedsInformation
-                } else if p.dismissed == p.count {
-                    Disposition::Dismissed
+        chosen.sort_unstable();
+        let hidden = summary.flows.len() - chosen.len();
+        // Faded by value rank within the flagged and within the rest: the busiest read first.
+        let rank_of = |flagged: bool| -> Vec<usize> {
+            let mut v: Vec<usize> = chosen
+                .iter()
+                .copied()
+                .filter(|&i| (summary.flows[i].flagged > 0) == flagged)
+                .collect();
+            v.sort_by(|a, b| {
+                summary.flows[*b]
+                    .value_usd
+                    .total_cmp(&summary.flows[*a].value_usd)
+            });
+            v
+        };
+        let (flagged_rank, other_rank) = (rank_of(true), rank_of(false));
+        let mut arcs: Vec<DrawnArc> = chosen
+            .iter()
+            .map(|&i| {
+                let f = &summary.flows[i];
+                let (ranks, top, fall) = if f.flagged > 0 {
+                    (&flagged_rank, 0.95, 0.45)
                 } else {
-                    Disposition::Open
+                    (&other_rank, 0.7, 0.5)
                 };
-                let mut triaged = String::new();
-                for (n, what) in [
-                    (p.confirmed, "confirmed"),
-                    (p.needs_information, "need information"),
-                    (p.dismissed, "dismissed"),
-                ] {
-                    if n > 0 {
-                        triaged.push_str(&format!(", {n} {what}"));
-                    }
+                let rank = ranks.iter().position(|&u| u == i).unwrap_or(0) as f32;
+                let mut alpha = top - fall * rank / ranks.len().max(1) as f32;
+                if f.disposition() == Disposition::Dismissed {
+                    alpha *= theme::DISMISSED_ALPHA;
                 }
-                DrawnFlow {
-                    route: None,
-                    label: format!(
-                        "{a} → {b}: {} route(s), {} flagged{triaged}; value-weighted score {mean:.2}, best {:.2}",
-                        p.count, p.flagged, p.best
-                    ),
-                    parts: to_mercator(route_lines(&p.stops, 200.0)),
-                    score: mean,
-                    flagged: p.flagged > 0,
-                    value_usd: p.value,
-                    alpha: match disposition {
-                        Disposition::Dismissed => 0.35 * theme::DISMISSED_ALPHA,
-                        _ if p.flagged > 0 => 0.9,
-                        _ => 0.35,
-                    },
-                    disposition,
-                    bbox: [0.0; 4],
+                let points = place_arc(places, f.from, f.to);
+                DrawnArc {
+                    flow: i,
+                    bbox: bbox(&points),
+                    points,
+                    alpha,
                 }
             })
             .collect();
-        aggregates.sort_by(|a, b| {
-            draw_rank(a)
-                .cmp(&draw_rank(b))
-                .then(a.score.total_cmp(&b.score))
+        // Draw order: dismissed at the bottom, then the rest by value, flagged above them,
+        // questioned and confirmed on top.
+        arcs.sort_by(|a, b| {
+            let (fa, fb) = (&summary.flows[a.flow], &summary.flows[b.flow]);
+            draw_rank(fa)
+                .cmp(&draw_rank(fb))
+                .then(fa.value_usd.total_cmp(&fb.value_usd))
         });
-        for f in routes.iter_mut().chain(aggregates.iter_mut()) {
-            f.bbox = bbox(&f.parts);
-        }
+        let mut on_map: Vec<u32> = arcs
+            .iter()
+            .flat_map(|a| {
+                let f = &summary.flows[a.flow];
+                [f.from, f.to]
+            })
+            .collect();
+        on_map.sort_unstable();
+        on_map.dedup();
+        let value = |p: u32| summary.totals[p as usize].value;
+        on_map.sort_by(|a, b| value(*b).total_cmp(&value(*a)).then(a.cmp(b)));
+        let max_place_value = on_map.first().map(|p| value(*p)).unwrap_or(0.0);
         DrawnFlows {
-            routes,
-            aggregates,
+            summary,
+            arcs,
             hidden,
+            places: on_map,
+            max_place_value,
             threshold: analysis.rules.scoring.flag_threshold,
-            extra: None,
+            selected: None,
         }
     }
 
-    /// Makes sure the selected route is drawn, beyond the cap if need be (on top of the rest);
-    /// a route added for an earlier selection is taken away.
-    pub fn include_selected(
-        &mut self,
-        analysis: &Analysis,
-        selected: Option<usize>,
-        dispositions: &[Disposition],
-    ) {
-        if let Some(old) = self.extra.take() {
-            self.routes.retain(|f| f.route != Some(old));
-        }
-        let Some(i) = selected.filter(|i| *i < analysis.routes.len()) else {
-            return;
-        };
-        if self.routes.iter().any(|f| f.route == Some(i)) {
-            return;
-        }
-        let d = dispositions.get(i).copied().unwrap_or_default();
-        let mut flow = route_flow(analysis, i, 1.0, d);
-        flow.bbox = bbox(&flow.parts);
-        self.routes.push(flow);
-        self.extra = Some(i);
+    /// Draws the selected route along its own places, on top of the rest; `None` takes it away.
+    pub fn select(&mut self, analysis: &Analysis, places: &RoutePlaces, selected: Option<usize>) {
+        self.selected = selected.and_then(|i| {
+            let r = analysis.routes.get(i)?;
+            let arcs = places
+                .of(i)
+                .windows(2)
+                .filter(|w| w[0] != w[1])
+                .map(|w| place_arc(places, w[0], w[1]))
+                .collect();
+            Some(SelectedRoute {
+                route: i,
+                score: r.score.score,
+                width: 0.8 * theme::flow_width(r.value_usd).max(3.0),
+                arcs,
+            })
+        });
     }
 
-    /// The lines to draw at a zoom level.
-    pub fn at_zoom(&self, zoom: f64) -> &[DrawnFlow] {
-        if zoom < AGGREGATE_BELOW_ZOOM {
-            &self.aggregates
-        } else {
-            &self.routes
-        }
+    /// The flows drawn, as indices into `summary.flows`.
+    pub fn drawn_flows(&self) -> impl Iterator<Item = &PlaceFlow> {
+        self.arcs.iter().map(|a| &self.summary.flows[a.flow])
+    }
+
+    /// The radius of a place's circle, in pixels.
+    pub fn radius(&self, place: u32) -> f32 {
+        let v = self
+            .summary
+            .totals
+            .get(place as usize)
+            .map_or(0.0, |t| t.value);
+        2.5 + 9.0 * (v / self.max_place_value.max(1.0)).sqrt() as f32
     }
 }
 
-/// Where a line goes in the drawing order: dismissed at the bottom, then the rest, flagged above,
-/// then routes that need information, confirmed on top.
-fn draw_rank(f: &DrawnFlow) -> u8 {
-    match f.disposition {
+/// Where a flow goes in the drawing order: dismissed at the bottom, then the rest, flagged above,
+/// then flows holding a route that needs information, confirmed on top.
+fn draw_rank(f: &PlaceFlow) -> u8 {
+    match f.disposition() {
         Disposition::Dismissed => 0,
-        Disposition::Open => 1 + u8::from(f.flagged),
+        Disposition::Open => 1 + u8::from(f.flagged > 0),
         Disposition::NeedsInformation => 3,
         Disposition::Confirmed => 4,
     }
@@ -315,52 +243,121 @@ fn segment_distance(p: Pos2, a: Pos2, b: Pos2) -> f32 {
     (a + ab * t - p).length()
 }
 
-/// The drawn line nearest to a screen point, within `tolerance` pixels (top-most wins ties).
-pub fn pick(flows: &[DrawnFlow], t: &ToScreen, p: Pos2, tolerance: f32) -> Option<usize> {
+/// The world copies (whole-world offsets) that a view's normalised x range may show something
+/// of: an arc reaches up to half a world past its copy (the short way round).
+pub fn world_copies(view: [f32; 4]) -> std::ops::RangeInclusive<i32> {
+    (view[0] - 1.5).floor() as i32..=(view[2] + 0.5).floor() as i32
+}
+
+/// What is under the pointer on the map.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MapItem {
+    /// A flow (index into `summary.flows`).
+    Flow(usize),
+    /// A place (its id in the route places).
+    Place(u32),
+}
+
+/// The drawn item nearest to a screen point: a place within its circle first, then the top-most
+/// arc within `tolerance` pixels.
+pub fn pick(
+    flows: &DrawnFlows,
+    places: &RoutePlaces,
+    t: &ToScreen,
+    view: [f32; 4],
+    p: Pos2,
+    tolerance: f32,
+) -> Option<MapItem> {
+    for k in world_copies(view) {
+        let dx = k as f32;
+        for &id in &flows.places {
+            let q = places.place(id).point;
+            let m = mercator(q.x(), q.y());
+            let c = t.apply([m[0] + dx, m[1]]);
+            if (c - p).length() <= flows.radius(id) + 3.0 {
+                return Some(MapItem::Place(id));
+            }
+        }
+    }
     let mut best: Option<(f32, usize)> = None;
-    for (i, f) in flows.iter().enumerate() {
-        for part in &f.parts {
-            for w in part.windows(2) {
-                let d = segment_distance(p, t.apply(w[0]), t.apply(w[1]));
+    for k in world_copies(view) {
+        let dx = k as f32;
+        for a in &flows.arcs {
+            for w in a.points.windows(2) {
+                let d = segment_distance(
+                    p,
+                    t.apply([w[0][0] + dx, w[0][1]]),
+                    t.apply([w[1][0] + dx, w[1][1]]),
+                );
                 if d <= tolerance && best.is_none_or(|(bd, _)| d <= bd) {
-                    best = Some((d, i));
+                    best = Some((d, a.flow));
                 }
             }
         }
     }
-    best.map(|(_, i)| i)
+    best.map(|(_, i)| MapItem::Flow(i))
 }
 
-/// What the plugin reports back: the line hovered and the line clicked (indices into the drawn list).
+/// What the plugin reports back: the item hovered and the item clicked.
 #[derive(Default, Debug, Clone, Copy, PartialEq)]
 pub struct MapEvents {
-    pub hovered: Option<usize>,
-    pub clicked: Option<usize>,
-    /// A click on the map that hit no line.
+    pub hovered: Option<MapItem>,
+    pub clicked: Option<MapItem>,
+    /// A click on the map that hit nothing.
     pub clicked_empty: bool,
 }
 
 pub struct FlowsPlugin<'a> {
     pub flows: &'a DrawnFlows,
-    pub selected: Option<usize>,
+    pub places: &'a RoutePlaces,
     pub events: &'a mut MapEvents,
-    /// Screen rectangle of the map, reported for PNG export.
+    /// Screen rectangle of the map, reported for PNG export and framing.
     pub map_rect: &'a mut Option<Rect>,
 }
 
+/// An arrowhead pointing from `a` to `b`, placed at `b`.
 fn arrow(painter: &egui::Painter, a: Pos2, b: Pos2, colour: Color32, size: f32) {
     let dir = (b - a).normalized();
     if !dir.is_finite() {
         return;
     }
     let normal = vec2(-dir.y, dir.x);
-    let tip = a + (b - a) * 0.5 + dir * size;
-    let back = tip - dir * size * 2.0;
+    let back = b - dir * size * 2.0;
     painter.add(Shape::convex_polygon(
-        vec![tip, back + normal * size, back - normal * size],
+        vec![b, back + normal * size, back - normal * size],
         colour,
         Stroke::NONE,
     ));
+}
+
+/// Draws one arc moved to world copy `dx`, with its halo or outline and an arrowhead past its
+/// middle.
+#[allow(clippy::too_many_arguments)]
+fn draw_arc(
+    painter: &egui::Painter,
+    t: &ToScreen,
+    points: &[[f32; 2]],
+    dx: f32,
+    width: f32,
+    colour: Color32,
+    outline: Option<Stroke>,
+) {
+    let screen: Vec<Pos2> = points.iter().map(|p| t.apply([p[0] + dx, p[1]])).collect();
+    if screen.len() < 2 {
+        return;
+    }
+    if let Some(o) = outline {
+        painter.add(Shape::line(screen.clone(), o));
+    }
+    let at = (screen.len() * 3 / 5).max(1);
+    arrow(
+        painter,
+        screen[at - 1],
+        screen[at],
+        colour,
+        2.5 + 0.6 * width,
+    );
+    painter.add(Shape::line(screen, Stroke::new(width, colour)));
 }
 
 impl Plugin for FlowsPlugin<'_> {
@@ -369,152 +366,163 @@ impl Plugin for FlowsPlugin<'_> {
         ui: &mut egui::Ui,
         response: &egui::Response,
         projector: &Projector,
-        map_memory: &MapMemory,
+        _map_memory: &MapMemory,
     ) {
-        let painter = ui.painter().with_clip_rect(projector.clip_rect());
+        let rect = projector.clip_rect();
+        let painter = ui.painter().with_clip_rect(rect);
         let t = ToScreen::new(projector);
-        let lines = self.flows.at_zoom(map_memory.zoom());
-        let selected_line = self
-            .selected
-            .and_then(|s| lines.iter().position(|f| f.route == Some(s)));
-        let view = t.visible(projector.clip_rect());
-        for (i, f) in lines.iter().enumerate() {
-            if f.bbox[2] < view[0]
-                || f.bbox[0] > view[2]
-                || f.bbox[3] < view[1]
-                || f.bbox[1] > view[3]
-            {
-                continue;
-            }
-            // Aggregates sum many routes: thinner, so that the corridors stay readable.
-            let width = if f.route.is_some() {
-                theme::flow_width(f.value_usd)
-            } else {
-                0.6 * theme::flow_width(f.value_usd)
-            };
-            let colour = theme::score_color(f.score, self.flows.threshold, f.alpha);
-            for part in &f.parts {
-                let points: Vec<Pos2> = part.iter().map(|p| t.apply(*p)).collect();
-                if points.len() < 2 {
+        let view = t.visible(rect);
+        let flows = self.flows;
+        let places = self.places;
+        let selected = flows.selected.as_ref();
+        // While a route is selected, the rest steps back.
+        let fade = if selected.is_some() { 0.3 } else { 1.0 };
+        for k in world_copies(view) {
+            let dx = k as f32;
+            for a in &flows.arcs {
+                if a.bbox[2] + dx < view[0]
+                    || a.bbox[0] + dx > view[2]
+                    || a.bbox[3] < view[1]
+                    || a.bbox[1] > view[3]
+                {
                     continue;
                 }
-                match f.disposition {
-                    // Confirmed routes stand out with an outline of their own, routes that need
-                    // information with a thinner one; dismissed ones get no halo.
-                    Disposition::Confirmed => {
-                        painter.add(Shape::line(
-                            points.clone(),
-                            Stroke::new(width + 6.0, theme::CONFIRMED),
-                        ));
-                        painter.add(Shape::line(
-                            points.clone(),
-                            Stroke::new(width + 2.0, theme::HALO),
-                        ));
-                    }
+                let f = &flows.summary.flows[a.flow];
+                let width = 0.7 * theme::flow_width(f.value_usd);
+                let colour = theme::score_color(f.score, flows.threshold, a.alpha * fade);
+                let outline = match f.disposition() {
+                    Disposition::Confirmed => Some(Stroke::new(width + 5.0, theme::CONFIRMED)),
                     Disposition::NeedsInformation => {
-                        painter.add(Shape::line(
-                            points.clone(),
-                            Stroke::new(width + 4.0, theme::NEEDS_INFO),
-                        ));
+                        Some(Stroke::new(width + 4.0, theme::NEEDS_INFO))
                     }
-                    Disposition::Dismissed if Some(i) != selected_line => {}
-                    _ if f.flagged || Some(i) == selected_line => {
-                        painter.add(Shape::line(
-                            points.clone(),
-                            Stroke::new(width + 3.0, theme::HALO),
-                        ));
+                    Disposition::Dismissed => None,
+                    Disposition::Open if f.flagged > 0 && selected.is_none() => {
+                        Some(Stroke::new(width + 2.5, theme::HALO))
                     }
-                    _ => {}
-                }
-                if Some(i) == selected_line {
-                    painter.add(Shape::line(
-                        points.clone(),
-                        Stroke::new(width + 5.0, theme::SELECTED),
-                    ));
-                }
-                painter.add(Shape::line(points.clone(), Stroke::new(width, colour)));
+                    Disposition::Open => None,
+                };
+                draw_arc(&painter, &t, &a.points, dx, width, colour, outline);
             }
-            // One arrow per leg, at the middle of each part.
-            for part in &f.parts {
-                if part.len() >= 2 {
-                    let mid = part.len() / 2;
-                    arrow(
+            if let Some(sel) = selected {
+                for points in &sel.arcs {
+                    draw_arc(
                         &painter,
-                        t.apply(part[mid.saturating_sub(1)]),
-                        t.apply(part[mid]),
-                        colour,
-                        2.5 + 0.6 * width,
+                        &t,
+                        points,
+                        dx,
+                        sel.width,
+                        theme::score_color(sel.score, flows.threshold, 1.0),
+                        Some(Stroke::new(sel.width + 5.0, theme::SELECTED)),
                     );
                 }
             }
         }
-        // The selected route stands out even where routes are aggregated.
-        if selected_line.is_none()
-            && let Some(f) = self
-                .selected
-                .and_then(|s| self.flows.routes.iter().find(|f| f.route == Some(s)))
-        {
-            let width = theme::flow_width(f.value_usd);
-            for part in &f.parts {
-                let points: Vec<Pos2> = part.iter().map(|p| t.apply(*p)).collect();
-                painter.add(Shape::line(
-                    points.clone(),
-                    Stroke::new(width + 5.0, theme::SELECTED),
-                ));
-                painter.add(Shape::line(
-                    points,
-                    Stroke::new(
-                        width,
-                        theme::score_color(f.score, self.flows.threshold, 1.0),
-                    ),
-                ));
-            }
-        }
+        draw_places(&painter, &t, rect, view, flows, places);
         let events = self.events;
         if let Some(p) = response.hover_pos() {
-            events.hovered = pick(lines, &t, p, 6.0);
+            events.hovered = pick(flows, places, &t, view, p, 6.0);
         }
         if response.clicked() {
             match response
                 .interact_pointer_pos()
-                .and_then(|p| pick(lines, &t, p, 6.0))
+                .and_then(|p| pick(flows, places, &t, view, p, 6.0))
             {
-                Some(i) => events.clicked = Some(i),
+                Some(item) => events.clicked = Some(item),
                 None => events.clicked_empty = true,
             }
         }
-        *self.map_rect = Some(projector.clip_rect());
-        legend(
-            &painter,
-            projector.clip_rect(),
-            map_memory.zoom() < AGGREGATE_BELOW_ZOOM,
-            self.flows.hidden,
-            self.flows.threshold,
-        );
+        *self.map_rect = Some(rect);
+        legend(&painter, rect, flows);
     }
 }
 
-/// The legend: colour by score and width by value, in the map's lower-left corner.
-pub fn legend(
+/// Circles for the places on drawn flows, sized by the value through them and reddened by the
+/// flagged share of it; labels where they do not collide, the largest places first.
+fn draw_places(
     painter: &egui::Painter,
+    t: &ToScreen,
     rect: Rect,
-    aggregated: bool,
-    hidden: usize,
-    threshold: f64,
+    view: [f32; 4],
+    flows: &DrawnFlows,
+    places: &RoutePlaces,
 ) {
-    let origin = rect.left_bottom() + vec2(12.0, -134.0);
-    let bg = Rect::from_min_size(origin, vec2(236.0, 122.0));
+    let mut taken: Vec<Rect> = Vec::new();
+    let mut labels = 0;
+    let on_path: Vec<u32> = flows
+        .selected
+        .as_ref()
+        .map(|sel| places.of(sel.route).to_vec())
+        .unwrap_or_default();
+    for k in world_copies(view) {
+        let dx = k as f32;
+        // Circles, smallest on top so that none hides another.
+        for &id in flows.places.iter().chain(&on_path) {
+            let q = places.place(id).point;
+            let m = mercator(q.x(), q.y());
+            let c = t.apply([m[0] + dx, m[1]]);
+            let r = flows.radius(id);
+            if !rect.expand(r).contains(c) {
+                continue;
+            }
+            let share = flows
+                .summary
+                .totals
+                .get(id as usize)
+                .map_or(0.0, |t| t.flagged_share()) as f32;
+            let fill = lerp_colour(theme::PLACE_FILL, theme::FLAG, share);
+            painter.circle(c, r, fill, theme::PLACE_STROKE);
+        }
+        for &id in on_path.iter().chain(&flows.places) {
+            if labels >= MAX_LABELS {
+                break;
+            }
+            let place = places.place(id);
+            let m = mercator(place.point.x(), place.point.y());
+            let c = t.apply([m[0] + dx, m[1]]);
+            let r = flows.radius(id);
+            if !rect.shrink(4.0).contains(c) {
+                continue;
+            }
+            let font = FontId::proportional(if place.is_hub() { 11.5 } else { 11.0 });
+            let galley = painter.layout_no_wrap(place.name.clone(), font, theme::PLACE_LABEL);
+            let at = c + vec2(r + 3.0, -galley.size().y / 2.0);
+            let label = Rect::from_min_size(at, galley.size()).expand(1.5);
+            if !rect.contains_rect(label) || taken.iter().any(|x| x.intersects(label)) {
+                continue;
+            }
+            taken.push(label);
+            taken.push(Rect::from_center_size(c, vec2(2.0 * r, 2.0 * r)));
+            painter.rect_filled(label, 2.0, theme::LABEL_BG);
+            painter.galley(at, galley, theme::PLACE_LABEL);
+            labels += 1;
+        }
+    }
+}
+
+fn lerp_colour(a: Color32, b: Color32, t: f32) -> Color32 {
+    let t = t.clamp(0.0, 1.0);
+    let mix = |x: u8, y: u8| (f32::from(x) + t * (f32::from(y) - f32::from(x))).round() as u8;
+    Color32::from_rgba_unmultiplied(
+        mix(a.r(), b.r()),
+        mix(a.g(), b.g()),
+        mix(a.b(), b.b()),
+        mix(a.a(), b.a()),
+    )
+}
+
+/// The legend: colour by score, width by value, circles by value through a place, in the map's
+/// lower-left corner.
+pub fn legend(painter: &egui::Painter, rect: Rect, flows: &DrawnFlows) {
+    let threshold = flows.threshold;
+    let origin = rect.left_bottom() + vec2(12.0, -150.0);
+    let bg = Rect::from_min_size(origin, vec2(250.0, 138.0));
     painter.rect_filled(bg, 4.0, theme::LEGEND_BG);
     let text = |pos: Pos2, s: &str, c: Color32| {
         painter.text(pos, Align2::LEFT_CENTER, s, FontId::proportional(11.0), c)
     };
     text(
         origin + vec2(8.0, 12.0),
-        if aggregated {
-            "Flows by country pair (zoom in for routes)"
-        } else {
-            "Routes (flagged ones haloed)"
-        },
+        "Flows between places (hubs, else countries)",
         theme::TEXT,
     );
     for k in 0..=40 {
@@ -538,25 +546,47 @@ pub fn legend(
     {
         let x = origin.x + 8.0 + k as f32 * 74.0;
         painter.line_segment(
-            [pos2(x, origin.y + 66.0), pos2(x + 30.0, origin.y + 66.0)],
-            Stroke::new(theme::flow_width(value), theme::MUTED),
+            [pos2(x, origin.y + 64.0), pos2(x + 30.0, origin.y + 64.0)],
+            Stroke::new(0.8 * theme::flow_width(value), theme::MUTED),
         );
-        text(pos2(x + 34.0, origin.y + 66.0), label, theme::MUTED);
+        text(pos2(x + 34.0, origin.y + 64.0), label, theme::MUTED);
     }
-    let note = if hidden > 0 {
-        format!("width: value (log scale); {hidden} more not drawn")
+    let note = if flows.hidden > 0 {
+        format!(
+            "{} flows drawn, {} smaller not drawn",
+            flows.arcs.len(),
+            flows.hidden
+        )
     } else {
-        "width: value (log scale)".to_string()
+        format!("{} flows; width: value (log scale)", flows.arcs.len())
     };
-    text(origin + vec2(8.0, 90.0), &note, theme::MUTED);
+    text(origin + vec2(8.0, 84.0), &note, theme::MUTED);
+    let y = origin.y + 104.0;
+    painter.circle(
+        pos2(origin.x + 14.0, y),
+        5.0,
+        theme::PLACE_FILL,
+        theme::PLACE_STROKE,
+    );
+    painter.circle(
+        pos2(origin.x + 30.0, y),
+        5.0,
+        theme::FLAG,
+        theme::PLACE_STROKE,
+    );
+    text(
+        pos2(origin.x + 42.0, y),
+        "place: size by value, red by flagged share",
+        theme::MUTED,
+    );
     // Triage: a sample line of each style.
     let mut x = origin.x + 8.0;
     for (label, outline, alpha) in [
-        ("confirmed", Some((theme::CONFIRMED, 6.0)), 1.0),
+        ("confirmed", Some((theme::CONFIRMED, 5.0)), 1.0),
         ("needs info", Some((theme::NEEDS_INFO, 4.0)), 1.0),
         ("dismissed", None, theme::DISMISSED_ALPHA),
     ] {
-        let y = origin.y + 108.0;
+        let y = origin.y + 124.0;
         let line = [pos2(x, y), pos2(x + 18.0, y)];
         if let Some((colour, extra)) = outline {
             painter.line_segment(line, Stroke::new(2.0 + extra, colour));
@@ -574,63 +604,99 @@ pub fn legend(
 mod tests {
     use super::*;
     use crate::analysis::{RouteKind, ScoredRoute};
+    use crate::gazetteer::Gazetteer;
     use crate::model::Date;
     use crate::rules::Rules;
 
-    /// `n` flagged routes from the US to China, best first.
-    fn flagged_routes(n: usize) -> Analysis {
+    /// `n` flagged routes between distinct pairs of countries, worth more the later they come.
+    fn routes(n: usize) -> Analysis {
         let g = Gazetteer::embedded();
-        let countries = vec![g.by_alpha2("US").unwrap(), g.by_alpha2("CN").unwrap()];
-        let stops = countries
+        let countries: Vec<_> = g
+            .countries()
             .iter()
-            .filter_map(|c| g.country(*c).point)
+            .enumerate()
+            .filter(|(_, c)| c.point.is_some() && !c.alpha2.is_empty())
+            .map(|(i, _)| crate::gazetteer::CountryId(i as u16))
             .collect();
+        let pair = |i: usize| (countries[i / 20], countries[20 + i % 20]);
         let rules = Rules::default();
         let mut score = crate::scoring::combine(Vec::new(), 0.0, &rules);
         score.score = 0.9;
         score.flagged = true;
-        let route = ScoredRoute {
-            id: String::new(),
-            kind: RouteKind::Corridor { flows: Vec::new() },
-            score,
-            countries,
-            parties: Vec::new(),
-            shipment_ids: Vec::new(),
-            first_date: Date(0),
-            last_date: Date(0),
-            quantity: 1.0,
-            value_usd: 1_000_000.0,
-            stops,
-            licence_notes: Vec::new(),
-        };
+        let routes = (0..n)
+            .map(|i| {
+                let (a, b) = pair(i);
+                let countries = vec![a, b];
+                ScoredRoute {
+                    id: format!("R{i}"),
+                    kind: RouteKind::Corridor { flows: Vec::new() },
+                    score: score.clone(),
+                    stops: countries
+                        .iter()
+                        .filter_map(|c| g.country(*c).point)
+                        .collect(),
+                    countries,
+                    parties: Vec::new(),
+                    shipment_ids: Vec::new(),
+                    first_date: Date(0),
+                    last_date: Date(0),
+                    quantity: 1.0,
+                    value_usd: 1_000.0 * (i + 1) as f64,
+                    licence_notes: Vec::new(),
+                }
+            })
+            .collect();
         Analysis {
-            routes: vec![route; n],
+            routes,
             rules,
             ..Analysis::default()
         }
     }
 
     #[test]
-    fn the_cap_keeps_triaged_routes_and_the_selection_is_always_drawn() {
-        let n = MAX_DRAWN + 500;
-        let a = flagged_routes(n);
-        let visible: Vec<usize> = (0..n).collect();
-        let mut dispositions = vec![Disposition::Open; n];
-        dispositions[n - 1] = Disposition::Confirmed;
-        let mut drawn = DrawnFlows::build(&a, &visible, &dispositions);
-        let has = |d: &DrawnFlows, i: usize| d.routes.iter().filter(|f| f.route == Some(i)).count();
-        assert_eq!((drawn.routes.len(), drawn.hidden), (MAX_DRAWN, 500));
+    fn the_cap_keeps_triaged_flows_and_the_largest() {
+        let a = routes(400);
+        let places = RoutePlaces::build(&a, &[], Gazetteer::embedded());
+        let visible: Vec<usize> = (0..a.routes.len()).collect();
+        let pairs = FlowSummary::build(&a, &places, &visible, &[]).flows.len();
+        assert!(pairs > MAX_FLOWS, "{pairs} pairs");
+        // The smallest route's flow is confirmed: it is drawn although it is the smallest.
+        let mut dispositions = vec![Disposition::Open; a.routes.len()];
+        dispositions[0] = Disposition::Confirmed;
+        let drawn = DrawnFlows::build(&a, &places, &visible, &dispositions);
+        assert_eq!(drawn.arcs.len(), MAX_FLOWS);
+        assert_eq!(drawn.hidden, pairs - MAX_FLOWS);
+        let confirmed = drawn
+            .drawn_flows()
+            .filter(|f| f.disposition() == Disposition::Confirmed)
+            .count();
+        assert_eq!(confirmed, 1);
+        // Confirmed on top, and the largest flows are among those drawn.
         assert_eq!(
-            has(&drawn, n - 1),
-            1,
-            "a confirmed route is drawn beyond the rank cap"
+            drawn.summary.flows[drawn.arcs.last().unwrap().flow].disposition(),
+            Disposition::Confirmed
         );
-        assert_eq!(has(&drawn, n - 2), 0, "a flagged route past the cap is not");
-        // Selecting it draws it; selecting another takes it away again.
-        drawn.include_selected(&a, Some(n - 2), &dispositions);
-        assert_eq!(has(&drawn, n - 2), 1);
-        drawn.include_selected(&a, Some(0), &dispositions);
-        assert_eq!((has(&drawn, n - 2), has(&drawn, 0)), (0, 1));
-        assert_eq!(drawn.routes.len(), MAX_DRAWN);
+        let largest = drawn
+            .summary
+            .flows
+            .iter()
+            .map(|f| f.value_usd)
+            .fold(0.0, f64::max);
+        assert!(drawn.drawn_flows().any(|f| f.value_usd == largest));
+        // Every arc starts and ends at its places, the short way round.
+        for a in &drawn.arcs {
+            let f = &drawn.summary.flows[a.flow];
+            let p = places.place(f.from).point;
+            assert_eq!(a.points[0], mercator(p.x(), p.y()));
+            let (x0, x1) = (a.points[0][0], a.points.last().unwrap()[0]);
+            assert!((x1 - x0).abs() <= 0.5 + 1e-6);
+        }
+    }
+
+    #[test]
+    fn world_copies_cover_the_view() {
+        assert_eq!(world_copies([0.1, 0.0, 0.4, 1.0]), -2..=0);
+        assert_eq!(world_copies([0.6, 0.0, 1.4, 1.0]), -1..=1);
+        assert_eq!(world_copies([-0.3, 0.0, 0.5, 1.0]), -2..=1);
     }
 }

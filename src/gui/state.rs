@@ -22,6 +22,20 @@ use super::flows::DrawnFlows;
 use super::history::History;
 use super::jobs::{Job, LoadFailure};
 
+/// Where the map opens when no view was saved: Europe, Asia and the Americas with the Pacific in
+/// the middle, where the routes from the United States to Asia cross it (framed to the window with
+/// [`DEFAULT_VIEW`]).
+pub const DEFAULT_VIEW_CENTER: [f64; 2] = [142.5, 20.0];
+
+/// The first view's bounds: from the Atlantic coast of Europe east across Asia and the Pacific to
+/// the east coast of the Americas.
+pub const DEFAULT_VIEW: super::basemap::Bounds = super::basemap::Bounds {
+    west: -20.0,
+    south: -38.0,
+    east: 302.0,
+    north: 62.0,
+};
+
 /// Settings kept between runs (eframe storage).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -44,7 +58,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            center: [10.0, 25.0],
+            center: DEFAULT_VIEW_CENTER,
             zoom: 2.2,
             show_data: true,
             show_filters: true,
@@ -175,10 +189,12 @@ pub struct State {
     /// Route indices that pass the filter, highest score first.
     pub visible: Vec<usize>,
     pub drawn: DrawnFlows,
+    /// Each route's places (hubs its shipments name, else countries), worked out once per
+    /// analysis: the flows and the place filters read them.
+    pub places: Arc<crate::flowmap::RoutePlaces>,
     pub selected: Option<usize>,
     pub basemap: Arc<Basemap>,
     pub labels: Vec<([f32; 2], String)>,
-    pub hubs: Vec<([f32; 2], f32, String)>,
     pub concern_m49: Vec<u16>,
     pub job: Option<Job>,
     pub status: String,

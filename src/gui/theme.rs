@@ -10,11 +10,14 @@ pub const BORDER: Stroke = Stroke {
     color: Color32::from_rgb(160, 160, 150),
 };
 pub const COUNTRY_LABEL: Color32 = Color32::from_rgb(90, 90, 90);
-pub const HUB_FILL: Color32 = Color32::from_rgba_premultiplied(40, 90, 160, 200);
-pub const HUB_STROKE: Stroke = Stroke {
-    width: 0.8,
+/// Places on the flow map: a circle reddened by the flagged share of the value through it.
+pub const PLACE_FILL: Color32 = Color32::from_rgba_premultiplied(40, 90, 160, 210);
+pub const PLACE_STROKE: Stroke = Stroke {
+    width: 1.0,
     color: Color32::WHITE,
 };
+pub const PLACE_LABEL: Color32 = Color32::from_rgb(25, 35, 60);
+pub const LABEL_BG: Color32 = Color32::from_rgba_premultiplied(250, 250, 250, 190);
 pub const HALO: Color32 = Color32::from_rgba_premultiplied(255, 255, 255, 200);
 pub const SELECTED: Color32 = Color32::from_rgb(20, 120, 255);
 pub const LEGEND_BG: Color32 = Color32::from_rgba_premultiplied(250, 250, 250, 230);

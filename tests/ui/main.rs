@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chiptrail::gui::app::{App, Command, ExportFormat, ExportScope, FileRequest, Settings, State};
-use chiptrail::gui::basemap::ToScreen;
+use chiptrail::gui::basemap::{ToScreen, mercator};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -106,11 +106,25 @@ fn the_app_opens_on_the_embedded_sample_with_flagged_routes_on_the_map() {
         app.analysis.routes.len(),
         "no filter at start"
     );
-    assert!(!app.drawn.aggregates.is_empty() && !app.drawn.routes.is_empty());
-    assert!(
-        app.drawn.routes.iter().filter(|r| r.flagged).count() == flagged,
-        "every flagged route is drawn"
-    );
+    // Flows between places, capped, the top route's hops among them, through named hubs.
+    let drawn = &app.drawn;
+    assert!(!drawn.arcs.is_empty() && drawn.arcs.len() <= chiptrail::gui::flows::MAX_FLOWS);
+    for hop in app.places.of(0).windows(2) {
+        assert!(
+            drawn
+                .drawn_flows()
+                .any(|f| (f.from, f.to) == (hop[0], hop[1])),
+            "the top route's hop {hop:?} is drawn"
+        );
+    }
+    let names: Vec<&str> = drawn
+        .places
+        .iter()
+        .map(|p| app.places.place(*p))
+        .filter(|p| p.is_hub())
+        .map(|p| p.name.as_str())
+        .collect();
+    assert!(names.contains(&"Singapore"), "{names:?}");
     assert!(harness.state().map.rect.is_some(), "the map was drawn");
     harness.get_by_label("shipments.csv");
     assert!(
@@ -141,7 +155,7 @@ fn flagged_only_filters_the_table_and_the_map() {
             .iter()
             .all(|i| app.analysis.routes[*i].score.flagged)
     );
-    assert!(app.drawn.routes.iter().all(|r| r.flagged));
+    assert!(app.drawn.drawn_flows().all(|f| f.flagged > 0));
 }
 
 #[test]
@@ -227,36 +241,26 @@ fn selecting_a_route_in_the_table_shows_its_score_breakdown_and_legs() {
     harness.get_by_label_contains(&format!("{first_leg} · shipments.csv line"));
 }
 
-#[test]
-fn clicking_a_route_on_the_map_selects_it() {
-    let (answers, asked) = no_picker();
-    let mut harness = start(answers, asked);
-    // Zoom in far enough that routes are drawn one by one, and only flagged ones.
-    let mut filter = harness.state().state.settings.filter.clone();
-    filter.flagged_only = true;
-    let ctx = harness.ctx.clone();
-    harness.state_mut().apply(&ctx, Command::SetFilter(filter));
-    let _ = harness.state_mut().map.memory.set_zoom(3.5);
-    harness.run_steps(3);
+/// The screen transform of the map as it was last drawn.
+fn to_screen(harness: &Harness<'static, App>) -> (ToScreen, egui::Rect) {
     let app = &harness.state().state;
     let view = &harness.state().map;
     let rect = view.rect.expect("map drawn");
     let center = walkers::lon_lat(app.settings.center[0], app.settings.center[1]);
     let projector =
         walkers::Projector::new(rect, &walkers::MercatorProjection, &view.memory, center);
-    let t = ToScreen::new(&projector);
-    // The top-most drawn route with a point inside the map, away from the legend.
-    let (route, point) = app
-        .drawn
-        .routes
-        .iter()
-        .rev()
-        .find_map(|f| {
-            let part = f.parts.iter().max_by_key(|p| p.len())?;
-            let p = t.apply(part[part.len() / 2]);
-            (rect.shrink(40.0).contains(p) && p.y < rect.bottom() - 140.0).then_some((f.route?, p))
-        })
-        .expect("a flagged route is visible");
+    (ToScreen::new(&projector), rect)
+}
+
+/// The screen point of a map point (normalised Mercator) in the copy of the world where it is
+/// inside `rect`, if any.
+fn on_screen(t: &ToScreen, rect: egui::Rect, p: [f32; 2]) -> Option<egui::Pos2> {
+    (-2..=2)
+        .map(|k| t.apply([p[0] + k as f32, p[1]]))
+        .find(|q| rect.contains(*q))
+}
+
+fn click(harness: &mut Harness<'static, App>, point: egui::Pos2) {
     harness.event(egui::Event::PointerMoved(point));
     harness.step();
     for pressed in [true, false] {
@@ -269,19 +273,216 @@ fn clicking_a_route_on_the_map_selects_it() {
         harness.step();
     }
     harness.run_steps(2);
-    let selected = harness
-        .state()
-        .state
-        .selected
-        .expect("a click on a line selects its route");
-    // The line under the pointer belongs to the selected route (several may overlap there).
+}
+
+#[test]
+fn clicking_a_flow_on_the_map_selects_its_best_route() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let mut filter = harness.state().state.settings.filter.clone();
+    filter.flagged_only = true;
+    let ctx = harness.ctx.clone();
+    harness.state_mut().apply(&ctx, Command::SetFilter(filter));
+    harness.run_steps(3);
+    let (t, rect) = to_screen(&harness);
+    let app = &harness.state().state;
+    // The top-most drawn flow with its middle inside the map, away from the legend and from
+    // every place (a click on a place filters instead).
+    let inner = rect.shrink(40.0);
+    let place_points: Vec<egui::Pos2> = app
+        .drawn
+        .places
+        .iter()
+        .filter_map(|p| {
+            let q = app.places.place(*p).point;
+            on_screen(&t, rect, mercator(q.x(), q.y()))
+        })
+        .collect();
+    let point = app
+        .drawn
+        .arcs
+        .iter()
+        .rev()
+        .find_map(|a| {
+            let p = on_screen(&t, inner, a.points[a.points.len() / 2])?;
+            (p.y < rect.bottom() - 160.0 && place_points.iter().all(|q| (*q - p).length() > 20.0))
+                .then_some(p)
+        })
+        .expect("a flagged flow is visible");
+    click(&mut harness, point);
+    let s = &harness.state().state;
+    let selected = s.selected.expect("a click on a flow selects a route");
+    assert!(s.analysis.routes[selected].score.flagged);
     assert!(
-        harness.state().state.analysis.routes[selected]
-            .score
-            .flagged
+        s.drawn
+            .summary
+            .flows
+            .iter()
+            .any(|f| f.best_route == selected),
+        "the best route of a flow"
     );
-    let _ = route;
     harness.get_by_label("Score breakdown");
+}
+
+#[test]
+fn selecting_a_route_in_the_table_frames_all_of_it_and_escape_clears() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let g = chiptrail::gazetteer::Gazetteer::embedded();
+    // Two routes: the first from the United States (across the Pacific) and the first whose
+    // stops all lie in Asia.
+    let routes: Vec<usize> = {
+        let a = &harness.state().state.analysis;
+        let far = a
+            .routes
+            .iter()
+            .position(|r| r.path_codes(g).starts_with("US>"))
+            .unwrap();
+        let near = a
+            .routes
+            .iter()
+            .position(|r| r.stops.iter().all(|p| (60.0..150.0).contains(&p.x())))
+            .unwrap();
+        vec![far, near]
+    };
+    for i in routes {
+        let id = harness.state().state.analysis.routes[i].id.clone();
+        let ctx = harness.ctx.clone();
+        // Scroll the table to it the way a user would: select from the table's keys is tested
+        // elsewhere; here the command the table sends.
+        harness.state_mut().apply(&ctx, Command::Select(Some(i)));
+        harness.run_steps(4);
+        let (t, rect) = to_screen(&harness);
+        let s = &harness.state().state;
+        let points: Vec<geo::Point<f64>> = s
+            .places
+            .of(i)
+            .iter()
+            .map(|p| s.places.place(*p).point)
+            .collect();
+        assert!(points.len() >= 2, "{id}");
+        let lons = chiptrail::flowmap::unwrap_longitudes(
+            &points.iter().map(|p| p.x()).collect::<Vec<_>>(),
+        );
+        // The whole route in one copy of the world, inside the map.
+        let origin = t.apply(mercator(lons[0], points[0].y()));
+        let first = on_screen(&t, rect, mercator(lons[0], points[0].y())).expect("origin in view");
+        let copy = egui::vec2(first.x - origin.x, 0.0);
+        for (lon, p) in lons.iter().zip(&points) {
+            let q = t.apply(mercator(*lon, p.y())) + copy;
+            assert!(
+                rect.contains(q),
+                "{id}: stop {lon},{} at {q:?} outside {rect:?}",
+                p.y()
+            );
+        }
+    }
+    press(&mut harness, egui::Modifiers::NONE, egui::Key::Escape);
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().state.selected,
+        None,
+        "Escape clears the selection"
+    );
+}
+
+#[test]
+fn a_pan_by_a_whole_world_draws_the_same_picture() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let shapes = |harness: &Harness<'static, App>| -> Vec<f32> {
+        let rect = harness.state().map.rect.unwrap();
+        let mut out = Vec::new();
+        for s in &harness.output().shapes {
+            if !rect.intersects(s.clip_rect) || s.clip_rect.width() < rect.width() - 1.0 {
+                continue;
+            }
+            match &s.shape {
+                egui::Shape::Path(p) => out.extend(p.points.iter().flat_map(|q| [q.x, q.y])),
+                egui::Shape::Mesh(m) => {
+                    out.extend(m.vertices.iter().flat_map(|v| [v.pos.x, v.pos.y]))
+                }
+                egui::Shape::Circle(c) => out.extend([c.center.x, c.center.y, c.radius]),
+                _ => {}
+            }
+        }
+        out
+    };
+    let mut pictures = Vec::new();
+    for lon in [150.0, 150.0 + 360.0, 150.0 - 720.0] {
+        harness
+            .state_mut()
+            .map
+            .memory
+            .center_at(walkers::lon_lat(lon, 20.0));
+        harness.run_steps(3);
+        pictures.push(shapes(&harness));
+    }
+    assert!(pictures[0].len() > 1000, "the map draws something");
+    for other in &pictures[1..] {
+        assert_eq!(other.len(), pictures[0].len());
+        let worst = pictures[0]
+            .iter()
+            .zip(other)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(worst < 0.5, "moved by {worst} px");
+    }
+}
+
+#[test]
+fn clicking_singapore_shows_the_routes_through_singapore_as_a_chip() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let (t, rect) = to_screen(&harness);
+    let (singapore, point) = {
+        let s = &harness.state().state;
+        let id = s.places.find("SGSIN").expect("Singapore is a place");
+        let p = s.places.place(id).point;
+        (
+            id,
+            on_screen(&t, rect, mercator(p.x(), p.y())).expect("Singapore on the map"),
+        )
+    };
+    // The pointer over it hovers the place (its card tells what passes it).
+    harness.event(egui::Event::PointerMoved(point));
+    harness.run_steps(3);
+    assert_eq!(
+        harness.state().map.events.hovered,
+        Some(chiptrail::gui::flows::MapItem::Place(singapore))
+    );
+    click(&mut harness, point);
+    let s = &harness.state().state;
+    assert_eq!(s.settings.filter.places.len(), 1);
+    assert_eq!(s.settings.filter.places[0].code, "SGSIN");
+    assert!(!s.visible.is_empty() && s.visible.len() < s.analysis.routes.len());
+    for i in &s.visible {
+        assert!(
+            s.places.of(*i).contains(&singapore),
+            "route {i} passes Singapore"
+        );
+    }
+    // Every route that passes Singapore is still there.
+    let through = (0..s.analysis.routes.len())
+        .filter(|i| s.places.of(*i).contains(&singapore))
+        .count();
+    assert_eq!(s.visible.len(), through);
+    // The chip: "Singapore (on path)", removable.
+    let chip = harness.get_by_label("Singapore (on path)").rect();
+    // Its ×, beside it (the data panel's files have one each too).
+    let remove = harness
+        .get_all_by_label("×")
+        .find(|n| {
+            (n.rect().center().y - chip.center().y).abs() < 6.0 && n.rect().left() > chip.left()
+        })
+        .expect("the chip's ×")
+        .rect()
+        .center();
+    click(&mut harness, remove);
+    harness.run_steps(3);
+    let s = &harness.state().state;
+    assert!(s.settings.filter.places.is_empty());
+    assert_eq!(s.visible.len(), s.analysis.routes.len());
 }
 
 #[test]
@@ -397,7 +598,7 @@ fn an_unknown_header_opens_the_mapping_dialog_and_loads_with_the_mapping() {
 }
 
 #[test]
-fn trans_pacific_and_multi_leg_routes_are_drawn_along_great_circles() {
+fn trans_pacific_and_multi_leg_routes_are_drawn_the_short_way_through_their_stops() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("pacific.csv");
     std::fs::write(
@@ -420,55 +621,57 @@ fn trans_pacific_and_multi_leg_routes_are_drawn_along_great_circles() {
     wait_for_job(&mut harness);
     let app = &harness.state().state;
     let g = chiptrail::gazetteer::Gazetteer::embedded();
-    let drawn = |path: &str| {
-        let i = app
-            .analysis
+    let route = |path: &str| {
+        app.analysis
             .routes
             .iter()
             .position(|r| r.path_codes(g) == path)
-            .unwrap_or_else(|| panic!("no route {path}"));
-        app.drawn
-            .routes
-            .iter()
-            .find(|f| f.route == Some(i))
-            .unwrap()
-            .clone()
+            .unwrap_or_else(|| panic!("no route {path}"))
     };
-    let x = |lon: f64| chiptrail::gui::basemap::mercator(lon, 0.0)[0];
-    // Taiwan -> US: two parts, east from Taiwan to the antimeridian, then from it to the US;
-    // never over Asia, Europe or the Atlantic.
-    let pacific = drawn("TW>US");
-    assert_eq!(pacific.parts.len(), 2);
-    assert!(
-        (pacific.parts[0].last().unwrap()[0] - 1.0).abs() < 1e-6
-            && pacific.parts[1][0][0].abs() < 1e-6
-    );
-    for p in pacific.parts.iter().flatten() {
+    // The arc of each hop of a route, as drawn.
+    let arcs = |i: usize| -> Vec<Vec<[f32; 2]>> {
+        app.places
+            .of(i)
+            .windows(2)
+            .map(|w| {
+                let a = app
+                    .drawn
+                    .arcs
+                    .iter()
+                    .find(|a| {
+                        let f = &app.drawn.summary.flows[a.flow];
+                        (f.from, f.to) == (w[0], w[1])
+                    })
+                    .unwrap_or_else(|| panic!("hop {w:?} drawn"));
+                a.points.clone()
+            })
+            .collect()
+    };
+    let x = |lon: f64| mercator(lon, 0.0)[0];
+    // Taiwan -> US: one arc the short way, east from Taiwan across the antimeridian (x past 1) to
+    // the US; never over Asia, Europe or the Atlantic, never off the top or bottom of the map.
+    let pacific = arcs(route("TW>US"));
+    assert_eq!(pacific.len(), 1);
+    let (first, last) = (pacific[0][0], *pacific[0].last().unwrap());
+    assert!((first[0] - x(121.0)).abs() < 0.02, "{first:?}");
+    assert!((last[0] - (1.0 + x(-98.0))).abs() < 0.05, "{last:?}");
+    for p in &pacific[0] {
         assert!(
-            p[0] >= x(120.0) || p[0] <= x(-90.0),
-            "over Eurasia or the Atlantic at x={}",
-            p[0]
+            p[0] >= x(115.0) && p[0] <= 1.0 + x(-60.0),
+            "over Eurasia or the Atlantic at {p:?}"
         );
+        assert!((0.0..=1.0).contains(&p[1]), "off the map at {p:?}");
     }
-    // The multi-leg route is one line through every stop, in order, with no jump across the map.
-    let multi = drawn("US>MY>TH>CN");
-    let stops: Vec<[f32; 2]> = ["MY", "TH", "CN"]
-        .iter()
-        .map(|c| {
-            let p = g.country(g.by_alpha2(c).unwrap()).point.unwrap();
-            chiptrail::gui::basemap::mercator(p.x(), p.y())
-        })
-        .collect();
-    let points: Vec<[f32; 2]> = multi.parts.iter().flatten().copied().collect();
-    let mut from = 0;
-    for stop in &stops {
-        let at = points[from..]
-            .iter()
-            .position(|p| (p[0] - stop[0]).abs() < 1e-5 && (p[1] - stop[1]).abs() < 1e-5);
-        from += at.unwrap_or_else(|| panic!("stop {stop:?} not on the line in order"));
+    // The multi-leg route: one arc per hop, each starting where the last ended, in order.
+    let multi = arcs(route("US>MY>TH>CN"));
+    assert_eq!(multi.len(), 3);
+    for w in multi.windows(2) {
+        let (end, start) = (*w[0].last().unwrap(), w[1][0]);
+        let dx = (end[0] - start[0]) - (end[0] - start[0]).round();
+        assert!(dx.abs() < 1e-5 && (end[1] - start[1]).abs() < 1e-5);
     }
-    for part in &multi.parts {
-        assert!(part.windows(2).all(|w| (w[1][0] - w[0][0]).abs() < 0.5));
+    for stop_arc in &multi {
+        assert!(stop_arc.windows(2).all(|w| (w[1][0] - w[0][0]).abs() < 0.1));
     }
 }
 
@@ -846,7 +1049,14 @@ fn keys_move_the_selection_set_dispositions_and_focus_the_search() {
     // Ctrl+C is not c.
     press(&mut harness, Modifiers::COMMAND, Key::D);
     assert_eq!(disposition(&harness), Disposition::Confirmed);
-    // Enter zooms to the selected route.
+    // Enter zooms to the selected route (selecting it framed it already: look elsewhere first).
+    harness
+        .state_mut()
+        .map
+        .memory
+        .center_at(walkers::lon_lat(-40.0, -30.0));
+    let _ = harness.state_mut().map.memory.set_zoom(5.0);
+    harness.run_steps(2);
     let before = (
         harness.state().map.memory.zoom(),
         harness.state().map.memory.detached(),
@@ -926,16 +1136,23 @@ fn the_disposition_column_sorts_the_filter_hides_and_exports_carry_dispositions(
     harness.get_by_label("Disposition ▼").click();
     harness.run_steps(3);
     assert_eq!(harness.state().state.table_order[0], dismissed);
-    // The map: confirmed routes stand out, dismissed ones fade.
+    // The map: the flows of the confirmed route stand out and are drawn on top; the dismissed
+    // route counts as dismissed in its flows, and not as flagged.
     {
-        let drawn = &harness.state().state.drawn.routes;
-        let line = |i: usize| drawn.iter().find(|f| f.route == Some(i)).unwrap();
-        assert_eq!(line(confirmed).disposition, Disposition::Confirmed);
-        assert_eq!(line(dismissed).disposition, Disposition::Dismissed);
-        assert!(line(dismissed).alpha < 0.3);
-        // Confirmed on top of everything, dismissed beneath.
-        assert_eq!(drawn.last().unwrap().route, Some(confirmed));
-        assert_eq!(drawn[0].disposition, Disposition::Dismissed);
+        let s = &harness.state().state;
+        let drawn = &s.drawn;
+        let flows_of = |i: usize| {
+            let hops: Vec<(u32, u32)> = s.places.of(i).windows(2).map(|w| (w[0], w[1])).collect();
+            drawn
+                .summary
+                .flows
+                .iter()
+                .filter(move |f| hops.contains(&(f.from, f.to)))
+        };
+        assert!(flows_of(confirmed).all(|f| f.disposition() == Disposition::Confirmed));
+        assert!(flows_of(dismissed).all(|f| f.dismissed >= 1));
+        let top = &drawn.summary.flows[drawn.arcs.last().unwrap().flow];
+        assert_eq!(top.disposition(), Disposition::Confirmed);
     }
     // The filter: untick "dismissed".
     harness

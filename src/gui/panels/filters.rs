@@ -4,7 +4,7 @@
 //! Dates and countries are typed as text and parsed once, as they are typed, into the filter's
 //! `Date` and `CountryId` values; the filter then compares those with the routes' own.
 
-use crate::filter::{CountryMode, RouteFilter};
+use crate::filter::{CountryMode, PlaceFilter, PlaceRole, RouteFilter};
 use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::Date;
 use egui_plot::{Bar, BarChart, Plot};
@@ -102,6 +102,56 @@ fn countries_edit(ui: &mut egui::Ui, value: &mut Vec<CountryId>) -> bool {
     )
 }
 
+/// The places picked on the map, one chip each: where on the route (a menu on the chip) and ×
+/// to take it away. True when one changed.
+fn place_chips(ui: &mut egui::Ui, places: &mut Vec<PlaceFilter>) -> bool {
+    if places.is_empty() {
+        return false;
+    }
+    let mut changed = false;
+    let mut remove = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Places");
+        for (i, p) in places.iter_mut().enumerate() {
+            egui::Frame::new()
+                .fill(ui.visuals().widgets.inactive.bg_fill)
+                .corner_radius(8.0)
+                .inner_margin(egui::Margin::symmetric(6, 2))
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.spacing_mut().item_spacing.x = 3.0;
+                        ui.menu_button(format!("{} ({})", p.name, p.role.label()), |ui| {
+                            for role in PlaceRole::ALL {
+                                if ui.radio_value(&mut p.role, role, role.label()).clicked() {
+                                    changed = true;
+                                    ui.close();
+                                }
+                            }
+                        })
+                        .response
+                        .on_hover_text(format!(
+                            "routes {} {}",
+                            p.role.label(),
+                            p.code
+                        ));
+                        if ui
+                            .small_button("×")
+                            .on_hover_text("Take this place away")
+                            .clicked()
+                        {
+                            remove = Some(i);
+                        }
+                    });
+                });
+        }
+    });
+    if let Some(i) = remove {
+        places.remove(i);
+        changed = true;
+    }
+    changed
+}
+
 pub fn filters_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
     let mut f: RouteFilter = app.settings.filter.clone();
     let mut changed = false;
@@ -157,6 +207,7 @@ pub fn filters_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
             changed |= ui.radio_value(&mut f.country_mode, mode, label).changed();
         }
     });
+    changed |= place_chips(ui, &mut f.places);
     changed |= ui
         .add(egui::Slider::new(&mut f.min_sensitivity, 0.0..=1.0).text("product sensitivity ≥"))
         .changed();

@@ -1,25 +1,37 @@
-//! The map: offline basemap, optional online tiles, flows and routes, hover and click.
+//! The map: offline basemap, optional online tiles, flows between places, hover and click.
 
 use egui::Rect;
 use walkers::{HttpTiles, Map, MapMemory, lon_lat};
 
-use crate::gui::basemap::BasemapPlugin;
+use crate::filter::{PlaceFilter, PlaceRole};
+use crate::gui::basemap::{BasemapPlugin, Bounds, fit_view};
 use crate::gui::command::Command;
-use crate::gui::flows::{FlowsPlugin, MapEvents};
+use crate::gui::flows::{FlowsPlugin, MapEvents, MapItem};
 use crate::gui::state::State;
 
 /// What the map widget keeps and changes itself: pan and zoom, the online tiles, and what it
-/// reports back each frame (its rectangle, the line hovered or clicked).
+/// reports back each frame (its rectangle, the item hovered or clicked).
 pub struct MapView {
     pub memory: MapMemory,
     pub tiles: Option<HttpTiles>,
     /// Screen rectangle of the map, for PNG export and zooming to fit.
     pub rect: Option<Rect>,
     pub events: MapEvents,
+    /// A view to frame when the map is next laid out (its size is known only then: panels
+    /// opening with a selection make it narrower).
+    pub frame: Option<Bounds>,
 }
+
+/// Pixels kept free around a framed view.
+const FRAME_MARGIN: f32 = 48.0;
 
 pub fn map_ui(ui: &mut egui::Ui, state: &State, view: &mut MapView) -> Vec<Command> {
     let mut commands = Vec::new();
+    if let Some(bounds) = view.frame.take() {
+        let (lon, lat, zoom) = fit_view(bounds, ui.available_size(), FRAME_MARGIN);
+        view.memory.center_at(lon_lat(lon, lat));
+        let _ = view.memory.set_zoom(zoom);
+    }
     let mut events = MapEvents::default();
     let center = lon_lat(state.settings.center[0], state.settings.center[1]);
     let tiles = view.tiles.as_mut().map(|t| t as &mut dyn walkers::Tiles);
@@ -30,50 +42,115 @@ pub fn map_ui(ui: &mut egui::Ui, state: &State, view: &mut MapView) -> Vec<Comma
             tiles_below,
             concern: &state.concern_m49,
             labels: &state.labels,
-            hubs: &state.hubs,
         })
         .with_plugin(FlowsPlugin {
             flows: &state.drawn,
-            selected: state.selected,
+            places: &state.places,
             events: &mut events,
             map_rect: &mut view.rect,
         });
     let response = ui.add(map);
-    let lines = state.drawn.at_zoom(view.memory.zoom());
-    if let Some(line) = events.hovered.and_then(|i| lines.get(i)) {
-        response.clone().on_hover_ui_at_pointer(|ui| {
-            ui.label(&line.label);
-            if let Some(route) = line.route {
-                let d = state.disposition(route);
-                if d != crate::triage::Disposition::Open {
-                    ui.small(d.label());
-                }
-                ui.small("click for details");
-            }
-        });
-    }
-    if let Some(line) = events.clicked.and_then(|i| lines.get(i)) {
-        match line.route {
-            Some(route) => commands.push(Command::Select(Some(route))),
-            None => {
-                // An aggregate: zoom in on it, where its routes are drawn one by one.
-                if let Some(p) = line.parts.first().and_then(|p| p.get(p.len() / 2)) {
-                    let lon = f64::from(p[0]) * 360.0 - 180.0;
-                    let lat = (std::f64::consts::PI * (1.0 - 2.0 * f64::from(p[1])))
-                        .sinh()
-                        .atan()
-                        .to_degrees();
-                    commands.push(Command::CenterMap {
-                        lon,
-                        lat,
-                        zoom: crate::gui::flows::AGGREGATE_BELOW_ZOOM + 0.5,
-                    });
-                }
+    let g = crate::gazetteer::Gazetteer::embedded();
+    match events.hovered {
+        Some(MapItem::Flow(i)) => {
+            if let Some(f) = state.drawn.summary.flows.get(i) {
+                let (a, b) = (state.places.place(f.from), state.places.place(f.to));
+                response.clone().on_hover_ui_at_pointer(|ui| {
+                    ui.strong(format!("{} → {}", a.name, b.name));
+                    ui.label(format!(
+                        "{} route(s), {} flagged; USD {}",
+                        f.routes,
+                        f.flagged,
+                        thousands(f.value_usd)
+                    ));
+                    ui.small(format!(
+                        "value-weighted score {:.2}, best {:.2}",
+                        f.score, f.best_score
+                    ));
+                    let d = f.disposition();
+                    if d != crate::triage::Disposition::Open {
+                        ui.small(d.label());
+                    }
+                    if let Some(r) = state.analysis.routes.get(f.best_route) {
+                        ui.small(format!(
+                            "click: select the best route, {} {}",
+                            r.id,
+                            r.path_joined(g, " → ")
+                        ));
+                    }
+                });
             }
         }
-    } else if events.clicked_empty {
-        commands.push(Command::Select(None));
+        Some(MapItem::Place(id)) => {
+            let p = state.places.place(id);
+            let t = state
+                .drawn
+                .summary
+                .totals
+                .get(id as usize)
+                .cloned()
+                .unwrap_or_default();
+            response.clone().on_hover_ui_at_pointer(|ui| {
+                if p.is_hub() {
+                    ui.strong(format!(
+                        "{} ({}, {})",
+                        p.name,
+                        p.code,
+                        g.country(p.country).code()
+                    ));
+                } else {
+                    ui.strong(&p.name);
+                }
+                ui.label(format!(
+                    "in USD {} · out USD {}",
+                    thousands(t.inflow),
+                    thousands(t.outflow)
+                ));
+                ui.label(format!(
+                    "{} route(s), {} flagged: {:.0}% of the value flagged",
+                    t.routes,
+                    t.flagged_routes,
+                    100.0 * t.flagged_share()
+                ));
+                ui.small("click: show only the routes through it");
+            });
+        }
+        None => {}
+    }
+    match events.clicked {
+        Some(MapItem::Flow(i)) => {
+            if let Some(f) = state.drawn.summary.flows.get(i) {
+                commands.push(Command::Select(Some(f.best_route)));
+            }
+        }
+        Some(MapItem::Place(id)) => {
+            let p = state.places.place(id);
+            let mut filter = state.settings.filter.clone();
+            if !filter.places.iter().any(|f| f.code == p.code) {
+                filter.places.push(PlaceFilter {
+                    code: p.code.clone(),
+                    name: p.name.clone(),
+                    role: PlaceRole::Any,
+                });
+                commands.push(Command::SetFilter(filter));
+            }
+        }
+        None if events.clicked_empty => commands.push(Command::Select(None)),
+        None => {}
     }
     view.events = events;
     commands
+}
+
+/// A whole number of dollars with thousands separators (`12,345,678`).
+fn thousands(v: f64) -> String {
+    let digits = format!("{:.0}", v.max(0.0));
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

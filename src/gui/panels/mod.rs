@@ -33,7 +33,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+Z", "Undo (filters, selection, dispositions, notes)"),
     ("Ctrl+Shift+Z or Ctrl+Y", "Redo"),
     ("Ctrl+S / Ctrl+Shift+S", "Save case / Save case as"),
-    ("Escape", "Leave a text box (then the keys above work)"),
+    (
+        "Escape",
+        "Leave a text box (then the keys above work); clear the selection",
+    ),
 ];
 
 /// The commands of the keys pressed this frame. None of them fire while a text box has focus
@@ -48,7 +51,15 @@ pub fn shortcuts(ctx: &egui::Context, state: &State) -> Vec<Command> {
         }
     });
     swallow_slash(ctx);
-    if ctx.text_edit_focused() {
+    // Escape that left a text box (egui lets go of the focus before the panels run) does not
+    // also clear the selection: that takes a second Escape.
+    let editing_id = egui::Id::unique("chiptrail-was-editing");
+    let was_editing = ctx
+        .data(|d| d.get_temp::<bool>(editing_id))
+        .unwrap_or(false);
+    let editing = ctx.text_edit_focused();
+    ctx.data_mut(|d| d.insert_temp(editing_id, editing));
+    if editing {
         return commands;
     }
     let widget_focused = ctx.memory(|m| m.focused().is_some());
@@ -78,6 +89,12 @@ pub fn shortcuts(ctx: &egui::Context, state: &State) -> Vec<Command> {
             }
             if state.selected.is_some() && i.consume_key(Modifiers::NONE, Key::Enter) {
                 commands.push(Command::ZoomToSelection);
+            }
+            if !was_editing
+                && state.selected.is_some()
+                && i.consume_key(Modifiers::NONE, Key::Escape)
+            {
+                commands.push(Command::Select(None));
             }
         }
         if let Some(route) = state.selected {
