@@ -4,6 +4,7 @@ mod case;
 mod containers;
 mod corridors;
 mod declarations;
+mod flowmap;
 mod ingest;
 mod parallel;
 mod sample;
