@@ -186,19 +186,31 @@ impl Plugin for BasemapPlugin<'_> {
         }
         let view = t.visible(rect);
         let layer = self.basemap.layer(zoom);
+        // Sized once for every shape in view: growing a mesh vertex by vertex copies it over and
+        // over (a good part of a frame's time).
+        let in_view = |c: &CountryShape, dx: f32| {
+            !(c.bbox[2] + dx < view[0]
+                || c.bbox[0] + dx > view[2]
+                || c.bbox[3] < view[1]
+                || c.bbox[1] > view[3])
+        };
+        let (mut vertices, mut indices) = (0, 0);
+        for k in copies(view) {
+            for c in layer.countries.iter().filter(|c| in_view(c, k as f32)) {
+                vertices += c.vertices.len();
+                indices += c.indices.len();
+            }
+        }
         let mut land = Mesh::default();
         let mut concern = Mesh::default();
+        if !self.tiles_below {
+            land.reserve_vertices(vertices);
+            land.reserve_triangles(indices / 3);
+        }
         for k in copies(view) {
             let dx = k as f32;
             let at = |p: [f32; 2]| t.apply([p[0] + dx, p[1]]);
-            for c in &layer.countries {
-                if c.bbox[2] + dx < view[0]
-                    || c.bbox[0] + dx > view[2]
-                    || c.bbox[3] < view[1]
-                    || c.bbox[1] > view[3]
-                {
-                    continue;
-                }
+            for c in layer.countries.iter().filter(|c| in_view(c, dx)) {
                 if !self.tiles_below {
                     let is_concern = self.concern.contains(&c.m49);
                     let (mesh, colour) = if is_concern {
