@@ -338,6 +338,50 @@ impl FlowSummary {
     }
 }
 
+/// Where to cut the world for a view of all of it: the longitude (the view's west edge, and its
+/// east edge 360 degrees on) that the fewest flows cross, weighted by value, each flow taken the
+/// short way round between its places. Candidates every `step` degrees; among equals the one
+/// nearest `prefer`. `None` when there are no flows.
+pub fn world_seam(
+    summary: &FlowSummary,
+    places: &RoutePlaces,
+    flows: impl IntoIterator<Item = usize>,
+    step: f64,
+    prefer: f64,
+) -> Option<f64> {
+    // Each flow as the span of longitudes it covers, west to east.
+    let spans: Vec<(f64, f64, f64)> = flows
+        .into_iter()
+        .filter_map(|i| summary.flows.get(i))
+        .map(|f| {
+            let (a, b) = (places.place(f.from).point.x(), places.place(f.to).point.x());
+            let b = unwrap_longitudes(&[a, b])[1];
+            (a.min(b), a.max(b), f.value_usd.max(1.0))
+        })
+        .collect();
+    if spans.is_empty() {
+        return None;
+    }
+    let crossing = |seam: f64| -> f64 {
+        spans
+            .iter()
+            .filter(|(w, e, _)| {
+                // The seam's copy nearest the span's west end.
+                let s = seam + 360.0 * ((w - seam) / 360.0).ceil();
+                s < *e
+            })
+            .map(|(_, _, v)| v)
+            .sum()
+    };
+    let distance = |a: f64| ((a - prefer).rem_euclid(360.0)).min((prefer - a).rem_euclid(360.0));
+    let n = (360.0 / step.max(0.5)).round() as usize;
+    (0..n)
+        .map(|k| -180.0 + k as f64 * 360.0 / n as f64)
+        .map(|seam| (crossing(seam), distance(seam), seam))
+        .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)))
+        .map(|(_, _, seam)| seam)
+}
+
 /// Points of a flow-map arc from `a` to `b` (any plane where both axes have the same scale: the
 /// map's normalised Mercator), bent to the left of the direction of travel by `bend` times the
 /// distance, so that the flows of a pair in both directions stay apart. `segments` + 1 points,
@@ -408,6 +452,43 @@ mod tests {
         assert_eq!(nearest_copy(0.3, 0.5), 0.5);
         let lons = unwrap_longitudes(&[-118.0, 121.0, 103.8]);
         assert_eq!(lons, vec![-118.0, -239.0, -256.2]);
+    }
+
+    #[test]
+    fn the_world_is_cut_where_the_fewest_flows_cross() {
+        let g = Gazetteer::embedded();
+        let mut places = RoutePlaces::default();
+        let mut id = |code: &str| {
+            let c = g.by_alpha2(code).unwrap();
+            places.intern(PlaceKind::Country(c), g).unwrap()
+        };
+        let (us, cn, sg, de, ae) = (id("US"), id("CN"), id("SG"), id("DE"), id("AE"));
+        let flow = |from, to, value_usd| PlaceFlow {
+            from,
+            to,
+            value_usd,
+            ..PlaceFlow::default()
+        };
+        // US to Asia across the Pacific, Asia to Europe and the Gulf, one small US to Europe.
+        let summary = FlowSummary {
+            flows: vec![
+                flow(us, cn, 9e6),
+                flow(us, sg, 8e6),
+                flow(sg, de, 5e6),
+                flow(cn, ae, 4e6),
+                flow(us, de, 1e5),
+            ],
+            totals: Vec::new(),
+        };
+        let seam = world_seam(&summary, &places, 0..5, 5.0, -30.0).unwrap();
+        // In the Atlantic (between the US, at -98, and Germany, at 10), where only the small flow
+        // crosses; never in the Pacific.
+        assert!((-95.0..10.0).contains(&seam), "{seam}");
+        // Without the Atlantic flow, anywhere from the US east to Germany costs nothing: the one
+        // nearest the preference wins.
+        let seam = world_seam(&summary, &places, 0..4, 5.0, -30.0).unwrap();
+        assert_eq!(seam, -30.0);
+        assert_eq!(world_seam(&summary, &places, 0..0, 5.0, 0.0), None);
     }
 
     #[test]

@@ -249,7 +249,8 @@ impl App {
                 tiles: None,
                 rect: None,
                 events: Default::default(),
-                frame: first_frame,
+                frame: first_frame.map(|b| (b, crate::gui::panels::map::FRAME_MARGIN)),
+                touched: first_frame.is_none(),
             },
             pick_file,
             clock: utc_now,
@@ -368,6 +369,9 @@ impl App {
                 s.failures.extend(out.failures);
                 s.selected = None;
                 self.data_changed();
+                if !self.map.touched {
+                    self.frame_world();
+                }
                 self.state.selected = selected.and_then(|k| self.state.route_of(&k));
                 if !self.state.orphans.is_empty() {
                     self.state.status.push_str(&format!(
@@ -462,6 +466,9 @@ impl App {
             .memory
             .center_at(lon_lat(opened.view.center[0], opened.view.center[1]));
         let _ = self.map.memory.set_zoom(opened.view.zoom.clamp(1.0, 16.0));
+        // The case's view is the investigator's: no automatic framing replaces it.
+        self.map.frame = None;
+        self.map.touched = true;
         self.data_changed();
         let s = &mut self.state;
         s.selected = opened.selected;
@@ -583,8 +590,26 @@ impl App {
             points = r.stops.clone();
         }
         if let Some(b) = crate::gui::basemap::Bounds::of_path(&points) {
-            self.map.frame = Some(b);
+            self.map.frame = Some((b, crate::gui::panels::map::FRAME_MARGIN));
+            self.map.touched = true;
         }
+    }
+
+    /// Frames the whole world, cut where the fewest drawn flows cross (preferably in the
+    /// Atlantic, so that the Pacific routes stay whole), one world wide.
+    fn frame_world(&mut self) {
+        let s = &self.state;
+        let flows = s.drawn.arcs.iter().map(|a| a.flow);
+        let Some(west) = crate::flowmap::world_seam(&s.drawn.summary, &s.places, flows, 5.0, -30.0)
+        else {
+            return;
+        };
+        let bounds = crate::gui::basemap::Bounds {
+            west,
+            east: west + 360.0,
+            ..crate::gui::state::DEFAULT_VIEW
+        };
+        self.map.frame = Some((bounds, 0.0));
     }
 
     /// Changes the triage of one route (by index) with `change`, as one undoable step.

@@ -27,8 +27,9 @@ use super::jobs::{Job, LoadFailure};
 /// [`DEFAULT_VIEW`]).
 pub const DEFAULT_VIEW_CENTER: [f64; 2] = [142.5, 20.0];
 
-/// The first view's bounds: from the Atlantic coast of Europe east across Asia and the Pacific to
-/// the east coast of the Americas.
+/// The first view's bounds, before any data is in: from the Atlantic coast of Europe east across
+/// Asia and the Pacific to the east coast of the Americas. Once flows are drawn, the world is
+/// framed one world wide, cut where the fewest of them cross (`flowmap::world_seam`).
 pub const DEFAULT_VIEW: super::basemap::Bounds = super::basemap::Bounds {
     west: -20.0,
     south: -38.0,

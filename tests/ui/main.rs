@@ -125,6 +125,18 @@ fn the_app_opens_on_the_embedded_sample_with_flagged_routes_on_the_map() {
         .map(|p| p.name.as_str())
         .collect();
     assert!(names.contains(&"Singapore"), "{names:?}");
+    // With no view saved, the map shows one whole world, cut where the fewest flows cross, and
+    // no arc leaves the top or the bottom of the map.
+    let (t, rect) = to_screen(&harness);
+    let view = t.visible(rect);
+    assert!((view[2] - view[0] - 1.0).abs() < 0.02, "{view:?}");
+    assert!(
+        drawn
+            .arcs
+            .iter()
+            .flat_map(|a| &a.points)
+            .all(|p| (0.0..=1.0).contains(&p[1]))
+    );
     assert!(harness.state().map.rect.is_some(), "the map was drawn");
     harness.get_by_label("shipments.csv");
     assert!(

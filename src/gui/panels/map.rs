@@ -19,16 +19,20 @@ pub struct MapView {
     pub events: MapEvents,
     /// A view to frame when the map is next laid out (its size is known only then: panels
     /// opening with a selection make it narrower).
-    pub frame: Option<Bounds>,
+    /// With the pixels kept free on every side.
+    pub frame: Option<(Bounds, f32)>,
+    /// The investigator has moved the map (or a case or a selection placed it): loading data
+    /// no longer frames the world.
+    pub touched: bool,
 }
 
-/// Pixels kept free around a framed view.
-const FRAME_MARGIN: f32 = 48.0;
+/// Pixels kept free around a framed route.
+pub const FRAME_MARGIN: f32 = 48.0;
 
 pub fn map_ui(ui: &mut egui::Ui, state: &State, view: &mut MapView) -> Vec<Command> {
     let mut commands = Vec::new();
-    if let Some(bounds) = view.frame.take() {
-        let (lon, lat, zoom) = fit_view(bounds, ui.available_size(), FRAME_MARGIN);
+    if let Some((bounds, margin)) = view.frame.take() {
+        let (lon, lat, zoom) = fit_view(bounds, ui.available_size(), margin);
         view.memory.center_at(lon_lat(lon, lat));
         let _ = view.memory.set_zoom(zoom);
     }
@@ -50,6 +54,11 @@ pub fn map_ui(ui: &mut egui::Ui, state: &State, view: &mut MapView) -> Vec<Comma
             map_rect: &mut view.rect,
         });
     let response = ui.add(map);
+    let scrolled = response.hovered()
+        && ui.input(|i| i.smooth_scroll_delta != egui::Vec2::ZERO || i.zoom_delta() != 1.0);
+    if response.dragged() || response.double_clicked() || scrolled {
+        view.touched = true;
+    }
     let g = crate::gazetteer::Gazetteer::embedded();
     match events.hovered {
         Some(MapItem::Flow(i)) => {
