@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use super::{fixed, write_atomic};
+use super::{RouteSource, fixed, for_each_chunk, write_atomic};
 use crate::analysis::ScoredRoute;
 use crate::gazetteer::Gazetteer;
 use crate::geometry::route_lines;
@@ -75,23 +75,93 @@ fn round6(v: f64) -> f64 {
 }
 
 /// Writes a FeatureCollection of the routes (WGS 84 longitude/latitude).
-pub fn write(path: &Path, routes: &[&ScoredRoute], g: &Gazetteer) -> std::io::Result<()> {
+pub fn write<R: RouteSource + ?Sized>(
+    path: &Path,
+    routes: &R,
+    g: &Gazetteer,
+) -> std::io::Result<()> {
     write_triaged(path, routes, g, None)
 }
 
-/// As [`write`], with each route's disposition and notes when a triage is given.
-pub fn write_triaged(
+/// As [`write`], with each route's disposition and notes when a triage is given. Features are
+/// written one by one between the collection's opening and closing, exactly as the whole
+/// collection serialises.
+pub fn write_triaged<R: RouteSource + ?Sized>(
     path: &Path,
-    routes: &[&ScoredRoute],
+    routes: &R,
     g: &Gazetteer,
     triage: Option<&Triage>,
 ) -> std::io::Result<()> {
-    let collection = json!({
+    let empty = serde_json::to_string(&json!({
         "type": "FeatureCollection",
-        "features": routes.iter().map(|r| feature_triaged(r, g, triage)).collect::<Vec<_>>(),
-    });
+        "features": [],
+    }))
+    .map_err(std::io::Error::other)?;
+    let (open, close) = empty
+        .split_once("[]")
+        .ok_or_else(|| std::io::Error::other("no feature list"))?;
     write_atomic(path, |out| {
-        serde_json::to_writer(&mut *out, &collection).map_err(std::io::Error::other)?;
+        out.write_all(open.as_bytes())?;
+        out.write_all(b"[")?;
+        let mut first = true;
+        for_each_chunk(
+            routes,
+            |r| serde_json::to_vec(&feature_triaged(r, g, triage)),
+            |feature| {
+                if !first {
+                    out.write_all(b",")?;
+                }
+                first = false;
+                out.write_all(&feature.map_err(std::io::Error::other)?)
+            },
+        )?;
+        out.write_all(b"]")?;
+        out.write_all(close.as_bytes())?;
         out.write_all(b"\n")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{RouteKind, ScoredRoute};
+    use crate::model::Date;
+    use crate::rules::Rules;
+
+    #[test]
+    fn features_written_one_by_one_make_the_collection_serde_writes() {
+        let g = Gazetteer::embedded();
+        let countries = vec![g.by_alpha2("US").unwrap(), g.by_alpha2("SG").unwrap()];
+        let route = |id: &str| ScoredRoute {
+            id: id.into(),
+            kind: RouteKind::Corridor { flows: Vec::new() },
+            score: crate::scoring::combine(Vec::new(), 0.0, &Rules::default()),
+            stops: countries
+                .iter()
+                .filter_map(|c| g.country(*c).point)
+                .collect(),
+            countries: countries.clone(),
+            parties: Vec::new(),
+            shipment_ids: Vec::new(),
+            first_date: Date(0),
+            last_date: Date(0),
+            quantity: 1.0,
+            value_usd: 5.0,
+            licence_notes: Vec::new(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        for n in [0, 1, 3, super::super::CHUNK + 2] {
+            let routes: Vec<ScoredRoute> = (0..n).map(|i| route(&format!("R{i}"))).collect();
+            let refs: Vec<&ScoredRoute> = routes.iter().collect();
+            let path = dir.path().join(format!("{n}.geojson"));
+            write(&path, &refs, g).unwrap();
+            let whole = json!({
+                "type": "FeatureCollection",
+                "features": refs.iter().map(|r| feature(r, g)).collect::<Vec<_>>(),
+            });
+            let mut expected = serde_json::to_vec(&whole).unwrap();
+            expected.push(b'\n');
+            assert_eq!(std::fs::read(&path).unwrap(), expected, "{n} routes");
+        }
+    }
 }

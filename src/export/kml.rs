@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{fixed, write_atomic};
+use super::{RouteSource, fixed, for_each_chunk, write_atomic};
 use crate::analysis::ScoredRoute;
 use crate::gazetteer::Gazetteer;
 use crate::geometry::route_lines;
@@ -28,14 +28,18 @@ fn xml(text: &str) -> String {
 }
 
 /// Writes a KML document of the routes (countries as their codes in `g`).
-pub fn write(path: &Path, routes: &[&ScoredRoute], g: &Gazetteer) -> std::io::Result<()> {
+pub fn write<R: RouteSource + ?Sized>(
+    path: &Path,
+    routes: &R,
+    g: &Gazetteer,
+) -> std::io::Result<()> {
     write_triaged(path, routes, g, None)
 }
 
 /// As [`write`], with `disposition` and `notes` data when a triage is given.
-pub fn write_triaged(
+pub fn write_triaged<R: RouteSource + ?Sized>(
     path: &Path,
-    routes: &[&ScoredRoute],
+    routes: &R,
     g: &Gazetteer,
     triage: Option<&Triage>,
 ) -> std::io::Result<()> {
@@ -51,77 +55,91 @@ pub fn write_triaged(
                 r#"<Style id="{id}"><LineStyle><color>{colour}</color><width>{width}</width></LineStyle></Style>"#
             )?;
         }
-        for r in routes {
-            let path_codes = r.path_codes(g);
-            writeln!(
-                out,
-                "<Placemark><name>{}</name>",
-                xml(&format!("{} {path_codes}", r.id))
-            )?;
-            writeln!(
-                out,
-                "<description>{}</description>",
-                xml(&r.score.reasons())
-            )?;
-            writeln!(
-                out,
-                "<styleUrl>#{}</styleUrl>",
-                if r.score.flagged { "flagged" } else { "route" }
-            )?;
-            write!(out, "<ExtendedData>")?;
-            let mut data: Vec<(String, String)> = vec![
-                ("route_id".into(), r.id.clone()),
-                ("score".into(), fixed(r.score.score)),
-                ("flagged".into(), r.score.flagged.to_string()),
-                ("path".into(), path_codes),
-                ("parties".into(), r.parties.join(" > ")),
-                ("shipment_ids".into(), r.shipment_ids.join(";")),
-                ("first_date".into(), r.first_date.to_string()),
-                ("last_date".into(), r.last_date.to_string()),
-                ("basis".into(), r.score.basis.label().to_string()),
-                ("licences".into(), r.licence_notes.join("; ")),
-            ];
-            data.extend(
-                indicator_names()
-                    .into_iter()
-                    .map(|n| (format!("f_{n}"), fixed(r.score.value(n)))),
-            );
-            if let Some(t) = triage {
-                let (disposition, notes) = super::triage_cells(r, t, g);
-                data.push(("disposition".into(), disposition));
-                data.push(("notes".into(), notes));
-            }
-            for (name, value) in data {
-                write!(
-                    out,
-                    r#"<Data name="{}"><value>{}</value></Data>"#,
-                    xml(&name),
-                    xml(&value)
-                )?;
-            }
-            writeln!(out, "</ExtendedData>")?;
-            let parts = route_lines(&r.stops, super::geojson::STEP_KM);
-            let line = |part: &Vec<geo::Point<f64>>| {
-                let coords: Vec<String> = part
-                    .iter()
-                    .map(|p| format!("{:.6},{:.6}", p.x(), p.y()))
-                    .collect();
-                format!(
-                    "<LineString><tessellate>1</tessellate><coordinates>{}</coordinates></LineString>",
-                    coords.join(" ")
-                )
-            };
-            match parts.len() {
-                0 => {}
-                1 => writeln!(out, "{}", line(&parts[0]))?,
-                _ => writeln!(
-                    out,
-                    "<MultiGeometry>{}</MultiGeometry>",
-                    parts.iter().map(line).collect::<String>()
-                )?,
-            }
-            writeln!(out, "</Placemark>")?;
-        }
+        for_each_chunk(
+            routes,
+            |r| placemark(r, g, triage),
+            |text| out.write_all(text.map_err(std::io::Error::other)?.as_bytes()),
+        )?;
         writeln!(out, "</Document></kml>")
     })
+}
+
+/// One route's Placemark, as text.
+fn placemark(
+    r: &ScoredRoute,
+    g: &Gazetteer,
+    triage: Option<&Triage>,
+) -> Result<String, std::fmt::Error> {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let path_codes = r.path_codes(g);
+    writeln!(
+        out,
+        "<Placemark><name>{}</name>",
+        xml(&format!("{} {path_codes}", r.id))
+    )?;
+    writeln!(
+        out,
+        "<description>{}</description>",
+        xml(&r.score.reasons())
+    )?;
+    writeln!(
+        out,
+        "<styleUrl>#{}</styleUrl>",
+        if r.score.flagged { "flagged" } else { "route" }
+    )?;
+    write!(out, "<ExtendedData>")?;
+    let mut data: Vec<(String, String)> = vec![
+        ("route_id".into(), r.id.clone()),
+        ("score".into(), fixed(r.score.score)),
+        ("flagged".into(), r.score.flagged.to_string()),
+        ("path".into(), path_codes),
+        ("parties".into(), r.parties.join(" > ")),
+        ("shipment_ids".into(), r.shipment_ids.join(";")),
+        ("first_date".into(), r.first_date.to_string()),
+        ("last_date".into(), r.last_date.to_string()),
+        ("basis".into(), r.score.basis.label().to_string()),
+        ("licences".into(), r.licence_notes.join("; ")),
+    ];
+    data.extend(
+        indicator_names()
+            .into_iter()
+            .map(|n| (format!("f_{n}"), fixed(r.score.value(n)))),
+    );
+    if let Some(t) = triage {
+        let (disposition, notes) = super::triage_cells(r, t, g);
+        data.push(("disposition".into(), disposition));
+        data.push(("notes".into(), notes));
+    }
+    for (name, value) in data {
+        write!(
+            out,
+            r#"<Data name="{}"><value>{}</value></Data>"#,
+            xml(&name),
+            xml(&value)
+        )?;
+    }
+    writeln!(out, "</ExtendedData>")?;
+    let parts = route_lines(&r.stops, super::geojson::STEP_KM);
+    let line = |part: &Vec<geo::Point<f64>>| {
+        let coords: Vec<String> = part
+            .iter()
+            .map(|p| format!("{:.6},{:.6}", p.x(), p.y()))
+            .collect();
+        format!(
+            "<LineString><tessellate>1</tessellate><coordinates>{}</coordinates></LineString>",
+            coords.join(" ")
+        )
+    };
+    match parts.len() {
+        0 => {}
+        1 => writeln!(out, "{}", line(&parts[0]))?,
+        _ => writeln!(
+            out,
+            "<MultiGeometry>{}</MultiGeometry>",
+            parts.iter().map(line).collect::<String>()
+        )?,
+    }
+    writeln!(out, "</Placemark>")?;
+    Ok(out)
 }

@@ -19,6 +19,103 @@ use crate::model::Dataset;
 use crate::scoring::indicators::indicator_names;
 use crate::triage::{RouteKey, Triage};
 
+/// Routes an export writes, one at a time: a slice of routes at hand, or routes explained as they
+/// are written ([`Explained`]), so that an export of half a million routes holds a chunk of them,
+/// not all, and stops when asked to.
+pub trait RouteSource: Sync {
+    /// How many routes.
+    fn len(&self) -> usize;
+    /// True when there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The `i`-th route.
+    fn route(&self, i: usize) -> std::borrow::Cow<'_, ScoredRoute>;
+    /// True when the export should stop (nothing is written then).
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+impl RouteSource for [&ScoredRoute] {
+    fn len(&self) -> usize {
+        <[&ScoredRoute]>::len(self)
+    }
+    fn route(&self, i: usize) -> std::borrow::Cow<'_, ScoredRoute> {
+        std::borrow::Cow::Borrowed(self[i])
+    }
+}
+
+impl RouteSource for Vec<&ScoredRoute> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn route(&self, i: usize) -> std::borrow::Cow<'_, ScoredRoute> {
+        std::borrow::Cow::Borrowed(self[i])
+    }
+}
+
+/// Routes of an analysis by index, each explained in words as it is written
+/// ([`crate::analysis::Analysis::explained`]); `done` counts the routes made, for progress, and
+/// `cancel` stops the export.
+pub struct Explained<'a> {
+    pub analysis: &'a crate::analysis::Analysis,
+    pub datasets: &'a [&'a Dataset],
+    pub indices: &'a [usize],
+    pub done: &'a std::sync::atomic::AtomicUsize,
+    pub cancel: &'a std::sync::atomic::AtomicBool,
+}
+
+impl RouteSource for Explained<'_> {
+    fn len(&self) -> usize {
+        self.indices.len()
+    }
+    fn route(&self, i: usize) -> std::borrow::Cow<'_, ScoredRoute> {
+        use std::sync::atomic::Ordering;
+        self.done.fetch_add(1, Ordering::Relaxed);
+        let k = self.indices[i];
+        self.analysis
+            .explained(k, self.datasets)
+            .unwrap_or_else(|| std::borrow::Cow::Borrowed(&self.analysis.routes[k]))
+    }
+    fn cancelled(&self) -> bool {
+        self.cancel.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Routes are made in parallel a chunk at a time, and written in order: the file is the same
+/// whatever the number of threads, and memory holds one chunk.
+pub(crate) const CHUNK: usize = 4096;
+
+/// Runs `each` on the routes of `routes` in order, made a chunk at a time in parallel by `make`;
+/// stops with `Interrupted` when the source is cancelled.
+pub(crate) fn for_each_chunk<R: RouteSource + ?Sized, T: Send>(
+    routes: &R,
+    make: impl Fn(&ScoredRoute) -> T + Sync,
+    mut each: impl FnMut(T) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let n = routes.len();
+    let mut start = 0;
+    while start < n {
+        if routes.cancelled() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "export cancelled",
+            ));
+        }
+        let end = (start + CHUNK).min(n);
+        let made: Vec<T> = (start..end)
+            .into_par_iter()
+            .map(|i| make(&routes.route(i)))
+            .collect();
+        for t in made {
+            each(t)?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
 /// A route's disposition and notes as exports write them: (`disposition`, `notes`), notes as
 /// `TIME text` joined by ` | `.
 pub fn triage_cells(r: &ScoredRoute, triage: &Triage, g: &Gazetteer) -> (String, String) {
@@ -61,9 +158,9 @@ pub fn fixed(v: f64) -> String {
 /// Writes routes as CSV: the `score` contract's columns, `basis` (which part of the scoring
 /// decided) and `licences` (which licence covered each leg, or why none did), then one
 /// `f_<indicator>` column each. Countries are written as their codes in `g`.
-pub fn write_routes_csv(
+pub fn write_routes_csv<R: RouteSource + ?Sized>(
     path: &Path,
-    routes: &[&ScoredRoute],
+    routes: &R,
     g: &Gazetteer,
 ) -> std::io::Result<()> {
     write_routes_csv_triaged(path, routes, g, None)
@@ -71,9 +168,9 @@ pub fn write_routes_csv(
 
 /// As [`write_routes_csv`], with `disposition` and `notes` columns at the end when a triage is
 /// given (without one, the output is exactly [`write_routes_csv`]'s).
-pub fn write_routes_csv_triaged(
+pub fn write_routes_csv_triaged<R: RouteSource + ?Sized>(
     path: &Path,
-    routes: &[&ScoredRoute],
+    routes: &R,
     g: &Gazetteer,
     triage: Option<&Triage>,
 ) -> std::io::Result<()> {
@@ -103,8 +200,6 @@ pub fn write_routes_csv_triaged(
             header.extend(["disposition".to_string(), "notes".to_string()]);
         }
         csv.row(&header)?;
-        // Rows are made in parallel, a chunk at a time, and written in order: the file is the
-        // same whatever the number of threads, and memory holds one chunk of text.
         let cells = |r: &ScoredRoute| {
             let mut row = vec![
                 r.id.clone(),
@@ -128,12 +223,70 @@ pub fn write_routes_csv_triaged(
             }
             row
         };
-        for chunk in routes.chunks(8192) {
-            let rows: Vec<Vec<String>> = chunk.par_iter().map(|r| cells(r)).collect();
-            for row in rows {
-                csv.row(&row)?;
-            }
-        }
+        for_each_chunk(routes, cells, |row| csv.row(&row))?;
         csv.flush()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// The routes of an analysis of nothing, with a cancel switch.
+    struct Stoppable {
+        route: ScoredRoute,
+        n: usize,
+        cancel: AtomicBool,
+    }
+
+    impl RouteSource for Stoppable {
+        fn len(&self) -> usize {
+            self.n
+        }
+        fn route(&self, _: usize) -> Cow<'_, ScoredRoute> {
+            // Asked to stop once the first chunk is being made.
+            self.cancel.store(true, Ordering::Relaxed);
+            Cow::Borrowed(&self.route)
+        }
+        fn cancelled(&self) -> bool {
+            self.cancel.load(Ordering::Relaxed)
+        }
+    }
+
+    #[test]
+    fn a_cancelled_export_writes_nothing_and_leaves_the_old_file() {
+        let g = Gazetteer::embedded();
+        let route = ScoredRoute {
+            id: "R1".into(),
+            kind: crate::analysis::RouteKind::Corridor { flows: Vec::new() },
+            score: crate::scoring::combine(Vec::new(), 0.0, &crate::rules::Rules::default()),
+            countries: Vec::new(),
+            parties: Vec::new(),
+            shipment_ids: Vec::new(),
+            first_date: crate::model::Date(0),
+            last_date: crate::model::Date(0),
+            quantity: 0.0,
+            value_usd: 0.0,
+            stops: Vec::new(),
+            licence_notes: Vec::new(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("routes.csv");
+        std::fs::write(&path, "before\n").unwrap();
+        let source = Stoppable {
+            route,
+            n: 3 * CHUNK,
+            cancel: AtomicBool::new(false),
+        };
+        let err = write_routes_csv(&path, &source, g).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::Interrupted);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "before\n");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary left"
+        );
+    }
 }

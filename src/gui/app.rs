@@ -351,6 +351,16 @@ impl App {
         match result {
             None => self.state.status = "cancelled".into(),
             Some(Finished::Case(outcome)) => self.case_opened(*outcome),
+            Some(Finished::Exported(out)) => {
+                let s = &mut self.state;
+                s.status = match out.result {
+                    Ok(()) => {
+                        s.written.push(out.path.clone());
+                        format!("wrote {} route(s) to {}", out.count, out.path.display())
+                    }
+                    Err(e) => format!("could not write {}: {e}", out.path.display()),
+                };
+            }
             Some(Finished::Data(out)) => {
                 // The selection follows its route into the new analysis, if the route is still there.
                 let selected = self.state.selected_key();
@@ -751,6 +761,10 @@ impl App {
             }
             Command::ExportTo(scope, format, path) => {
                 let s = &mut self.state;
+                if let Some(job) = &s.job {
+                    s.status = format!("{} is under way: export when it is done", job.label);
+                    return;
+                }
                 let indices: Vec<usize> = match scope {
                     ExportScope::Flagged => s
                         .analysis
@@ -763,35 +777,17 @@ impl App {
                     ExportScope::Filtered => s.visible.clone(),
                     ExportScope::Selected => s.selected.into_iter().collect(),
                 };
-                // Exports carry the reasons in words: routes scored without them are explained.
-                let datasets: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
-                let explained: Vec<_> = indices
-                    .iter()
-                    .filter_map(|i| s.analysis.explained(*i, &datasets))
-                    .collect();
-                let routes: Vec<&crate::analysis::ScoredRoute> =
-                    explained.iter().map(|r| &**r).collect();
-                let g = Gazetteer::embedded();
-                let triage = Some(&s.triage);
-                let written = match format {
-                    ExportFormat::Csv => {
-                        crate::export::write_routes_csv_triaged(&path, &routes, g, triage)
-                    }
-                    ExportFormat::GeoJson => {
-                        crate::export::geojson::write_triaged(&path, &routes, g, triage)
-                    }
-                    ExportFormat::Kml => {
-                        crate::export::kml::write_triaged(&path, &routes, g, triage)
-                    }
-                };
-                let count = routes.len();
-                s.status = match written {
-                    Ok(()) => {
-                        s.written.push(path.clone());
-                        format!("wrote {count} route(s) to {}", path.display())
-                    }
-                    Err(e) => format!("could not write {}: {e}", path.display()),
-                };
+                // Off the UI thread: exports carry the reasons in words, and routes scored
+                // without them are explained as they are written.
+                s.job = Some(Job::export(
+                    ctx,
+                    s.analysis.clone(),
+                    s.datasets.clone(),
+                    indices,
+                    s.triage.clone(),
+                    format,
+                    path,
+                ));
             }
             Command::ExportMapPng => {
                 let request = FileRequest::Save {

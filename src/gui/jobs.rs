@@ -21,10 +21,19 @@ pub struct LoadFailure {
     pub needs_mapping: bool,
 }
 
-/// What a finished job hands back: loaded and scored data, or a case opened (or not).
+/// What a finished job hands back: loaded and scored data, a case opened (or not), or routes
+/// exported.
 pub enum Finished {
     Data(JobOutput),
     Case(Box<CaseOutcome>),
+    Exported(Exported),
+}
+
+/// Routes written to a file (or why not).
+pub struct Exported {
+    pub path: PathBuf,
+    pub count: usize,
+    pub result: Result<(), String>,
 }
 
 /// A case the job tried to open: the case file, where its inputs were looked for, and what
@@ -97,6 +106,69 @@ impl Job {
                 locate,
                 result,
             })))
+        })
+    }
+
+    /// Writes routes `indices` of `analysis` to `path` as `format`, each explained in words as it
+    /// is written (a chunk at a time, so that a large export holds one chunk, not every route),
+    /// with the triage's dispositions and notes. Cancelled, it writes nothing.
+    #[allow(clippy::too_many_arguments)]
+    pub fn export(
+        ctx: &egui::Context,
+        analysis: Arc<Analysis>,
+        datasets: Vec<Arc<Dataset>>,
+        indices: Vec<usize>,
+        triage: crate::triage::Triage,
+        format: super::command::ExportFormat,
+        path: PathBuf,
+    ) -> Job {
+        let label = format!("Exporting {} route(s)", indices.len());
+        Job::spawn(ctx, label, move |p, c, ctx| {
+            use super::command::ExportFormat;
+            let done = std::sync::atomic::AtomicUsize::new(0);
+            let sets: Vec<&Dataset> = datasets.iter().map(Arc::as_ref).collect();
+            let source = crate::export::Explained {
+                analysis: &analysis,
+                datasets: &sets,
+                indices: &indices,
+                done: &done,
+                cancel: c,
+            };
+            let g = Gazetteer::embedded();
+            let n = indices.len().max(1);
+            let result = std::thread::scope(|scope| {
+                let writing = scope.spawn(|| match format {
+                    ExportFormat::Csv => {
+                        crate::export::write_routes_csv_triaged(&path, &source, g, Some(&triage))
+                    }
+                    ExportFormat::GeoJson => {
+                        crate::export::geojson::write_triaged(&path, &source, g, Some(&triage))
+                    }
+                    ExportFormat::Kml => {
+                        crate::export::kml::write_triaged(&path, &source, g, Some(&triage))
+                    }
+                });
+                // Progress from the routes made so far, until the writer is done.
+                while !writing.is_finished() {
+                    let k = done.load(Ordering::Relaxed).min(n);
+                    if let Ok(mut p) = p.lock() {
+                        *p = (k as f32 / n as f32, format!("{k} of {n} routes written"));
+                    }
+                    ctx.request_repaint();
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                writing
+                    .join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("the writer stopped")))
+            });
+            if c.load(Ordering::Relaxed) {
+                return None;
+            }
+            Some(Finished::Exported(Exported {
+                count: indices.len(),
+                result: result.map_err(|e| e.to_string()),
+                path,
+            }))
         })
     }
 

@@ -522,6 +522,8 @@ fn exports_write_flagged_routes_to_csv_geojson_and_kml() {
     assert!(
         matches!(asked.lock().unwrap().last(), Some(FileRequest::Save { extension, .. }) if extension == "csv")
     );
+    // Written off the UI thread, with progress in the status bar.
+    wait_for_job(&mut harness);
     let rows: Vec<csv::StringRecord> = csv::Reader::from_path(&csv)
         .unwrap()
         .records()
@@ -539,6 +541,7 @@ fn exports_write_flagged_routes_to_csv_geojson_and_kml() {
         harness
             .state_mut()
             .apply(&ctx, Command::Export(ExportScope::Flagged, format));
+        wait_for_job(&mut harness);
     }
     let geojson: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("flagged.geojson")).unwrap())
@@ -1209,6 +1212,7 @@ fn the_disposition_column_sorts_the_filter_hides_and_exports_carry_dispositions(
             &ctx,
             Command::ExportTo(ExportScope::Filtered, format, path.clone()),
         );
+        wait_for_job(&mut harness);
     }
     let s = &harness.state().state;
     let id = |i: usize| s.analysis.routes[i].id.clone();
