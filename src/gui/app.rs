@@ -236,6 +236,8 @@ impl App {
             table_order: Vec::new(),
             months_all: Vec::new(),
             months_selected: Vec::new(),
+            corridor_totals: Vec::new(),
+            selected_corridor: None,
             selected_explained: None,
             written: Vec::new(),
             triage: Default::default(),
@@ -310,6 +312,7 @@ impl App {
         self.months_selected_for = None;
         let g = Gazetteer::embedded();
         let trade: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
+        s.corridor_totals = s.analysis.corridor_totals(&trade, g);
         let throughput = crate::filter::hub_throughput(&trade, g);
         stage.end();
         let top = throughput.first().map(|t| t.1).unwrap_or(1.0).max(1.0);
@@ -351,6 +354,13 @@ impl App {
                 .selected_route()
                 .map(|r| crate::filter::route_party_months(&s.analysis, r))
                 .unwrap_or_default();
+            let datasets: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
+            s.selected_corridor = s.selected.and_then(|i| {
+                let e = s
+                    .analysis
+                    .corridor_evidence(i, &datasets, Gazetteer::embedded())?;
+                Some((i, e))
+            });
             self.months_selected_for = s.selected;
         }
     }

@@ -203,6 +203,11 @@ pub struct State {
     pub table_order: Vec<usize>,
     pub months_all: Vec<(i32, f64)>,
     pub months_selected: Vec<(i32, f64)>,
+    /// The value of the loaded corridors per period (country-level data), for the timeline when
+    /// no shipments are loaded.
+    pub corridor_totals: Vec<(crate::model::Period, f64)>,
+    /// The selected corridor's periods as each side reports them and its surge window.
+    pub selected_corridor: Option<(usize, crate::analysis::CorridorEvidence)>,
     /// The selected route with its evidence in words (routes not flagged are explained when
     /// selected, once, not every frame).
     pub selected_explained: Option<(usize, crate::analysis::ScoredRoute)>,

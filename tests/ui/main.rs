@@ -1391,3 +1391,79 @@ fn playing_time_steps_the_date_filter_a_month_at_a_time_and_stop_puts_it_back() 
     assert_eq!(p.month, last);
     assert_eq!(from(&harness), Some(month_days(last).0));
 }
+
+#[test]
+fn a_selected_corridor_shows_each_sides_values_its_surge_and_the_rows_behind_it() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let ctx = harness.ctx.clone();
+    harness.state_mut().open_instead(
+        &ctx,
+        vec![
+            fixtures.join("comtrade_small.csv"),
+            fixtures.join("baci_small.csv"),
+        ],
+    );
+    wait_for_job(&mut harness);
+    let app = &harness.state().state;
+    let names: Vec<String> = app
+        .datasets
+        .iter()
+        .map(|d| format!("{} {}", d.provenance.path.display(), d.provenance.format))
+        .collect();
+    assert!(
+        app.datasets
+            .iter()
+            .all(|d| d.provenance.format != chiptrail::model::Format::Shipments),
+        "{names:?}"
+    );
+    assert!(app.months_all.is_empty() && !app.corridor_totals.is_empty());
+    // Nothing selected, only country-level data: the corridors' total by period.
+    harness.get_by_label("Value of the loaded corridors by period, FOB (USD M)");
+    assert!(harness.query_by_label("no shipments loaded").is_none());
+    let g = chiptrail::gazetteer::Gazetteer::embedded();
+    let am = app
+        .analysis
+        .routes
+        .iter()
+        .position(|r| r.path_codes(g) == "AM>RU")
+        .unwrap();
+    harness.state_mut().apply(&ctx, Command::Select(Some(am)));
+    harness.run_steps(3);
+    let (i, e) = harness.state().state.selected_corridor.clone().unwrap();
+    assert_eq!(i, am);
+    assert!(e.surge.is_some());
+    // The timeline plots the corridor and says which surge the score used.
+    harness.get_by_label("AM → RU HS 8542: each period as each side reports it (USD M)");
+    harness.get_by_label_contains("surge: 2022 ");
+    // The details panel lists the rows behind it, each with its file and line.
+    harness.get_by_label_contains("Country-level rows behind this corridor (");
+    let rows = harness.get_all_by_label_contains(".csv line ").count();
+    let chiptrail::analysis::RouteKind::Corridor { flows } =
+        &harness.state().state.analysis.routes[am].kind
+    else {
+        panic!("a corridor")
+    };
+    assert_eq!(rows, flows.len());
+    assert!(
+        harness
+            .get_all_by_label_contains("comtrade_small.csv line ")
+            .next()
+            .is_some()
+    );
+    // A corridor with a consignment breakdown shows its shares.
+    let us_cn = harness
+        .state()
+        .state
+        .analysis
+        .routes
+        .iter()
+        .position(|r| r.path_codes(g) == "US>CN")
+        .unwrap();
+    harness
+        .state_mut()
+        .apply(&ctx, Command::Select(Some(us_cn)));
+    harness.run_steps(3);
+    harness.get_by_label_contains("consigned from third countries (as the importer reports): ");
+}

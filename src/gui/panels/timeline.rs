@@ -1,12 +1,15 @@
 //! The timeline: monthly value of the selected route's parties, or of all shipments, and time
 //! you can play: the filter's dates step a month at a time, the map and the table following.
 
-use egui_plot::{Bar, BarChart, Plot, VLine};
+use egui_plot::{Bar, BarChart, Plot, Span, VLine};
 
+use crate::analysis::CorridorEvidence;
 use crate::filter::month_label;
 use crate::gui::command::Command;
 use crate::gui::state::{PLAYBACK_SPEEDS, State};
 use crate::gui::theme;
+use crate::model::Period;
+use crate::scoring::indicators::usd;
 
 pub fn timeline_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
     let mut commands = Vec::new();
@@ -20,16 +23,170 @@ pub fn timeline_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
             app.months_all.clone(),
         ),
     };
+    let shown = app.playback.as_ref().map(|p| p.month);
+    let corridor = app
+        .selected_corridor
+        .as_ref()
+        .filter(|(i, _)| Some(*i) == app.selected)
+        .map(|(_, e)| e);
     ui.vertical(|ui| {
         ui.horizontal(|ui| {
             ui.strong("Timeline");
             playback_ui(ui, app, &mut commands);
         });
-        ui.small(title);
-        let shown = app.playback.as_ref().map(|p| p.month);
-        timeline_plot(ui, &months, shown);
+        if let Some(e) = corridor {
+            corridor_plot(ui, e, shown);
+        } else if months.is_empty() && !app.corridor_totals.is_empty() {
+            ui.small("Value of the loaded corridors by period, FOB (USD M)");
+            totals_plot(ui, &app.corridor_totals, shown);
+        } else {
+            ui.small(title);
+            timeline_plot(ui, &months, shown);
+        }
     });
     commands
+}
+
+/// Where a period sits on the timeline's month axis: its centre and width (a year spans 12
+/// months).
+fn period_x(p: Period) -> (f64, f64) {
+    let first = f64::from(p.year * 12);
+    match p.month {
+        Some(m) => (first + f64::from(m) - 1.0, 0.85),
+        None => (first + 5.5, 11.0),
+    }
+}
+
+/// The months a judged period covers: a year, or the 12 months to a month for rolling sums.
+fn judged_range(p: Period, rolling: bool) -> std::ops::RangeInclusive<f64> {
+    match p.month {
+        Some(m) => {
+            let end = f64::from(p.year * 12) + f64::from(m) - 1.0;
+            let start = if rolling { end - 11.0 } else { end };
+            (start - 0.5)..=(end + 0.5)
+        }
+        None => {
+            let first = f64::from(p.year * 12);
+            (first - 0.5)..=(first + 11.5)
+        }
+    }
+}
+
+const EXPORTER: egui::Color32 = egui::Color32::from_rgb(70, 130, 200);
+const IMPORTER: egui::Color32 = egui::Color32::from_rgb(230, 150, 40);
+const RECONCILED: egui::Color32 = egui::Color32::from_rgb(120, 120, 120);
+
+/// A selected corridor: each period as the exporter and as the importer report it (or the
+/// reconciled value), the surge's baseline and window shaded, consignment shares below.
+fn corridor_plot(ui: &mut egui::Ui, e: &CorridorEvidence, shown: Option<i32>) {
+    let g = crate::gazetteer::Gazetteer::embedded();
+    ui.small(format!(
+        "{} → {} HS {}: each period as each side reports it (USD M)",
+        g.country(e.exporter).code(),
+        g.country(e.importer).code(),
+        e.heading
+    ));
+    let (mut exported, mut imported, mut reconciled) = (Vec::new(), Vec::new(), Vec::new());
+    for p in &e.periods {
+        let (x, w) = period_x(p.period);
+        if let Some(v) = p.exporter_usd {
+            exported.push(Bar::new(x - w / 4.0, v / 1e6).width(w / 2.0));
+        }
+        if let Some(v) = p.importer_usd {
+            imported.push(Bar::new(x + w / 4.0, v / 1e6).width(w / 2.0));
+        }
+        if let Some(v) = p.reconciled_usd {
+            reconciled.push(Bar::new(x, v / 1e6).width(w));
+        }
+    }
+    let mut notes = Vec::new();
+    if let Some(s) = &e.surge {
+        let of = |p: &Period| {
+            if s.rolling {
+                format!("12 months to {p}")
+            } else {
+                p.to_string()
+            }
+        };
+        let baseline: Vec<String> = s.baseline.iter().map(of).collect();
+        notes.push(format!(
+            "surge: {} {} against {} on average over {}",
+            of(&s.judged),
+            usd(s.value_usd),
+            usd(s.baseline_usd),
+            baseline.join(", ")
+        ));
+    }
+    let shares: Vec<String> = e
+        .periods
+        .iter()
+        .filter_map(|p| {
+            p.third_country_share
+                .map(|s| format!("{} {:.1}%", p.period, s * 100.0))
+        })
+        .collect();
+    if !shares.is_empty() {
+        notes.push(format!(
+            "consigned from third countries (as the importer reports): {}",
+            shares.join(" · ")
+        ));
+    }
+    let height = (ui.available_height() - 8.0 - 16.0 * notes.len() as f32).max(80.0);
+    Plot::new("timeline-corridor")
+        .height(height)
+        .legend(egui_plot::Legend::default())
+        .x_axis_formatter(|mark, _| month_label(mark.value.round() as i32))
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            if let Some(s) = &e.surge {
+                for b in &s.baseline {
+                    plot.span(
+                        Span::new("baseline", judged_range(*b, s.rolling))
+                            .fill(egui::Color32::from_rgba_unmultiplied(128, 128, 128, 40)),
+                    );
+                }
+                plot.span(
+                    Span::new("surge window", judged_range(s.judged, s.rolling))
+                        .fill(egui::Color32::from_rgba_unmultiplied(200, 30, 30, 40)),
+                );
+            }
+            if !exported.is_empty() {
+                plot.bar_chart(BarChart::new("exporter reports", exported).color(EXPORTER));
+            }
+            if !imported.is_empty() {
+                plot.bar_chart(BarChart::new("importer reports", imported).color(IMPORTER));
+            }
+            if !reconciled.is_empty() {
+                plot.bar_chart(BarChart::new("reconciled", reconciled).color(RECONCILED));
+            }
+            if let Some(m) = shown {
+                plot.vline(VLine::new("shown", f64::from(m)).color(theme::SELECTED));
+            }
+        });
+    for n in notes {
+        ui.small(n);
+    }
+}
+
+/// Every loaded corridor's value summed per period.
+fn totals_plot(ui: &mut egui::Ui, totals: &[(Period, f64)], shown: Option<i32>) {
+    let bars: Vec<Bar> = totals
+        .iter()
+        .map(|(p, v)| {
+            let (x, w) = period_x(*p);
+            Bar::new(x, v / 1e6).width(w)
+        })
+        .collect();
+    Plot::new("timeline-corridors")
+        .height((ui.available_height() - 8.0).max(80.0))
+        .x_axis_formatter(|mark, _| month_label(mark.value.round() as i32))
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("corridors", bars).color(RECONCILED));
+            if let Some(m) = shown {
+                plot.vline(VLine::new("shown", f64::from(m)).color(theme::SELECTED));
+            }
+        });
 }
 
 /// Play / Pause, Stop, the speed, and the month shown in large text.
