@@ -74,7 +74,7 @@ fn judged_range(p: Period, rolling: bool) -> std::ops::RangeInclusive<f64> {
 
 const EXPORTER: egui::Color32 = egui::Color32::from_rgb(70, 130, 200);
 const IMPORTER: egui::Color32 = egui::Color32::from_rgb(230, 150, 40);
-const RECONCILED: egui::Color32 = egui::Color32::from_rgb(120, 120, 120);
+const RECONCILED: egui::Color32 = egui::Color32::from_rgb(150, 150, 150);
 
 /// A selected corridor: each period as the exporter and as the importer report it (or the
 /// reconciled value), the surge's baseline and window shaded, consignment shares below.
@@ -89,14 +89,15 @@ fn corridor_plot(ui: &mut egui::Ui, e: &CorridorEvidence, shown: Option<i32>) {
     let (mut exported, mut imported, mut reconciled) = (Vec::new(), Vec::new(), Vec::new());
     for p in &e.periods {
         let (x, w) = period_x(p.period);
+        // Side by side in the period: exporter, importer, reconciled.
         if let Some(v) = p.exporter_usd {
-            exported.push(Bar::new(x - w / 4.0, v / 1e6).width(w / 2.0));
+            exported.push(Bar::new(x - w / 3.0, v / 1e6).width(w / 3.0));
         }
         if let Some(v) = p.importer_usd {
-            imported.push(Bar::new(x + w / 4.0, v / 1e6).width(w / 2.0));
+            imported.push(Bar::new(x, v / 1e6).width(w / 3.0));
         }
         if let Some(v) = p.reconciled_usd {
-            reconciled.push(Bar::new(x, v / 1e6).width(w));
+            reconciled.push(Bar::new(x + w / 3.0, v / 1e6).width(w / 3.0));
         }
     }
     let mut notes = Vec::new();
@@ -131,10 +132,20 @@ fn corridor_plot(ui: &mut egui::Ui, e: &CorridorEvidence, shown: Option<i32>) {
             shares.join(" · ")
         ));
     }
+    // The key, in words of each series' colour (a legend would cover the small plot).
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 6.0;
+        ui.small(egui::RichText::new("exporter reports").color(EXPORTER));
+        ui.small(egui::RichText::new("importer reports").color(IMPORTER));
+        ui.small(egui::RichText::new("reconciled").color(RECONCILED));
+        if e.surge.is_some() {
+            ui.small(egui::RichText::new("surge window").color(theme::FLAG));
+            ui.small(egui::RichText::new("baseline").color(theme::MUTED));
+        }
+    });
     let height = (ui.available_height() - 8.0 - 16.0 * notes.len() as f32).max(80.0);
     Plot::new("timeline-corridor")
         .height(height)
-        .legend(egui_plot::Legend::default())
         .x_axis_formatter(|mark, _| month_label(mark.value.round() as i32))
         .allow_scroll(false)
         .show(ui, |plot| {
