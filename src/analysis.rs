@@ -440,6 +440,138 @@ impl Analysis {
     }
 }
 
+/// The country-level rows behind a corridor's [`FlowRef`]s (flow dataset, row), with the dataset
+/// each is in: `datasets` as the analysis was run on them (the flow datasets are numbered in
+/// their order). Refs that name no row are left out.
+pub fn flow_rows<'a>(
+    datasets: &[&'a Dataset],
+    refs: &[FlowRef],
+) -> Vec<(&'a Dataset, &'a crate::model::Flow)> {
+    let flow_sets: Vec<&Dataset> = datasets
+        .iter()
+        .copied()
+        .filter(|d| d.provenance.format.is_flows())
+        .collect();
+    refs.iter()
+        .filter_map(|(d, row)| {
+            let d = *flow_sets.get(*d as usize)?;
+            Some((d, d.flows().get(*row as usize)?))
+        })
+        .collect()
+}
+
+/// One period of a corridor as each side states it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvidencePeriod {
+    pub period: crate::model::Period,
+    /// As the exporter reports it (FOB, USD).
+    pub exporter_usd: Option<f64>,
+    /// As the importer reports it (CIF, USD).
+    pub importer_usd: Option<f64>,
+    /// One reconciled value (BACI).
+    pub reconciled_usd: Option<f64>,
+    /// The share of the importer-reported value consigned from third countries, when the
+    /// importer's file breaks its imports down by country of consignment.
+    pub third_country_share: Option<f64>,
+}
+
+/// What a corridor's score rests on, for the timeline: every period of the corridor as each
+/// side reports it, and the surge window the score used.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CorridorEvidence {
+    pub exporter: CountryId,
+    pub importer: CountryId,
+    pub heading: HsCode,
+    pub periods: Vec<EvidencePeriod>,
+    pub surge: Option<crate::scoring::corridors::SurgeWindow>,
+}
+
+/// The corridors the country-level datasets among `datasets` make in the rules' headings (or in
+/// `headings` when given).
+fn corridors_of(
+    datasets: &[&Dataset],
+    rules: &Rules,
+    headings: Option<&[HsCode]>,
+    g: &Gazetteer,
+) -> Vec<crate::routes::corridors::Corridor> {
+    let flow_sets: Vec<(u32, &Dataset)> = datasets
+        .iter()
+        .copied()
+        .filter(|d| d.provenance.format.is_flows())
+        .enumerate()
+        .map(|(i, d)| (i as u32, d))
+        .collect();
+    if flow_sets.is_empty() {
+        return Vec::new();
+    }
+    let all = corridor_headings(rules);
+    assemble(&flow_sets, headings.unwrap_or(&all), g).corridors
+}
+
+impl Analysis {
+    /// The evidence of corridor row `route`, assembled again from `datasets` (as the analysis
+    /// was run on them); `None` for a shipment route.
+    pub fn corridor_evidence(
+        &self,
+        route: usize,
+        datasets: &[&Dataset],
+        g: &Gazetteer,
+    ) -> Option<CorridorEvidence> {
+        let r = self.routes.get(route)?;
+        let RouteKind::Corridor { flows } = &r.kind else {
+            return None;
+        };
+        let [exporter, importer] = r.countries[..] else {
+            return None;
+        };
+        let heading = flow_rows(datasets, flows).first()?.1.hs_code.truncated(4);
+        let corridors = corridors_of(datasets, &self.rules, Some(&[heading]), g);
+        let c = corridors
+            .iter()
+            .find(|c| c.exporter == exporter && c.importer == importer && c.heading == heading)?;
+        let periods = c
+            .periods
+            .iter()
+            .map(|p| {
+                let importer_usd = p.importer_reported.as_ref().map(|s| s.value_usd);
+                let third: f64 = p
+                    .consigned
+                    .iter()
+                    .filter(|(k, _)| **k != exporter && **k != importer)
+                    .map(|(_, s)| s.value_usd)
+                    .sum();
+                EvidencePeriod {
+                    period: p.period,
+                    exporter_usd: p.exporter_reported.as_ref().map(|s| s.value_usd),
+                    importer_usd,
+                    reconciled_usd: p.reconciled.as_ref().map(|s| s.value_usd),
+                    third_country_share: importer_usd
+                        .filter(|v| *v > 0.0 && !p.consigned.is_empty())
+                        .map(|v| third / v),
+                }
+            })
+            .collect();
+        Some(CorridorEvidence {
+            exporter,
+            importer,
+            heading,
+            periods,
+            surge: crate::scoring::corridors::surge_window(c, &self.rules),
+        })
+    }
+
+    /// The value of every corridor of `datasets` per period (FOB, USD), for the timeline when
+    /// only country-level data is loaded.
+    pub fn corridor_totals(
+        &self,
+        datasets: &[&Dataset],
+        g: &Gazetteer,
+    ) -> Vec<(crate::model::Period, f64)> {
+        let corridors = corridors_of(datasets, &self.rules, None, g);
+        crate::scoring::corridors::totals(&corridors, &self.rules)
+    }
+}
+
 /// The HS headings corridors are assembled in (`corridors.hs_headings`).
 pub fn corridor_headings(rules: &Rules) -> Vec<HsCode> {
     rules

@@ -355,11 +355,41 @@ pub fn hub_throughput(datasets: &[&crate::model::Dataset], g: &Gazetteer) -> Vec
 pub enum SearchHit {
     /// A country, to zoom to.
     Country(CountryId),
+    /// A port, airport or crossing of the gazetteer (index into `g.hubs()`), to zoom to.
+    Hub(usize),
     /// A route holding a matching party, HS code or shipment id: (route index, why).
     Route(usize, String),
 }
 
-/// Finds countries (code or name), parties, HS codes and shipment ids. At most `limit` hits.
+/// The most hubs one search lists, so that routes still show.
+const HUB_HITS: usize = 5;
+
+/// Hubs whose UN/LOCODE is the query (with or without the space: `SGSIN`, `sg sin`) or whose
+/// name holds it (three letters or more, case-blind: `klang`), the LOCODE matches first.
+pub fn search_hubs(g: &Gazetteer, query: &str, limit: usize) -> Vec<usize> {
+    let q = query.trim();
+    let code: String = q
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let lower = q.to_lowercase();
+    let hubs = g.hubs();
+    let by_code = hubs
+        .iter()
+        .position(|h| code.len() == 5 && h.locode == code);
+    let by_name = hubs.iter().enumerate().filter(|(i, h)| {
+        lower.chars().count() >= 3 && Some(*i) != by_code && h.name.to_lowercase().contains(&lower)
+    });
+    by_code
+        .into_iter()
+        .chain(by_name.map(|(i, _)| i))
+        .take(limit)
+        .collect()
+}
+
+/// Finds countries (code or name), hubs (name or UN/LOCODE), parties, HS codes and shipment
+/// ids. At most `limit` hits: countries, then hubs (at most five), then routes.
 pub fn search(analysis: &Analysis, g: &Gazetteer, query: &str, limit: usize) -> Vec<SearchHit> {
     let q = query.trim();
     if q.is_empty() {
@@ -369,6 +399,8 @@ pub fn search(analysis: &Analysis, g: &Gazetteer, query: &str, limit: usize) -> 
     if let Some(id) = g.lookup(q) {
         hits.push(SearchHit::Country(id));
     }
+    let room = limit.saturating_sub(hits.len()).min(HUB_HITS);
+    hits.extend(search_hubs(g, q, room).into_iter().map(SearchHit::Hub));
     let lower = q.to_lowercase();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     let hs = (digits.len() >= 4
@@ -400,9 +432,117 @@ pub fn search(analysis: &Analysis, g: &Gazetteer, query: &str, limit: usize) -> 
     hits
 }
 
+/// The first and last month (as [`Date::month_index`]) the routes span, for playing time
+/// through; `None` with no routes.
+pub fn month_range(analysis: &Analysis) -> Option<(i32, i32)> {
+    let first = analysis.routes.iter().map(|r| r.first_date).min()?;
+    let last = analysis.routes.iter().map(|r| r.last_date).max()?;
+    Some((
+        first.month_index(),
+        last.month_index().max(first.month_index()),
+    ))
+}
+
+/// The first and last day of a month (as [`Date::month_index`]).
+pub fn month_days(month: i32) -> (Date, Date) {
+    let (y, m) = (month.div_euclid(12), month.rem_euclid(12) as u32 + 1);
+    let first = Date::from_ymd(y, m, 1).unwrap_or(Date(0));
+    let next = Date::from_ymd(
+        (month + 1).div_euclid(12),
+        (month + 1).rem_euclid(12) as u32 + 1,
+        1,
+    )
+    .unwrap_or(first.plus_days(31));
+    (first, next.plus_days(-1))
+}
+
+/// A month as `2024-03`.
+pub fn month_label(month: i32) -> String {
+    format!(
+        "{:04}-{:02}",
+        month.div_euclid(12),
+        month.rem_euclid(12) + 1
+    )
+}
+
+/// Playing time: the month to show after `current` within `range` (first, last), one month at a
+/// time; the first month when nothing is shown yet or `current` lies outside the range; `None`
+/// past the end.
+pub fn next_month(current: Option<i32>, range: (i32, i32)) -> Option<i32> {
+    match current {
+        Some(m) if (range.0..range.1).contains(&m) => Some(m + 1),
+        Some(m) if m == range.1 => None,
+        _ => (range.0 <= range.1).then_some(range.0),
+    }
+}
+
+impl RouteFilter {
+    /// This filter with its dates set to one month: the routes active that month pass.
+    pub fn with_month(&self, month: i32) -> RouteFilter {
+        let (from, to) = month_days(month);
+        RouteFilter {
+            from: Some(from),
+            to: Some(to),
+            ..self.clone()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hubs_are_found_by_name_and_by_locode_with_or_without_the_space() {
+        let g = Gazetteer::embedded();
+        let at = |code: &str| g.hubs().iter().position(|h| h.locode == code).unwrap();
+        assert_eq!(search_hubs(g, "MYPKG", 5), [at("MYPKG")]);
+        assert_eq!(search_hubs(g, "my pkg", 5), [at("MYPKG")]);
+        assert_eq!(search_hubs(g, " sgSIN ", 5)[0], at("SGSIN"));
+        assert_eq!(search_hubs(g, "KLANG", 5), [at("MYPKG")]);
+        assert_eq!(search_hubs(g, "port klang", 5), [at("MYPKG")]);
+        assert_eq!(search_hubs(g, "jebel ali", 5), [at("AEJEA")]);
+        // Two letters name no hub (they are country codes), and the cap holds.
+        assert!(search_hubs(g, "po", 5).is_empty());
+        assert!(search_hubs(g, "an", 50).is_empty());
+        assert!(search_hubs(g, "por", 2).len() <= 2);
+        // Through the search, after the country a name may also be.
+        let a = Analysis::default();
+        let hits = search(&a, g, "Singapore", 12);
+        assert_eq!(hits[0], SearchHit::Country(g.by_alpha2("SG").unwrap()));
+        assert!(hits.contains(&SearchHit::Hub(at("SGSIN"))), "{hits:?}");
+        assert_eq!(search(&a, g, "sg sin", 12), [SearchHit::Hub(at("SGSIN"))]);
+    }
+
+    #[test]
+    fn playing_time_steps_one_month_at_a_time_and_stops_at_the_end() {
+        let m = |y: i32, mo: i32| y * 12 + mo - 1;
+        let range = (m(2023, 11), m(2024, 2));
+        assert_eq!(next_month(None, range), Some(m(2023, 11)));
+        assert_eq!(next_month(Some(m(2023, 11)), range), Some(m(2023, 12)));
+        assert_eq!(next_month(Some(m(2023, 12)), range), Some(m(2024, 1)));
+        assert_eq!(next_month(Some(m(2024, 1)), range), Some(m(2024, 2)));
+        assert_eq!(next_month(Some(m(2024, 2)), range), None);
+        assert_eq!(next_month(Some(m(2020, 1)), range), Some(m(2023, 11)));
+        assert_eq!(next_month(None, (5, 4)), None);
+        let (from, to) = month_days(m(2024, 2));
+        assert_eq!(
+            (Some(from), Some(to)),
+            (Date::from_ymd(2024, 2, 1), Date::from_ymd(2024, 2, 29))
+        );
+        let (from, to) = month_days(m(2023, 12));
+        assert_eq!(
+            (Some(from), Some(to)),
+            (Date::from_ymd(2023, 12, 1), Date::from_ymd(2023, 12, 31))
+        );
+        assert_eq!(month_label(m(2024, 2)), "2024-02");
+        let f = RouteFilter {
+            flagged_only: true,
+            ..RouteFilter::default()
+        }
+        .with_month(m(2024, 2));
+        assert!(f.flagged_only && f.from == Date::from_ymd(2024, 2, 1));
+    }
 
     #[test]
     fn countries_are_saved_as_their_codes() {

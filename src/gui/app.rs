@@ -79,6 +79,9 @@ pub struct App {
 
 const SETTINGS_KEY: &str = "chiptrail-settings";
 
+/// The most hits a search keeps (the list under the box shows the first of them).
+const SEARCH_LIMIT: usize = 100;
+
 /// What File > Open offers: tables as text, gzipped, zipped (BACI) or as Excel workbooks.
 /// Dropped files are read whatever their name; the reader goes by their content.
 pub const DATA_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "gz", "zip", "xlsx", "xlsm", "xls"];
@@ -225,6 +228,10 @@ impl App {
             status: rules_status,
             search: String::new(),
             search_hits: Vec::new(),
+            search_open: false,
+            search_highlight: 0,
+            playback: None,
+            playback_speed: 1.0,
             mapping_dialog: None,
             about_open: false,
             shortcuts_open: false,
@@ -232,6 +239,8 @@ impl App {
             table_order: Vec::new(),
             months_all: Vec::new(),
             months_selected: Vec::new(),
+            corridor_totals: Vec::new(),
+            selected_corridor: None,
             selected_explained: None,
             written: Vec::new(),
             triage: Default::default(),
@@ -307,10 +316,12 @@ impl App {
         s.months_all = crate::filter::monthly_values(&s.analysis);
         self.months_selected_for = None;
         let datasets: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
+        let g = Gazetteer::embedded();
+        s.corridor_totals = s.analysis.corridor_totals(&datasets, g);
         s.places = Arc::new(crate::flowmap::RoutePlaces::build(
             &s.analysis,
             &datasets,
-            Gazetteer::embedded(),
+            g,
         ));
         stage.end();
         self.refresh();
@@ -339,7 +350,77 @@ impl App {
                 .selected_route()
                 .map(|r| crate::filter::route_party_months(&s.analysis, r))
                 .unwrap_or_default();
+            let datasets: Vec<&Dataset> = s.datasets.iter().map(Arc::as_ref).collect();
+            s.selected_corridor = s.selected.and_then(|i| {
+                let e = s
+                    .analysis
+                    .corridor_evidence(i, &datasets, Gazetteer::embedded())?;
+                Some((i, e))
+            });
             self.months_selected_for = s.selected;
+        }
+    }
+
+    /// Starts playing time from the first month of the data, goes on after a pause, or starts
+    /// again from the first month when the last was reached.
+    fn play(&mut self, ctx: &egui::Context) {
+        let now = ctx.input(|i| i.time);
+        let month = match &mut self.state.playback {
+            Some(p) if p.playing => return,
+            Some(p) if p.month < p.range.1 => {
+                p.playing = true;
+                p.stepped_at = now;
+                return;
+            }
+            Some(p) => {
+                p.playing = true;
+                p.stepped_at = now;
+                p.month = p.range.0;
+                p.range.0
+            }
+            None => {
+                let Some(range) = crate::filter::month_range(&self.state.analysis) else {
+                    return;
+                };
+                self.state.playback = Some(super::state::Playback {
+                    month: range.0,
+                    range,
+                    playing: true,
+                    before: self.state.settings.filter.clone(),
+                    stepped_at: now,
+                });
+                range.0
+            }
+        };
+        let filter = self.state.settings.filter.with_month(month);
+        self.apply(ctx, Command::SetFilter(filter));
+    }
+
+    /// Steps the playing month when its time has come (egui's input time), and asks for a frame
+    /// when the next step is due. At the last month it pauses there.
+    pub fn tick_playback(&mut self, ctx: &egui::Context) {
+        let Some(p) = &mut self.state.playback else {
+            return;
+        };
+        if !p.playing {
+            return;
+        }
+        let now = ctx.input(|i| i.time);
+        let every = 1.0 / self.state.playback_speed.max(0.01);
+        if now - p.stepped_at < every {
+            let wait = (every - (now - p.stepped_at)).max(0.01);
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(wait));
+            return;
+        }
+        match crate::filter::next_month(Some(p.month), p.range) {
+            Some(month) => {
+                p.month = month;
+                p.stepped_at = now;
+                ctx.request_repaint_after(std::time::Duration::from_secs_f64(every));
+                let filter = self.state.settings.filter.with_month(month);
+                self.apply(ctx, Command::SetFilter(filter));
+            }
+            None => p.playing = false,
         }
     }
 
@@ -709,9 +790,41 @@ impl App {
             }
             Command::SortRoutes(sort) => self.state.routes_sort = sort,
             Command::Search(text) => {
-                self.state.search_hits =
-                    crate::filter::search(&self.state.analysis, Gazetteer::embedded(), &text, 12);
+                self.state.search_hits = crate::filter::search(
+                    &self.state.analysis,
+                    Gazetteer::embedded(),
+                    &text,
+                    SEARCH_LIMIT,
+                );
+                self.state.search_open = !text.trim().is_empty();
+                self.state.search_highlight = 0;
                 self.state.search = text;
+            }
+            Command::ShowSearchHits(open) => self.state.search_open = open,
+            Command::HighlightSearchHit(i) => {
+                self.state.search_highlight = i.min(self.state.search_hits.len().saturating_sub(1));
+            }
+            Command::Play => self.play(ctx),
+            Command::Pause => {
+                if let Some(p) = &mut self.state.playback {
+                    p.playing = false;
+                }
+            }
+            Command::StopPlayback => {
+                // The dates go back; what else was changed while playing stays.
+                if let Some(p) = self.state.playback.take() {
+                    let filter = crate::filter::RouteFilter {
+                        from: p.before.from,
+                        to: p.before.to,
+                        ..self.state.settings.filter.clone()
+                    };
+                    self.apply(ctx, Command::SetFilter(filter));
+                }
+            }
+            Command::SetPlaybackSpeed(speed) => {
+                if speed.is_finite() && speed > 0.0 {
+                    self.state.playback_speed = speed;
+                }
             }
             Command::ShowPanel(panel, on) => {
                 let s = &mut self.state.settings;
@@ -1124,6 +1237,7 @@ impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         let started = std::time::Instant::now();
+        self.tick_playback(&ctx);
         self.update_views();
         let commands = panels::draw(ui, &self.state, &mut self.map);
         if self.frame_log {

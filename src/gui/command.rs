@@ -98,6 +98,19 @@ pub enum Command {
     SortRoutes(Sort),
     /// The search box's text changed.
     Search(String),
+    /// Open or close the search's list of hits.
+    ShowSearchHits(bool),
+    /// Highlight this hit of the search's list (index into `search_hits`).
+    HighlightSearchHit(usize),
+    /// Play time from the first month (or go on from a pause): the filter's dates step a month
+    /// at a time.
+    Play,
+    /// Stop moving; the month stays.
+    Pause,
+    /// Stop playing and put the filter back as it was before.
+    StopPlayback,
+    /// Months per second when playing.
+    SetPlaybackSpeed(f64),
     ShowPanel(Panel, bool),
     ShowWindow(Window, bool),
     /// Set a route's disposition (route index). Undoable.

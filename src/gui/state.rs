@@ -201,6 +201,15 @@ pub struct State {
     pub status: String,
     pub search: String,
     pub search_hits: Vec<SearchHit>,
+    /// The search's list of hits drops down under the box (typing opens it; Escape, a pick or a
+    /// click elsewhere closes it).
+    pub search_open: bool,
+    /// The hit Enter picks (index into `search_hits`; Down and Up move it).
+    pub search_highlight: usize,
+    /// Time playing through the months (the filter's dates stepping a month at a time).
+    pub playback: Option<Playback>,
+    /// Months per second when playing.
+    pub playback_speed: f64,
     pub mapping_dialog: Option<MappingDialog>,
     pub about_open: bool,
     pub shortcuts_open: bool,
@@ -211,6 +220,11 @@ pub struct State {
     pub table_order: Vec<usize>,
     pub months_all: Vec<(i32, f64)>,
     pub months_selected: Vec<(i32, f64)>,
+    /// The value of the loaded corridors per period (country-level data), for the timeline when
+    /// no shipments are loaded.
+    pub corridor_totals: Vec<(crate::model::Period, f64)>,
+    /// The selected corridor's periods as each side reports them and its surge window.
+    pub selected_corridor: Option<(usize, crate::analysis::CorridorEvidence)>,
     /// The selected route with its evidence in words (routes not flagged are explained when
     /// selected, once, not every frame).
     pub selected_explained: Option<(usize, crate::analysis::ScoredRoute)>,
@@ -231,6 +245,23 @@ pub struct State {
     /// What went wrong opening a case (or what to know about one that opened).
     pub case_dialog: Option<CaseDialog>,
 }
+
+/// Playing time: the month shown, whether it is moving, and the filter to put back on Stop.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Playback {
+    /// The month the filter's dates hold (as [`crate::model::Date::month_index`]).
+    pub month: i32,
+    /// The months played through (first, last).
+    pub range: (i32, i32),
+    pub playing: bool,
+    /// The filter as it was before playing (Stop puts its dates back).
+    pub before: RouteFilter,
+    /// egui's input time of the last step.
+    pub stepped_at: f64,
+}
+
+/// The speeds offered, in months per second.
+pub const PLAYBACK_SPEEDS: [f64; 3] = [0.5, 1.0, 2.0];
 
 /// What the app says about a case it could not open, or opened with warnings.
 #[derive(Clone, Debug)]

@@ -193,6 +193,89 @@ impl std::ops::AddAssign for Consigned {
     }
 }
 
+/// The series a corridor's value is judged on: its time axis, the judged periods with the data
+/// periods each covers, the value per data period and the value per judged period.
+struct Judged {
+    axis: Axis,
+    windows: Vec<(Period, Vec<Period>)>,
+    data: BTreeMap<Period, f64>,
+    series: BTreeMap<Period, f64>,
+}
+
+impl Judged {
+    fn of(c: &Corridor, rules: &Rules) -> Judged {
+        let cif_fob = rules.indicators.mirror_gap.cif_fob_factor;
+        let axis = Axis::of(c, rules.corridors.min_months);
+        let known: Vec<Period> = c.periods.iter().map(|p| p.period).collect();
+        let windows = axis.windows(&known);
+        let data: BTreeMap<Period, f64> = c
+            .periods
+            .iter()
+            .filter_map(|p| value(p, cif_fob).map(|v| (p.period, v)))
+            .collect();
+        let series = axis.roll(&windows, &data);
+        Judged {
+            axis,
+            windows,
+            data,
+            series,
+        }
+    }
+}
+
+/// The surge the score found on a corridor, to show beside its series: the period judged and
+/// the earlier periods averaged as its baseline, as [`surge::evaluate`] chose them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SurgeWindow {
+    /// A year, or for monthly data the 12 months to this month.
+    pub judged: Period,
+    /// The same periods of earlier years, averaged.
+    pub baseline: Vec<Period>,
+    /// True when each period stands for the 12 months to it (monthly data).
+    pub rolling: bool,
+    /// The judged period's value and the baseline's average (FOB, USD).
+    pub value_usd: f64,
+    pub baseline_usd: f64,
+    /// The surge factor's value (0-1).
+    pub factor: f64,
+}
+
+/// The surge window of a corridor, `None` when the surge factor did not fire.
+pub fn surge_window(c: &Corridor, rules: &Rules) -> Option<SurgeWindow> {
+    let judged = Judged::of(c, rules);
+    let (finding, periods) = surge::evaluate(&judged.series, &rules.indicators.surge, "");
+    if finding.value <= 0.0 {
+        return None;
+    }
+    let (&last, baseline) = periods.split_last()?;
+    let base: Vec<f64> = baseline
+        .iter()
+        .filter_map(|p| judged.series.get(p).copied())
+        .collect();
+    Some(SurgeWindow {
+        judged: last,
+        baseline: baseline.to_vec(),
+        rolling: judged.axis.monthly,
+        value_usd: judged.series.get(&last).copied()?,
+        baseline_usd: base.iter().sum::<f64>() / base.len().max(1) as f64,
+        factor: finding.value,
+    })
+}
+
+/// The value of all corridors per data period (FOB, USD), as the scorer values each corridor.
+pub fn totals(corridors: &[Corridor], rules: &Rules) -> Vec<(Period, f64)> {
+    let cif_fob = rules.indicators.mirror_gap.cif_fob_factor;
+    let mut by_period: BTreeMap<Period, f64> = BTreeMap::new();
+    for c in corridors {
+        for p in &c.periods {
+            if let Some(v) = value(p, cif_fob) {
+                *by_period.entry(p.period).or_default() += v;
+            }
+        }
+    }
+    by_period.into_iter().collect()
+}
+
 /// Scores every corridor.
 pub fn score(corridors: &[Corridor], rules: &Rules, g: &Gazetteer) -> Vec<ScoredCorridor> {
     let ind = &rules.indicators;
@@ -228,18 +311,16 @@ pub fn score(corridors: &[Corridor], rules: &Rules, g: &Gazetteer) -> Vec<Scored
     corridors
         .iter()
         .map(|c| {
-            let axis = Axis::of(c, rules.corridors.min_months);
             let known: Vec<Period> = c.periods.iter().map(|p| p.period).collect();
-            let windows = axis.windows(&known);
+            let Judged {
+                axis,
+                windows,
+                data,
+                series,
+            } = Judged::of(c, rules);
             let by_period: BTreeMap<Period, &CorridorPeriod> =
                 c.periods.iter().map(|p| (p.period, p)).collect();
             let at = |q: Period| by_period.get(&q).copied();
-            let data: BTreeMap<Period, f64> = c
-                .periods
-                .iter()
-                .filter_map(|p| value(p, cif_fob).map(|v| (p.period, v)))
-                .collect();
-            let series = axis.roll(&windows, &data);
             let label = format!(
                 "{} -> {} HS {}",
                 name(c.exporter),

@@ -286,3 +286,51 @@ fn wits_corridors_leave_groups_out_and_read_thousands() {
         "{note}"
     );
 }
+
+#[test]
+fn a_corridors_evidence_has_each_sides_values_its_surge_window_and_its_rows() {
+    let g = Gazetteer::embedded();
+    let d = load("comtrade_small.csv");
+    let a = Analysis::run(&[&d], &[], &Rules::default(), g);
+    let am = a.routes.iter().position(|r| path(r) == "AM>RU").unwrap();
+    let e = a.corridor_evidence(am, &[&d], g).unwrap();
+    assert_eq!(
+        (code(e.exporter), code(e.importer)),
+        ("AM".into(), "RU".into())
+    );
+    assert_eq!(e.heading.to_string(), "8542");
+    // The surge the score used: 2022 against 2021.
+    let s = e.surge.as_ref().unwrap();
+    assert_eq!(
+        (s.judged, s.baseline.clone()),
+        (year(2022), vec![year(2021)])
+    );
+    assert!(!s.rolling && s.factor == 1.0 && s.value_usd > 10.0 * s.baseline_usd);
+    let periods: Vec<Period> = e.periods.iter().map(|p| p.period).collect();
+    assert_eq!(periods, [year(2021), year(2022)]);
+    assert!(e.periods.iter().any(|p| p.exporter_usd.is_some()));
+    // The rows behind it, with their lines.
+    let chiptrail::analysis::RouteKind::Corridor { flows } = &a.routes[am].kind else {
+        panic!()
+    };
+    let rows = chiptrail::analysis::flow_rows(&[&d], flows);
+    assert_eq!(rows.len(), flows.len());
+    assert!(rows.iter().all(|(_, f)| f.line > 1));
+    // Consignment shares where the importer breaks its imports down.
+    let us_cn = a.routes.iter().position(|r| path(r) == "US>CN").unwrap();
+    let e = a.corridor_evidence(us_cn, &[&d], g).unwrap();
+    let share = e
+        .periods
+        .iter()
+        .find_map(|p| p.third_country_share)
+        .unwrap();
+    // Hong Kong's 36.7%, and any other third country's.
+    assert!((0.366..=0.501).contains(&share), "{share}");
+    // The totals add up every corridor per period.
+    let totals = a.corridor_totals(&[&d], g);
+    assert!(
+        totals
+            .iter()
+            .any(|(p, v)| *p == year(2022) && *v >= s.value_usd)
+    );
+}

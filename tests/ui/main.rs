@@ -1457,3 +1457,246 @@ fn the_evidence_report_is_written_from_the_file_menu_with_the_confirmed_routes()
     assert!(out.join("routes.geojson").exists() && out.join("routes.kml").exists());
     assert!(harness.state().state.status.contains("evidence report"));
 }
+
+// The map tells the story at a glance: search that drops down, time you can play.
+
+/// Focuses the search box and types `text` into it.
+fn type_search(harness: &mut Harness<'static, App>, text: &str) {
+    harness
+        .ctx
+        .memory_mut(|m| m.request_focus(chiptrail::gui::panels::search_id()));
+    harness.run_steps(2);
+    harness.event(egui::Event::Text(text.into()));
+    harness.run_steps(3);
+}
+
+#[test]
+fn the_search_drops_down_as_one_types_and_enter_goes_to_the_highlighted_hit() {
+    use chiptrail::filter::SearchHit;
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    type_search(&mut harness, "Pearl River");
+    let hits = harness.state().state.search_hits.clone();
+    let routes: Vec<usize> = hits
+        .iter()
+        .filter_map(|h| match h {
+            SearchHit::Route(i, _) => Some(*i),
+            _ => None,
+        })
+        .collect();
+    assert!(routes.len() >= 2, "{hits:?}");
+    assert!(harness.state().state.search_open);
+    // The list under the box shows the hits, at most twelve, with a line for the rest.
+    let first = harness.state().state.analysis.routes[routes[0]].id.clone();
+    let second = harness.state().state.analysis.routes[routes[1]].id.clone();
+    harness.get_by_label_contains(&format!("{first} "));
+    let shown = harness
+        .get_all_by_label_contains("(party Pearl River")
+        .count();
+    assert_eq!(
+        shown,
+        routes.len().min(chiptrail::gui::panels::SEARCH_SHOWN)
+    );
+    if hits.len() > chiptrail::gui::panels::SEARCH_SHOWN {
+        harness.get_by_label_contains("more: type more of the name");
+    }
+    assert_eq!(harness.state().state.selected, None);
+    // Enter goes to the first hit: the route is selected, and the list closes.
+    let zoom = harness.state().map.memory.zoom();
+    press(&mut harness, Modifiers::NONE, Key::Enter);
+    assert_eq!(harness.state().state.selected, Some(routes[0]));
+    assert!(!harness.state().state.search_open);
+    assert!(
+        harness
+            .query_by_label_contains("(party Pearl River")
+            .is_none()
+    );
+    assert_ne!(
+        harness.state().map.memory.zoom(),
+        zoom,
+        "the map went to the route"
+    );
+    // Down moves the highlight; Enter takes the highlighted hit.
+    type_search(&mut harness, " ");
+    assert!(harness.state().state.search_open);
+    press(&mut harness, Modifiers::NONE, Key::ArrowDown);
+    assert_eq!(harness.state().state.search_highlight, 1);
+    press(&mut harness, Modifiers::NONE, Key::ArrowDown);
+    press(&mut harness, Modifiers::NONE, Key::ArrowUp);
+    press(&mut harness, Modifiers::NONE, Key::Enter);
+    assert_eq!(
+        harness.state().state.selected,
+        Some(routes[1]),
+        "{second} was highlighted"
+    );
+    // Escape closes the list and leaves the box.
+    harness.state_mut().state.selected = None;
+    type_search(&mut harness, "x");
+    assert!(harness.state().state.search_open);
+    press(&mut harness, Modifiers::NONE, Key::Escape);
+    assert!(!harness.state().state.search_open);
+    assert!(
+        !harness
+            .ctx
+            .memory(|m| m.has_focus(chiptrail::gui::panels::search_id()))
+    );
+    assert_eq!(harness.state().state.selected, None);
+}
+
+#[test]
+fn a_port_is_found_by_its_locode_and_a_click_on_it_zooms_there() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    type_search(&mut harness, "my pkg");
+    harness
+        .get_by_label_contains("Hub: Port Klang (MYPKG")
+        .click();
+    harness.run_steps(3);
+    let centre = harness
+        .state()
+        .map
+        .memory
+        .detached()
+        .expect("the map moved");
+    assert!((centre.x() - 101.39).abs() < 0.01 && (centre.y() - 3.0).abs() < 0.01);
+    assert!(harness.state().map.memory.zoom() >= 7.0);
+    assert!(!harness.state().state.search_open);
+}
+
+#[test]
+fn playing_time_steps_the_date_filter_a_month_at_a_time_and_stop_puts_it_back() {
+    use chiptrail::filter::{month_days, month_range};
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let all = harness.state().state.analysis.routes.len();
+    let (first, last) = month_range(&harness.state().state.analysis).unwrap();
+    assert!(last > first + 2);
+    harness.get_by_label("Play").click();
+    harness.run_steps(2);
+    let from = |h: &Harness<'static, App>| h.state().state.settings.filter.from;
+    let to = |h: &Harness<'static, App>| h.state().state.settings.filter.to;
+    assert_eq!(from(&harness), Some(month_days(first).0));
+    assert_eq!(to(&harness), Some(month_days(first).1));
+    let visible = harness.state().state.visible.len();
+    assert!(visible < all, "one month shows fewer routes");
+    // The month shown in large text.
+    harness.get_by_label(&chiptrail::filter::month_label(first));
+    // A second at 1 month per second (kittest's frames are a quarter second apart): next month.
+    harness.run_steps(4);
+    assert_eq!(from(&harness), Some(month_days(first + 1).0));
+    assert_eq!(to(&harness), Some(month_days(first + 1).1));
+    harness.get_by_label(&chiptrail::filter::month_label(first + 1));
+    // Pause keeps the month (the click's own frames may have stepped once more).
+    harness.get_by_label("Pause").click();
+    harness.run_steps(1);
+    let paused = from(&harness).unwrap().month_index();
+    assert!(
+        paused == first + 1 || paused == first + 2,
+        "{paused} vs {first}"
+    );
+    harness.run_steps(10);
+    assert_eq!(from(&harness), Some(month_days(paused).0));
+    // Faster: two months a second; Play goes on from the paused month.
+    harness.get_by_value("1 mo/s").click(); // the speed box (its value is the speed)
+    harness.run_steps(2);
+    harness.get_by_label("2 mo/s").click();
+    harness.run_steps(1);
+    assert_eq!(harness.state().state.playback_speed, 2.0);
+    assert_eq!(from(&harness), Some(month_days(paused).0));
+    harness.get_by_label("Play").click();
+    harness.run_steps(6);
+    let now = from(&harness).unwrap().month_index();
+    assert!(now >= paused + 2, "{now} vs {paused}");
+    // Stop puts the dates back as they were (none), and keeps the rest of the filter.
+    harness.get_by_label("Flagged only").click();
+    harness.run_steps(2);
+    harness.get_by_label("Stop").click();
+    harness.run_steps(2);
+    assert_eq!((from(&harness), to(&harness)), (None, None));
+    assert!(harness.state().state.settings.filter.flagged_only);
+    assert!(harness.state().state.playback.is_none());
+    // Played through to the end, it stops at the last month.
+    harness.state_mut().state.playback_speed = 1000.0;
+    harness.get_by_label("Play").click();
+    harness.run_steps((last - first + 4) as usize);
+    let p = harness.state().state.playback.clone().unwrap();
+    assert!(!p.playing);
+    assert_eq!(p.month, last);
+    assert_eq!(from(&harness), Some(month_days(last).0));
+}
+
+#[test]
+fn a_selected_corridor_shows_each_sides_values_its_surge_and_the_rows_behind_it() {
+    let (answers, asked) = no_picker();
+    let mut harness = start(answers, asked);
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let ctx = harness.ctx.clone();
+    harness.state_mut().open_instead(
+        &ctx,
+        vec![
+            fixtures.join("comtrade_small.csv"),
+            fixtures.join("baci_small.csv"),
+        ],
+    );
+    wait_for_job(&mut harness);
+    let app = &harness.state().state;
+    let names: Vec<String> = app
+        .datasets
+        .iter()
+        .map(|d| format!("{} {}", d.provenance.path.display(), d.provenance.format))
+        .collect();
+    assert!(
+        app.datasets
+            .iter()
+            .all(|d| d.provenance.format != chiptrail::model::Format::Shipments),
+        "{names:?}"
+    );
+    assert!(app.months_all.is_empty() && !app.corridor_totals.is_empty());
+    // Nothing selected, only country-level data: the corridors' total by period.
+    harness.get_by_label("Value of the loaded corridors by period, FOB (USD M)");
+    assert!(harness.query_by_label("no shipments loaded").is_none());
+    let g = chiptrail::gazetteer::Gazetteer::embedded();
+    let am = app
+        .analysis
+        .routes
+        .iter()
+        .position(|r| r.path_codes(g) == "AM>RU")
+        .unwrap();
+    harness.state_mut().apply(&ctx, Command::Select(Some(am)));
+    harness.run_steps(3);
+    let (i, e) = harness.state().state.selected_corridor.clone().unwrap();
+    assert_eq!(i, am);
+    assert!(e.surge.is_some());
+    // The timeline plots the corridor and says which surge the score used.
+    harness.get_by_label("AM → RU HS 8542: each period as each side reports it (USD M)");
+    harness.get_by_label_contains("surge: 2022 ");
+    // The details panel lists the rows behind it, each with its file and line.
+    harness.get_by_label_contains("Country-level rows behind this corridor (");
+    let rows = harness.get_all_by_label_contains(".csv line ").count();
+    let chiptrail::analysis::RouteKind::Corridor { flows } =
+        &harness.state().state.analysis.routes[am].kind
+    else {
+        panic!("a corridor")
+    };
+    assert_eq!(rows, flows.len());
+    assert!(
+        harness
+            .get_all_by_label_contains("comtrade_small.csv line ")
+            .next()
+            .is_some()
+    );
+    // A corridor with a consignment breakdown shows its shares.
+    let us_cn = harness
+        .state()
+        .state
+        .analysis
+        .routes
+        .iter()
+        .position(|r| r.path_codes(g) == "US>CN")
+        .unwrap();
+    harness
+        .state_mut()
+        .apply(&ctx, Command::Select(Some(us_cn)));
+    harness.run_steps(3);
+    harness.get_by_label_contains("consigned from third countries (as the importer reports): ");
+}

@@ -268,13 +268,69 @@ pub fn details_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
                         }
                     });
             }
-            RouteKind::Corridor { flows } => {
-                ui.small(format!(
-                    "{} country-level rows behind this corridor",
-                    flows.len()
-                ));
-            }
+            RouteKind::Corridor { flows } => corridor_rows(ui, app, flows),
         }
     });
     commands
+}
+
+/// The most country-level rows listed; the rest are counted.
+const ROWS_SHOWN: usize = 200;
+
+/// The country-level rows behind a corridor: period, who reports, flow, HS, value, file and line.
+fn corridor_rows(ui: &mut egui::Ui, app: &State, flows: &[crate::routes::corridors::FlowRef]) {
+    let datasets: Vec<&crate::model::Dataset> = app.datasets.iter().map(|d| &**d).collect();
+    let rows = crate::analysis::flow_rows(&datasets, flows);
+    let g = crate::gazetteer::Gazetteer::embedded();
+    egui::CollapsingHeader::new(format!(
+        "Country-level rows behind this corridor ({})",
+        flows.len()
+    ))
+    .default_open(true)
+    .show(ui, |ui| {
+        for (d, f) in rows.iter().take(ROWS_SHOWN) {
+            ui.group(|ui| {
+                let consigned = f
+                    .consigned_from
+                    .map(|c| format!(" · consigned from {}", g.country(c).code()))
+                    .unwrap_or_default();
+                ui.label(format!(
+                    "{} · {} reports {} {} {} · HS {} · {}{consigned}",
+                    f.period,
+                    g.country(f.reporter).code(),
+                    f.flow_code.code(),
+                    if f.direction.is_import() {
+                        "from"
+                    } else {
+                        "to"
+                    },
+                    g.country(f.partner).code(),
+                    f.hs_code,
+                    usd(f.value_usd),
+                ));
+                let file = d
+                    .provenance
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                ui.small(
+                    egui::RichText::new(format!(
+                        "{} · {file} line {}",
+                        d.provenance.format, f.line
+                    ))
+                    .color(theme::MUTED),
+                );
+            });
+        }
+        if rows.len() > ROWS_SHOWN {
+            ui.small(format!("{} more rows", rows.len() - ROWS_SHOWN));
+        }
+        if rows.len() < flows.len() {
+            ui.small(format!(
+                "{} rows are in files no longer loaded",
+                flows.len() - rows.len()
+            ));
+        }
+    });
 }

@@ -29,7 +29,14 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("D", "Selected route: dismissed"),
     ("N", "Selected route: needs information"),
     ("O", "Selected route: open again"),
-    ("/", "Search countries, parties, HS codes, shipment ids"),
+    (
+        "/",
+        "Search countries, ports, parties, HS codes, shipment ids",
+    ),
+    (
+        "Down / Up, Enter",
+        "In the search: move through the hits, go to one",
+    ),
     ("Ctrl+Z", "Undo (filters, selection, dispositions, notes)"),
     ("Ctrl+Shift+Z or Ctrl+Y", "Redo"),
     ("Ctrl+S / Ctrl+Shift+S", "Save case / Save case as"),
@@ -187,7 +194,7 @@ pub fn draw(ui: &mut egui::Ui, app: &State, map_view: &mut map::MapView) -> Vec<
                 ui.horizontal_top(|ui| {
                     if app.settings.show_timeline {
                         ui.allocate_ui(egui::vec2(360.0, ui.available_height()), |ui| {
-                            timeline::timeline_ui(ui, app)
+                            commands.extend(timeline::timeline_ui(ui, app))
                         });
                         ui.separator();
                     }
@@ -302,45 +309,157 @@ fn menu_bar(ui: &mut egui::Ui, app: &State, commands: &mut Vec<Command>) {
             }
         });
         ui.separator();
-        let mut text = app.search.clone();
-        let search = ui.add(
-            egui::TextEdit::singleline(&mut text)
-                .id(search_id())
-                .hint_text("Search country, party, HS, shipment id  ( / )")
-                .desired_width(280.0),
-        );
-        if search.changed() {
-            commands.push(Command::Search(text));
-        }
-        if !app.search_hits.is_empty() && !app.search.is_empty() {
-            ui.menu_button(format!("{} found", app.search_hits.len()), |ui| {
-                let g = crate::gazetteer::Gazetteer::embedded();
-                for hit in &app.search_hits {
-                    match hit {
-                        SearchHit::Country(id) => {
-                            let c = g.country(*id);
-                            if ui
-                                .button(format!("Country: {} ({})", c.name, c.code()))
-                                .clicked()
-                            {
-                                commands.push(Command::ZoomToCountry(*id));
-                            }
-                        }
-                        SearchHit::Route(i, why) => {
-                            let r = &app.analysis.routes[*i];
-                            if ui
-                                .button(format!("{} {} ({why})", r.id, r.path_joined(g, "→")))
-                                .clicked()
-                            {
-                                commands.push(Command::Select(Some(*i)));
-                                commands.push(Command::ZoomToSelection);
-                            }
-                        }
-                    }
-                }
-            });
-        }
+        search_ui(ui, app, commands);
     });
+}
+
+/// Hits the list under the search box shows; more are counted on a last line.
+pub const SEARCH_SHOWN: usize = 12;
+
+/// The search box, and the list of hits that drops down under it as one types: Down and Up move
+/// the highlight, Enter picks the highlighted hit, Escape closes the list and leaves the box, a
+/// click picks a hit.
+fn search_ui(ui: &mut egui::Ui, app: &State, commands: &mut Vec<Command>) {
+    let focused = ui.memory(|m| m.has_focus(search_id()));
+    let hits = &app.search_hits[..app.search_hits.len().min(SEARCH_SHOWN)];
+    let open = app.search_open && !app.search.trim().is_empty();
+    let mut picked = None;
+    // egui takes Escape from a focused text box before the box is drawn: it closes the list too.
+    if open && !focused && ui.input(|i| i.key_pressed(Key::Escape)) {
+        commands.push(Command::ShowSearchHits(false));
+    }
+    if focused {
+        // The box's keys, taken before the text box sees them.
+        let (down, up, enter, escape) = ui.input_mut(|i| {
+            (
+                i.count_and_consume_key(Modifiers::NONE, Key::ArrowDown) as i64,
+                i.count_and_consume_key(Modifiers::NONE, Key::ArrowUp) as i64,
+                i.consume_key(Modifiers::NONE, Key::Enter),
+                i.consume_key(Modifiers::NONE, Key::Escape),
+            )
+        });
+        if escape {
+            commands.push(Command::ShowSearchHits(false));
+            ui.memory_mut(|m| m.surrender_focus(search_id()));
+        } else if enter && !hits.is_empty() {
+            picked = Some(app.search_highlight.min(hits.len() - 1));
+        } else if down != up && !hits.is_empty() {
+            if !open {
+                commands.push(Command::ShowSearchHits(true));
+            } else {
+                let at = (app.search_highlight as i64 + down - up).clamp(0, hits.len() as i64 - 1);
+                commands.push(Command::HighlightSearchHit(at as usize));
+            }
+        }
+    }
+    let mut text = app.search.clone();
+    let search = ui.add(
+        egui::TextEdit::singleline(&mut text)
+            .id(search_id())
+            .hint_text("Search country, port, party, HS, shipment id  ( / )")
+            .desired_width(300.0),
+    );
+    if search.changed() {
+        commands.push(Command::Search(text));
+    }
+    if search.gained_focus() && !app.search.trim().is_empty() && !open {
+        commands.push(Command::ShowSearchHits(true));
+    }
+    let popup = egui::Popup::from_response(&search)
+        .id(egui::Id::unique("chiptrail-search-hits"))
+        .open(open)
+        .close_behavior(egui::PopupCloseBehavior::IgnoreClicks)
+        .width(search.rect.width().max(360.0))
+        .show(|ui| {
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+            if hits.is_empty() {
+                ui.weak("nothing found");
+            }
+            for (k, hit) in hits.iter().enumerate() {
+                let row = ui.add(
+                    egui::Button::selectable(k == app.search_highlight, hit_label(app, hit))
+                        .min_size(egui::vec2(ui.available_width(), 0.0)),
+                );
+                if row.clicked() {
+                    picked = Some(k);
+                }
+                if row.hovered()
+                    && k != app.search_highlight
+                    && ui.input(|i| i.pointer.delta() != egui::Vec2::ZERO)
+                {
+                    commands.push(Command::HighlightSearchHit(k));
+                }
+            }
+            let more = app.search_hits.len() - hits.len();
+            if more > 0 {
+                let plus = if app.search_hits.len() >= 100 {
+                    "+"
+                } else {
+                    ""
+                };
+                ui.weak(format!("{more}{plus} more: type more of the name"));
+            }
+        });
+    // A click outside the box and the list closes the list.
+    if open && picked.is_none() {
+        let list = popup.map(|p| p.response.rect);
+        let outside = ui.input(|i| {
+            i.pointer.any_pressed()
+                && i.pointer.interact_pos().is_some_and(|pos| {
+                    !search.rect.contains(pos) && !list.is_some_and(|r| r.contains(pos))
+                })
+        });
+        if outside {
+            commands.push(Command::ShowSearchHits(false));
+        }
+    }
+    if let Some(k) = picked {
+        commands.extend(pick_hit(&hits[k]));
+        commands.push(Command::ShowSearchHits(false));
+        ui.memory_mut(|m| m.surrender_focus(search_id()));
+    }
+}
+
+/// A hit as the search's list writes it.
+fn hit_label(app: &State, hit: &SearchHit) -> String {
+    let g = crate::gazetteer::Gazetteer::embedded();
+    match hit {
+        SearchHit::Country(id) => {
+            let c = g.country(*id);
+            format!("Country: {} ({})", c.name, c.code())
+        }
+        SearchHit::Hub(i) => {
+            let h = &g.hubs()[*i];
+            format!(
+                "Hub: {} ({}, {}, {})",
+                h.name,
+                h.locode,
+                g.country(h.country).code(),
+                h.kind
+            )
+        }
+        SearchHit::Route(i, why) => {
+            let r = &app.analysis.routes[*i];
+            format!("{} {} ({why})", r.id, r.path_joined(g, "→"))
+        }
+    }
+}
+
+/// What picking a hit does: select and frame a route, zoom to a country or a hub.
+pub fn pick_hit(hit: &SearchHit) -> Vec<Command> {
+    let g = crate::gazetteer::Gazetteer::embedded();
+    match hit {
+        SearchHit::Country(id) => vec![Command::ZoomToCountry(*id)],
+        SearchHit::Hub(i) => {
+            let p = g.hubs()[*i].point;
+            vec![Command::CenterMap {
+                lon: p.x(),
+                lat: p.y(),
+                zoom: 8.0,
+            }]
+        }
+        SearchHit::Route(i, _) => vec![Command::Select(Some(*i)), Command::ZoomToSelection],
+    }
 }
 
 fn status_bar(ui: &mut egui::Ui, app: &State, commands: &mut Vec<Command>) {
