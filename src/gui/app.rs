@@ -780,11 +780,13 @@ impl App {
             Command::ZoomToSelection => self.frame_selection(),
             Command::ZoomToCountry(id) => {
                 if let Some(p) = Gazetteer::embedded().country(id).point {
+                    self.map.touched = true;
                     self.map.memory.center_at(lon_lat(p.x(), p.y()));
                     let _ = self.map.memory.set_zoom(5.0);
                 }
             }
             Command::CenterMap { lon, lat, zoom } => {
+                self.map.touched = true;
                 self.map.memory.center_at(lon_lat(lon, lat));
                 let _ = self.map.memory.set_zoom(zoom);
             }

@@ -447,6 +447,9 @@ fn draw_places(
     places: &RoutePlaces,
 ) {
     let mut taken: Vec<Rect> = Vec::new();
+    // Names drawn, with where: a country and its main hub often share a name and a spot
+    // (Singapore, Hong Kong), one label says it.
+    let mut named: Vec<(&str, Pos2)> = Vec::new();
     let mut labels = 0;
     let on_path: Vec<u32> = flows
         .selected
@@ -480,18 +483,31 @@ fn draw_places(
             let m = mercator(place.point.x(), place.point.y());
             let c = t.apply([m[0] + dx, m[1]]);
             let r = flows.radius(id);
-            if !rect.shrink(4.0).contains(c) {
+            if !rect.shrink(4.0).contains(c)
+                || named
+                    .iter()
+                    .any(|(n, p)| *n == place.name && (*p - c).length() < 80.0)
+            {
                 continue;
             }
             let font = FontId::proportional(if place.is_hub() { 11.5 } else { 11.0 });
             let galley = painter.layout_no_wrap(place.name.clone(), font, theme::PLACE_LABEL);
-            let at = c + vec2(r + 3.0, -galley.size().y / 2.0);
-            let label = Rect::from_min_size(at, galley.size()).expand(1.5);
-            if !rect.contains_rect(label) || taken.iter().any(|x| x.intersects(label)) {
+            // To the right of the circle, else to its left.
+            let size = galley.size();
+            let Some((at, label)) = [
+                c + vec2(r + 3.0, -size.y / 2.0),
+                c + vec2(-r - 3.0 - size.x, -size.y / 2.0),
+            ]
+            .into_iter()
+            .map(|at| (at, Rect::from_min_size(at, size).expand(1.5)))
+            .find(|(_, label)| {
+                rect.contains_rect(*label) && !taken.iter().any(|x| x.intersects(*label))
+            }) else {
                 continue;
-            }
+            };
             taken.push(label);
             taken.push(Rect::from_center_size(c, vec2(2.0 * r, 2.0 * r)));
+            named.push((&place.name, c));
             painter.rect_filled(label, 2.0, theme::LABEL_BG);
             painter.galley(at, galley, theme::PLACE_LABEL);
             labels += 1;

@@ -455,7 +455,8 @@ pub fn pick_hit(hit: &SearchHit) -> Vec<Command> {
             vec![Command::CenterMap {
                 lon: p.x(),
                 lat: p.y(),
-                zoom: 8.0,
+                // Regional: the hub with its neighbours and the flows through it.
+                zoom: 6.0,
             }]
         }
         SearchHit::Route(i, _) => vec![Command::Select(Some(*i)), Command::ZoomToSelection],
