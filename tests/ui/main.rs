@@ -137,6 +137,24 @@ fn the_app_opens_on_the_embedded_sample_with_flagged_routes_on_the_map() {
             .flat_map(|a| &a.points)
             .all(|p| (0.0..=1.0).contains(&p[1]))
     );
+    // Flows that cross the cut (the map's west and east edge, one world apart) continue across
+    // it; the cut is where they are fewest: a small share of the value drawn.
+    let crosses = |a: &chiptrail::gui::flows::DrawnArc| {
+        (-2..=2).any(|k| {
+            let (x0, x1) = (a.bbox[0] + k as f32, a.bbox[2] + k as f32);
+            x0 < view[0] && x1 > view[0]
+        })
+    };
+    let value = |a: &chiptrail::gui::flows::DrawnArc| drawn.summary.flows[a.flow].value_usd;
+    let total: f64 = drawn.arcs.iter().map(value).sum();
+    let cut: f64 = drawn.arcs.iter().filter(|a| crosses(a)).map(value).sum();
+    eprintln!(
+        "world view: {} of {} drawn flows cross the cut, {:.1}% of the value drawn",
+        drawn.arcs.iter().filter(|a| crosses(a)).count(),
+        drawn.arcs.len(),
+        100.0 * cut / total
+    );
+    assert!(cut < 0.1 * total, "{cut} of {total}");
     assert!(harness.state().map.rect.is_some(), "the map was drawn");
     harness.get_by_label("shipments.csv");
     assert!(
