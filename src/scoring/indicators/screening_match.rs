@@ -64,7 +64,7 @@ impl ScreeningIndex {
             .list
             .par_iter()
             .enumerate()
-            .map_init(Vec::new, |candidates, (hi, h)| {
+            .map_init(Default::default, |scratch, (hi, h)| {
                 let describe = |i: usize, kind: &str, value: f64| {
                     let e = &entries[i];
                     // Where the entry is: its addresses, or else what its legal form says.
@@ -101,7 +101,7 @@ impl ScreeningIndex {
                     return Some(describe(*i, "same name", 1.0));
                 }
                 fuzzy
-                    .first_match(&lexicon, &generic, hi, candidates)
+                    .first_match(&lexicon, &generic, hi, scratch)
                     .map(|li| {
                         describe(
                             listed[li].0,
@@ -147,7 +147,9 @@ struct FuzzyIndex<'a> {
     holder_keys: Vec<Vec<u32>>,
     listed_table: NameTable,
     listed_keys: Vec<Vec<u32>>,
-    /// Per word id of a holder: the anchors its word meets.
+    /// The listed names as word ids.
+    listed_names: &'a [Vec<u32>],
+    /// Per word id of a holder: the distinctive listed words it meets (ascending).
     partners: Vec<Vec<u32>>,
     /// Listed names by anchor (word id).
     by_anchor: FxHashMap<u32, Vec<u32>>,
@@ -186,7 +188,7 @@ impl<'a> FuzzyIndex<'a> {
     fn new(
         lexicon: &mut Lexicon,
         generic: &[bool],
-        listed: &[Vec<u32>],
+        listed: &'a [Vec<u32>],
         holders: &'a [Vec<u32>],
     ) -> FuzzyIndex<'a> {
         let holder_keys: Vec<Vec<u32>> = holders
@@ -198,16 +200,47 @@ impl<'a> FuzzyIndex<'a> {
             .map(|t| lexicon.block_keys(t, generic))
             .collect();
         let lexicon = &*lexicon;
-        // The anchor: a distinctive word that cannot be initials if there is one (fewer ways to
-        // account for it), else any distinctive word; of those the one in the fewest listed names.
-        let mut names_with = vec![0u32; lexicon.len()];
-        for name in listed {
-            for (i, &w) in name.iter().enumerate() {
-                if !name[..i].contains(&w) {
-                    names_with[w as usize] += 1;
-                }
+        // Per word of the holders, the distinctive listed words it meets.
+        let mut distinctive: Vec<u32> = listed
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|&w| !generic[w as usize])
+            .collect();
+        distinctive.sort_unstable();
+        distinctive.dedup();
+        let meet = WordPartners::new(lexicon, distinctive);
+        let mut words: Vec<u32> = holders.iter().flatten().copied().collect();
+        words.sort_unstable();
+        words.dedup();
+        let found: Vec<Vec<u32>> = words
+            .par_iter()
+            .map(|&w| {
+                let mut out = Vec::new();
+                meet.partners(lexicon, w, generic, &mut out);
+                out
+            })
+            .collect();
+        let mut partners = vec![Vec::new(); lexicon.len()];
+        for (w, p) in words.iter().zip(found) {
+            partners[*w as usize] = p;
+        }
+        // How many holders a word of a listed name meets: the times a name filed under it is a
+        // candidate.
+        let mut holders_met = vec![0u32; lexicon.len()];
+        let mut met: Vec<u32> = Vec::new();
+        for name in holders {
+            met.clear();
+            met.extend(name.iter().flat_map(|&w| &partners[w as usize]));
+            met.sort_unstable();
+            met.dedup();
+            for &x in &met {
+                holders_met[x as usize] += 1;
             }
         }
+        // The anchor: a distinctive word that cannot be initials if there is one (fewer ways to
+        // account for it), else any distinctive word; of those the one that meets the fewest
+        // holders.
         let mut by_anchor: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
         let mut by_window: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
         let mut by_initials: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
@@ -217,7 +250,7 @@ impl<'a> FuzzyIndex<'a> {
                 .filter(|&i| !generic[name[i] as usize])
                 .min_by_key(|&i| {
                     let w = name[i];
-                    (lexicon.short_key(w).is_some(), names_with[w as usize])
+                    (lexicon.short_key(w).is_some(), holders_met[w as usize])
                 })
             else {
                 continue;
@@ -237,28 +270,13 @@ impl<'a> FuzzyIndex<'a> {
                     .push(li);
             }
         }
-        let anchors = WordPartners::new(lexicon, by_anchor.keys().copied());
-        let mut words: Vec<u32> = holders.iter().flatten().copied().collect();
-        words.sort_unstable();
-        words.dedup();
-        let found: Vec<Vec<u32>> = words
-            .par_iter()
-            .map(|&w| {
-                let mut out = Vec::new();
-                anchors.partners(lexicon, w, generic, &mut out);
-                out
-            })
-            .collect();
-        let mut partners = vec![Vec::new(); lexicon.len()];
-        for (w, p) in words.iter().zip(found) {
-            partners[*w as usize] = p;
-        }
         FuzzyIndex {
             holder_names: holders,
             holder_table: NameTable::new(lexicon, holders, generic),
             holder_keys,
             listed_table: NameTable::new(lexicon, listed, generic),
             listed_keys,
+            listed_names: listed,
             partners,
             by_anchor,
             by_window,
@@ -267,24 +285,40 @@ impl<'a> FuzzyIndex<'a> {
     }
 
     /// The first listed name (index into `listed`) that shares a block key with holder `hi` and
-    /// matches it with a distinctive word pair; `candidates` is scratch.
+    /// matches it with a distinctive word pair; `scratch` is scratch.
     fn first_match(
         &self,
         lexicon: &Lexicon,
         generic: &[bool],
         hi: usize,
-        candidates: &mut Vec<u32>,
+        scratch: &mut (Vec<u32>, Vec<u32>),
     ) -> Option<usize> {
+        let (candidates, met) = scratch;
         let name = &self.holder_names[hi];
         // A distinctive pair needs a distinctive word on both sides.
         if name.iter().all(|&w| generic[w as usize]) {
             return None;
         }
-        candidates.clear();
+        met.clear();
+        met.extend(name.iter().flat_map(|&w| &self.partners[w as usize]));
+        met.sort_unstable();
+        met.dedup();
+        // The letters of the holder's words that may be initials (ASCII letters).
+        let mut initials_letters = 0u128;
         for &w in name {
-            for x in &self.partners[w as usize] {
-                candidates.extend_from_slice(&self.by_anchor[x]);
+            if lexicon.short_key(w).is_some() {
+                for b in lexicon.text(w).bytes() {
+                    initials_letters |= 1 << (b & 127);
+                }
             }
+        }
+        candidates.clear();
+        for x in met.iter() {
+            if let Some(v) = self.by_anchor.get(x) {
+                candidates.extend_from_slice(v);
+            }
+        }
+        for &w in name {
             if lexicon.short_key(w).is_some()
                 && let Some(v) = self
                     .by_window
@@ -302,8 +336,22 @@ impl<'a> FuzzyIndex<'a> {
         candidates.dedup();
         let holder = self.holder_table.get(hi);
         let keys = &self.holder_keys[hi];
+        // Every distinctive word of a match is accounted for (see `FuzzyIndex`): met by a word of
+        // the holder, or covered by its initialism (so its first letter is one of the
+        // initialism's), or itself initials.
+        let accounted = |x: u32| {
+            generic[x as usize]
+                || met.binary_search(&x).is_ok()
+                || lexicon.short_key(x).is_some()
+                || lexicon
+                    .text(x)
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b < 128 && initials_letters & (1 << b) != 0)
+        };
         candidates.iter().map(|&li| li as usize).find(|&li| {
-            share_one(keys, &self.listed_keys[li])
+            self.listed_names[li].iter().all(|&x| accounted(x))
+                && share_one(keys, &self.listed_keys[li])
                 && lexicon
                     .firm_match(holder, self.listed_table.get(li))
                     .is_some_and(|d| d >= 1)
@@ -475,7 +523,7 @@ mod tests {
                 .map(|&w| lexicon.text(w).to_string())
                 .collect();
             assert_eq!(
-                index.first_match(&lexicon, &generic, hi, &mut Vec::new()),
+                index.first_match(&lexicon, &generic, hi, &mut Default::default()),
                 scan(&mut lexicon, &generic, &listed, holder),
                 "{words:?}"
             );
