@@ -718,32 +718,33 @@ impl Lexicon {
 
     /// A name's words as [`Token`]s, each marked generic or not by `generic` (indexed by word id).
     pub fn tokens(&self, name: &[u32], generic: &[bool]) -> Vec<Token> {
-        name.iter()
-            .map(|&id| {
-                let w = &self.words[id as usize];
-                let mut flags = 0;
-                if generic[id as usize] {
-                    flags |= Token::GENERIC;
-                }
-                if w.alpha {
-                    flags |= Token::ALPHA;
-                }
-                if w.ascii {
-                    flags |= Token::ASCII;
-                }
-                if (2..=5).contains(&w.chars) && w.alpha {
-                    flags |= Token::INITIALS;
-                }
-                Token {
-                    id,
-                    sound: w.sound,
-                    len: w.text.len() as u32,
-                    b0: w.b0,
-                    b1: w.b1,
-                    flags,
-                }
-            })
-            .collect()
+        name.iter().map(|&id| self.token(id, generic)).collect()
+    }
+
+    /// One word as a [`Token`] (see [`Lexicon::tokens`]).
+    pub fn token(&self, id: u32, generic: &[bool]) -> Token {
+        let w = &self.words[id as usize];
+        let mut flags = 0;
+        if generic[id as usize] {
+            flags |= Token::GENERIC;
+        }
+        if w.alpha {
+            flags |= Token::ALPHA;
+        }
+        if w.ascii {
+            flags |= Token::ASCII;
+        }
+        if (2..=5).contains(&w.chars) && w.alpha {
+            flags |= Token::INITIALS;
+        }
+        Token {
+            id,
+            sound: w.sound,
+            len: w.text.len() as u32,
+            b0: w.b0,
+            b1: w.b1,
+            flags,
+        }
     }
 
     fn bytes(&self, t: &Token) -> &[u8] {
@@ -811,6 +812,59 @@ impl Lexicon {
             || a.b0 == b.b0
             || (a.len < b.len && Self::may_slip(a, b))
             || (b.len < a.len && Self::may_slip(b, a))
+    }
+
+    /// True when [`Lexicon::firm_match`] may pair these two words, in either name: the same word
+    /// or sound, one abbreviating the other, or a slip of the pen (the test of each word it pairs).
+    #[inline]
+    pub fn words_meet(&self, a: &Token, b: &Token) -> bool {
+        self.words_match(a, b) || self.slipped(a, b)
+    }
+
+    /// Hands `f` the keys of a word for [`WordPartners`], such that two words `words_meet` accepts
+    /// always share one: a word filed (`query` false) gives the keys of what it is, a word looked
+    /// up (`query` true) the keys of what its partner would be.
+    ///
+    /// - The same word or sound: the sound.
+    /// - `short` abbreviating `long` (see `abbreviates`): `short` has three ASCII letters or more,
+    ///   `long` three bytes more; either `long` starts with `short`, so both start with the same
+    ///   three bytes, or `short` has at most five letters and both have the same first and last
+    ///   byte. Each kept apart by role (short or long), as the lookup asks for the other role.
+    /// - A slip (see `slip`): the longer word with one byte left out is the shorter, both ASCII,
+    ///   the shorter four bytes or more: every word as it is and with each byte left out.
+    fn partner_keys(&self, id: u32, query: bool, f: &mut dyn FnMut(u64)) {
+        let w = &self.words[id as usize];
+        let b = w.text.as_bytes();
+        let n = b.len();
+        f(hash_key(0, &w.sound.to_le_bytes()));
+        // Roles of the abbreviation keys: a filed word is what it is, a looked-up word asks for
+        // the other.
+        let (as_short, as_long) = if query { (2, 1) } else { (1, 2) };
+        if w.alpha && n >= 3 {
+            f(hash_key(as_short, &b[..3]));
+        }
+        if n >= 6 {
+            f(hash_key(as_long, &b[..3]));
+        }
+        let (as_short, as_long) = if query { (4, 3) } else { (3, 4) };
+        if w.alpha && (3..=5).contains(&n) {
+            f(hash_key(as_short, &[b[0], b[n - 1]]));
+        }
+        if n >= 6 {
+            f(hash_key(as_long, &[b[0], b[n - 1]]));
+        }
+        if w.ascii && n >= 4 {
+            f(hash_key(5, b));
+        }
+        if w.ascii && n >= 5 {
+            let mut scratch = Vec::with_capacity(n - 1);
+            for i in 0..n {
+                scratch.clear();
+                scratch.extend_from_slice(&b[..i]);
+                scratch.extend_from_slice(&b[i + 1..]);
+                f(hash_key(5, &scratch));
+            }
+        }
     }
 
     /// [`firm_match`] of two names given as tokens (see [`Lexicon::tokens`]): the same answer,
@@ -969,8 +1023,69 @@ impl NameTable {
     }
 }
 
+/// A key of `kind` made of `bytes`, hashed: where keys only gather candidates that are then
+/// checked, two keys that collide cost a check and change no answer.
+pub fn hash_key(kind: u8, bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write_u8(kind);
+    h.write(bytes);
+    h.finish()
+}
+
+/// The words of a set that [`Lexicon::firm_match`] may pair with a given word, found without
+/// testing the whole set: every pair `words_meet` accepts shares a key (see
+/// `Lexicon::partner_keys`), and every word found through a key is tested, so the answer is
+/// exactly the words of the set that meet it.
+#[derive(Clone, Debug, Default)]
+pub struct WordPartners {
+    by_key: rustc_hash::FxHashMap<u64, Vec<u32>>,
+}
+
+impl WordPartners {
+    /// Files the words `words` (ids of `lexicon`).
+    pub fn new(lexicon: &Lexicon, words: impl IntoIterator<Item = u32>) -> WordPartners {
+        let mut by_key: rustc_hash::FxHashMap<u64, Vec<u32>> = Default::default();
+        for id in words {
+            lexicon.partner_keys(id, false, &mut |k| {
+                let v = by_key.entry(k).or_default();
+                // One word may give one key twice (`aab` and `abb` less a letter).
+                if v.last() != Some(&id) {
+                    v.push(id);
+                }
+            });
+        }
+        WordPartners { by_key }
+    }
+
+    /// Appends to `out` the filed words that meet `word` (see [`Lexicon::words_meet`]; word
+    /// ids, ascending, each once), with `generic` indexed by word id as for [`Lexicon::tokens`].
+    pub fn partners(&self, lexicon: &Lexicon, word: u32, generic: &[bool], out: &mut Vec<u32>) {
+        let start = out.len();
+        lexicon.partner_keys(word, true, &mut |k| {
+            if let Some(v) = self.by_key.get(&k) {
+                out.extend_from_slice(v);
+            }
+        });
+        out[start..].sort_unstable();
+        let mut kept = start;
+        let token = lexicon.token(word, generic);
+        for i in start..out.len() {
+            let x = out[i];
+            if (kept > start && out[kept - 1] == x)
+                || !lexicon.words_meet(&token, &lexicon.token(x, generic))
+            {
+                continue;
+            }
+            out[kept] = x;
+            kept += 1;
+        }
+        out.truncate(kept);
+    }
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
@@ -1135,7 +1250,7 @@ mod tests {
 
     /// Words that meet in every way matching knows: spellings, abbreviations, slips, initials,
     /// generic words, legal forms, non-ASCII letters.
-    const VOCABULARY: &[&str] = &[
+    pub(crate) const VOCABULARY: &[&str] = &[
         "alpha",
         "alfa",
         "beta",
@@ -1279,6 +1394,34 @@ mod tests {
             min_names in 0u32..4,
         ) {
             lexicon_agrees(&names, share, min_names);
+        }
+
+        /// The words found through the keys of [`WordPartners`] are exactly the words a test of
+        /// every filed word finds.
+        #[test]
+        fn word_partners_are_the_words_that_meet(
+            filed in proptest::collection::vec(0..VOCABULARY.len(), 0..40),
+            generic in proptest::collection::vec(any::<bool>(), VOCABULARY.len()),
+        ) {
+            let mut lex = Lexicon::default();
+            let ids: Vec<u32> = VOCABULARY.iter().map(|w| lex.name(w)[0]).collect();
+            let flags: Vec<bool> = (0..lex.len())
+                .map(|id| ids.iter().zip(&generic).any(|(i, g)| *i as usize == id && *g))
+                .collect();
+            let filed: Vec<u32> = filed.iter().map(|&i| ids[i]).collect();
+            let partners = WordPartners::new(&lex, filed.iter().copied());
+            for &w in &ids {
+                let mut found = vec![u32::MAX];
+                partners.partners(&lex, w, &flags, &mut found);
+                let mut all: Vec<u32> = filed
+                    .iter()
+                    .copied()
+                    .filter(|&x| lex.words_meet(&lex.token(w, &flags), &lex.token(x, &flags)))
+                    .collect();
+                all.sort_unstable();
+                all.dedup();
+                prop_assert_eq!(&found[1..], &all[..], "{}", lex.text(w));
+            }
         }
 
         #[test]

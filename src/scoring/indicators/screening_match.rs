@@ -1,7 +1,7 @@
 //! Screening-list match: a party on the route matches, fuzzily, a name on the Consolidated
 //! Screening List given with `--watchlist` (Entity List, SDN, MEU ...).
 
-use crate::parties::{Lexicon, NameTable};
+use crate::parties::{Lexicon, NameTable, WordPartners, hash_key};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -57,27 +57,14 @@ impl ScreeningIndex {
             5,
             &rules.routes.generic_name_words,
         );
-        // Listed names filed under the spelling-blind key of each distinctive word.
-        let mut by_word: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
-        for (li, (_, t)) in listed.iter().enumerate() {
-            for key in lexicon.block_keys(t, &generic) {
-                by_word.entry(key).or_default().push(li);
-            }
-        }
-        let holder_table = NameTable::new(&lexicon, &holder_tokens, &generic);
         let listed_names: Vec<Vec<u32>> = listed.iter().map(|l| l.1.clone()).collect();
-        let listed_table = NameTable::new(&lexicon, &listed_names, &generic);
-        let holder_keys: Vec<Vec<u32>> = holder_tokens
-            .iter()
-            .map(|t| lexicon.block_keys(t, &generic))
-            .collect();
+        let fuzzy = FuzzyIndex::new(&mut lexicon, &generic, &listed_names, &holder_tokens);
         let matches = ledger
             .holders
             .list
             .par_iter()
-            .zip(&holder_keys)
             .enumerate()
-            .map_init(Vec::new, |candidates, (hi, (h, keys))| {
+            .map_init(Default::default, |scratch, (hi, h)| {
                 let describe = |i: usize, kind: &str, value: f64| {
                     let e = &entries[i];
                     // Where the entry is: its addresses, or else what its legal form says.
@@ -113,23 +100,8 @@ impl ScreeningIndex {
                 if let Some(i) = exact.get(h.key.as_str()).and_then(|v| v.first()) {
                     return Some(describe(*i, "same name", 1.0));
                 }
-                candidates.clear();
-                candidates.extend(
-                    keys.iter()
-                        .filter_map(|k| by_word.get(k))
-                        .flatten()
-                        .copied(),
-                );
-                candidates.sort_unstable();
-                candidates.dedup();
-                candidates
-                    .iter()
-                    .copied()
-                    .find(|&li| {
-                        lexicon
-                            .firm_match(holder_table.get(hi), listed_table.get(li))
-                            .is_some_and(|d| d >= 1)
-                    })
+                fuzzy
+                    .first_match(&lexicon, &generic, hi, scratch)
                     .map(|li| {
                         describe(
                             listed[li].0,
@@ -146,6 +118,258 @@ impl ScreeningIndex {
     pub fn get(&self, h: HolderId) -> Option<&(f64, String)> {
         self.matches.get(h.0 as usize).and_then(Option::as_ref)
     }
+}
+
+/// The fuzzy half of the screening match: for a holder, the first listed name (in list order)
+/// that shares a block key with it (see [`Lexicon::block_keys`]) and matches it with at least one
+/// distinctive word pair (`firm_match` of 1 or more).
+///
+/// Why not only the blocks: a block key such as a short word (`#tech`) or the initials of the
+/// first words (`#ab`), or a distinctive word common on the list, files thousands of listed names
+/// together, and a holder would be compared with every one, though few can match. Instead each
+/// listed name is filed under one distinctive word of it, its anchor, and is a candidate for a
+/// holder only where the holder accounts for that word as any match must (`firm_match` leaves no
+/// distinctive word unaccounted for):
+///
+/// - a word of the holder meets it ([`Lexicon::words_meet`], found by [`WordPartners`]);
+/// - an initialism of the holder (a word of two to five letters) stands for consecutive words of
+///   the listed name, the anchor among them;
+/// - the anchor is itself an initialism (two to five letters) standing for consecutive words of
+///   the holder.
+///
+/// A listed name without a distinctive word cannot reach one distinctive pair and is never a
+/// candidate. Every candidate must still share a block key and match, as when the blocks were
+/// scanned, so the first match found is the one a scan of the blocks finds (see the test
+/// `the_index_finds_what_a_scan_of_the_blocks_finds`).
+struct FuzzyIndex<'a> {
+    holder_names: &'a [Vec<u32>],
+    holder_table: NameTable,
+    holder_keys: Vec<Vec<u32>>,
+    listed_table: NameTable,
+    listed_keys: Vec<Vec<u32>>,
+    /// The listed names as word ids.
+    listed_names: &'a [Vec<u32>],
+    /// Per word id of a holder: the distinctive listed words it meets (ascending).
+    partners: Vec<Vec<u32>>,
+    /// Listed names by anchor (word id).
+    by_anchor: FxHashMap<u32, Vec<u32>>,
+    /// Listed names by the first letters of consecutive words that include the anchor, two to
+    /// five of them: what a holder's initialism must spell to stand for the anchor.
+    by_window: FxHashMap<u64, Vec<u32>>,
+    /// Listed names whose anchor may be initials, by the anchor's letters: what the first letters
+    /// of consecutive words of a holder must spell.
+    by_initials: FxHashMap<u64, Vec<u32>>,
+}
+
+/// Key kinds of [`FuzzyIndex`]'s hashed keys.
+const WINDOW: u8 = 0;
+const INITIALS: u8 = 1;
+
+/// Calls `f` with the first bytes of every run of two to five consecutive words of `name` that
+/// includes word `at` (all runs when `at` is `None`).
+fn initials_runs(lexicon: &Lexicon, name: &[u32], at: Option<usize>, mut f: impl FnMut(&[u8])) {
+    let firsts: Vec<u8> = name
+        .iter()
+        .map(|&w| lexicon.text(w).as_bytes().first().copied().unwrap_or(0))
+        .collect();
+    for n in 2..=5.min(firsts.len()) {
+        for start in 0..=firsts.len() - n {
+            if at.is_none_or(|p| (start..start + n).contains(&p)) {
+                f(&firsts[start..start + n]);
+            }
+        }
+    }
+}
+
+impl<'a> FuzzyIndex<'a> {
+    /// Files the listed names and works out, once per word of the holders, the anchors it meets.
+    /// `generic` is indexed by word id (see [`Lexicon::generic_flags`]) and covers every word of
+    /// both.
+    fn new(
+        lexicon: &mut Lexicon,
+        generic: &[bool],
+        listed: &'a [Vec<u32>],
+        holders: &'a [Vec<u32>],
+    ) -> FuzzyIndex<'a> {
+        let holder_keys: Vec<Vec<u32>> = holders
+            .iter()
+            .map(|t| lexicon.block_keys(t, generic))
+            .collect();
+        let listed_keys: Vec<Vec<u32>> = listed
+            .iter()
+            .map(|t| lexicon.block_keys(t, generic))
+            .collect();
+        let lexicon = &*lexicon;
+        // Per word of the holders, the distinctive listed words it meets.
+        let mut distinctive: Vec<u32> = listed
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|&w| !generic[w as usize])
+            .collect();
+        distinctive.sort_unstable();
+        distinctive.dedup();
+        let meet = WordPartners::new(lexicon, distinctive);
+        let mut words: Vec<u32> = holders.iter().flatten().copied().collect();
+        words.sort_unstable();
+        words.dedup();
+        let found: Vec<Vec<u32>> = words
+            .par_iter()
+            .map(|&w| {
+                let mut out = Vec::new();
+                meet.partners(lexicon, w, generic, &mut out);
+                out
+            })
+            .collect();
+        let mut partners = vec![Vec::new(); lexicon.len()];
+        for (w, p) in words.iter().zip(found) {
+            partners[*w as usize] = p;
+        }
+        // How many holders a word of a listed name meets: the times a name filed under it is a
+        // candidate.
+        let mut holders_met = vec![0u32; lexicon.len()];
+        let mut met: Vec<u32> = Vec::new();
+        for name in holders {
+            met.clear();
+            met.extend(name.iter().flat_map(|&w| &partners[w as usize]));
+            met.sort_unstable();
+            met.dedup();
+            for &x in &met {
+                holders_met[x as usize] += 1;
+            }
+        }
+        // The anchor: a distinctive word that cannot be initials if there is one (fewer ways to
+        // account for it), else any distinctive word; of those the one that meets the fewest
+        // holders.
+        let mut by_anchor: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        let mut by_window: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+        let mut by_initials: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+        for (li, name) in listed.iter().enumerate() {
+            let li = li as u32;
+            let Some(at) = (0..name.len())
+                .filter(|&i| !generic[name[i] as usize])
+                .min_by_key(|&i| {
+                    let w = name[i];
+                    (lexicon.short_key(w).is_some(), holders_met[w as usize])
+                })
+            else {
+                continue;
+            };
+            let anchor = name[at];
+            by_anchor.entry(anchor).or_default().push(li);
+            initials_runs(lexicon, name, Some(at), |run| {
+                let v = by_window.entry(hash_key(WINDOW, run)).or_default();
+                if v.last() != Some(&li) {
+                    v.push(li);
+                }
+            });
+            if lexicon.short_key(anchor).is_some() {
+                by_initials
+                    .entry(hash_key(INITIALS, lexicon.text(anchor).as_bytes()))
+                    .or_default()
+                    .push(li);
+            }
+        }
+        FuzzyIndex {
+            holder_names: holders,
+            holder_table: NameTable::new(lexicon, holders, generic),
+            holder_keys,
+            listed_table: NameTable::new(lexicon, listed, generic),
+            listed_keys,
+            listed_names: listed,
+            partners,
+            by_anchor,
+            by_window,
+            by_initials,
+        }
+    }
+
+    /// The first listed name (index into `listed`) that shares a block key with holder `hi` and
+    /// matches it with a distinctive word pair; `scratch` is scratch.
+    fn first_match(
+        &self,
+        lexicon: &Lexicon,
+        generic: &[bool],
+        hi: usize,
+        scratch: &mut (Vec<u32>, Vec<u32>),
+    ) -> Option<usize> {
+        let (candidates, met) = scratch;
+        let name = &self.holder_names[hi];
+        // A distinctive pair needs a distinctive word on both sides.
+        if name.iter().all(|&w| generic[w as usize]) {
+            return None;
+        }
+        met.clear();
+        met.extend(name.iter().flat_map(|&w| &self.partners[w as usize]));
+        met.sort_unstable();
+        met.dedup();
+        // The letters of the holder's words that may be initials (ASCII letters).
+        let mut initials_letters = 0u128;
+        for &w in name {
+            if lexicon.short_key(w).is_some() {
+                for b in lexicon.text(w).bytes() {
+                    initials_letters |= 1 << (b & 127);
+                }
+            }
+        }
+        candidates.clear();
+        for x in met.iter() {
+            if let Some(v) = self.by_anchor.get(x) {
+                candidates.extend_from_slice(v);
+            }
+        }
+        for &w in name {
+            if lexicon.short_key(w).is_some()
+                && let Some(v) = self
+                    .by_window
+                    .get(&hash_key(WINDOW, lexicon.text(w).as_bytes()))
+            {
+                candidates.extend_from_slice(v);
+            }
+        }
+        initials_runs(lexicon, name, None, |run| {
+            if let Some(v) = self.by_initials.get(&hash_key(INITIALS, run)) {
+                candidates.extend_from_slice(v);
+            }
+        });
+        candidates.sort_unstable();
+        candidates.dedup();
+        let holder = self.holder_table.get(hi);
+        let keys = &self.holder_keys[hi];
+        // Every distinctive word of a match is accounted for (see `FuzzyIndex`): met by a word of
+        // the holder, or covered by its initialism (so its first letter is one of the
+        // initialism's), or itself initials.
+        let accounted = |x: u32| {
+            generic[x as usize]
+                || met.binary_search(&x).is_ok()
+                || lexicon.short_key(x).is_some()
+                || lexicon
+                    .text(x)
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b < 128 && initials_letters & (1 << b) != 0)
+        };
+        candidates.iter().map(|&li| li as usize).find(|&li| {
+            self.listed_names[li].iter().all(|&x| accounted(x))
+                && share_one(keys, &self.listed_keys[li])
+                && lexicon
+                    .firm_match(holder, self.listed_table.get(li))
+                    .is_some_and(|d| d >= 1)
+        })
+    }
+}
+
+/// True when two ascending lists share an element.
+fn share_one(a: &[u32], b: &[u32]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 impl Indicator for ScreeningMatch {
@@ -253,6 +477,100 @@ mod tests {
             "{}",
             f.evidence
         );
+    }
+
+    use crate::parties::tests::VOCABULARY;
+    use proptest::prelude::*;
+
+    /// What the index must find: the first listed name that shares a block key with the holder
+    /// and matches it with a distinctive word pair, by a scan of every listed name.
+    fn scan(
+        lexicon: &mut Lexicon,
+        generic: &[bool],
+        listed: &[Vec<u32>],
+        holder: &[u32],
+    ) -> Option<usize> {
+        let keys = lexicon.block_keys(holder, generic);
+        let h = NameTable::new(lexicon, &[holder.to_vec()], generic);
+        (0..listed.len()).find(|&li| {
+            let l = NameTable::new(lexicon, &[listed[li].clone()], generic);
+            let lk = lexicon.block_keys(&listed[li], generic);
+            keys.iter().any(|k| lk.contains(k))
+                && lexicon
+                    .firm_match(h.get(0), l.get(0))
+                    .is_some_and(|d| d >= 1)
+        })
+    }
+
+    fn index_agrees_with_scan(listed: &[Vec<usize>], holders: &[Vec<usize>], share: f64) {
+        let mut lexicon = Lexicon::default();
+        let mut name = |n: &Vec<usize>| {
+            let key: Vec<&str> = n.iter().map(|&i| VOCABULARY[i]).collect();
+            lexicon.name(&key.join(" "))
+        };
+        let listed: Vec<Vec<u32>> = listed.iter().map(&mut name).collect();
+        let holders: Vec<Vec<u32>> = holders.iter().map(&mut name).collect();
+        let generic = lexicon.generic_flags(
+            holders.iter().chain(&listed).map(Vec::as_slice),
+            share,
+            2,
+            &["city".to_string()],
+        );
+        let index = FuzzyIndex::new(&mut lexicon.clone(), &generic, &listed, &holders);
+        for (hi, holder) in holders.iter().enumerate() {
+            let words: Vec<String> = holder
+                .iter()
+                .map(|&w| lexicon.text(w).to_string())
+                .collect();
+            assert_eq!(
+                index.first_match(&lexicon, &generic, hi, &mut Default::default()),
+                scan(&mut lexicon, &generic, &listed, holder),
+                "{words:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_index_finds_initialisms_abbreviations_and_slips() {
+        let n = |ws: &[&str]| -> Vec<usize> {
+            ws.iter()
+                .map(|w| VOCABULARY.iter().position(|v| v == w).unwrap())
+                .collect()
+        };
+        let listed = [
+            n(&["lion", "city", "compute"]),
+            n(&["alpha", "beta", "gamma", "computer"]),
+            n(&["bq", "systems"]),
+            n(&["pioneer", "technology"]),
+            n(&["shenzhen", "huaxin", "electronics"]),
+            n(&["intl", "kexun", "semiconductor"]),
+        ];
+        let holders = [
+            n(&["abg", "computer"]),
+            n(&["boreal", "quorra", "systems"]),
+            n(&["poneer", "tech"]),
+            n(&["shenzen", "huaxin", "electronix"]),
+            n(&["international", "kexun", "semiconductor"]),
+            n(&["compute", "lion", "city"]),
+            n(&["huaxing", "electronics"]),
+        ];
+        index_agrees_with_scan(&listed, &holders, 0.5);
+    }
+
+    proptest! {
+        /// Names drawn from words that meet in every way matching knows (spellings,
+        /// abbreviations, slips, initialisms, generic words): the index finds what a scan of
+        /// every listed name finds.
+        #[test]
+        fn the_index_finds_what_a_scan_of_the_blocks_finds(
+            listed in proptest::collection::vec(
+                proptest::collection::vec(0..VOCABULARY.len(), 0..6), 0..30),
+            holders in proptest::collection::vec(
+                proptest::collection::vec(0..VOCABULARY.len(), 0..6), 1..30),
+            share in 0.05f64..0.9,
+        ) {
+            index_agrees_with_scan(&listed, &holders, share);
+        }
     }
 
     #[test]
