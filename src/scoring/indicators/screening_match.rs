@@ -285,15 +285,22 @@ impl<'a> FuzzyIndex<'a> {
     }
 
     /// The first listed name (index into `listed`) that shares a block key with holder `hi` and
-    /// matches it with a distinctive word pair; `scratch` is scratch.
+    /// matches it with a distinctive word pair; `scratch` is this thread's scratch.
+    ///
+    /// Candidates come from several lists (each ascending) and repeat: each is looked at once
+    /// (a stamp per listed name says which holder saw it last) and the smallest that matches
+    /// wins, which is the first in list order, without gathering and sorting them.
     fn first_match(
         &self,
         lexicon: &Lexicon,
         generic: &[bool],
         hi: usize,
-        scratch: &mut (Vec<u32>, Vec<u32>),
+        scratch: &mut Scratch,
     ) -> Option<usize> {
-        let (candidates, met) = scratch;
+        let Scratch { met, stamp } = scratch;
+        if stamp.len() != self.listed_names.len() {
+            *stamp = vec![u32::MAX; self.listed_names.len()];
+        }
         let name = &self.holder_names[hi];
         // A distinctive pair needs a distinctive word on both sides.
         if name.iter().all(|&w| generic[w as usize]) {
@@ -303,6 +310,7 @@ impl<'a> FuzzyIndex<'a> {
         met.extend(name.iter().flat_map(|&w| &self.partners[w as usize]));
         met.sort_unstable();
         met.dedup();
+        let met = &*met;
         // The letters of the holder's words that may be initials (ASCII letters).
         let mut initials_letters = 0u128;
         for &w in name {
@@ -312,28 +320,6 @@ impl<'a> FuzzyIndex<'a> {
                 }
             }
         }
-        candidates.clear();
-        for x in met.iter() {
-            if let Some(v) = self.by_anchor.get(x) {
-                candidates.extend_from_slice(v);
-            }
-        }
-        for &w in name {
-            if lexicon.short_key(w).is_some()
-                && let Some(v) = self
-                    .by_window
-                    .get(&hash_key(WINDOW, lexicon.text(w).as_bytes()))
-            {
-                candidates.extend_from_slice(v);
-            }
-        }
-        initials_runs(lexicon, name, None, |run| {
-            if let Some(v) = self.by_initials.get(&hash_key(INITIALS, run)) {
-                candidates.extend_from_slice(v);
-            }
-        });
-        candidates.sort_unstable();
-        candidates.dedup();
         let holder = self.holder_table.get(hi);
         let keys = &self.holder_keys[hi];
         // Every distinctive word of a match is accounted for (see `FuzzyIndex`): met by a word of
@@ -349,14 +335,58 @@ impl<'a> FuzzyIndex<'a> {
                     .next()
                     .is_some_and(|b| b < 128 && initials_letters & (1 << b) != 0)
         };
-        candidates.iter().map(|&li| li as usize).find(|&li| {
-            self.listed_names[li].iter().all(|&x| accounted(x))
-                && share_one(keys, &self.listed_keys[li])
-                && lexicon
-                    .firm_match(holder, self.listed_table.get(li))
-                    .is_some_and(|d| d >= 1)
-        })
+        let stamp_of = hi as u32;
+        let mut best: Option<usize> = None;
+        let mut consider = |list: &[u32]| {
+            for &li in list {
+                let l = li as usize;
+                // The list ascends: nothing further on can come first.
+                if best.is_some_and(|b| l >= b) {
+                    break;
+                }
+                if stamp[l] == stamp_of {
+                    continue;
+                }
+                stamp[l] = stamp_of;
+                if self.listed_names[l].iter().all(|&x| accounted(x))
+                    && share_one(keys, &self.listed_keys[l])
+                    && lexicon
+                        .firm_match(holder, self.listed_table.get(l))
+                        .is_some_and(|d| d >= 1)
+                {
+                    best = Some(l);
+                }
+            }
+        };
+        for x in met {
+            if let Some(v) = self.by_anchor.get(x) {
+                consider(v);
+            }
+        }
+        for &w in name {
+            if lexicon.short_key(w).is_some()
+                && let Some(v) = self
+                    .by_window
+                    .get(&hash_key(WINDOW, lexicon.text(w).as_bytes()))
+            {
+                consider(v);
+            }
+        }
+        initials_runs(lexicon, name, None, |run| {
+            if let Some(v) = self.by_initials.get(&hash_key(INITIALS, run)) {
+                consider(v);
+            }
+        });
+        best
     }
+}
+
+/// Per thread: the listed words a holder meets, and per listed name the last holder that looked
+/// at it.
+#[derive(Default)]
+struct Scratch {
+    met: Vec<u32>,
+    stamp: Vec<u32>,
 }
 
 /// True when two ascending lists share an element.
