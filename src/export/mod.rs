@@ -7,6 +7,7 @@ pub mod kml;
 pub mod report;
 pub mod route_map;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -77,6 +78,28 @@ pub fn write_routes_csv_triaged(
     g: &Gazetteer,
     triage: Option<&Triage>,
 ) -> std::io::Result<()> {
+    write_routes_csv_with(path, routes, g, triage, &|r| Cow::Borrowed(r))
+}
+
+/// As [`write_routes_csv`], each row written as `explain` gives it: the command line scores
+/// without words and explains each row here, a chunk at a time, so that memory holds the words
+/// of one chunk rather than of every row (see [`crate::analysis::Analysis::explain`]).
+pub fn write_routes_csv_explained(
+    path: &Path,
+    routes: &[&ScoredRoute],
+    g: &Gazetteer,
+    explain: &(dyn for<'r> Fn(&'r ScoredRoute) -> Cow<'r, ScoredRoute> + Sync),
+) -> std::io::Result<()> {
+    write_routes_csv_with(path, routes, g, None, explain)
+}
+
+fn write_routes_csv_with(
+    path: &Path,
+    routes: &[&ScoredRoute],
+    g: &Gazetteer,
+    triage: Option<&Triage>,
+    explain: &(dyn for<'r> Fn(&'r ScoredRoute) -> Cow<'r, ScoredRoute> + Sync),
+) -> std::io::Result<()> {
     write_atomic(path, |out| {
         let mut csv = SafeCsv::new(out);
         let mut header: Vec<String> = [
@@ -129,7 +152,7 @@ pub fn write_routes_csv_triaged(
             row
         };
         for chunk in routes.chunks(8192) {
-            let rows: Vec<Vec<String>> = chunk.par_iter().map(|r| cells(r)).collect();
+            let rows: Vec<Vec<String>> = chunk.par_iter().map(|r| cells(&explain(r))).collect();
             for row in rows {
                 csv.row(&row)?;
             }
