@@ -96,6 +96,8 @@ pub enum Keep {
     Flagged,
     /// Rows scoring at least this.
     AtLeast(f64),
+    /// No row (as `explain`: every row is explained later, by [`Analysis::explain`]).
+    Nothing,
 }
 
 impl Keep {
@@ -105,6 +107,7 @@ impl Keep {
             Keep::All => true,
             Keep::Flagged => false,
             Keep::AtLeast(min) => min <= 0.0,
+            Keep::Nothing => false,
         }
     }
 
@@ -113,6 +116,7 @@ impl Keep {
             Keep::All => true,
             Keep::Flagged => score.flagged,
             Keep::AtLeast(min) => score.score >= min,
+            Keep::Nothing => false,
         }
     }
 }
@@ -251,7 +255,8 @@ impl Analysis {
             .map(|h| Arc::from(h.display_name()))
             .collect();
         let stage = Stage::start("routes (tracing)");
-        let routes = ledger.routes(&rules.routes, &boundary);
+        let routes = ledger.traced_routes(&rules.routes, &boundary);
+        drop(boundary);
         stage.end();
         let stage = Stage::start("scoring routes");
         let scored_rows = AtomicUsize::new(0);
@@ -263,10 +268,13 @@ impl Analysis {
             }
             keep.keeps(score)
         };
-        let mut rows: Vec<ScoredRoute> = routes
+        // Each route is built as it is scored, and dropped unless kept: the routes are never
+        // all held at once.
+        let mut rows: Vec<ScoredRoute> = (0..routes.len())
             .into_par_iter()
             // One buffer per worker for each route's sorted legs.
-            .map_init(Vec::new, |members: &mut Vec<u32>, route| {
+            .map_init(Vec::new, |members: &mut Vec<u32>, i| {
+                let route = routes.route(i);
                 members.clear();
                 members.extend_from_slice(&route.legs);
                 members.sort_unstable();
@@ -298,6 +306,7 @@ impl Analysis {
             })
             .flatten_iter()
             .collect();
+        drop(routes);
         stage.end();
         let stage = Stage::start("corridors");
         let flow_sets: Vec<(u32, &Dataset)> = datasets
@@ -358,20 +367,32 @@ impl Analysis {
         i: usize,
         datasets: &[&Dataset],
     ) -> Option<std::borrow::Cow<'_, ScoredRoute>> {
+        Some(self.explain(self.routes.get(i)?, datasets))
+    }
+
+    /// `r`, one of this analysis' rows, with its evidence in words: as it is when it was
+    /// explained when scored, otherwise scored again with words (the same values; see
+    /// [`Analysis::explained`], which this is by row rather than by index).
+    pub fn explain<'r>(
+        &self,
+        r: &'r ScoredRoute,
+        datasets: &[&Dataset],
+    ) -> std::borrow::Cow<'r, ScoredRoute> {
         use std::borrow::Cow;
-        let r = self.routes.get(i)?;
         let (RouteKind::Shipments(route), false) = (&r.kind, r.score.explained) else {
-            return Some(Cow::Borrowed(r));
+            return Cow::Borrowed(r);
         };
         // Other files than those scored: no words rather than words from the wrong rows.
         let Some(shipment_sets) = self.scored_shipment_sets(datasets) else {
-            return Some(Cow::Borrowed(r));
+            return Cow::Borrowed(r);
         };
-        let ctx = self.route_context(route, &shipment_sets, true)?;
+        let Some(ctx) = self.route_context(route, &shipment_sets, true) else {
+            return Cow::Borrowed(r);
+        };
         let mut explained = r.clone();
         explained.score = score_route(&ctx);
         explained.licence_notes = licence_notes(&self.ledger, route, &self.licences);
-        Some(Cow::Owned(explained))
+        Cow::Owned(explained)
     }
 
     /// The shipment datasets among `datasets`, in the order the ledger's legs refer to them,
@@ -415,6 +436,18 @@ impl Analysis {
         g: &Gazetteer,
         keep: Keep,
     ) -> Analysis {
+        Analysis::run_all_explaining(datasets, rules, g, keep, keep)
+    }
+
+    /// [`Analysis::run_all`], keeping only the rows `keep` keeps and explaining in words those
+    /// `explain` keeps (see [`Analysis::run_keeping`]).
+    pub fn run_all_explaining(
+        datasets: &[&Dataset],
+        rules: &Rules,
+        g: &Gazetteer,
+        keep: Keep,
+        explain: Keep,
+    ) -> Analysis {
         let trade: Vec<&Dataset> = datasets
             .iter()
             .copied()
@@ -426,7 +459,7 @@ impl Analysis {
                 .copied()
                 .filter(|d| d.provenance.format.is_screening()),
         );
-        Analysis::run_keeping(&trade, &watchlist, rules, g, keep, keep)
+        Analysis::run_keeping(&trade, &watchlist, rules, g, keep, explain)
     }
 
     /// Reads the screening entries of every watchlist dataset.

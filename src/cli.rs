@@ -616,14 +616,21 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
         Some(min) => Keep::AtLeast(min),
         None => Keep::Flagged,
     };
-    let analysis = Analysis::run_all_keeping(&refs, &rules, g, keep);
+    // The CSV alone: rows are scored without words and explained as they are written, a chunk
+    // at a time (the words of every flagged row of ten million would weigh a gigabyte). The maps
+    // take every row at once: their rows are explained when scored.
+    let maps = args.geojson.is_some() || args.kml.is_some();
+    let explain = if maps { keep } else { Keep::Nothing };
+    let analysis = Analysis::run_all_explaining(&refs, &rules, g, keep, explain);
     let stage = chiptrail::timing::Stage::start("writing");
     for note in &analysis.notes {
         eprintln!("note: {note}");
     }
     let chosen: Vec<_> = analysis.routes.iter().collect();
-    chiptrail::export::write_routes_csv(&args.out, &chosen, g)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    chiptrail::export::write_routes_csv_explained(&args.out, &chosen, g, &|r| {
+        analysis.explain(r, &refs)
+    })
+    .with_context(|| format!("cannot write {}", args.out.display()))?;
     if let Some(path) = &args.geojson {
         chiptrail::export::geojson::write(path, &chosen, g)
             .with_context(|| format!("cannot write {}", path.display()))?;

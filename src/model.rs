@@ -240,8 +240,9 @@ impl Party {
 /// One shipment or customs declaration (one row of the native format or a vendor export).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shipment {
-    /// The file's id, or `L<line>` when the file has none.
-    pub id: String,
+    /// The file's id, or `L<line>` when the file has none. Shared with the ledger's leg and the
+    /// scored routes that carry the shipment (one copy of each id, however many rows show it).
+    pub id: Arc<str>,
     /// Line in the source file where the row starts (header = line 1).
     pub line: u64,
     pub date: Date,

@@ -7,6 +7,7 @@ pub mod kml;
 pub mod report;
 pub mod route_map;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -81,6 +82,33 @@ impl RouteSource for Explained<'_> {
     fn cancelled(&self) -> bool {
         self.cancel.load(std::sync::atomic::Ordering::Relaxed)
     }
+}
+
+/// Rows at hand, each written as `explain` gives it: the command line scores without words and
+/// explains each row as it is written, a chunk at a time, so that memory holds the words of one
+/// chunk rather than of every row (see [`crate::analysis::Analysis::explain`]).
+pub struct ExplainedRows<'a> {
+    pub routes: &'a [&'a ScoredRoute],
+    pub explain: &'a (dyn for<'r> Fn(&'r ScoredRoute) -> Cow<'r, ScoredRoute> + Sync),
+}
+
+impl RouteSource for ExplainedRows<'_> {
+    fn len(&self) -> usize {
+        self.routes.len()
+    }
+    fn route(&self, i: usize) -> Cow<'_, ScoredRoute> {
+        (self.explain)(self.routes[i])
+    }
+}
+
+/// As [`write_routes_csv`], each row explained as it is written ([`ExplainedRows`]).
+pub fn write_routes_csv_explained(
+    path: &Path,
+    routes: &[&ScoredRoute],
+    g: &Gazetteer,
+    explain: &(dyn for<'r> Fn(&'r ScoredRoute) -> Cow<'r, ScoredRoute> + Sync),
+) -> std::io::Result<()> {
+    write_routes_csv_triaged(path, &ExplainedRows { routes, explain }, g, None)
 }
 
 /// Routes are made in parallel a chunk at a time, and written in order: the file is the same

@@ -399,8 +399,8 @@ pub(super) fn read(
                 }
             };
             let id = optional(record, &map, Column::ShipmentId)
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("L{line}"));
+                .map(Arc::from)
+                .unwrap_or_else(|| format!("L{line}").into());
             chunk.shipments.push(Shipment {
                 id,
                 line,
@@ -482,6 +482,9 @@ pub(super) fn read(
             super::fill_fields(table, &mut rejects);
         }
     }
+    // The table was sized from a guess at the number of rows and grown by chunks: what it holds
+    // beyond its rows would stay allocated as long as the dataset.
+    shipments.shrink_to_fit();
     Ok((
         Records::Shipments {
             shipments,

@@ -69,13 +69,67 @@ pub struct Ledger {
     pub legs: Vec<Leg>,
     pub holders: Holders,
     pub links: Vec<Link>,
-    /// Link indices by inbound leg (who drew on this leg).
-    pub drawn_by: Vec<Vec<u32>>,
-    /// Link indices by outbound leg (what this leg drew on).
-    pub draws_on: Vec<Vec<u32>>,
+    /// Link indices by inbound leg (who drew on this leg): `drawn_by[leg]` is a slice.
+    pub drawn_by: LinksByLeg,
+    /// Link indices by outbound leg (what this leg drew on): `draws_on[leg]` is a slice.
+    pub draws_on: LinksByLeg,
     /// First and last shipment dates in the data.
     pub first_date: Option<Date>,
     pub last_date: Option<Date>,
+}
+
+/// The links of each leg, ascending, as one array cut in runs: `links[leg]` is the leg's slice.
+///
+/// One vector per leg cost 24 bytes per leg and an allocation per leg with links, for what is
+/// most often no link or one: at ten million legs, two such tables held more than the links.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LinksByLeg {
+    /// Leg `i`'s links are `links[start[i]..start[i + 1]]`; one more entry than legs.
+    start: Vec<u32>,
+    links: Vec<u32>,
+}
+
+impl LinksByLeg {
+    /// The indices of `links` by the leg `leg_of` names, each leg's in link order.
+    fn build(legs: usize, links: &[Link], leg_of: impl Fn(&Link) -> u32) -> LinksByLeg {
+        let mut start = vec![0u32; legs + 1];
+        for l in links {
+            start[leg_of(l) as usize + 1] += 1;
+        }
+        for i in 0..legs {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut by_leg = vec![0u32; links.len()];
+        for (i, l) in links.iter().enumerate() {
+            let slot = &mut fill[leg_of(l) as usize];
+            by_leg[*slot as usize] = i as u32;
+            *slot += 1;
+        }
+        LinksByLeg {
+            start,
+            links: by_leg,
+        }
+    }
+
+    /// Number of legs.
+    pub fn len(&self) -> usize {
+        self.start.len().saturating_sub(1)
+    }
+
+    /// True when there are no legs.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl std::ops::Index<usize> for LinksByLeg {
+    type Output = [u32];
+
+    /// The links of leg `leg`.
+    fn index(&self, leg: usize) -> &[u32] {
+        &self.links[self.start[leg] as usize..self.start[leg + 1] as usize]
+    }
 }
 
 /// A reconstructed route: its legs in order, and the chain of holders and countries.
@@ -149,7 +203,7 @@ impl Ledger {
                 Leg {
                     dataset: di as u32,
                     row: row as u32,
-                    shipment_id: s.id.as_str().into(),
+                    shipment_id: s.id.clone(),
                     line: s.line,
                     date: s.date,
                     from: holders.of(di, s.exporter),
@@ -178,12 +232,8 @@ impl Ledger {
         let stage = crate::timing::Stage::start("links (stock drawn on)");
         let links = link_legs(&legs, holders.list.len(), &rules.routes);
         stage.end();
-        let mut drawn_by = vec![Vec::new(); legs.len()];
-        let mut draws_on = vec![Vec::new(); legs.len()];
-        for (i, l) in links.iter().enumerate() {
-            drawn_by[l.inbound as usize].push(i as u32);
-            draws_on[l.outbound as usize].push(i as u32);
-        }
+        let drawn_by = LinksByLeg::build(legs.len(), &links, |l| l.inbound);
+        let draws_on = LinksByLeg::build(legs.len(), &links, |l| l.outbound);
         Ledger {
             legs,
             holders,
@@ -199,22 +249,41 @@ impl Ledger {
     /// a leg marked in `boundary` (a shipment a licence covers is a legitimate delivery: what its
     /// consignee ships on starts a route of its own); `boundary` may be empty.
     pub fn routes(&self, rules: &RouteRules, boundary: &[bool]) -> Vec<Route> {
+        let traced = self.traced_routes(rules, boundary);
+        let _stage = crate::timing::Stage::start("routes: build");
+        (0..traced.len())
+            .into_par_iter()
+            .map(|i| traced.route(i))
+            .collect()
+    }
+
+    /// The routes of [`Ledger::routes`], traced and grouped but each built only when asked for
+    /// ([`TracedRoutes::route`]), in the same order: a caller that keeps few of them (the
+    /// command line keeps the flagged ones) never holds them all.
+    pub fn traced_routes(&self, rules: &RouteRules, boundary: &[bool]) -> TracedRoutes<'_> {
         let max_hops = rules.max_hops.max(1);
         // A route ends at a leg nothing draws on.
         let sinks: Vec<u32> = (0..self.legs.len() as u32)
             .filter(|&i| self.drawn_by[i as usize].is_empty())
             .collect();
         let stage = crate::timing::Stage::start("routes: trace sinks");
-        // Each sink's trace reads the ledger only: traced in parallel, kept in sink order.
-        let mut traced: Vec<Trace> = sinks
-            .par_iter()
-            .map(|&sink| self.trace(sink, max_hops, boundary))
+        // Each sink's trace reads the ledger only: traced in parallel in runs of sinks, and the
+        // runs put together in sink order.
+        let runs: Vec<Traces> = sinks
+            .par_chunks(1024)
+            .map(|run| {
+                let mut traces = Traces::default();
+                for &sink in run {
+                    self.trace(sink, max_hops, boundary, &mut traces);
+                }
+                traces
+            })
             .collect();
+        drop(sinks);
+        let mut traced = Traces::concat(runs);
         let mut covered = vec![false; self.legs.len()];
-        for t in &traced {
-            for (leg, _) in &t.1 {
-                covered[*leg as usize] = true;
-            }
+        for &(leg, _) in &traced.legs {
+            covered[leg as usize] = true;
         }
         // Legs deeper than `max_hops` behind every final leg start routes of their own, latest
         // first, so that every leg is on a route.
@@ -226,12 +295,12 @@ impl Ledger {
             if covered[leg as usize] {
                 continue;
             }
-            let t = self.trace(leg, max_hops, boundary);
-            for (l, _) in &t.1 {
-                covered[*l as usize] = true;
+            self.trace(leg, max_hops, boundary, &mut traced);
+            for &(l, _) in traced.legs(traced.len() - 1) {
+                covered[l as usize] = true;
             }
-            traced.push(t);
         }
+        drop(covered);
         stage.end();
         let stage = crate::timing::Stage::start("routes: merge");
         // Routes that share a leg and the same chain of holders after the vendor are one route: a
@@ -240,72 +309,57 @@ impl Ledger {
         // Most legs are on one trace only, and a leg on one trace joins nothing: only legs on
         // two or more traces are looked up.
         let mut traces_on = vec![0u8; self.legs.len()];
-        for (_, legs) in &traced {
-            for (leg, _) in legs {
-                let n = &mut traces_on[*leg as usize];
-                *n = n.saturating_add(1);
-            }
+        for &(leg, _) in &traced.legs {
+            let n = &mut traces_on[leg as usize];
+            *n = n.saturating_add(1);
         }
         let mut owner: FxHashMap<(&[HolderId], u32), usize> = FxHashMap::default();
-        for (i, (path, legs)) in traced.iter().enumerate() {
+        for i in 0..traced.len() {
+            let path = traced.path(i);
             let onward = &path[1.min(path.len())..];
-            for (leg, _) in legs {
-                if traces_on[*leg as usize] < 2 {
+            for &(leg, _) in traced.legs(i) {
+                if traces_on[leg as usize] < 2 {
                     continue;
                 }
-                match owner.get(&(onward, *leg)) {
+                match owner.get(&(onward, leg)) {
                     Some(&j) => uf.union(i, j),
                     None => {
-                        owner.insert((onward, *leg), i);
+                        owner.insert((onward, leg), i);
                     }
                 }
             }
         }
         drop(owner);
-        stage.end();
-        let _stage = crate::timing::Stage::start("routes: build");
+        drop(traces_on);
         // Members of each group, grouped by root, roots ascending and members in trace order.
-        let mut by_root: Vec<(usize, usize)> = (0..traced.len()).map(|i| (uf.find(i), i)).collect();
-        by_root.sort_unstable();
-        let members: Vec<usize> = by_root.iter().map(|&(_, i)| i).collect();
-        let groups: Vec<&[usize]> = by_root
-            .chunk_by(|a, b| a.0 == b.0)
-            .scan(0, |start, run| {
-                let group = &members[*start..*start + run.len()];
-                *start += run.len();
-                Some(group)
-            })
+        let mut by_root: Vec<(u32, u32)> = (0..traced.len())
+            .map(|i| (uf.find(i) as u32, i as u32))
             .collect();
-        groups
-            .into_par_iter()
-            .map(|members| {
-                let path = traced[members[0]].0.clone();
-                let mut legs: FxHashMap<u32, usize> = FxHashMap::default();
-                for &m in members {
-                    for &(leg, hop) in &traced[m].1 {
-                        let e = legs.entry(leg).or_insert(hop);
-                        *e = (*e).min(hop);
-                    }
-                }
-                let mut ordered: Vec<(usize, Date, u32)> = legs
-                    .into_iter()
-                    .map(|(leg, hop)| (hop, self.legs[leg as usize].date, leg))
-                    .collect();
-                ordered.sort_unstable();
-                let countries = path.iter().map(|h| self.holders.get(*h).country).collect();
-                Route {
-                    legs: ordered.iter().map(|o| o.2).collect(),
-                    hops: ordered.iter().map(|o| o.0 as u8).collect(),
-                    holders: path,
-                    countries,
-                }
-            })
-            .collect()
+        drop(uf);
+        by_root.sort_unstable();
+        let members: Vec<u32> = by_root.iter().map(|&(_, i)| i).collect();
+        let mut group_end: Vec<u32> = Vec::new();
+        for (k, pair) in by_root.windows(2).enumerate() {
+            if pair[0].0 != pair[1].0 {
+                group_end.push(k as u32 + 1);
+            }
+        }
+        if !by_root.is_empty() {
+            group_end.push(by_root.len() as u32);
+        }
+        drop(by_root);
+        stage.end();
+        TracedRoutes {
+            ledger: self,
+            traced,
+            members,
+            group_end,
+        }
     }
 
-    /// Walks back from a final leg through the stock it drew on. Returns the holder chain (along
-    /// the largest draw at each step) and every leg with its hop number.
-    fn trace(&self, sink: u32, max_hops: usize, boundary: &[bool]) -> Trace {
+    /// Walks back from a final leg through the stock it drew on, and adds to `out` the holder
+    /// chain (along the largest draw at each step) and every leg with its hop number.
+    fn trace(&self, sink: u32, max_hops: usize, boundary: &[bool], out: &mut Traces) {
         let open = |leg: u32| !boundary.get(leg as usize).copied().unwrap_or(false);
         let mut levels: Vec<Vec<u32>> = vec![vec![sink]];
         let mut main = vec![sink];
@@ -341,23 +395,148 @@ impl Ledger {
             levels.push(next);
         }
         let depth = levels.len();
-        let mut path: Vec<HolderId> = main
-            .iter()
-            .rev()
-            .map(|l| self.legs[*l as usize].from)
-            .collect();
-        path.push(self.legs[sink as usize].to);
-        let legs = levels
-            .into_iter()
-            .enumerate()
-            .flat_map(|(level, ls)| ls.into_iter().map(move |l| (l, depth - 1 - level)))
-            .collect();
-        (path, legs)
+        out.push(
+            main.iter()
+                .rev()
+                .map(|l| self.legs[*l as usize].from)
+                .chain([self.legs[sink as usize].to]),
+            levels
+                .iter()
+                .enumerate()
+                .flat_map(|(level, ls)| ls.iter().map(move |&l| (l, (depth - 1 - level) as u32))),
+        );
     }
 }
 
-/// A traced route: the holder chain, and every leg with its hop.
-type Trace = (Vec<HolderId>, Vec<(u32, usize)>);
+/// Traced routes, grouped into the routes of [`Ledger::routes`] and built one by one.
+pub struct TracedRoutes<'a> {
+    ledger: &'a Ledger,
+    traced: Traces,
+    /// Trace indices, grouped by route in route order.
+    members: Vec<u32>,
+    /// Where each route's run of `members` ends.
+    group_end: Vec<u32>,
+}
+
+impl TracedRoutes<'_> {
+    /// Number of routes.
+    pub fn len(&self) -> usize {
+        self.group_end.len()
+    }
+
+    /// True when there is no route (no legs).
+    pub fn is_empty(&self) -> bool {
+        self.group_end.is_empty()
+    }
+
+    /// Route `i`: the first member's holder chain, and every member's legs at their lowest hop,
+    /// by hop, then date, then leg.
+    pub fn route(&self, i: usize) -> Route {
+        let start = if i == 0 {
+            0
+        } else {
+            self.group_end[i - 1] as usize
+        };
+        let members = &self.members[start..self.group_end[i] as usize];
+        let path = self.traced.path(members[0] as usize).to_vec();
+        let mut legs: FxHashMap<u32, u32> = FxHashMap::default();
+        for &m in members {
+            for &(leg, hop) in self.traced.legs(m as usize) {
+                let e = legs.entry(leg).or_insert(hop);
+                *e = (*e).min(hop);
+            }
+        }
+        let mut ordered: Vec<(u32, Date, u32)> = legs
+            .into_iter()
+            .map(|(leg, hop)| (hop, self.ledger.legs[leg as usize].date, leg))
+            .collect();
+        ordered.sort_unstable();
+        let countries = path
+            .iter()
+            .map(|h| self.ledger.holders.get(*h).country)
+            .collect();
+        Route {
+            legs: ordered.iter().map(|o| o.2).collect(),
+            hops: ordered.iter().map(|o| o.0 as u8).collect(),
+            holders: path,
+            countries,
+        }
+    }
+}
+
+/// An offset into [`Traces`]' arrays.
+fn end(n: usize) -> u32 {
+    u32::try_from(n).expect("fewer than 2^32 traced legs and holders")
+}
+
+/// Traces end to end in two arrays, a trace's holder chain and its legs with their hops, rather
+/// than two small vectors per trace: at ten million legs, the vectors' headers and allocations
+/// weighed three times the traces.
+#[derive(Default)]
+struct Traces {
+    paths: Vec<HolderId>,
+    /// Where each trace's holder chain ends in `paths`.
+    path_end: Vec<u32>,
+    /// (leg, hop) of every trace.
+    legs: Vec<(u32, u32)>,
+    /// Where each trace's legs end in `legs`.
+    legs_end: Vec<u32>,
+}
+
+impl Traces {
+    fn len(&self) -> usize {
+        self.path_end.len()
+    }
+
+    fn push(
+        &mut self,
+        path: impl IntoIterator<Item = HolderId>,
+        legs: impl IntoIterator<Item = (u32, u32)>,
+    ) {
+        self.paths.extend(path);
+        self.legs.extend(legs);
+        self.path_end.push(end(self.paths.len()));
+        self.legs_end.push(end(self.legs.len()));
+    }
+
+    fn path(&self, i: usize) -> &[HolderId] {
+        let start = if i == 0 {
+            0
+        } else {
+            self.path_end[i - 1] as usize
+        };
+        &self.paths[start..self.path_end[i] as usize]
+    }
+
+    fn legs(&self, i: usize) -> &[(u32, u32)] {
+        let start = if i == 0 {
+            0
+        } else {
+            self.legs_end[i - 1] as usize
+        };
+        &self.legs[start..self.legs_end[i] as usize]
+    }
+
+    /// The runs' traces one after the other, each run's in its order.
+    fn concat(runs: Vec<Traces>) -> Traces {
+        let mut all = Traces {
+            paths: Vec::with_capacity(runs.iter().map(|r| r.paths.len()).sum()),
+            path_end: Vec::with_capacity(runs.iter().map(|r| r.path_end.len()).sum()),
+            legs: Vec::with_capacity(runs.iter().map(|r| r.legs.len()).sum()),
+            legs_end: Vec::with_capacity(runs.iter().map(|r| r.legs_end.len()).sum()),
+        };
+        for run in runs {
+            let (paths, legs) = (all.paths.len(), all.legs.len());
+            all.paths.extend_from_slice(&run.paths);
+            all.legs.extend_from_slice(&run.legs);
+            all.path_end
+                .extend(run.path_end.iter().map(|e| end(paths + *e as usize)));
+            all.legs_end
+                .extend(run.legs_end.iter().map(|e| end(legs + *e as usize)));
+        }
+        all
+    }
+}
 
 /// Links outbound legs to the inbound stock they draw on, holder by holder, first in first out.
 ///

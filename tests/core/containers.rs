@@ -244,12 +244,12 @@ fn an_excel_download_reads_from_its_header_row_with_sheet_row_numbers() {
     let s = d.shipments();
     assert_eq!(s.len(), 2);
     // Row numbers as the sheet shows them; dates from date cells and text alike.
-    assert_eq!((s[0].id.as_str(), s[0].line), ("S1", 4));
+    assert_eq!((&*s[0].id, s[0].line), ("S1", 4));
     assert_eq!(s[0].date.to_string(), "2024-03-15");
     assert_eq!(s[0].value_usd, 1234.5);
     assert_eq!(s[0].hs_code.to_string(), "854231");
     assert_eq!(s[0].quantity, 64.0);
-    assert_eq!((s[1].id.as_str(), s[1].line), ("S3", 7));
+    assert_eq!((&*s[1].id, s[1].line), ("S3", 7));
     assert_eq!(s[1].date.to_string(), "2024-04-01");
     assert_eq!(s[1].value_usd, 0.3);
     assert_eq!(lines(&d), [(5, "importer_country".to_string())]);

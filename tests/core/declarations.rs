@@ -158,7 +158,7 @@ fn both_countries_missing_are_named_together() {
         (code(s.exporter_country), code(s.importer_country)),
         ("TW".into(), "KR".into())
     );
-    assert_eq!(s.id, "D-1");
+    assert_eq!(&*s.id, "D-1");
     assert_eq!(s.hs_code, HsCode::parse("8542310000").unwrap());
     assert_eq!((s.quantity, s.unit.as_deref()), (2.5, Some("KG")));
     assert!(

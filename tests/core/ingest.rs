@@ -35,7 +35,7 @@ fn vendor_bill_of_lading_loads_every_good_row_and_rejects_exactly_the_broken_one
     assert_eq!(d.rejects[6].fields.len(), 6);
 
     let first = &d.shipments()[0];
-    assert_eq!(first.id, "MEDU1000001");
+    assert_eq!(&*first.id, "MEDU1000001");
     assert_eq!(first.line, 2);
     assert_eq!(first.date, Date::from_ymd(2024, 3, 15).unwrap());
     assert_eq!(first.value_usd, 1_856_000.0);
@@ -49,7 +49,7 @@ fn vendor_bill_of_lading_loads_every_good_row_and_rejects_exactly_the_broken_one
     let multi = d
         .shipments()
         .iter()
-        .find(|s| s.id == "MEDU1000004")
+        .find(|s| &*s.id == "MEDU1000004")
         .unwrap();
     assert_eq!(
         &*multi.description,
@@ -59,7 +59,7 @@ fn vendor_bill_of_lading_loads_every_good_row_and_rejects_exactly_the_broken_one
     assert_eq!(
         d.shipments()
             .iter()
-            .find(|s| s.id == "MEDU1000005")
+            .find(|s| &*s.id == "MEDU1000005")
             .unwrap()
             .line,
         7

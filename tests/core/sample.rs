@@ -371,11 +371,7 @@ fn the_committed_sample_is_what_the_generator_writes_and_loads_cleanly() {
         })
         .collect();
     assert_eq!(labels.len(), d.shipments().len());
-    assert!(
-        d.shipments()
-            .iter()
-            .all(|s| labels.contains_key(s.id.as_str()))
-    );
+    assert!(d.shipments().iter().all(|s| labels.contains_key(&*s.id)));
     let diversion = labels.values().filter(|l| **l == "diversion").count();
     assert!(diversion > 100 && diversion < 1000, "{diversion}");
     let screening = read_bytes(
