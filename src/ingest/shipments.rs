@@ -296,7 +296,7 @@ pub(super) fn read(
         .or_else(|| options.mapping.as_ref().and_then(|m| m.options.date_order));
 
     let mut parties = PartyTable::default();
-    let mut shipments: Vec<Shipment> = Vec::with_capacity(estimate_rows(table.text));
+    let mut shipments: Vec<Shipment> = Vec::with_capacity(estimate_rows(table));
     // Rows whose date waits for the column's day/month order: (index in shipments, a, b, year).
     let mut pending: Vec<(usize, u32, u32, i32)> = Vec::new();
     let mut evidence = OrderEvidence::default();
@@ -479,7 +479,7 @@ pub(super) fn read(
             }
             shipments = kept;
             rejects.sort_by_key(|r| r.line);
-            super::fill_fields(table, &mut rejects);
+            super::fill_fields(table, &mut rejects)?;
         }
     }
     Ok((
@@ -494,8 +494,8 @@ pub(super) fn read(
 
 /// A guess at the number of records from the length of the first lines, so that a million rows
 /// do not pay for repeated doubling of the shipment table.
-fn estimate_rows(text: &str) -> usize {
-    (text.len() / line_bytes(text)).min(50_000_000)
+fn estimate_rows(table: &Table<'_>) -> usize {
+    (table.len / line_bytes(table.text)).min(50_000_000)
 }
 
 /// The mean length of the first lines, at least 1.
