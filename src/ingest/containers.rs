@@ -63,7 +63,7 @@ pub fn read_path_all(
     let bytes = match super::stream::read_path(path, options, gazetteer, &mut monotonic)? {
         super::stream::Streamed::Read(d) => {
             return Ok(Opened {
-                datasets: vec![d],
+                datasets: vec![*d],
                 notes: Vec::new(),
             });
         }

@@ -991,7 +991,7 @@ fn last_line_start(text: &[u8], from: usize) -> Option<usize> {
         at -= 1;
         match text[at] {
             b'"' => quotes -= 1,
-            b'\n' if quotes % 2 == 0 => {
+            b'\n' if quotes.is_multiple_of(2) => {
                 let next = skip_line_ends(text, at + 1);
                 if next < text.len() {
                     return Some(next);

@@ -164,7 +164,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// What [`read_path`] did with a file.
 pub(super) enum Streamed {
     /// It read the file.
-    Read(Dataset),
+    Read(Box<Dataset>),
     /// The file is not one it streams: read it whole. The bytes when it already had them all.
     Whole(Option<Vec<u8>>),
 }
@@ -243,7 +243,7 @@ pub(super) fn read_path(
     }
     let mut dataset = read?;
     dataset.provenance.sha256 = blocks.finish().unwrap_or_default();
-    Ok(Streamed::Read(dataset))
+    Ok(Streamed::Read(Box::new(dataset)))
 }
 
 /// Whether the head of a file decides as the whole file would: not a container, UTF-8, a table
