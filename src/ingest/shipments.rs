@@ -303,8 +303,16 @@ pub(super) fn read(
     let mut rows_in_kg = 0usize;
     let line_bytes = line_bytes(table.text);
 
+    // The shipment tables of merged chunks, emptied, for the chunks still to read: a table
+    // reused is memory the system need not hand out (and zero) again.
+    let spare: std::sync::Mutex<Vec<Vec<Shipment>>> = std::sync::Mutex::default();
     let new_chunk = |bytes: usize| Chunk {
-        shipments: Vec::with_capacity(bytes / line_bytes + 16),
+        shipments: {
+            let reused = spare.lock().ok().and_then(|mut s| s.pop());
+            let mut table = reused.unwrap_or_default();
+            table.reserve(bytes / line_bytes + 16);
+            table
+        },
         // A row names two parties; a chunk's rows repeat most of them.
         spellings: Spellings::with_capacity(bytes / line_bytes / 2 + 16),
         texts: Texts::default(),
@@ -326,6 +334,9 @@ pub(super) fn read(
             s.importer = ids[s.importer.0 as usize];
         }
         shipments.append(&mut chunk.shipments);
+        if let Ok(mut spare) = spare.lock() {
+            spare.push(chunk.shipments);
+        }
         pending.extend(
             chunk
                 .pending
