@@ -51,15 +51,34 @@ pub fn read_path_all(
     path: &Path,
     options: &ReadOptions,
     gazetteer: &Gazetteer,
-    progress: Option<Progress<'_>>,
+    mut progress: Option<Progress<'_>>,
 ) -> Result<Opened, IngestError> {
-    let stage = crate::timing::Stage::start("read: file into memory");
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    stage.end();
-    read_bytes_all(&bytes, path, options, gazetteer, progress)
+    // A streamed read that turns out not to be UTF-8 starts again on the whole file: the
+    // fraction read never goes back.
+    let mut high = 0.0f64;
+    let mut monotonic = |f: f64| {
+        high = high.max(f);
+        progress.as_mut().is_none_or(|p| p(high))
+    };
+    let bytes = match super::stream::read_path(path, options, gazetteer, &mut monotonic)? {
+        super::stream::Streamed::Read(d) => {
+            return Ok(Opened {
+                datasets: vec![*d],
+                notes: Vec::new(),
+            });
+        }
+        super::stream::Streamed::Whole(Some(bytes)) => bytes,
+        super::stream::Streamed::Whole(None) => {
+            let stage = crate::timing::Stage::start("read: file into memory");
+            let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            stage.end();
+            bytes
+        }
+    };
+    read_bytes_all(&bytes, path, options, gazetteer, Some(&mut monotonic))
 }
 
 /// [`read_path_all`] on bytes already read; `path` is recorded as their source.
@@ -116,10 +135,15 @@ pub(super) fn read_one(
     gazetteer: &Gazetteer,
     progress: Option<Progress<'_>>,
 ) -> Result<Dataset, IngestError> {
+    one(read_bytes_all(bytes, path, options, gazetteer, progress)?)
+}
+
+/// The one table of a file that must hold exactly one.
+pub(super) fn one(opened: Opened) -> Result<Dataset, IngestError> {
     let Opened {
         mut datasets,
         notes,
-    } = read_bytes_all(bytes, path, options, gazetteer, progress)?;
+    } = opened;
     if datasets.len() == 1
         && let Some(mut d) = datasets.pop()
     {
@@ -196,6 +220,11 @@ enum Kind {
     Zip,
     /// An OLE compound file: a legacy `.xls` workbook.
     Cfb,
+}
+
+/// Whether `bytes` start like a gzip, zip or workbook file rather than text.
+pub(super) fn is_container(bytes: &[u8]) -> bool {
+    sniff(bytes) != Kind::Text
 }
 
 fn sniff(bytes: &[u8]) -> Kind {

@@ -557,7 +557,7 @@ pub(super) fn read(
             }
             licences = kept;
             rejects.sort_by_key(|r| r.line);
-            super::fill_fields(table, &mut rejects);
+            super::fill_fields(table, &mut rejects)?;
         }
     }
     Ok((Records::Licences(licences), rejects, total))

@@ -15,6 +15,7 @@ mod entities;
 mod licences;
 mod shipments;
 mod statistics;
+mod stream;
 pub mod values;
 mod watchlist;
 mod wits;
@@ -36,6 +37,7 @@ use crate::text::squash;
 pub use columns::{Column, ColumnMap, Mapping, MappingOptions};
 pub use containers::{Opened, read_bytes_all, read_path_all};
 pub use shipments::check_fixed_value;
+pub use stream::set_block_bytes;
 pub use values::DateOrder;
 
 /// Why a whole file could not be read.
@@ -195,19 +197,16 @@ pub struct ReadOptions {
 /// Progress callback: given the fraction of the file read so far, returns `false` to cancel.
 pub type Progress<'a> = &'a mut dyn FnMut(f64) -> bool;
 
-/// Reads the file at `path`. The file is read once, into memory, and never written. A gzip,
-/// zip or workbook must hold one table; [`read_path_all`] reads every table in a zip.
+/// Reads the file at `path`, and never writes it. A plain UTF-8 shipments table is read block by
+/// block (never held whole); anything else is read into memory. A gzip, zip or workbook must
+/// hold one table; [`read_path_all`] reads every table in a zip.
 pub fn read_path(
     path: &Path,
     options: &ReadOptions,
     gazetteer: &Gazetteer,
     progress: Option<Progress<'_>>,
 ) -> Result<Dataset, IngestError> {
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    read_bytes(&bytes, path, options, gazetteer, progress)
+    containers::one(read_path_all(path, options, gazetteer, progress)?)
 }
 
 /// Reads a file's bytes; `path` is recorded as the dataset's source.
@@ -256,11 +255,42 @@ fn read_text(
     let stage = crate::timing::Stage::start("read: decode");
     let (text, encoding) = decode(bytes)?;
     stage.end();
-    if let Some(what) = statistics::source_answer(&text) {
+    let text = Text {
+        text: &text,
+        len: text.len(),
+        stream: None,
+    };
+    let size = bytes.len() as u64;
+    read_decoded(
+        text, path, size, encoding, options, gazetteer, progress, codes,
+    )
+}
+
+/// A table's text: all of it, or its head and the blocks of the rest (`stream`).
+struct Text<'a> {
+    text: &'a str,
+    /// The length of the whole text (more than `text`'s when streamed).
+    len: usize,
+    stream: Option<&'a stream::Blocks>,
+}
+
+/// Reads decoded text; `size` is the file's size in bytes.
+#[allow(clippy::too_many_arguments)]
+fn read_decoded(
+    Text { text, len, stream }: Text<'_>,
+    path: &Path,
+    size: u64,
+    encoding: &'static str,
+    options: &ReadOptions,
+    gazetteer: &Gazetteer,
+    progress: Option<Progress<'_>>,
+    codes: Option<&containers::CountryCodes>,
+) -> Result<Dataset, IngestError> {
+    if let Some(what) = statistics::source_answer(text) {
         return Err(IngestError::SourceAnswer { what });
     }
-    let delimiter = sniff_delimiter(&text);
-    let header = read_header(&text, delimiter)?;
+    let delimiter = sniff_delimiter(text);
+    let header = read_header(text, delimiter)?;
     let format = match options.format {
         Some(f) => f,
         None => detect_format(&header, options.mapping.as_ref())?,
@@ -268,7 +298,7 @@ fn read_text(
     let mut provenance = Provenance {
         path: path.to_path_buf(),
         sha256: String::new(),
-        size: bytes.len() as u64,
+        size,
         archive: None,
         format,
         encoding: encoding.to_string(),
@@ -284,10 +314,16 @@ fn read_text(
         None => &mut noop,
     };
     let table = Table {
-        text: &text,
+        text,
+        len,
+        stream,
         delimiter,
         header: &header,
     };
+    // Only the shipments reader reads a stream; the others need the whole text.
+    if stream.is_some() && format != Format::Shipments {
+        return Err(IngestError::Cancelled);
+    }
     let stage = crate::timing::Stage::start("read: records");
     let (records, rejects, rows_total) = match format {
         Format::Shipments => {
@@ -414,7 +450,13 @@ fn sniff_delimiter(text: &str) -> u8 {
 
 /// A decoded file ready for its format's reader.
 struct Table<'a> {
+    /// The text: all of it, or when `stream` is set its head (at least the header and the
+    /// records the sniffers look at).
     text: &'a str,
+    /// The length of the whole text.
+    len: usize,
+    /// The rest of the text, block by block, for [`par_for_each_record`].
+    stream: Option<&'a stream::Blocks>,
     delimiter: u8,
     header: &'a [String],
 }
@@ -506,6 +548,10 @@ fn for_each_record(
     progress: Progress<'_>,
     row: impl FnMut(u64, &csv::ByteRecord) -> Result<(), RowError>,
 ) -> Result<(Vec<RejectedRow>, usize), IngestError> {
+    debug_assert!(
+        table.stream.is_none(),
+        "only par_for_each_record reads a stream"
+    );
     let size = table.text.len().max(1) as f64;
     let span = walk_records(
         table,
@@ -546,6 +592,8 @@ struct Span {
     total: usize,
     end: usize,
     end_line: u64,
+    /// The walk stopped at a record at or after its limit (not at the end of the text).
+    stopped: bool,
 }
 
 /// The first byte at or after `at` that is not a line end: where a record the csv reader
@@ -577,6 +625,7 @@ fn walk_records(
     let mut lines = LineCounter::from(table.text, base, start.line);
     let mut first = start.header;
     let mut end = text.len();
+    let mut stopped = false;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -603,6 +652,7 @@ fn walk_records(
             let begins = skip_line_ends(text, at);
             if begins >= limit {
                 end = begins;
+                stopped = true;
                 break;
             }
         }
@@ -645,6 +695,7 @@ fn walk_records(
         total,
         end,
         end_line,
+        stopped,
     })
 }
 
@@ -673,6 +724,11 @@ fn chunk_bytes() -> usize {
 /// pass, whatever the number of threads: a chunk start is only a guess (a line end inside a
 /// quoted field is not a record boundary), so a chunk whose start is not where the chunk before
 /// it ended is read again from there.
+///
+/// A streamed table is read window by window: the head first, then what is left of each window
+/// (a partial record) followed by the next block of the file. A window's records are read up to
+/// its last line start; a chunk that runs into the end of its window (a quoted field that goes
+/// on in the next block) is not merged but read again in the next, bigger window.
 fn par_for_each_record<S: Send>(
     table: &Table<'_>,
     progress: Progress<'_>,
@@ -680,18 +736,112 @@ fn par_for_each_record<S: Send>(
     row: impl Fn(&mut S, u64, &csv::ByteRecord) -> Result<(), RowError> + Sync,
     mut merge: impl FnMut(S),
 ) -> Result<(Vec<RejectedRow>, usize), IngestError> {
+    let mut read = Reading {
+        rejects: Vec::new(),
+        total: 0,
+        size: table.len.max(1) as f64,
+        base: 0,
+    };
+    let mut at = Start {
+        byte: after_header(table),
+        line: 0,
+        header: false,
+    };
+    at.line = LineCounter::new(table.text).line_at(at.byte);
+    let Some(stream) = table.stream else {
+        read_window(
+            table, at, true, &mut read, progress, &new_state, &row, &mut merge,
+        )?;
+        progress(1.0);
+        return Ok((read.rejects, read.total));
+    };
+    // The window read now and the next one, two buffers used in turn.
+    let (mut window, mut next) = (Vec::new(), Vec::new());
+    let mut last = false;
+    let mut first = true;
+    loop {
+        let text = if first {
+            table.text
+        } else {
+            match std::str::from_utf8(&window) {
+                Ok(text) => text,
+                // A character cut at the end of the block: it ends in the next.
+                Err(e) if e.error_len().is_none() && !last => {
+                    std::str::from_utf8(&window[..e.valid_up_to()]).expect("valid up to there")
+                }
+                Err(_) => return Err(stream.not_utf8()),
+            }
+        };
+        let part = Table {
+            text,
+            stream: None,
+            ..*table
+        };
+        at = read_window(
+            &part, at, last, &mut read, progress, &new_state, &row, &mut merge,
+        )?;
+        if last {
+            break;
+        }
+        next.clear();
+        next.extend_from_slice(&text.as_bytes()[at.byte..]);
+        if !first {
+            // What was not whole UTF-8 yet.
+            next.extend_from_slice(&window[text.len()..]);
+        }
+        read.base += at.byte;
+        at.byte = 0;
+        first = false;
+        last = !stream.append_next(&mut next)?;
+        std::mem::swap(&mut window, &mut next);
+    }
+    progress(1.0);
+    Ok((read.rejects, read.total))
+}
+
+/// What [`par_for_each_record`] has read so far.
+struct Reading {
+    rejects: Vec<RejectedRow>,
+    total: usize,
+    /// The length of the whole text, for progress.
+    size: f64,
+    /// Where the window being read starts in the whole text.
+    base: usize,
+}
+
+/// Reads the records of `table` (one window of the text) from `at` in chunks on rayon's threads,
+/// up to the end of the text when it is the `last` window, otherwise up to its last line start;
+/// returns where the records not read yet start.
+#[allow(clippy::too_many_arguments)]
+fn read_window<S: Send>(
+    table: &Table<'_>,
+    at: Start,
+    last: bool,
+    read: &mut Reading,
+    progress: Progress<'_>,
+    new_state: &(impl Fn(usize) -> S + Sync),
+    row: &(impl Fn(&mut S, u64, &csv::ByteRecord) -> Result<(), RowError> + Sync),
+    merge: &mut impl FnMut(S),
+) -> Result<Start, IngestError> {
     let text = table.text.as_bytes();
-    let data = after_header(table);
-    let data_line = LineCounter::new(table.text).line_at(data);
+    let data = at.byte;
+    let cut = if last {
+        text.len()
+    } else {
+        match last_line_start(text, data) {
+            Some(cut) => cut,
+            None => return Ok(at),
+        }
+    };
     // Guessed chunk starts: after each multiple of the chunk size, the first line end with an
     // even number of quotes before it (outside any quoted field in a file that quotes by the
     // rules; a stray quote only costs a chunk read twice). Quotes are counted in parallel.
     let size = chunk_bytes().max(1);
     let mut targets = Vec::new();
-    let mut at = data;
-    while let Some(next) = at.checked_add(size).filter(|t| *t < text.len()) {
+    let mut from = data;
+    while let Some(next) = from.checked_add(size).filter(|t| *t < cut) {
         targets.push(next);
-        at = next;
+        from = next;
     }
     let quotes: Vec<u64> = (0..targets.len())
         .into_par_iter()
@@ -715,16 +865,15 @@ fn par_for_each_record<S: Send>(
             break;
         };
         let next = skip_line_ends(text, after);
-        if next >= text.len() {
+        if next >= cut {
             break;
         }
         if next > *bounds.last().unwrap_or(&data) {
             bounds.push(next);
         }
     }
-    bounds.push(text.len());
+    bounds.push(cut);
     let chunks = bounds.len() - 1;
-    let size_f = text.len().max(1) as f64;
 
     let walk = |start: usize, line: u64, limit: usize, cancel: &AtomicBool| {
         let mut state = new_state(limit.saturating_sub(start));
@@ -741,12 +890,25 @@ fn par_for_each_record<S: Send>(
         )?;
         Ok::<_, IngestError>((state, span))
     };
+    // A chunk read to the end of a window that is not the last may have cut its last record.
+    let whole = |span: &Span| last || (span.stopped && span.end < text.len());
     let cancel = AtomicBool::new(false);
     if chunks == 1 {
-        let (state, span) = walk(data, data_line, text.len(), &cancel)?;
+        let (state, mut span) = walk(data, at.line, cut, &cancel)?;
+        if !whole(&span) {
+            return Ok(at);
+        }
+        read.rejects.append(&mut span.rejects);
+        read.total += span.total;
         merge(state);
-        progress(1.0);
-        return Ok((span.rejects, span.total));
+        if !last && !progress((read.base + span.end) as f64 / read.size) {
+            return Err(IngestError::Cancelled);
+        }
+        return Ok(Start {
+            byte: span.end,
+            line: span.end_line,
+            header: false,
+        });
     }
     // The line of each guessed start, from the line ends before it (counted in parallel).
     let newlines: Vec<u64> = (0..chunks)
@@ -754,7 +916,7 @@ fn par_for_each_record<S: Send>(
         .map(|i| count_byte(&text[bounds[i]..bounds[i + 1]], b'\n'))
         .collect();
     let mut lines = Vec::with_capacity(chunks);
-    let mut line = data_line;
+    let mut line = at.line;
     for n in &newlines {
         lines.push(line);
         line += n;
@@ -777,11 +939,9 @@ fn par_for_each_record<S: Send>(
             });
         }
         drop(sender);
-        let mut merged = || -> Result<(Vec<RejectedRow>, usize), IngestError> {
+        let mut merged = || -> Result<Start, IngestError> {
             let mut ready: Vec<Option<Read<S>>> = (0..chunks).map(|_| None).collect();
-            let mut rejects = Vec::new();
-            let mut total = 0usize;
-            let (mut expected, mut expected_line) = (data, data_line);
+            let (mut expected, mut expected_line) = (data, at.line);
             for i in 0..chunks {
                 while ready[i].is_none() {
                     let (k, read) = next_chunk(&receiver)?;
@@ -793,16 +953,25 @@ fn par_for_each_record<S: Send>(
                     // again from where the record before it ended.
                     (state, span) = walk(expected, expected_line, bounds[i + 1], cancel)?;
                 }
+                if !whole(&span) {
+                    // The rest waits for the next window; the chunks after this one are unused.
+                    cancel.store(true, Ordering::Relaxed);
+                    break;
+                }
                 (expected, expected_line) = (span.end, span.end_line);
-                rejects.append(&mut span.rejects);
-                total += span.total;
+                read.rejects.append(&mut span.rejects);
+                read.total += span.total;
                 merge(state);
-                if i + 1 < chunks && !progress(expected as f64 / size_f) {
+                if (i + 1 < chunks || !last) && !progress((read.base + expected) as f64 / read.size)
+                {
                     return Err(IngestError::Cancelled);
                 }
             }
-            progress(1.0);
-            Ok((rejects, total))
+            Ok(Start {
+                byte: expected,
+                line: expected_line,
+                header: false,
+            })
         };
         let result = merged();
         if result.is_err() {
@@ -810,6 +979,28 @@ fn par_for_each_record<S: Send>(
         }
         result
     })
+}
+
+/// The start of the last line of `text[from..]` that begins outside quotes (an even number of
+/// quotes from `from`) and has a byte of its own in `text`: where a window's records are cut,
+/// so that the record that starts there shows that the record before it ended in the window.
+fn last_line_start(text: &[u8], from: usize) -> Option<usize> {
+    let mut quotes = count_byte(&text[from..], b'"');
+    let mut at = text.len();
+    while at > from {
+        at -= 1;
+        match text[at] {
+            b'"' => quotes -= 1,
+            b'\n' if quotes.is_multiple_of(2) => {
+                let next = skip_line_ends(text, at + 1);
+                if next < text.len() {
+                    return Some(next);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The next chunk a rayon task has read. A thread of the pool runs the pool's other tasks while
@@ -1029,32 +1220,46 @@ impl<'g> Countries<'g> {
 }
 
 /// Fills the original fields of rejects found after the first pass (dates that fail the
-/// column's day/month order), which carry none yet.
-fn fill_fields(table: &Table<'_>, rejects: &mut [RejectedRow]) {
-    let want: std::collections::HashMap<u64, usize> = rejects
+/// column's day/month order), which carry none yet: a second pass over the text (of a streamed
+/// table, over the file again).
+fn fill_fields(table: &Table<'_>, rejects: &mut [RejectedRow]) -> Result<(), IngestError> {
+    let want: FxHashMap<u64, usize> = rejects
         .iter()
         .enumerate()
         .filter(|(_, r)| r.fields.is_empty())
         .map(|(i, r)| (r.line, i))
         .collect();
     if want.is_empty() {
-        return;
+        return Ok(());
     }
-    let mut reader = csv_reader(table.text, table.delimiter);
-    let mut record = csv::ByteRecord::new();
-    let mut lines = LineCounter::new(table.text);
-    while reader.read_byte_record(&mut record).unwrap_or(false) {
-        let line = record
-            .position()
-            .map(|p| lines.line_at(p.byte() as usize))
-            .unwrap_or(0);
-        if let Some(&i) = want.get(&line) {
-            rejects[i].fields = record
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect();
-        }
-    }
+    let again = table.stream.map(stream::Blocks::reopen).transpose()?;
+    let table = Table {
+        stream: again.as_ref(),
+        ..*table
+    };
+    let fields = |record: &csv::ByteRecord| -> Vec<String> {
+        record
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect()
+    };
+    par_for_each_record(
+        &table,
+        &mut |_| true,
+        |_| Vec::new(),
+        |found: &mut Vec<(usize, Vec<String>)>, line, record| {
+            if let Some(&i) = want.get(&line) {
+                found.push((i, fields(record)));
+            }
+            Ok(())
+        },
+        |found| {
+            for (i, fields) in found {
+                rejects[i].fields = fields;
+            }
+        },
+    )?;
+    Ok(())
 }
 
 /// Index of the header named `name` (compared squashed).

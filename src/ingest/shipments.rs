@@ -296,15 +296,23 @@ pub(super) fn read(
         .or_else(|| options.mapping.as_ref().and_then(|m| m.options.date_order));
 
     let mut parties = PartyTable::default();
-    let mut shipments: Vec<Shipment> = Vec::with_capacity(estimate_rows(table.text));
+    let mut shipments: Vec<Shipment> = Vec::with_capacity(estimate_rows(table));
     // Rows whose date waits for the column's day/month order: (index in shipments, a, b, year).
     let mut pending: Vec<(usize, u32, u32, i32)> = Vec::new();
     let mut evidence = OrderEvidence::default();
     let mut rows_in_kg = 0usize;
     let line_bytes = line_bytes(table.text);
 
+    // The shipment tables of merged chunks, emptied, for the chunks still to read: a table
+    // reused is memory the system need not hand out (and zero) again.
+    let spare: std::sync::Mutex<Vec<Vec<Shipment>>> = std::sync::Mutex::default();
     let new_chunk = |bytes: usize| Chunk {
-        shipments: Vec::with_capacity(bytes / line_bytes + 16),
+        shipments: {
+            let reused = spare.lock().ok().and_then(|mut s| s.pop());
+            let mut table = reused.unwrap_or_default();
+            table.reserve(bytes / line_bytes + 16);
+            table
+        },
         // A row names two parties; a chunk's rows repeat most of them.
         spellings: Spellings::with_capacity(bytes / line_bytes / 2 + 16),
         texts: Texts::default(),
@@ -326,6 +334,9 @@ pub(super) fn read(
             s.importer = ids[s.importer.0 as usize];
         }
         shipments.append(&mut chunk.shipments);
+        if let Ok(mut spare) = spare.lock() {
+            spare.push(chunk.shipments);
+        }
         pending.extend(
             chunk
                 .pending
@@ -479,7 +490,7 @@ pub(super) fn read(
             }
             shipments = kept;
             rejects.sort_by_key(|r| r.line);
-            super::fill_fields(table, &mut rejects);
+            super::fill_fields(table, &mut rejects)?;
         }
     }
     // The table was sized from a guess at the number of rows and grown by chunks: what it holds
@@ -497,8 +508,8 @@ pub(super) fn read(
 
 /// A guess at the number of records from the length of the first lines, so that a million rows
 /// do not pay for repeated doubling of the shipment table.
-fn estimate_rows(text: &str) -> usize {
-    (text.len() / line_bytes(text)).min(50_000_000)
+fn estimate_rows(table: &Table<'_>) -> usize {
+    (table.len / line_bytes(table.text)).min(50_000_000)
 }
 
 /// The mean length of the first lines, at least 1.

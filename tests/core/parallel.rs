@@ -5,21 +5,30 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use chiptrail::gazetteer::Gazetteer;
-use chiptrail::ingest::{IngestError, ReadOptions, read_bytes, set_chunk_bytes};
+use chiptrail::ingest::{
+    IngestError, ReadOptions, read_bytes, read_path, set_block_bytes, set_chunk_bytes,
+};
 use chiptrail::model::Dataset;
 
-/// The chunk size is one setting for the whole process: tests that set it take turns.
+/// The chunk and block sizes are settings for the whole process: tests that set them take
+/// turns.
 static CHUNK_SIZE: Mutex<()> = Mutex::new(());
 
-/// A chunk size for one test, back to the default when the test ends, also when it fails.
+/// A chunk size (and block size) for one test, back to the defaults when the test ends, also
+/// when it fails.
 struct ChunkSize {
     _turn: MutexGuard<'static, ()>,
 }
 
 impl ChunkSize {
     fn set(bytes: usize) -> ChunkSize {
+        Self::with_blocks(bytes, 0)
+    }
+
+    fn with_blocks(chunk: usize, block: usize) -> ChunkSize {
         let turn = CHUNK_SIZE.lock().unwrap_or_else(|e| e.into_inner());
-        set_chunk_bytes(bytes);
+        set_chunk_bytes(chunk);
+        set_block_bytes(block);
         ChunkSize { _turn: turn }
     }
 }
@@ -27,6 +36,7 @@ impl ChunkSize {
 impl Drop for ChunkSize {
     fn drop(&mut self) {
         set_chunk_bytes(0);
+        set_block_bytes(0);
     }
 }
 
@@ -35,6 +45,11 @@ impl Drop for ChunkSize {
 /// an unquoted field, rows with too few and too many fields, bad values, rows without an id,
 /// and ambiguous day/month dates of which a few are impossible in the order the file decides.
 fn messy_text() -> Vec<u8> {
+    messy_rows(3000)
+}
+
+/// [`messy_text`] with `rows` rows.
+fn messy_rows(rows: u32) -> Vec<u8> {
     let exporters = [
         "Cypress Devices Corp.",
         "Raffles Peripherals Inc.",
@@ -53,7 +68,7 @@ fn messy_text() -> Vec<u8> {
     let mut text = String::from(
         "\u{feff}shipment_id,date,exporter,exporter_country,importer,importer_country,origin_country,hs_code,description,quantity,unit,value_usd,weight_kg,port_of_loading,port_of_discharge,transport_mode\r\n",
     );
-    for i in 0..3000u32 {
+    for i in 0..rows {
         let day = 1 + i % 28;
         let month = 1 + (i / 28) % 12;
         let date = match i % 23 {
@@ -74,6 +89,7 @@ fn messy_text() -> Vec<u8> {
             2 => "\"GPU card, \"\"H100\"\"\nboxed\r\nsecond line\"".to_string(),
             5 => "\"SERVER\n\n\nwith blank lines inside\"".to_string(),
             8 => "19\" RACK UNIT".to_string(),
+            10 => "Grafikkarte für Rechenzentren — 显卡 ✓".to_string(),
             _ => format!("GPU card model {}", i % 9),
         };
         let exporter_country = if i % 97 == 13 { "Atlantis" } else { "US" };
@@ -107,6 +123,15 @@ fn messy_text() -> Vec<u8> {
         }
     }
     text.into_bytes()
+}
+
+/// Reads the file at `path` on `threads` threads.
+fn read_file(path: &Path, threads: usize) -> Result<Dataset, IngestError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a thread pool")
+        .install(|| read_path(path, &ReadOptions::default(), Gazetteer::embedded(), None))
 }
 
 fn read(bytes: &[u8], threads: usize) -> Result<Dataset, IngestError> {
@@ -210,4 +235,119 @@ fn chunked_reads_report_progress_in_order_and_can_be_cancelled() {
     );
     assert!(matches!(read, Err(IngestError::Cancelled)));
     assert_eq!(calls, 3);
+}
+
+#[test]
+fn files_read_in_blocks_of_any_size_give_the_whole_file_dataset() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (rows, blocks) in [
+        (3000, &[1, 2, 3, 5, 7][..]),
+        (10_000, &[64, 300, 1000, 4096, 50_000][..]),
+    ] {
+        let path = dir.path().join(format!("messy{rows}.csv"));
+        std::fs::write(&path, messy_rows(rows)).expect("the file is written");
+        let whole = {
+            let _size = ChunkSize::with_blocks(usize::MAX, usize::MAX);
+            read_file(&path, 1).expect("the file reads")
+        };
+        assert!(whole.shipments().len() > rows as usize * 2 / 3);
+        assert!(
+            whole
+                .rejects
+                .iter()
+                .any(|r| r.message.contains("day/month") && !r.fields.is_empty())
+        );
+        assert!(
+            whole
+                .shipments()
+                .iter()
+                .any(|s| s.description.contains('显'))
+        );
+        for &block in blocks {
+            for chunk in [300, 4096, usize::MAX] {
+                let _size = ChunkSize::with_blocks(chunk, block);
+                for threads in [1, 2] {
+                    let streamed = read_file(&path, threads).expect("the file reads");
+                    assert_eq!(
+                        streamed, whole,
+                        "{block}-byte blocks, {chunk}-byte chunks on {threads} thread(s)"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_streamed_file_that_turns_out_not_utf8_is_read_whole() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("latin1.csv");
+    let mut bytes = messy_rows(4000);
+    // Windows-1252 near the end, after UTF-8 text that reads the same either way.
+    let at = bytes.len() - 300;
+    let end = at
+        + bytes[at..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .expect("a line end");
+    bytes.splice(end..end, *b",T\xfcrkiye");
+    std::fs::write(&path, &bytes).expect("the file is written");
+    let whole = {
+        let _size = ChunkSize::with_blocks(usize::MAX, usize::MAX);
+        read_file(&path, 1).expect("the file reads")
+    };
+    assert_eq!(whole.provenance.encoding, "windows-1252");
+    let _size = ChunkSize::with_blocks(4096, 10_000);
+    let mut seen = Vec::new();
+    let mut report = |f: f64| {
+        seen.push(f);
+        true
+    };
+    let streamed = read_path(
+        &path,
+        &ReadOptions::default(),
+        Gazetteer::embedded(),
+        Some(&mut report),
+    )
+    .expect("the file reads");
+    assert_eq!(streamed, whole);
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert_eq!(seen.last(), Some(&1.0));
+}
+
+#[test]
+fn streamed_reads_report_progress_in_order_and_can_be_cancelled() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("messy.csv");
+    std::fs::write(&path, messy_rows(6000)).expect("the file is written");
+    let _size = ChunkSize::with_blocks(2000, 30_000);
+    let mut seen = Vec::new();
+    let mut report = |f: f64| {
+        seen.push(f);
+        true
+    };
+    read_path(
+        &path,
+        &ReadOptions::default(),
+        Gazetteer::embedded(),
+        Some(&mut report),
+    )
+    .expect("the file reads");
+    assert!(seen.len() > 100, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert_eq!(seen.last(), Some(&1.0));
+
+    let mut calls = 0;
+    let mut cancel = |_: f64| {
+        calls += 1;
+        calls < 300
+    };
+    let read = read_path(
+        &path,
+        &ReadOptions::default(),
+        Gazetteer::embedded(),
+        Some(&mut cancel),
+    );
+    assert!(matches!(read, Err(IngestError::Cancelled)));
+    assert_eq!(calls, 300);
 }
