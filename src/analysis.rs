@@ -164,6 +164,18 @@ impl Explainer {
     }
 }
 
+/// The country-level datasets among `datasets`, numbered in that order (what a corridor's
+/// `FlowRef`s refer to).
+fn flow_sets<'a>(datasets: &[&'a Dataset]) -> Vec<(u32, &'a Dataset)> {
+    datasets
+        .iter()
+        .copied()
+        .filter(|d| d.provenance.format.is_flows())
+        .enumerate()
+        .map(|(i, d)| (i as u32, d))
+        .collect()
+}
+
 /// The shipment datasets among `datasets`, in order: legs index them by this order.
 fn shipment_sets<'a>(datasets: &[&'a Dataset]) -> Vec<&'a Dataset> {
     datasets
@@ -309,13 +321,7 @@ impl Analysis {
         drop(routes);
         stage.end();
         let stage = Stage::start("corridors");
-        let flow_sets: Vec<(u32, &Dataset)> = datasets
-            .iter()
-            .copied()
-            .filter(|d| d.provenance.format.is_flows())
-            .enumerate()
-            .map(|(i, d)| (i as u32, d))
-            .collect();
+        let flow_sets = flow_sets(datasets);
         let corridors = assemble(&flow_sets, &corridor_headings(rules), g);
         rows.extend(
             crate::scoring::corridors::score(&corridors.corridors, rules, g)
@@ -527,13 +533,7 @@ fn corridors_of(
     headings: Option<&[HsCode]>,
     g: &Gazetteer,
 ) -> Vec<crate::routes::corridors::Corridor> {
-    let flow_sets: Vec<(u32, &Dataset)> = datasets
-        .iter()
-        .copied()
-        .filter(|d| d.provenance.format.is_flows())
-        .enumerate()
-        .map(|(i, d)| (i as u32, d))
-        .collect();
+    let flow_sets = flow_sets(datasets);
     if flow_sets.is_empty() {
         return Vec::new();
     }

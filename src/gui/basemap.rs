@@ -312,6 +312,17 @@ pub fn fit_view(bounds: Bounds, size: egui::Vec2, margin: f32) -> (f64, f64, f64
 mod tests {
     use super::*;
 
+    /// The screen transform of a map in `rect` with this memory.
+    fn screen(memory: &MapMemory, rect: Rect) -> ToScreen {
+        let projector = Projector::new(
+            rect,
+            &walkers::MercatorProjection,
+            memory,
+            lon_lat(0.0, 0.0),
+        );
+        ToScreen::new(&projector)
+    }
+
     #[test]
     fn the_embedded_basemap_parses_and_triangulates() {
         let b = Basemap::embedded();
@@ -378,13 +389,7 @@ mod tests {
             let _ = memory.set_zoom(zoom);
             memory.center_at(lon_lat(lon, lat));
             let rect = Rect::from_min_size(pos2(300.0, 30.0), size);
-            let projector = Projector::new(
-                rect,
-                &walkers::MercatorProjection,
-                &memory,
-                lon_lat(0.0, 0.0),
-            );
-            let t = ToScreen::new(&projector);
+            let t = screen(&memory, rect);
             let lons = crate::flowmap::unwrap_longitudes(&[-87.6, 103.8, 50.8]);
             for (l, p) in lons.iter().zip(&path) {
                 let q = t.apply([((l + 180.0) / 360.0) as f32, mercator(0.0, p.y())[1]]);

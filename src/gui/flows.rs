@@ -342,21 +342,41 @@ fn draw_arc(
     colour: Color32,
     outline: Option<Stroke>,
 ) {
-    let screen: Vec<Pos2> = points.iter().map(|p| t.apply([p[0] + dx, p[1]])).collect();
-    if screen.len() < 2 {
+    if points.len() < 2 {
         return;
     }
+    // As many segments as the arc's length on screen needs (one per ~12 px, 4 at least): a
+    // flow across a country at world zoom is a few pixels long, and tessellating lines is most
+    // of a frame.
+    let (a, m, b) = (
+        t.apply(points[0]),
+        t.apply(points[points.len() / 2]),
+        t.apply(points[points.len() - 1]),
+    );
+    let length = (m - a).length() + (b - m).length();
+    let segments = points.len() - 1;
+    let wanted = ((length / 12.0).ceil() as usize).clamp(4, segments);
+    let stride = (segments / wanted).max(1);
+    let screen: Vec<Pos2> = points
+        .iter()
+        .step_by(stride)
+        .chain((!segments.is_multiple_of(stride)).then(|| &points[segments]))
+        .map(|p| t.apply([p[0] + dx, p[1]]))
+        .collect();
     if let Some(o) = outline {
         painter.add(Shape::line(screen.clone(), o));
     }
-    let at = (screen.len() * 3 / 5).max(1);
-    arrow(
-        painter,
-        screen[at - 1],
-        screen[at],
-        colour,
-        2.5 + 0.6 * width,
-    );
+    // An arrowhead where there is room for one.
+    if length > 16.0 {
+        let at = (screen.len() * 3 / 5).max(1);
+        arrow(
+            painter,
+            screen[at - 1],
+            screen[at],
+            colour,
+            2.5 + 0.6 * width,
+        );
+    }
     painter.add(Shape::line(screen, Stroke::new(width, colour)));
 }
 

@@ -1577,7 +1577,10 @@ fn a_port_is_found_by_its_locode_and_a_click_on_it_zooms_there() {
         .detached()
         .expect("the map moved");
     assert!((centre.x() - 101.39).abs() < 0.01 && (centre.y() - 3.0).abs() < 0.01);
-    assert!((harness.state().map.memory.zoom() - 6.0).abs() < 0.01, "a regional view");
+    assert!(
+        (harness.state().map.memory.zoom() - 6.0).abs() < 0.01,
+        "a regional view"
+    );
     assert!(!harness.state().state.search_open);
 }
 
