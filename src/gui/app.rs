@@ -700,7 +700,7 @@ impl App {
             east: west + 360.0,
             ..crate::gui::state::DEFAULT_VIEW
         };
-        self.map.frame = Some((bounds, 0.0));
+        self.map.frame = Some((bounds, crate::gui::basemap::Margins::NONE));
     }
 
     /// Changes the triage of one route (by index) with `change`, as one undoable step.

@@ -282,26 +282,51 @@ impl Bounds {
     }
 }
 
-/// The centre (lon, lat) and zoom that show `bounds` whole in a map of `size` pixels, with
-/// `margin` pixels kept free on every side; a single point gets a regional zoom. Walkers' world is
-/// 256 x 2^zoom pixels wide.
-pub fn fit_view(bounds: Bounds, size: egui::Vec2, margin: f32) -> (f64, f64, f64) {
+/// Pixels kept free on each side of a framed view: left, top, right, bottom (the bottom may
+/// hold the legend).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Margins {
+    pub left: f32,
+    pub top: f32,
+    pub right: f32,
+    pub bottom: f32,
+}
+
+impl Margins {
+    pub const NONE: Margins = Margins::same(0.0);
+
+    pub const fn same(px: f32) -> Margins {
+        Margins {
+            left: px,
+            top: px,
+            right: px,
+            bottom: px,
+        }
+    }
+}
+
+/// The centre (lon, lat) and zoom that show `bounds` whole in a map of `size` pixels, inside
+/// `margins`; a single point gets a regional zoom. Walkers' world is 256 x 2^zoom pixels wide.
+pub fn fit_view(bounds: Bounds, size: egui::Vec2, margins: Margins) -> (f64, f64, f64) {
     let a = mercator(bounds.west, bounds.north);
     let b = mercator(bounds.east, bounds.south);
     // x from the longitudes themselves: they may run past 180 on purpose.
     let (x0, x1) = ((bounds.west + 180.0) / 360.0, (bounds.east + 180.0) / 360.0);
     let (y0, y1) = (f64::from(a[1]), f64::from(b[1]));
-    let w = f64::from((size.x - 2.0 * margin).max(40.0));
-    let h = f64::from((size.y - 2.0 * margin).max(40.0));
+    let w = f64::from((size.x - margins.left - margins.right).max(40.0));
+    let h = f64::from((size.y - margins.top - margins.bottom).max(40.0));
     let span_x = (x1 - x0).max(1e-6);
     let span_y = (y1 - y0).max(1e-6);
     let zoom = (w / span_x / 256.0)
         .min(h / span_y / 256.0)
         .log2()
         .clamp(1.0, 6.0);
-    let lon = (x0 + x1) / 2.0 * 360.0 - 180.0;
-    let ym = (y0 + y1) / 2.0;
-    let lat = (std::f64::consts::PI * (1.0 - 2.0 * ym))
+    // The bounds' centre goes to the centre of the rectangle inside the margins.
+    let world = 256.0 * zoom.exp2();
+    let cx = (x0 + x1) / 2.0 - f64::from(margins.left - margins.right) / 2.0 / world;
+    let cy = (y0 + y1) / 2.0 - f64::from(margins.top - margins.bottom) / 2.0 / world;
+    let lon = cx * 360.0 - 180.0;
+    let lat = (std::f64::consts::PI * (1.0 - 2.0 * cy))
         .sinh()
         .atan()
         .to_degrees();
@@ -383,8 +408,12 @@ mod tests {
         ];
         let b = Bounds::of_path(&path).unwrap();
         assert!(b.west < -300.0 && b.east > -90.0, "{b:?}");
+        let margins = Margins {
+            bottom: 200.0,
+            ..Margins::same(48.0)
+        };
         for size in [egui::vec2(660.0, 560.0), egui::vec2(1100.0, 560.0)] {
-            let (lon, lat, zoom) = fit_view(b, size, 48.0);
+            let (lon, lat, zoom) = fit_view(b, size, margins);
             let mut memory = MapMemory::default();
             let _ = memory.set_zoom(zoom);
             memory.center_at(lon_lat(lon, lat));

@@ -546,11 +546,15 @@ fn lerp_colour(a: Color32, b: Color32, t: f32) -> Color32 {
     )
 }
 
+/// The height the legend takes at the bottom of the map (with its gap), kept free when a route
+/// is framed.
+pub const LEGEND_SPACE: f32 = 150.0;
+
 /// The legend: colour by score, width by value, circles by value through a place, in the map's
 /// lower-left corner.
 pub fn legend(painter: &egui::Painter, rect: Rect, flows: &DrawnFlows) {
     let threshold = flows.threshold;
-    let origin = rect.left_bottom() + vec2(12.0, -150.0);
+    let origin = rect.left_bottom() + vec2(12.0, -LEGEND_SPACE);
     let bg = Rect::from_min_size(origin, vec2(250.0, 138.0));
     painter.rect_filled(bg, 4.0, theme::LEGEND_BG);
     let text = |pos: Pos2, s: &str, c: Color32| {

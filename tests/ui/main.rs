@@ -405,6 +405,12 @@ fn selecting_a_route_in_the_table_frames_all_of_it_and_escape_clears() {
                 "{id}: stop {lon},{} at {q:?} outside {rect:?}",
                 p.y()
             );
+            // Not under the legend in the lower-left corner either.
+            let legend = egui::Rect::from_min_size(
+                rect.left_bottom() + egui::vec2(0.0, -chiptrail::gui::flows::LEGEND_SPACE),
+                egui::vec2(270.0, chiptrail::gui::flows::LEGEND_SPACE),
+            );
+            assert!(!legend.contains(q), "{id}: stop at {q:?} under the legend");
         }
     }
     press(&mut harness, egui::Modifiers::NONE, egui::Key::Escape);

@@ -4,7 +4,7 @@ use egui::Rect;
 use walkers::{HttpTiles, Map, MapMemory, lon_lat};
 
 use crate::filter::{PlaceFilter, PlaceRole};
-use crate::gui::basemap::{BasemapPlugin, Bounds, fit_view};
+use crate::gui::basemap::{BasemapPlugin, Bounds, Margins, fit_view};
 use crate::gui::command::Command;
 use crate::gui::flows::{FlowsPlugin, MapEvents, MapItem};
 use crate::gui::state::State;
@@ -19,15 +19,21 @@ pub struct MapView {
     pub events: MapEvents,
     /// A view to frame when the map is next laid out (its size is known only then: panels
     /// opening with a selection make it narrower).
-    /// With the pixels kept free on every side.
-    pub frame: Option<(Bounds, f32)>,
+    /// With the pixels kept free on each side.
+    pub frame: Option<(Bounds, Margins)>,
     /// The investigator has moved the map (or a case or a selection placed it): loading data
     /// no longer frames the world.
     pub touched: bool,
 }
 
-/// Pixels kept free around a framed route.
-pub const FRAME_MARGIN: f32 = 48.0;
+/// Pixels kept free around a framed route: the legend's corner at the bottom too, so that no
+/// stop ends up under it.
+pub const FRAME_MARGIN: Margins = Margins {
+    left: 48.0,
+    top: 48.0,
+    right: 48.0,
+    bottom: 48.0 + crate::gui::flows::LEGEND_SPACE,
+};
 
 pub fn map_ui(ui: &mut egui::Ui, state: &State, view: &mut MapView) -> Vec<Command> {
     let mut commands = Vec::new();
