@@ -459,6 +459,11 @@ impl App {
                     .retain(|old| !out.failures.iter().any(|f| f.path == old.path));
                 s.failures.extend(out.failures);
                 s.selected = None;
+                // New data has other months: playing stops and the dates go back.
+                if let Some(p) = s.playback.take() {
+                    s.settings.filter.from = p.before.from;
+                    s.settings.filter.to = p.before.to;
+                }
                 self.data_changed();
                 if !self.map.touched {
                     self.frame_world();
@@ -552,6 +557,7 @@ impl App {
         s.mapping_dialog = None;
         s.triage = opened.triage;
         s.settings.filter = opened.filter;
+        s.playback = None;
         s.selected = None;
         self.map
             .memory

@@ -1650,6 +1650,13 @@ fn playing_time_steps_the_date_filter_a_month_at_a_time_and_stop_puts_it_back() 
     assert!(!p.playing);
     assert_eq!(p.month, last);
     assert_eq!(from(&harness), Some(month_days(last).0));
+    // New data has other months: playing stops and the dates go back.
+    let ctx = harness.ctx.clone();
+    let more = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/comtrade_small.csv");
+    harness.state_mut().apply(&ctx, Command::Open(vec![more]));
+    wait_for_job(&mut harness);
+    assert!(harness.state().state.playback.is_none());
+    assert_eq!((from(&harness), to(&harness)), (None, None));
 }
 
 #[test]

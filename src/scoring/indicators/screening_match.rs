@@ -22,9 +22,9 @@ pub struct ScreeningIndex {
 }
 
 impl ScreeningIndex {
-    /// Matches every holder against the list: exact normalised keys first, then names that share
-    /// their first word and reach the fuzzy threshold. A match in a country the entry does not
-    /// name counts half.
+    /// Matches every holder against the list: exact normalised keys first, then the first listed
+    /// name that the fuzzy index finds ([`FuzzyIndex`]: shares a block key and matches with a
+    /// distinctive word pair). A match in a country the entry does not name counts half.
     pub fn build(
         entries: &[ScreeningEntry],
         ledger: &Ledger,
