@@ -162,6 +162,9 @@ pub struct BasemapPlugin<'a> {
     pub concern: &'a [u16],
     /// Country labels: (point, name), shown from zoom 3.
     pub labels: &'a [([f32; 2], String)],
+    /// Points (normalised Mercator) of the places the flows label: a country's name is left out
+    /// near one, where the place's own label goes.
+    pub avoid: &'a [[f32; 2]],
 }
 
 /// The copies of the world (whole-world offsets) a view's normalised x range shows.
@@ -236,7 +239,12 @@ impl Plugin for BasemapPlugin<'_> {
             for k in copies(view) {
                 for (p, name) in self.labels {
                     let pos = t.apply([p[0] + k as f32, p[1]]);
-                    if rect.contains(pos) {
+                    let near_place = self.avoid.iter().any(|q| {
+                        (0..3).any(|c| {
+                            (t.apply([q[0] + (k + c - 1) as f32, q[1]]) - pos).length() < 40.0
+                        })
+                    });
+                    if rect.contains(pos) && !near_place {
                         painter.text(
                             pos,
                             Align2::CENTER_CENTER,

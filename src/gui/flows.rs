@@ -51,6 +51,9 @@ pub struct DrawnFlows {
     pub places: Vec<u32>,
     /// The largest value through a place, for sizing circles.
     pub max_place_value: f64,
+    /// Where the places on drawn flows are (normalised Mercator), for the basemap to keep its
+    /// country names clear of their labels.
+    pub place_points: Vec<[f32; 2]>,
     /// The flag threshold of the rules the analysis was scored with (the colour ramp turns red
     /// there).
     pub threshold: f64,
@@ -175,12 +178,20 @@ impl DrawnFlows {
         let value = |p: u32| summary.totals[p as usize].value;
         on_map.sort_by(|a, b| value(*b).total_cmp(&value(*a)).then(a.cmp(b)));
         let max_place_value = on_map.first().map(|p| value(*p)).unwrap_or(0.0);
+        let place_points = on_map
+            .iter()
+            .map(|p| {
+                let q = places.place(*p).point;
+                mercator(q.x(), q.y())
+            })
+            .collect();
         DrawnFlows {
             summary,
             arcs,
             hidden,
             places: on_map,
             max_place_value,
+            place_points,
             threshold: analysis.rules.scoring.flag_threshold,
             selected: None,
         }

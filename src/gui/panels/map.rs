@@ -52,6 +52,7 @@ pub fn map_ui(ui: &mut egui::Ui, state: &State, view: &mut MapView) -> Vec<Comma
             tiles_below,
             concern: &state.concern_m49,
             labels: &state.labels,
+            avoid: &state.drawn.place_points,
         })
         .with_plugin(FlowsPlugin {
             flows: &state.drawn,
