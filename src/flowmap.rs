@@ -117,13 +117,9 @@ impl RoutePlaces {
                             None
                         };
                         let Some(port) = port else { continue };
-                        let hub = *hub_of.entry(port).or_insert_with(|| {
-                            let h = g.hub(port)?;
-                            g.hubs()
-                                .iter()
-                                .position(|x| std::ptr::eq(x, h))
-                                .map(|i| i as u32)
-                        });
+                        let hub = *hub_of
+                            .entry(port)
+                            .or_insert_with(|| g.hub_index(port).map(|i| i as u32));
                         if let Some(h) = hub.filter(|h| g.hubs()[*h as usize].country == country) {
                             match named.iter_mut().find(|(x, _)| *x == h) {
                                 Some((_, n)) => *n += 1,

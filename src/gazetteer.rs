@@ -334,14 +334,19 @@ impl Gazetteer {
 
     /// Finds a hub by UN/LOCODE (`SGSIN`, `SG SIN`) or by name (`Port Klang`).
     pub fn hub(&self, text: &str) -> Option<&Hub> {
+        self.hub_index(text).map(|i| &self.hubs[i])
+    }
+
+    /// As [`Gazetteer::hub`], the hub's index in [`Gazetteer::hubs`].
+    pub fn hub_index(&self, text: &str) -> Option<usize> {
         let t = text.trim();
         let code: String = t.chars().filter(|c| !c.is_whitespace()).collect();
         if code.len() == 5
             && let Some(i) = self.hub_by_key.get(&code.to_ascii_uppercase())
         {
-            return Some(&self.hubs[*i]);
+            return Some(*i);
         }
-        self.hub_by_key.get(&fold(t)).map(|i| &self.hubs[*i])
+        self.hub_by_key.get(&fold(t)).copied()
     }
 
     /// Every country group.
