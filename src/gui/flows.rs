@@ -84,11 +84,16 @@ fn bbox(points: &[[f32; 2]]) -> [f32; 4] {
     b
 }
 
+/// Where a place is, in normalised Mercator coordinates.
+fn place_point(places: &RoutePlaces, id: u32) -> [f32; 2] {
+    let p = places.place(id).point;
+    mercator(p.x(), p.y())
+}
+
 /// The arc of a hop between two places, the short way round.
 fn place_arc(places: &RoutePlaces, from: u32, to: u32) -> Vec<[f32; 2]> {
-    let (a, b) = (places.place(from).point, places.place(to).point);
-    let a = mercator(a.x(), a.y());
-    let mut b = mercator(b.x(), b.y());
+    let a = place_point(places, from);
+    let mut b = place_point(places, to);
     b[0] = nearest_copy(a[0], b[0]);
     arc(a, b, BEND, SEGMENTS, 0.02, 0.98)
 }
@@ -121,31 +126,23 @@ impl DrawnFlows {
         chosen.sort_unstable();
         let hidden = summary.flows.len() - chosen.len();
         // Faded by value rank within the flagged and within the rest: the busiest read first.
-        let rank_of = |flagged: bool| -> Vec<usize> {
-            let mut v: Vec<usize> = chosen
-                .iter()
-                .copied()
-                .filter(|&i| (summary.flows[i].flagged > 0) == flagged)
-                .collect();
-            v.sort_by(|a, b| {
-                summary.flows[*b]
-                    .value_usd
-                    .total_cmp(&summary.flows[*a].value_usd)
-            });
-            v
-        };
-        let (flagged_rank, other_rank) = (rank_of(true), rank_of(false));
+        // `chosen` follows the summary's order (flagged first, each by value, largest first), so
+        // a flow's rank is the number of its class before it.
+        let flagged_count = chosen
+            .iter()
+            .filter(|&&i| summary.flows[i].flagged > 0)
+            .count();
+        let counts = [chosen.len() - flagged_count, flagged_count];
+        let mut seen = [0usize; 2];
         let mut arcs: Vec<DrawnArc> = chosen
             .iter()
             .map(|&i| {
                 let f = &summary.flows[i];
-                let (ranks, top, fall) = if f.flagged > 0 {
-                    (&flagged_rank, 0.95, 0.45)
-                } else {
-                    (&other_rank, 0.7, 0.5)
-                };
-                let rank = ranks.iter().position(|&u| u == i).unwrap_or(0) as f32;
-                let mut alpha = top - fall * rank / ranks.len().max(1) as f32;
+                let class = usize::from(f.flagged > 0);
+                let (top, fall) = if class == 1 { (0.95, 0.45) } else { (0.7, 0.5) };
+                let rank = seen[class] as f32;
+                seen[class] += 1;
+                let mut alpha = top - fall * rank / counts[class].max(1) as f32;
                 if f.disposition() == Disposition::Dismissed {
                     alpha *= theme::DISMISSED_ALPHA;
                 }
@@ -178,13 +175,7 @@ impl DrawnFlows {
         let value = |p: u32| summary.totals[p as usize].value;
         on_map.sort_by(|a, b| value(*b).total_cmp(&value(*a)).then(a.cmp(b)));
         let max_place_value = on_map.first().map(|p| value(*p)).unwrap_or(0.0);
-        let place_points = on_map
-            .iter()
-            .map(|p| {
-                let q = places.place(*p).point;
-                mercator(q.x(), q.y())
-            })
-            .collect();
+        let place_points = on_map.iter().map(|p| place_point(places, *p)).collect();
         DrawnFlows {
             summary,
             arcs,
@@ -282,8 +273,7 @@ pub fn pick(
     for k in world_copies(view) {
         let dx = k as f32;
         for &id in &flows.places {
-            let q = places.place(id).point;
-            let m = mercator(q.x(), q.y());
+            let m = place_point(places, id);
             let c = t.apply([m[0] + dx, m[1]]);
             if (c - p).length() <= flows.radius(id) + 3.0 {
                 return Some(MapItem::Place(id));
@@ -491,8 +481,7 @@ fn draw_places(
         let dx = k as f32;
         // Circles, smallest on top so that none hides another.
         for &id in flows.places.iter().chain(&on_path) {
-            let q = places.place(id).point;
-            let m = mercator(q.x(), q.y());
+            let m = place_point(places, id);
             let c = t.apply([m[0] + dx, m[1]]);
             let r = flows.radius(id);
             if !rect.expand(r).contains(c) {
@@ -511,7 +500,7 @@ fn draw_places(
                 break;
             }
             let place = places.place(id);
-            let m = mercator(place.point.x(), place.point.y());
+            let m = place_point(places, id);
             let c = t.apply([m[0] + dx, m[1]]);
             let r = flows.radius(id);
             if !rect.shrink(4.0).contains(c)
