@@ -56,40 +56,16 @@ impl RouteSource for Vec<&ScoredRoute> {
     }
 }
 
-/// Routes of an analysis by index, each explained in words as it is written
-/// ([`crate::analysis::Analysis::explained`]); `done` counts the routes made, for progress, and
-/// `cancel` stops the export.
-pub struct Explained<'a> {
-    pub analysis: &'a crate::analysis::Analysis,
-    pub datasets: &'a [&'a Dataset],
-    pub indices: &'a [usize],
-    pub done: &'a std::sync::atomic::AtomicUsize,
-    pub cancel: &'a std::sync::atomic::AtomicBool,
-}
-
-impl RouteSource for Explained<'_> {
-    fn len(&self) -> usize {
-        self.indices.len()
-    }
-    fn route(&self, i: usize) -> std::borrow::Cow<'_, ScoredRoute> {
-        use std::sync::atomic::Ordering;
-        self.done.fetch_add(1, Ordering::Relaxed);
-        let k = self.indices[i];
-        self.analysis
-            .explained(k, self.datasets)
-            .unwrap_or_else(|| std::borrow::Cow::Borrowed(&self.analysis.routes[k]))
-    }
-    fn cancelled(&self) -> bool {
-        self.cancel.load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
-
 /// Rows at hand, each written as `explain` gives it: the command line scores without words and
-/// explains each row as it is written, a chunk at a time, so that memory holds the words of one
-/// chunk rather than of every row (see [`crate::analysis::Analysis::explain`]).
+/// the app keeps unflagged routes without them, and each row is explained as it is written, a
+/// chunk at a time, so that memory holds the words of one chunk rather than of every row (see
+/// [`crate::analysis::Analysis::explain`]). `done`, when given, counts the rows made (for
+/// progress), and `cancel` stops the export.
 pub struct ExplainedRows<'a> {
     pub routes: &'a [&'a ScoredRoute],
     pub explain: &'a (dyn for<'r> Fn(&'r ScoredRoute) -> Cow<'r, ScoredRoute> + Sync),
+    pub done: Option<&'a std::sync::atomic::AtomicUsize>,
+    pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 impl RouteSource for ExplainedRows<'_> {
@@ -97,7 +73,14 @@ impl RouteSource for ExplainedRows<'_> {
         self.routes.len()
     }
     fn route(&self, i: usize) -> Cow<'_, ScoredRoute> {
+        if let Some(done) = self.done {
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         (self.explain)(self.routes[i])
+    }
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
     }
 }
 
@@ -108,7 +91,13 @@ pub fn write_routes_csv_explained(
     g: &Gazetteer,
     explain: &(dyn for<'r> Fn(&'r ScoredRoute) -> Cow<'r, ScoredRoute> + Sync),
 ) -> std::io::Result<()> {
-    write_routes_csv_triaged(path, &ExplainedRows { routes, explain }, g, None)
+    let rows = ExplainedRows {
+        routes,
+        explain,
+        done: None,
+        cancel: None,
+    };
+    write_routes_csv_triaged(path, &rows, g, None)
 }
 
 /// Routes are made in parallel a chunk at a time, and written in order: the file is the same

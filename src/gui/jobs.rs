@@ -127,12 +127,13 @@ impl Job {
             use super::command::ExportFormat;
             let done = std::sync::atomic::AtomicUsize::new(0);
             let sets: Vec<&Dataset> = datasets.iter().map(Arc::as_ref).collect();
-            let source = crate::export::Explained {
-                analysis: &analysis,
-                datasets: &sets,
-                indices: &indices,
-                done: &done,
-                cancel: c,
+            let routes: Vec<&crate::analysis::ScoredRoute> =
+                indices.iter().map(|&k| &analysis.routes[k]).collect();
+            let source = crate::export::ExplainedRows {
+                routes: &routes,
+                explain: &|r| analysis.explain(r, &sets),
+                done: Some(&done),
+                cancel: Some(c),
             };
             let g = Gazetteer::embedded();
             let n = indices.len().max(1);
