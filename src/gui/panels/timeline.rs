@@ -188,16 +188,12 @@ fn totals_plot(ui: &mut egui::Ui, totals: &[(Period, f64)], shown: Option<i32>) 
             Bar::new(x, v / 1e6).width(w)
         })
         .collect();
-    Plot::new("timeline-corridors")
-        .height((ui.available_height() - 8.0).max(80.0))
-        .x_axis_formatter(|mark, _| month_label(mark.value.round() as i32))
-        .allow_scroll(false)
-        .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("corridors", bars).color(RECONCILED));
-            if let Some(m) = shown {
-                plot.vline(VLine::new("shown", f64::from(m)).color(theme::SELECTED));
-            }
-        });
+    month_bars(
+        ui,
+        "timeline-corridors",
+        BarChart::new("corridors", bars).color(RECONCILED),
+        shown,
+    );
 }
 
 /// Play / Pause, Stop, the speed, and the month shown in large text.
@@ -274,12 +270,17 @@ fn timeline_plot(ui: &mut egui::Ui, months: &[(i32, f64)], shown: Option<i32>) {
             }
         })
         .collect();
-    Plot::new("timeline")
+    month_bars(ui, "timeline", BarChart::new("value", bars), shown);
+}
+
+/// Bars over months filling the timeline's height, with a line at the month playing.
+fn month_bars(ui: &mut egui::Ui, id: &str, chart: BarChart, shown: Option<i32>) {
+    Plot::new(id)
         .height((ui.available_height() - 8.0).max(80.0))
         .x_axis_formatter(|mark, _| month_label(mark.value.round() as i32))
         .allow_scroll(false)
         .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("value", bars));
+            plot.bar_chart(chart);
             if let Some(m) = shown {
                 plot.vline(VLine::new("shown", f64::from(m)).color(theme::SELECTED));
             }
