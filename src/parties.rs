@@ -1356,13 +1356,17 @@ pub(crate) mod tests {
         }
     }
 
+    /// A name given as words of [`VOCABULARY`], as their indices there.
+    pub(crate) fn vocabulary_name(words: &[&str]) -> Vec<usize> {
+        words
+            .iter()
+            .map(|w| VOCABULARY.iter().position(|v| v == w).unwrap())
+            .collect()
+    }
+
     #[test]
     fn the_lexicon_matches_as_the_words_do() {
-        let n = |ws: &[&str]| -> Vec<usize> {
-            ws.iter()
-                .map(|w| VOCABULARY.iter().position(|v| v == w).unwrap())
-                .collect()
-        };
+        let n = vocabulary_name;
         lexicon_agrees(
             &[
                 n(&["alpha", "beta", "gamma", "computer"]),

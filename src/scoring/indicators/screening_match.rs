@@ -509,7 +509,7 @@ mod tests {
         );
     }
 
-    use crate::parties::tests::VOCABULARY;
+    use crate::parties::tests::{VOCABULARY, vocabulary_name};
     use proptest::prelude::*;
 
     /// What the index must find: the first listed name that shares a block key with the holder
@@ -562,11 +562,7 @@ mod tests {
 
     #[test]
     fn the_index_finds_initialisms_abbreviations_and_slips() {
-        let n = |ws: &[&str]| -> Vec<usize> {
-            ws.iter()
-                .map(|w| VOCABULARY.iter().position(|v| v == w).unwrap())
-                .collect()
-        };
+        let n = vocabulary_name;
         let listed = [
             n(&["lion", "city", "compute"]),
             n(&["alpha", "beta", "gamma", "computer"]),
