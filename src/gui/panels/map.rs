@@ -8,6 +8,7 @@ use crate::gui::basemap::{BasemapPlugin, Bounds, Margins, fit_view};
 use crate::gui::command::Command;
 use crate::gui::flows::{FlowsPlugin, MapEvents, MapItem};
 use crate::gui::state::State;
+use crate::scoring::indicators::usd;
 
 /// What the map widget keeps and changes itself: pan and zoom, the online tiles, and what it
 /// reports back each frame (its rectangle, the item hovered or clicked).
@@ -74,10 +75,10 @@ pub fn map_ui(ui: &mut egui::Ui, state: &State, view: &mut MapView) -> Vec<Comma
                 response.clone().on_hover_ui_at_pointer(|ui| {
                     ui.strong(format!("{} → {}", a.name, b.name));
                     ui.label(format!(
-                        "{} route(s), {} flagged; USD {}",
+                        "{} route(s), {} flagged; {}",
                         f.routes,
                         f.flagged,
-                        thousands(f.value_usd)
+                        usd(f.value_usd)
                     ));
                     ui.small(format!(
                         "value-weighted score {:.2}, best {:.2}",
@@ -117,11 +118,7 @@ pub fn map_ui(ui: &mut egui::Ui, state: &State, view: &mut MapView) -> Vec<Comma
                 } else {
                     ui.strong(&p.name);
                 }
-                ui.label(format!(
-                    "in USD {} · out USD {}",
-                    thousands(t.inflow),
-                    thousands(t.outflow)
-                ));
+                ui.label(format!("in {} · out {}", usd(t.inflow), usd(t.outflow)));
                 ui.label(format!(
                     "{} route(s), {} flagged: {:.0}% of the value flagged",
                     t.routes,
@@ -156,17 +153,4 @@ pub fn map_ui(ui: &mut egui::Ui, state: &State, view: &mut MapView) -> Vec<Comma
     }
     view.events = events;
     commands
-}
-
-/// A whole number of dollars with thousands separators (`12,345,678`).
-fn thousands(v: f64) -> String {
-    let digits = format!("{:.0}", v.max(0.0));
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
