@@ -183,12 +183,6 @@ mod country_codes {
 }
 
 impl RouteFilter {
-    /// True when the route passes every active filter (an open route, when dispositions are
-    /// filtered on).
-    pub fn matches(&self, r: &ScoredRoute, analysis: &Analysis) -> bool {
-        self.passes(r, analysis, self.hs_code(), Disposition::Open)
-    }
-
     /// The HS prefix as a code, `None` when it holds no digits.
     fn hs_code(&self) -> Option<HsCode> {
         let digits: String = self
@@ -249,18 +243,13 @@ impl RouteFilter {
     }
 
     /// Indices of the routes that pass, in the analysis' order (highest score first); every
-    /// route counts as open.
+    /// route counts as open, and place filters read the routes' countries only.
     pub fn apply(&self, analysis: &Analysis) -> Vec<usize> {
-        self.apply_triaged(analysis, &[])
+        self.apply_at(analysis, &[], None)
     }
 
     /// As [`RouteFilter::apply`], with each route's disposition (`dispositions[i]` for route `i`;
-    /// routes beyond the slice are open).
-    pub fn apply_triaged(&self, analysis: &Analysis, dispositions: &[Disposition]) -> Vec<usize> {
-        self.apply_at(analysis, dispositions, None)
-    }
-
-    /// As [`RouteFilter::apply_triaged`], reading place filters against each route's places
+    /// routes beyond the slice are open), reading place filters against each route's places
     /// (hubs need them; without them a country is looked for among the route's countries and a
     /// hub is nowhere).
     pub fn apply_at(
@@ -312,42 +301,6 @@ pub fn route_party_months(analysis: &Analysis, route: &ScoredRoute) -> Vec<(i32,
         }
     }
     months.into_iter().collect()
-}
-
-/// Value of shipments through each hub named as a port of loading or discharge, for sizing hubs
-/// on the map: (index into `g.hubs()`, value in USD).
-pub fn hub_throughput(datasets: &[&crate::model::Dataset], g: &Gazetteer) -> Vec<(usize, f64)> {
-    let mut by_hub: std::collections::HashMap<String, (usize, f64)> =
-        std::collections::HashMap::new();
-    let mut seen: std::collections::HashMap<&str, Option<usize>> = std::collections::HashMap::new();
-    let index: std::collections::HashMap<&str, usize> = g
-        .hubs()
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.locode.as_str(), i))
-        .collect();
-    for d in datasets {
-        for s in d.shipments() {
-            for port in [&s.port_of_loading, &s.port_of_discharge]
-                .into_iter()
-                .flatten()
-            {
-                let hub = *seen.entry(&**port).or_insert_with(|| {
-                    g.hub(port)
-                        .and_then(|h| index.get(h.locode.as_str()).copied())
-                });
-                if let Some(i) = hub {
-                    by_hub
-                        .entry(g.hubs()[i].locode.clone())
-                        .or_insert((i, 0.0))
-                        .1 += s.value_usd;
-                }
-            }
-        }
-    }
-    let mut out: Vec<(usize, f64)> = by_hub.into_values().collect();
-    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    out
 }
 
 /// What a search found.
