@@ -1023,6 +1023,116 @@ impl NameTable {
     }
 }
 
+/// Per name, the words that [`Lexicon::firm_match`] must see accounted for by the other name:
+/// every distinctive word, and every generic word on one side at least (words left over on both
+/// sides are a substitution). With them, what the other name's words are checked against: the
+/// letters of its words that may be initials (a set of ASCII bytes: an initialism covers words by
+/// their first letter) and the first letter of each of its words (what an initialism spells).
+pub struct Required {
+    starts: Vec<u32>,
+    /// Per name: its distinctive words, then its generic ones, from `starts[i]`.
+    words: Vec<u32>,
+    /// Per name: how many of its words are distinctive.
+    distinctive: Vec<u32>,
+    /// Per name: the first byte of each word, in order, from `starts[i]`.
+    firsts: Vec<u8>,
+    initials: Vec<u128>,
+}
+
+/// One name's part of [`Required`].
+pub struct Needs<'a> {
+    distinctive: &'a [u32],
+    generic: &'a [u32],
+    firsts: &'a [u8],
+    initials: u128,
+}
+
+impl Required {
+    pub fn new(lexicon: &Lexicon, names: &[Vec<u32>], generic: &[bool]) -> Required {
+        let mut r = Required {
+            starts: vec![0],
+            words: Vec::new(),
+            distinctive: Vec::with_capacity(names.len()),
+            firsts: Vec::new(),
+            initials: Vec::with_capacity(names.len()),
+        };
+        for name in names {
+            let mut letters = 0u128;
+            for &w in name {
+                if lexicon.short_key(w).is_some() {
+                    for b in lexicon.text(w).bytes() {
+                        letters |= 1 << (b & 127);
+                    }
+                }
+                r.firsts.push(lexicon.text(w).bytes().next().unwrap_or(0));
+            }
+            let start = r.words.len();
+            r.words
+                .extend(name.iter().copied().filter(|&w| !generic[w as usize]));
+            r.distinctive.push((r.words.len() - start) as u32);
+            r.words
+                .extend(name.iter().copied().filter(|&w| generic[w as usize]));
+            r.starts.push(r.words.len() as u32);
+            r.initials.push(letters);
+        }
+        r
+    }
+
+    /// What name `i` needs accounted for, and what it accounts for the other name with.
+    pub fn get(&self, i: usize) -> Needs<'_> {
+        let span = self.starts[i] as usize..self.starts[i + 1] as usize;
+        let (distinctive, generic) =
+            self.words[span.clone()].split_at(self.distinctive[i] as usize);
+        Needs {
+            distinctive,
+            generic,
+            firsts: &self.firsts[span],
+            initials: self.initials[i],
+        }
+    }
+}
+
+/// True when word `w`, which no word of the other name meets, may still be accounted for by
+/// `other` in [`Lexicon::firm_match`]: an initialism of `other` covers it (its first letter is
+/// one of the initialism's), or it is itself an initialism spelling consecutive first letters of
+/// `other`'s words.
+fn initialism_accounts(lexicon: &Lexicon, w: u32, other: &Needs<'_>) -> bool {
+    lexicon
+        .text(w)
+        .bytes()
+        .next()
+        .is_some_and(|b| b < 128 && other.initials & (1 << b) != 0)
+        || (lexicon.short_key(w).is_some() && {
+            let letters = lexicon.text(w).as_bytes();
+            other
+                .firsts
+                .windows(letters.len())
+                .any(|run| run == letters)
+        })
+}
+
+impl Lexicon {
+    /// False when [`Lexicon::firm_match`] cannot pair names `a` and `b`, from what each needs
+    /// accounted for (see [`Required`]): every distinctive word of both, and the generic words
+    /// of one at least, must meet a word of the other name or be accounted for by an
+    /// initialism. `a_meets(x)` says whether a word of `a` meets word `x` of `b`
+    /// ([`Lexicon::words_meet`]), `b_meets(w)` the same of word `w` of `a`: callers answer from
+    /// [`WordPartners`] found once, far quicker than matching every pair of names.
+    pub fn may_be_one_firm(
+        &self,
+        a: &Needs<'_>,
+        a_meets: impl Fn(u32) -> bool,
+        b: &Needs<'_>,
+        b_meets: impl Fn(u32) -> bool,
+    ) -> bool {
+        let in_b = |w: &u32| b_meets(*w) || initialism_accounts(self, *w, b);
+        let in_a = |x: &u32| a_meets(*x) || initialism_accounts(self, *x, a);
+        b.distinctive.iter().all(in_a)
+            && a.distinctive.iter().all(in_b)
+            && (b.generic.iter().all(in_a) || a.generic.iter().all(in_b))
+    }
+}
+
 /// A key of `kind` made of `bytes`, hashed: where keys only gather candidates that are then
 /// checked, two keys that collide cost a check and change no answer.
 pub fn hash_key(kind: u8, bytes: &[u8]) -> u64 {
@@ -1343,12 +1453,31 @@ pub(crate) mod tests {
             }
         }
         let table = NameTable::new(&lex, &ids, &flags);
+        let required = Required::new(&lex, &ids, &flags);
+        let meets = |x: u32, name: &[u32]| {
+            name.iter()
+                .any(|&w| lex.words_meet(&lex.token(w, &flags), &lex.token(x, &flags)))
+        };
         for (i, a) in tokens.iter().enumerate() {
             for (j, b) in tokens.iter().enumerate() {
+                let matched = lex.firm_match(table.get(i), table.get(j));
                 assert_eq!(
-                    lex.firm_match(table.get(i), table.get(j)),
+                    matched,
                     firm_match(a, b, &generic),
                     "{:?} / {:?}",
+                    a.words,
+                    b.words
+                );
+                // The quick test never turns away a match.
+                let may = lex.may_be_one_firm(
+                    &required.get(i),
+                    |x| meets(x, &ids[i]),
+                    &required.get(j),
+                    |w| meets(w, &ids[j]),
+                );
+                assert!(
+                    may || matched.is_none(),
+                    "may_be_one_firm turns away {:?} / {:?}",
                     a.words,
                     b.words
                 );

@@ -1,7 +1,7 @@
 //! Holders: the firms that hold goods between legs, one per party across every loaded file, with
 //! name variants of one firm in one country merged (`Tien Shan LLC` / `Tien Shan LLC (Branch)`).
 
-use crate::parties::{Lexicon, NameTable};
+use crate::parties::{Lexicon, NameTable, Required, WordPartners};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -127,6 +127,25 @@ impl Holders {
             filed.push(mine);
         }
         let table = NameTable::new(&lexicon, &tokens, &generic);
+        // Per word, the words of the names it meets, and per name what a match must account for:
+        // most pairs of a block fail `Lexicon::may_be_one_firm`, which is quickly told.
+        let mut words: Vec<u32> = tokens.iter().flatten().copied().collect();
+        words.sort_unstable();
+        words.dedup();
+        let meet = WordPartners::new(&lexicon, words.iter().copied());
+        let found: Vec<Vec<u32>> = words
+            .par_iter()
+            .map(|&w| {
+                let mut out = Vec::new();
+                meet.partners(&lexicon, w, &generic, &mut out);
+                out
+            })
+            .collect();
+        let mut partners = vec![Vec::new(); lexicon.len()];
+        for (w, p) in words.iter().zip(found) {
+            partners[*w as usize] = p;
+        }
+        let required = Required::new(&lexicon, &tokens, &generic);
         // A block this large is a common word, not a firm: comparing it pairwise would be
         // quadratic, and its members are better kept apart.
         let open: Vec<bool> = blocks
@@ -142,9 +161,16 @@ impl Holders {
             .into_par_iter()
             .with_min_len(256)
             .map_init(
-                || vec![u32::MAX; n],
-                |seen, a| {
+                || (vec![u32::MAX; n], vec![u32::MAX; lexicon.len()]),
+                |(seen, met), a| {
                     let mut same = Vec::new();
+                    // The words that a word of this name meets.
+                    for &w in &tokens[a] {
+                        for &x in &partners[w as usize] {
+                            met[x as usize] = a as u32;
+                        }
+                    }
+                    let needs = required.get(a);
                     for &(b, short) in &filed[a] {
                         if !open[b as usize] {
                             continue;
@@ -161,7 +187,17 @@ impl Holders {
                             let o_us = o as usize;
                             if seen[o_us] != a as u32 {
                                 seen[o_us] = a as u32;
-                                if lexicon.firm_match(table.get(a), table.get(o_us)).is_some() {
+                                let other = &tokens[o_us];
+                                if lexicon.may_be_one_firm(
+                                    &needs,
+                                    |x| met[x as usize] == a as u32,
+                                    &required.get(o_us),
+                                    |w| {
+                                        let p = &partners[w as usize];
+                                        other.iter().any(|x| p.binary_search(x).is_ok())
+                                    },
+                                ) && lexicon.firm_match(table.get(a), table.get(o_us)).is_some()
+                                {
                                     same.push(o);
                                 }
                             }

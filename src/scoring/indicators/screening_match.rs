@@ -1,7 +1,7 @@
 //! Screening-list match: a party on the route matches, fuzzily, a name on the Consolidated
 //! Screening List given with `--watchlist` (Entity List, SDN, MEU ...).
 
-use crate::parties::{Lexicon, NameTable, WordPartners, hash_key};
+use crate::parties::{Lexicon, NameTable, Required, WordPartners, hash_key};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -151,6 +151,11 @@ struct FuzzyIndex<'a> {
     listed_names: &'a [Vec<u32>],
     /// Per word id of a holder: the distinctive listed words it meets (ascending).
     partners: Vec<Vec<u32>>,
+    /// Per word id of a holder: every listed word it meets, generic ones too (ascending).
+    partners_all: Vec<Vec<u32>>,
+    /// Per holder and per listed name: the words every match must meet (see [`Required`]).
+    holder_required: Required,
+    listed_required: Required,
     /// Listed names by anchor (word id).
     by_anchor: FxHashMap<u32, Vec<u32>>,
     /// Listed names by the first letters of consecutive words that include the anchor, two to
@@ -200,16 +205,13 @@ impl<'a> FuzzyIndex<'a> {
             .map(|t| lexicon.block_keys(t, generic))
             .collect();
         let lexicon = &*lexicon;
-        // Per word of the holders, the distinctive listed words it meets.
-        let mut distinctive: Vec<u32> = listed
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|&w| !generic[w as usize])
-            .collect();
-        distinctive.sort_unstable();
-        distinctive.dedup();
-        let meet = WordPartners::new(lexicon, distinctive);
+        // Per word of the holders, the listed words it meets.
+        // Every listed word, generic ones too: a distinctive word of the holder may meet a
+        // generic word of the listed name (a rare spelling of a common word).
+        let mut all_listed: Vec<u32> = listed.iter().flatten().copied().collect();
+        all_listed.sort_unstable();
+        all_listed.dedup();
+        let meet = WordPartners::new(lexicon, all_listed);
         let mut words: Vec<u32> = holders.iter().flatten().copied().collect();
         words.sort_unstable();
         words.dedup();
@@ -222,8 +224,14 @@ impl<'a> FuzzyIndex<'a> {
             })
             .collect();
         let mut partners = vec![Vec::new(); lexicon.len()];
+        let mut partners_all = vec![Vec::new(); lexicon.len()];
         for (w, p) in words.iter().zip(found) {
-            partners[*w as usize] = p;
+            partners[*w as usize] = p
+                .iter()
+                .copied()
+                .filter(|&x| !generic[x as usize])
+                .collect();
+            partners_all[*w as usize] = p;
         }
         // How many holders a word of a listed name meets: the times a name filed under it is a
         // candidate.
@@ -278,6 +286,9 @@ impl<'a> FuzzyIndex<'a> {
             listed_keys,
             listed_names: listed,
             partners,
+            partners_all,
+            holder_required: Required::new(lexicon, holders, generic),
+            listed_required: Required::new(lexicon, listed, generic),
             by_anchor,
             by_window,
             by_initials,
@@ -297,45 +308,39 @@ impl<'a> FuzzyIndex<'a> {
         hi: usize,
         scratch: &mut Scratch,
     ) -> Option<usize> {
-        let Scratch { met, stamp } = scratch;
+        let Scratch {
+            met,
+            met_mark,
+            stamp,
+        } = scratch;
         if stamp.len() != self.listed_names.len() {
             *stamp = vec![u32::MAX; self.listed_names.len()];
+        }
+        if met_mark.len() != self.partners.len() {
+            *met_mark = vec![u32::MAX; self.partners.len()];
         }
         let name = &self.holder_names[hi];
         // A distinctive pair needs a distinctive word on both sides.
         if name.iter().all(|&w| generic[w as usize]) {
             return None;
         }
+        let stamp_of = hi as u32;
         met.clear();
         met.extend(name.iter().flat_map(|&w| &self.partners[w as usize]));
         met.sort_unstable();
         met.dedup();
         let met = &*met;
-        // The letters of the holder's words that may be initials (ASCII letters).
-        let mut initials_letters = 0u128;
+        // Every listed word a word of the holder meets, generic ones too.
         for &w in name {
-            if lexicon.short_key(w).is_some() {
-                for b in lexicon.text(w).bytes() {
-                    initials_letters |= 1 << (b & 127);
-                }
+            for &x in &self.partners_all[w as usize] {
+                met_mark[x as usize] = stamp_of;
             }
         }
+        let met_mark = &*met_mark;
         let holder = self.holder_table.get(hi);
         let keys = &self.holder_keys[hi];
-        // Every distinctive word of a match is accounted for (see `FuzzyIndex`): met by a word of
-        // the holder, or covered by its initialism (so its first letter is one of the
-        // initialism's), or itself initials.
-        let accounted = |x: u32| {
-            generic[x as usize]
-                || met.binary_search(&x).is_ok()
-                || lexicon.short_key(x).is_some()
-                || lexicon
-                    .text(x)
-                    .bytes()
-                    .next()
-                    .is_some_and(|b| b < 128 && initials_letters & (1 << b) != 0)
-        };
-        let stamp_of = hi as u32;
+        let holder_needs = self.holder_required.get(hi);
+        // What `firm_match` needs of the words of both names first (`Lexicon::may_be_one_firm`).
         let mut best: Option<usize> = None;
         let mut consider = |list: &[u32]| {
             for &li in list {
@@ -348,8 +353,19 @@ impl<'a> FuzzyIndex<'a> {
                     continue;
                 }
                 stamp[l] = stamp_of;
-                if self.listed_names[l].iter().all(|&x| accounted(x))
-                    && share_one(keys, &self.listed_keys[l])
+                let listed_needs = self.listed_required.get(l);
+                let listed_name = &self.listed_names[l];
+                if lexicon.may_be_one_firm(
+                    &holder_needs,
+                    |x| met_mark[x as usize] == stamp_of,
+                    &listed_needs,
+                    |w| {
+                        let partners = &self.partners_all[w as usize];
+                        listed_name
+                            .iter()
+                            .any(|x| partners.binary_search(x).is_ok())
+                    },
+                ) && share_one(keys, &self.listed_keys[l])
                     && lexicon
                         .firm_match(holder, self.listed_table.get(l))
                         .is_some_and(|d| d >= 1)
@@ -381,11 +397,12 @@ impl<'a> FuzzyIndex<'a> {
     }
 }
 
-/// Per thread: the listed words a holder meets, and per listed name the last holder that looked
-/// at it.
+/// Per thread: the listed words a holder meets (also marked by word id with the holder's index),
+/// and per listed name the last holder that looked at it.
 #[derive(Default)]
 struct Scratch {
     met: Vec<u32>,
+    met_mark: Vec<u32>,
     stamp: Vec<u32>,
 }
 
