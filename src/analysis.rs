@@ -240,16 +240,30 @@ impl Analysis {
             .copied()
             .filter(|d| d.provenance.format == Format::Licences)
             .collect();
-        let stage = Stage::start("licences and holder stats");
-        let licences = LicenceIndex::build(&licence_sets, &ledger, rules, g);
-        let stats = HolderStats::build(&ledger, rules, g);
-        let boundary: Vec<bool> = (0..ledger.legs.len() as u32)
-            .map(|l| licences.covered(l))
-            .collect();
-        stage.end();
-        let stage = Stage::start("screening");
-        let screening = ScreeningIndex::build(watchlist, &ledger, rules, g);
-        stage.end();
+        // Screening reads only the holders and the list: it runs beside the licences, the
+        // holder statistics and the tracing, which never read it (each half is parallel
+        // inside, and the serial parts of one fill the other's gaps).
+        let (screening, (licences, stats, routes)) = rayon::join(
+            || {
+                let stage = Stage::start("screening (beside tracing)");
+                let screening = ScreeningIndex::build(watchlist, &ledger, rules, g);
+                stage.end();
+                screening
+            },
+            || {
+                let stage = Stage::start("licences and holder stats");
+                let licences = LicenceIndex::build(&licence_sets, &ledger, rules, g);
+                let stats = HolderStats::build(&ledger, rules, g);
+                let boundary: Vec<bool> = (0..ledger.legs.len() as u32)
+                    .map(|l| licences.covered(l))
+                    .collect();
+                stage.end();
+                let stage = Stage::start("routes (tracing)");
+                let routes = ledger.traced_routes(&rules.routes, &boundary);
+                stage.end();
+                (licences, stats, routes)
+            },
+        );
         let explainer = Explainer {
             stats,
             screening,
@@ -266,10 +280,6 @@ impl Analysis {
             .iter()
             .map(|h| Arc::from(h.display_name()))
             .collect();
-        let stage = Stage::start("routes (tracing)");
-        let routes = ledger.traced_routes(&rules.routes, &boundary);
-        drop(boundary);
-        stage.end();
         let stage = Stage::start("scoring routes");
         let scored_rows = AtomicUsize::new(0);
         let flagged_rows = AtomicUsize::new(0);

@@ -297,6 +297,7 @@ impl CaseInput {
             format: self.read_as,
             mapping,
             date_order: self.date_order,
+            count_only: false,
         })
     }
 

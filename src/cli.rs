@@ -203,6 +203,7 @@ fn read_options(format: FormatArg, read: &ReadArgs) -> Result<ReadOptions> {
             DateOrderArg::Mdy => DateOrder::Mdy,
             DateOrderArg::Dmy => DateOrder::Dmy,
         }),
+        count_only: false,
     })
 }
 
@@ -213,7 +214,11 @@ fn check(
     read: ReadArgs,
     json: bool,
 ) -> Result<ExitCode> {
-    let options = read_options(format, &read)?;
+    // The verdicts on every row, without keeping the rows.
+    let options = ReadOptions {
+        count_only: true,
+        ..read_options(format, &read)?
+    };
     let opened = match ingest::read_path_all(&file, &options, Gazetteer::embedded(), None) {
         Ok(o) => o,
         Err(e) => {

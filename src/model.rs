@@ -688,6 +688,9 @@ pub enum Records {
     Flows(Vec<Flow>),
     Watchlist(Vec<ScreeningEntry>),
     Licences(Vec<Licence>),
+    /// Shipment rows read, judged and counted, but not kept (see
+    /// [`crate::ingest::ReadOptions::count_only`]).
+    Counted(usize),
 }
 
 impl Records {
@@ -698,6 +701,7 @@ impl Records {
             Records::Flows(f) => f.len(),
             Records::Watchlist(w) => w.len(),
             Records::Licences(l) => l.len(),
+            Records::Counted(n) => *n,
         }
     }
 

@@ -1031,7 +1031,7 @@ impl NameTable {
 pub struct Required {
     starts: Vec<u32>,
     /// Per name: its distinctive words, then its generic ones, from `starts[i]`.
-    words: Vec<u32>,
+    words: Vec<NeedWord>,
     /// Per name: how many of its words are distinctive.
     distinctive: Vec<u32>,
     /// Per name: the first byte of each word, in order, from `starts[i]`.
@@ -1039,10 +1039,19 @@ pub struct Required {
     initials: Vec<u128>,
 }
 
+/// A word of [`Required`], with what [`initialism_accounts`] reads of it at hand.
+#[derive(Clone, Copy)]
+struct NeedWord {
+    id: u32,
+    first: u8,
+    /// May be initials (see [`Lexicon::short_key`]).
+    initials: bool,
+}
+
 /// One name's part of [`Required`].
 pub struct Needs<'a> {
-    distinctive: &'a [u32],
-    generic: &'a [u32],
+    distinctive: &'a [NeedWord],
+    generic: &'a [NeedWord],
     firsts: &'a [u8],
     initials: u128,
 }
@@ -1066,12 +1075,23 @@ impl Required {
                 }
                 r.firsts.push(lexicon.text(w).bytes().next().unwrap_or(0));
             }
+            let word = |w: u32| NeedWord {
+                id: w,
+                first: lexicon.text(w).bytes().next().unwrap_or(0),
+                initials: lexicon.short_key(w).is_some(),
+            };
             let start = r.words.len();
-            r.words
-                .extend(name.iter().copied().filter(|&w| !generic[w as usize]));
+            r.words.extend(
+                name.iter()
+                    .filter(|&&w| !generic[w as usize])
+                    .map(|&w| word(w)),
+            );
             r.distinctive.push((r.words.len() - start) as u32);
-            r.words
-                .extend(name.iter().copied().filter(|&w| generic[w as usize]));
+            r.words.extend(
+                name.iter()
+                    .filter(|&&w| generic[w as usize])
+                    .map(|&w| word(w)),
+            );
             r.starts.push(r.words.len() as u32);
             r.initials.push(letters);
         }
@@ -1096,14 +1116,10 @@ impl Required {
 /// `other` in [`Lexicon::firm_match`]: an initialism of `other` covers it (its first letter is
 /// one of the initialism's), or it is itself an initialism spelling consecutive first letters of
 /// `other`'s words.
-fn initialism_accounts(lexicon: &Lexicon, w: u32, other: &Needs<'_>) -> bool {
-    lexicon
-        .text(w)
-        .bytes()
-        .next()
-        .is_some_and(|b| b < 128 && other.initials & (1 << b) != 0)
-        || (lexicon.short_key(w).is_some() && {
-            let letters = lexicon.text(w).as_bytes();
+fn initialism_accounts(lexicon: &Lexicon, w: &NeedWord, other: &Needs<'_>) -> bool {
+    (w.first < 128 && other.initials & (1 << w.first) != 0)
+        || (w.initials && {
+            let letters = lexicon.text(w.id).as_bytes();
             other
                 .firsts
                 .windows(letters.len())
@@ -1125,8 +1141,8 @@ impl Lexicon {
         b: &Needs<'_>,
         b_meets: impl Fn(u32) -> bool,
     ) -> bool {
-        let in_b = |w: &u32| b_meets(*w) || initialism_accounts(self, *w, b);
-        let in_a = |x: &u32| a_meets(*x) || initialism_accounts(self, *x, a);
+        let in_b = |w: &NeedWord| b_meets(w.id) || initialism_accounts(self, w, b);
+        let in_a = |x: &NeedWord| a_meets(x.id) || initialism_accounts(self, x, a);
         b.distinctive.iter().all(in_a)
             && a.distinctive.iter().all(in_b)
             && (b.generic.iter().all(in_a) || a.generic.iter().all(in_b))

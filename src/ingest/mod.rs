@@ -192,6 +192,10 @@ pub struct ReadOptions {
     pub mapping: Option<Mapping>,
     /// Day/month order for `03/04/2024`-style dates when the data cannot decide.
     pub date_order: Option<DateOrder>,
+    /// Read a shipments file's rows, judge them and count them, but keep none
+    /// ([`Records::Counted`]): `chiptrail check` wants the verdicts, not the rows, and holding a
+    /// million of them cost more than reading them. Other formats are read as always.
+    pub count_only: bool,
 }
 
 /// Progress callback: given the fraction of the file read so far, returns `false` to cancel.

@@ -141,10 +141,13 @@ struct Chunk<'g> {
     spellings: Spellings,
     texts: Texts,
     countries: Countries<'g>,
-    /// Rows whose date waits for the column's day/month order: (index in shipments, a, b, year).
+    /// Rows whose date waits for the column's day/month order: (index in shipments, a, b, year);
+    /// counting only, the row's line instead of its index.
     pending: Vec<(usize, u32, u32, i32)>,
     evidence: OrderEvidence,
     rows_in_kg: usize,
+    /// Rows judged good, when counting only ([`ReadOptions::count_only`]).
+    counted: usize,
 }
 
 /// The text of `column` in a row: its cell, or the value the mapping fixes for every row.
@@ -294,9 +297,12 @@ pub(super) fn read(
     let date_order = options
         .date_order
         .or_else(|| options.mapping.as_ref().and_then(|m| m.options.date_order));
+    let count_only = options.count_only;
+    let mut counted = 0usize;
 
     let mut parties = PartyTable::default();
-    let mut shipments: Vec<Shipment> = Vec::with_capacity(estimate_rows(table));
+    let mut shipments: Vec<Shipment> =
+        Vec::with_capacity(if count_only { 0 } else { estimate_rows(table) });
     // Rows whose date waits for the column's day/month order: (index in shipments, a, b, year).
     let mut pending: Vec<(usize, u32, u32, i32)> = Vec::new();
     let mut evidence = OrderEvidence::default();
@@ -310,16 +316,23 @@ pub(super) fn read(
         shipments: {
             let reused = spare.lock().ok().and_then(|mut s| s.pop());
             let mut table = reused.unwrap_or_default();
-            table.reserve(bytes / line_bytes + 16);
+            if !count_only {
+                table.reserve(bytes / line_bytes + 16);
+            }
             table
         },
         // A row names two parties; a chunk's rows repeat most of them.
-        spellings: Spellings::with_capacity(bytes / line_bytes / 2 + 16),
+        spellings: Spellings::with_capacity(if count_only {
+            0
+        } else {
+            bytes / line_bytes / 2 + 16
+        }),
         texts: Texts::default(),
         countries: Countries::new(g),
         pending: Vec::new(),
         evidence: OrderEvidence::default(),
         rows_in_kg: 0,
+        counted: 0,
     };
     let merge = |mut chunk: Chunk<'_>| {
         let ids: Vec<PartyId> = chunk
@@ -328,7 +341,9 @@ pub(super) fn read(
             .iter()
             .map(|(raw, country)| parties.intern(raw, *country))
             .collect();
-        let offset = shipments.len();
+        // Counting only, pending rows carry their line, not an index.
+        let offset = if count_only { 0 } else { shipments.len() };
+        counted += chunk.counted;
         for s in &mut chunk.shipments {
             s.exporter = ids[s.exporter.0 as usize];
             s.importer = ids[s.importer.0 as usize];
@@ -405,10 +420,20 @@ pub(super) fn read(
                 DateCell::Known(d) => d,
                 DateCell::Ambiguous { a, b, year } => {
                     chunk.evidence.add(a, b);
-                    chunk.pending.push((chunk.shipments.len(), a, b, year));
+                    let at = if count_only {
+                        line as usize
+                    } else {
+                        chunk.shipments.len()
+                    };
+                    chunk.pending.push((at, a, b, year));
                     Date(i32::MIN)
                 }
             };
+            // Every cell that can fail a row has been read: the rest only fills the row in.
+            if count_only {
+                chunk.counted += 1;
+                return Ok(());
+            }
             let id = optional(record, &map, Column::ShipmentId)
                 .map(Arc::from)
                 .unwrap_or_else(|| format!("L{line}").into());
@@ -460,42 +485,67 @@ pub(super) fn read(
             .unwrap_or("date");
         let (order, note) = evidence.decide(column, date_order);
         provenance.notes.extend(note);
-        let mut dropped = vec![false; shipments.len()];
-        for &(i, a, b, year) in &pending {
-            match order.resolve(a, b, year) {
-                Some(d) => shipments[i].date = d,
-                None => dropped[i] = true,
-            }
-        }
-        if dropped.iter().any(|d| *d) {
-            let mut kept = Vec::with_capacity(shipments.len());
-            for (s, drop) in shipments.into_iter().zip(dropped) {
-                if drop {
+        let impossible = || {
+            format!(
+                "impossible date in {} order",
+                if order == super::DateOrder::Dmy {
+                    "day/month"
+                } else {
+                    "month/day"
+                }
+            )
+        };
+        if count_only {
+            let before = rejects.len();
+            for &(line, a, b, year) in &pending {
+                if order.resolve(a, b, year).is_none() {
+                    counted -= 1;
                     rejects.push(super::RejectedRow {
-                        line: s.line,
+                        line: line as u64,
                         column: Column::Date.name().into(),
-                        message: format!(
-                            "impossible date in {} order",
-                            if order == super::DateOrder::Dmy {
-                                "day/month"
-                            } else {
-                                "month/day"
-                            }
-                        ),
+                        message: impossible(),
                         fields: Vec::new(),
                     });
-                } else {
-                    kept.push(s);
                 }
             }
-            shipments = kept;
-            rejects.sort_by_key(|r| r.line);
-            super::fill_fields(table, &mut rejects)?;
+            if rejects.len() > before {
+                rejects.sort_by_key(|r| r.line);
+                super::fill_fields(table, &mut rejects)?;
+            }
+        } else {
+            let mut dropped = vec![false; shipments.len()];
+            for &(i, a, b, year) in &pending {
+                match order.resolve(a, b, year) {
+                    Some(d) => shipments[i].date = d,
+                    None => dropped[i] = true,
+                }
+            }
+            if dropped.iter().any(|d| *d) {
+                let mut kept = Vec::with_capacity(shipments.len());
+                for (s, drop) in shipments.into_iter().zip(dropped) {
+                    if drop {
+                        rejects.push(super::RejectedRow {
+                            line: s.line,
+                            column: Column::Date.name().into(),
+                            message: impossible(),
+                            fields: Vec::new(),
+                        });
+                    } else {
+                        kept.push(s);
+                    }
+                }
+                shipments = kept;
+                rejects.sort_by_key(|r| r.line);
+                super::fill_fields(table, &mut rejects)?;
+            }
         }
     }
     // The table was sized from a guess at the number of rows and grown by chunks: what it holds
     // beyond its rows would stay allocated as long as the dataset.
     shipments.shrink_to_fit();
+    if count_only {
+        return Ok((Records::Counted(counted), rejects, total));
+    }
     Ok((
         Records::Shipments {
             shipments,

@@ -8,7 +8,7 @@ use chiptrail::gazetteer::Gazetteer;
 use chiptrail::ingest::{
     IngestError, ReadOptions, read_bytes, read_path, set_block_bytes, set_chunk_bytes,
 };
-use chiptrail::model::Dataset;
+use chiptrail::model::{Dataset, Records};
 
 /// The chunk and block sizes are settings for the whole process: tests that set them take
 /// turns.
@@ -196,6 +196,48 @@ fn chunked_reads_on_any_number_of_threads_give_the_single_pass_dataset() {
                 chunked, one_chunk,
                 "{chunk}-byte chunks on {threads} thread(s)"
             );
+        }
+    }
+}
+
+/// `chiptrail check` reads with `count_only`: the same rows judged good, the same rejected rows
+/// (impossible dates in the order the column decides among them) and the same notes as reading
+/// the rows, on any number of threads and chunk sizes, with no row kept.
+#[test]
+fn counting_rows_gives_the_verdicts_of_reading_them() {
+    let bytes = messy_text();
+    let full = read(&bytes, 2).expect("the file reads");
+    assert!(
+        full.rejects
+            .iter()
+            .any(|r| r.message.contains("impossible date"))
+    );
+    let counting = ReadOptions {
+        count_only: true,
+        ..ReadOptions::default()
+    };
+    for chunk in [300, 50_000] {
+        let _size = ChunkSize::set(chunk);
+        for threads in [1, 2] {
+            let counted = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a thread pool")
+                .install(|| {
+                    read_bytes(
+                        &bytes,
+                        Path::new("messy.csv"),
+                        &counting,
+                        Gazetteer::embedded(),
+                        None,
+                    )
+                })
+                .expect("the file reads");
+            assert_eq!(counted.records, Records::Counted(full.shipments().len()));
+            assert!(counted.shipments().is_empty());
+            assert_eq!(counted.rejects, full.rejects);
+            assert_eq!(counted.rows_total, full.rows_total);
+            assert_eq!(counted.provenance.notes, full.provenance.notes);
         }
     }
 }
