@@ -1039,6 +1039,13 @@ pub struct Required {
     initials: Vec<u128>,
 }
 
+impl Needs<'_> {
+    /// The letters of the name's words that may be initials (ASCII bytes as bits).
+    pub fn initials(&self) -> u128 {
+        self.initials
+    }
+}
+
 /// A word of [`Required`], with what [`initialism_accounts`] reads of it at hand.
 #[derive(Clone, Copy)]
 struct NeedWord {

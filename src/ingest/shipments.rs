@@ -540,9 +540,9 @@ pub(super) fn read(
             }
         }
     }
-    // The table was sized from a guess at the number of rows and grown by chunks: what it holds
-    // beyond its rows would stay allocated as long as the dataset.
-    shipments.shrink_to_fit();
+    // The table was sized from a generous guess at the number of rows and is not shrunk to fit:
+    // capacity never written is never given memory by the system, and shrinking would copy
+    // every row to memory the system must hand out (and zero) afresh.
     if count_only {
         return Ok((Records::Counted(counted), rejects, total));
     }
@@ -559,7 +559,9 @@ pub(super) fn read(
 /// A guess at the number of records from the length of the first lines, so that a million rows
 /// do not pay for repeated doubling of the shipment table.
 fn estimate_rows(table: &Table<'_>) -> usize {
-    (table.len / line_bytes(table.text)).min(50_000_000)
+    // A quarter more than the first lines suggest: a table that must grow near its end copies
+    // every row.
+    (table.len / line_bytes(table.text) * 5 / 4 + 1024).min(60_000_000)
 }
 
 /// The mean length of the first lines, at least 1.

@@ -32,6 +32,7 @@ impl ScreeningIndex {
         g: &Gazetteer,
     ) -> ScreeningIndex {
         let r = &rules.indicators.screening_match;
+        let st = crate::timing::Stage::start("screening: names as words");
         let mut exact: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         // Words as ids, each distinct word's sound and keys worked out once (see `Lexicon`).
         let mut lexicon = Lexicon::default();
@@ -57,8 +58,12 @@ impl ScreeningIndex {
             5,
             &rules.routes.generic_name_words,
         );
+        st.end();
+        let st = crate::timing::Stage::start("screening: fuzzy index");
         let listed_names: Vec<Vec<u32>> = listed.iter().map(|l| l.1.clone()).collect();
         let fuzzy = FuzzyIndex::new(&mut lexicon, &generic, &listed_names, &holder_tokens);
+        st.end();
+        let st = crate::timing::Stage::start("screening: matching");
         let matches = ledger
             .holders
             .list
@@ -111,6 +116,7 @@ impl ScreeningIndex {
                     })
             })
             .collect();
+        st.end();
         ScreeningIndex { matches }
     }
 
@@ -157,7 +163,9 @@ struct FuzzyIndex<'a> {
     holder_required: Required,
     listed_required: Required,
     /// Listed names by anchor (word id).
-    by_anchor: FxHashMap<u32, Vec<u32>>,
+    /// Listed names by anchor (word id), each with a second distinctive word that cannot be
+    /// initials ([`Second`]).
+    by_anchor: FxHashMap<u32, Vec<(u32, Second)>>,
     /// Listed names by the first letters of consecutive words that include the anchor, two to
     /// five of them: what a holder's initialism must spell to stand for the anchor.
     by_window: FxHashMap<u64, Vec<u32>>,
@@ -249,7 +257,7 @@ impl<'a> FuzzyIndex<'a> {
         // The anchor: a distinctive word that cannot be initials if there is one (fewer ways to
         // account for it), else any distinctive word; of those the one that meets the fewest
         // holders.
-        let mut by_anchor: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        let mut by_anchor: FxHashMap<u32, Vec<(u32, Second)>> = FxHashMap::default();
         let mut by_window: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
         let mut by_initials: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
         for (li, name) in listed.iter().enumerate() {
@@ -264,7 +272,16 @@ impl<'a> FuzzyIndex<'a> {
                 continue;
             };
             let anchor = name[at];
-            by_anchor.entry(anchor).or_default().push(li);
+            let second = (0..name.len())
+                .filter(|&i| {
+                    i != at && !generic[name[i] as usize] && lexicon.short_key(name[i]).is_none()
+                })
+                .min_by_key(|&i| holders_met[name[i] as usize])
+                .map_or(Second::NONE, |i| Second {
+                    word: name[i],
+                    first: lexicon.text(name[i]).bytes().next().unwrap_or(0),
+                });
+            by_anchor.entry(anchor).or_default().push((li, second));
             initials_runs(lexicon, name, Some(at), |run| {
                 let v = by_window.entry(hash_key(WINDOW, run)).or_default();
                 if v.last() != Some(&li) {
@@ -340,45 +357,65 @@ impl<'a> FuzzyIndex<'a> {
         let holder = self.holder_table.get(hi);
         let keys = &self.holder_keys[hi];
         let holder_needs = self.holder_required.get(hi);
-        // What `firm_match` needs of the words of both names first (`Lexicon::may_be_one_firm`).
+        // True when listed name `l` matches, looked at once per holder: what `firm_match` needs
+        // of the words of both names first (`Lexicon::may_be_one_firm`), then the match.
+        let mut matches = |l: usize| {
+            if stamp[l] == stamp_of {
+                return false;
+            }
+            stamp[l] = stamp_of;
+            let listed_needs = self.listed_required.get(l);
+            let listed_name = &self.listed_names[l];
+            lexicon.may_be_one_firm(
+                &holder_needs,
+                |x| met_mark[x as usize] == stamp_of,
+                &listed_needs,
+                |w| {
+                    let partners = &self.partners_all[w as usize];
+                    listed_name
+                        .iter()
+                        .any(|x| partners.binary_search(x).is_ok())
+                },
+            ) && share_one(keys, &self.listed_keys[l])
+                && lexicon
+                    .firm_match(holder, self.listed_table.get(l))
+                    .is_some_and(|d| d >= 1)
+        };
         let mut best: Option<usize> = None;
-        let mut consider = |list: &[u32]| {
-            for &li in list {
+        for x in met {
+            let Some(v) = self.by_anchor.get(x) else {
+                continue;
+            };
+            for &(li, second) in v {
                 let l = li as usize;
                 // The list ascends: nothing further on can come first.
                 if best.is_some_and(|b| l >= b) {
                     break;
                 }
-                if stamp[l] == stamp_of {
+                // The second word must be accounted for too (`may_be_one_firm`): told from
+                // the list entry alone, before the listed name is looked at.
+                if second.word != u32::MAX
+                    && met_mark[second.word as usize] != stamp_of
+                    && !(second.first < 128 && holder_needs.initials() & (1 << second.first) != 0)
+                {
                     continue;
                 }
-                stamp[l] = stamp_of;
-                let listed_needs = self.listed_required.get(l);
-                let listed_name = &self.listed_names[l];
-                if lexicon.may_be_one_firm(
-                    &holder_needs,
-                    |x| met_mark[x as usize] == stamp_of,
-                    &listed_needs,
-                    |w| {
-                        let partners = &self.partners_all[w as usize];
-                        listed_name
-                            .iter()
-                            .any(|x| partners.binary_search(x).is_ok())
-                    },
-                ) && share_one(keys, &self.listed_keys[l])
-                    && lexicon
-                        .firm_match(holder, self.listed_table.get(l))
-                        .is_some_and(|d| d >= 1)
-                {
+                if matches(l) {
+                    best = Some(l);
+                }
+            }
+        }
+        let mut consider = |list: &[u32]| {
+            for &li in list {
+                let l = li as usize;
+                if best.is_some_and(|b| l >= b) {
+                    break;
+                }
+                if matches(l) {
                     best = Some(l);
                 }
             }
         };
-        for x in met {
-            if let Some(v) = self.by_anchor.get(x) {
-                consider(v);
-            }
-        }
         for &w in name {
             if lexicon.short_key(w).is_some()
                 && let Some(v) = self
@@ -395,6 +432,22 @@ impl<'a> FuzzyIndex<'a> {
         });
         best
     }
+}
+
+/// A second distinctive word of a listed name, beside its anchor, that cannot be initials: a
+/// holder must meet it or cover it with an initialism (its first letter), which the list entry
+/// tells at once. `word` is `u32::MAX` when the name has none.
+#[derive(Clone, Copy, Debug)]
+struct Second {
+    word: u32,
+    first: u8,
+}
+
+impl Second {
+    const NONE: Second = Second {
+        word: u32::MAX,
+        first: 0,
+    };
 }
 
 /// Per thread: the listed words a holder meets (also marked by word id with the holder's index),
