@@ -1025,9 +1025,9 @@ impl NameTable {
 
 /// Per name, the words that [`Lexicon::firm_match`] must see accounted for by the other name:
 /// every distinctive word, and every generic word on one side at least (words left over on both
-/// sides are a substitution). With them, what the other name's words are checked against: the
-/// letters of its words that may be initials (a set of ASCII bytes: an initialism covers words by
-/// their first letter) and the first letter of each of its words (what an initialism spells).
+/// sides are a substitution). With them, what the other name's words are checked against: its
+/// words that may be initials (an initialism covers consecutive words of the other name by
+/// their first letters) and the first letter of each of its words (what an initialism spells).
 pub struct Required {
     starts: Vec<u32>,
     /// Per name: its distinctive words, then its generic ones, from `starts[i]`.
@@ -1036,21 +1036,41 @@ pub struct Required {
     distinctive: Vec<u32>,
     /// Per name: the first byte of each word, in order, from `starts[i]`.
     firsts: Vec<u8>,
-    initials: Vec<u128>,
+    /// Per name: its words that may be initials, from `initialism_starts[i]`.
+    initialisms: Vec<u32>,
+    initialism_starts: Vec<u32>,
 }
 
 impl Needs<'_> {
-    /// The letters of the name's words that may be initials (ASCII bytes as bits).
-    pub fn initials(&self) -> u128 {
-        self.initials
+    /// The name's words that may be initials (word ids).
+    pub fn initialisms(&self) -> &[u32] {
+        self.initialisms
     }
+
+    /// True when one of `initialisms` (word ids) spells the first letters of consecutive words
+    /// of this name, word `at` among them.
+    pub fn spelled_by(&self, lexicon: &Lexicon, initialisms: &[u32], at: usize) -> bool {
+        initialisms
+            .iter()
+            .any(|&i| spells_run(lexicon.text(i).as_bytes(), self.firsts, at))
+    }
+}
+
+/// True when `letters` are the first letters of consecutive words whose first letters are
+/// `firsts`, word `at` among them.
+fn spells_run(letters: &[u8], firsts: &[u8], at: usize) -> bool {
+    let n = letters.len();
+    n > 0
+        && ((at + 1).saturating_sub(n)..=at)
+            .any(|start| firsts.get(start..start + n) == Some(letters))
 }
 
 /// A word of [`Required`], with what [`initialism_accounts`] reads of it at hand.
 #[derive(Clone, Copy)]
 struct NeedWord {
     id: u32,
-    first: u8,
+    /// Its place in its name.
+    at: u32,
     /// May be initials (see [`Lexicon::short_key`]).
     initials: bool,
 }
@@ -1060,7 +1080,7 @@ pub struct Needs<'a> {
     distinctive: &'a [NeedWord],
     generic: &'a [NeedWord],
     firsts: &'a [u8],
-    initials: u128,
+    initialisms: &'a [u32],
 }
 
 impl Required {
@@ -1070,37 +1090,37 @@ impl Required {
             words: Vec::new(),
             distinctive: Vec::with_capacity(names.len()),
             firsts: Vec::new(),
-            initials: Vec::with_capacity(names.len()),
+            initialisms: Vec::new(),
+            initialism_starts: vec![0],
         };
         for name in names {
-            let mut letters = 0u128;
             for &w in name {
                 if lexicon.short_key(w).is_some() {
-                    for b in lexicon.text(w).bytes() {
-                        letters |= 1 << (b & 127);
-                    }
+                    r.initialisms.push(w);
                 }
                 r.firsts.push(lexicon.text(w).bytes().next().unwrap_or(0));
             }
-            let word = |w: u32| NeedWord {
+            r.initialism_starts.push(r.initialisms.len() as u32);
+            let word = |(at, &w): (usize, &u32)| NeedWord {
                 id: w,
-                first: lexicon.text(w).bytes().next().unwrap_or(0),
+                at: at as u32,
                 initials: lexicon.short_key(w).is_some(),
             };
             let start = r.words.len();
             r.words.extend(
                 name.iter()
-                    .filter(|&&w| !generic[w as usize])
-                    .map(|&w| word(w)),
+                    .enumerate()
+                    .filter(|(_, w)| !generic[**w as usize])
+                    .map(word),
             );
             r.distinctive.push((r.words.len() - start) as u32);
             r.words.extend(
                 name.iter()
-                    .filter(|&&w| generic[w as usize])
-                    .map(|&w| word(w)),
+                    .enumerate()
+                    .filter(|(_, w)| generic[**w as usize])
+                    .map(word),
             );
             r.starts.push(r.words.len() as u32);
-            r.initials.push(letters);
         }
         r
     }
@@ -1114,17 +1134,23 @@ impl Required {
             distinctive,
             generic,
             firsts: &self.firsts[span],
-            initials: self.initials[i],
+            initialisms: &self.initialisms
+                [self.initialism_starts[i] as usize..self.initialism_starts[i + 1] as usize],
         }
     }
 }
 
-/// True when word `w`, which no word of the other name meets, may still be accounted for by
-/// `other` in [`Lexicon::firm_match`]: an initialism of `other` covers it (its first letter is
-/// one of the initialism's), or it is itself an initialism spelling consecutive first letters of
-/// `other`'s words.
-fn initialism_accounts(lexicon: &Lexicon, w: &NeedWord, other: &Needs<'_>) -> bool {
-    (w.first < 128 && other.initials & (1 << w.first) != 0)
+/// True when word `w` of name `own`, which no word of the other name meets, may still be
+/// accounted for by `other` in [`Lexicon::firm_match`]: an initialism of `other` spells the first
+/// letters of consecutive words of `own`, `w` among them, or `w` is itself an initialism
+/// spelling consecutive first letters of `other`'s words.
+fn initialism_accounts(
+    lexicon: &Lexicon,
+    w: &NeedWord,
+    own: &Needs<'_>,
+    other: &Needs<'_>,
+) -> bool {
+    own.spelled_by(lexicon, other.initialisms, w.at as usize)
         || (w.initials && {
             let letters = lexicon.text(w.id).as_bytes();
             other
@@ -1148,8 +1174,8 @@ impl Lexicon {
         b: &Needs<'_>,
         b_meets: impl Fn(u32) -> bool,
     ) -> bool {
-        let in_b = |w: &NeedWord| b_meets(w.id) || initialism_accounts(self, w, b);
-        let in_a = |x: &NeedWord| a_meets(x.id) || initialism_accounts(self, x, a);
+        let in_b = |w: &NeedWord| b_meets(w.id) || initialism_accounts(self, w, a, b);
+        let in_a = |x: &NeedWord| a_meets(x.id) || initialism_accounts(self, x, b, a);
         b.distinctive.iter().all(in_a)
             && a.distinctive.iter().all(in_b)
             && (b.generic.iter().all(in_a) || a.generic.iter().all(in_b))

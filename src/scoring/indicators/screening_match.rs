@@ -279,7 +279,7 @@ impl<'a> FuzzyIndex<'a> {
                 .min_by_key(|&i| holders_met[name[i] as usize])
                 .map_or(Second::NONE, |i| Second {
                     word: name[i],
-                    first: lexicon.text(name[i]).bytes().next().unwrap_or(0),
+                    at: i as u32,
                 });
             by_anchor.entry(anchor).or_default().push((li, second));
             initials_runs(lexicon, name, Some(at), |run| {
@@ -396,7 +396,12 @@ impl<'a> FuzzyIndex<'a> {
                 // the list entry alone, before the listed name is looked at.
                 if second.word != u32::MAX
                     && met_mark[second.word as usize] != stamp_of
-                    && !(second.first < 128 && holder_needs.initials() & (1 << second.first) != 0)
+                    && (holder_needs.initialisms().is_empty()
+                        || !self.listed_required.get(l).spelled_by(
+                            lexicon,
+                            holder_needs.initialisms(),
+                            second.at as usize,
+                        ))
                 {
                     continue;
                 }
@@ -435,18 +440,18 @@ impl<'a> FuzzyIndex<'a> {
 }
 
 /// A second distinctive word of a listed name, beside its anchor, that cannot be initials: a
-/// holder must meet it or cover it with an initialism (its first letter), which the list entry
-/// tells at once. `word` is `u32::MAX` when the name has none.
+/// holder must meet it, which the list entry tells at once, or cover it with an initialism. `word` is `u32::MAX` when the name has none.
 #[derive(Clone, Copy, Debug)]
 struct Second {
     word: u32,
-    first: u8,
+    /// Its place in the listed name.
+    at: u32,
 }
 
 impl Second {
     const NONE: Second = Second {
         word: u32::MAX,
-        first: 0,
+        at: 0,
     };
 }
 
