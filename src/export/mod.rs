@@ -105,14 +105,16 @@ pub fn write_routes_csv_explained(
 pub(crate) const CHUNK: usize = 4096;
 
 /// Runs `each` on the routes of `routes` in order, made a chunk at a time in parallel by `make`;
-/// stops with `Interrupted` when the source is cancelled.
+/// stops with `Interrupted` when the source is cancelled. A chunk is handed to `each` (written)
+/// while the next one is made: writing is serial, and the other threads need not wait for it.
 pub(crate) fn for_each_chunk<R: RouteSource + ?Sized, T: Send>(
     routes: &R,
     make: impl Fn(&ScoredRoute) -> T + Sync,
-    mut each: impl FnMut(T) -> std::io::Result<()>,
+    mut each: impl FnMut(T) -> std::io::Result<()> + Send,
 ) -> std::io::Result<()> {
     let n = routes.len();
     let mut start = 0;
+    let mut made_before: Vec<T> = Vec::new();
     while start < n {
         if routes.cancelled() {
             return Err(std::io::Error::new(
@@ -121,16 +123,21 @@ pub(crate) fn for_each_chunk<R: RouteSource + ?Sized, T: Send>(
             ));
         }
         let end = (start + CHUNK).min(n);
-        let made: Vec<T> = (start..end)
-            .into_par_iter()
-            .map(|i| make(&routes.route(i)))
-            .collect();
-        for t in made {
-            each(t)?;
-        }
+        let before = std::mem::take(&mut made_before);
+        let (made, written) = rayon::join(
+            || {
+                (start..end)
+                    .into_par_iter()
+                    .map(|i| make(&routes.route(i)))
+                    .collect::<Vec<T>>()
+            },
+            || before.into_iter().try_for_each(&mut each),
+        );
+        written?;
+        made_before = made;
         start = end;
     }
-    Ok(())
+    made_before.into_iter().try_for_each(&mut each)
 }
 
 /// A route's disposition and notes as exports write them: (`disposition`, `notes`), notes as
