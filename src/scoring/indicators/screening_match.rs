@@ -132,21 +132,21 @@ impl ScreeningIndex {
 ///
 /// Why not only the blocks: a block key such as a short word (`#tech`) or the initials of the
 /// first words (`#ab`), or a distinctive word common on the list, files thousands of listed names
-/// together, and a holder would be compared with every one, though few can match. Instead each
-/// listed name is filed under one distinctive word of it, its anchor, and is a candidate for a
-/// holder only where the holder accounts for that word as any match must (`firm_match` leaves no
-/// distinctive word unaccounted for):
+/// together, and a holder would be compared with every one, though few can match. Instead the
+/// candidates of a holder are the listed names that account for each of its distinctive words as
+/// any match must (`firm_match` leaves no distinctive word unaccounted for):
 ///
-/// - a word of the holder meets it ([`Lexicon::words_meet`], found by [`WordPartners`]);
-/// - an initialism of the holder (a word of two to five letters) stands for consecutive words of
-///   the listed name, the anchor among them;
-/// - the anchor is itself an initialism (two to five letters) standing for consecutive words of
-///   the holder.
+/// - a word of the listed name meets it ([`Lexicon::words_meet`], found by [`WordPartners`]);
+/// - an initialism of the listed name (a word of two to five letters) stands for consecutive words
+///   of the holder, the word among them;
+/// - the word is itself an initialism standing for consecutive words of the listed name.
 ///
-/// A listed name without a distinctive word cannot reach one distinctive pair and is never a
-/// candidate. Every candidate must still share a block key and match, as when the blocks were
-/// scanned, so the first match found is the one a scan of the blocks finds (see the test
-/// `the_index_finds_what_a_scan_of_the_blocks_finds`).
+/// Each distinctive word of the holder gives a set of names by these three indexes; the sets are
+/// intersected, the smallest first. A holder without a distinctive word cannot reach one
+/// distinctive pair and has no candidate. Every candidate must still pass
+/// [`Lexicon::may_be_one_firm`], share a block key and match, as when the blocks were scanned, and
+/// they are tried in list order, so the first match found is the one a scan of the blocks finds
+/// (see the test `the_index_finds_what_a_scan_of_the_blocks_finds`).
 struct FuzzyIndex<'a> {
     holder_names: &'a [Vec<u32>],
     holder_table: NameTable,
@@ -155,28 +155,23 @@ struct FuzzyIndex<'a> {
     listed_keys: Vec<Vec<u32>>,
     /// The listed names as word ids.
     listed_names: &'a [Vec<u32>],
-    /// Per word id of a holder: the distinctive listed words it meets (ascending).
-    partners: Vec<Vec<u32>>,
     /// Per word id of a holder: every listed word it meets, generic ones too (ascending).
-    partners_all: Vec<Vec<u32>>,
-    /// Per holder and per listed name: the words every match must meet (see [`Required`]).
+    partners: Vec<Vec<u32>>,
+    /// Per holder and per listed name: the words every match must account for (see
+    /// [`Required`]).
     holder_required: Required,
     listed_required: Required,
-    /// Listed names by anchor (word id).
-    /// Listed names by anchor (word id), each with a second distinctive word that cannot be
-    /// initials ([`Second`]).
-    by_anchor: FxHashMap<u32, Vec<(u32, Second)>>,
-    /// Listed names by the first letters of consecutive words that include the anchor, two to
-    /// five of them: what a holder's initialism must spell to stand for the anchor.
-    by_window: FxHashMap<u64, Vec<u32>>,
-    /// Listed names whose anchor may be initials, by the anchor's letters: what the first letters
-    /// of consecutive words of a holder must spell.
-    by_initials: FxHashMap<u64, Vec<u32>>,
+    /// Per word id: the listed names (ascending) that have the word.
+    names_with: Vec<Vec<u32>>,
+    /// Listed names by the letters of each of their words that may be initials.
+    by_initialism: FxHashMap<u64, Vec<u32>>,
+    /// Listed names by the first letters of every run of two to five consecutive words.
+    by_spelling: FxHashMap<u64, Vec<u32>>,
 }
 
 /// Key kinds of [`FuzzyIndex`]'s hashed keys.
-const WINDOW: u8 = 0;
-const INITIALS: u8 = 1;
+const RUN: u8 = 0;
+const INITIALISM: u8 = 1;
 
 /// Calls `f` with the first bytes of every run of two to five consecutive words of `name` that
 /// includes word `at` (all runs when `at` is `None`).
@@ -194,10 +189,18 @@ fn initials_runs(lexicon: &Lexicon, name: &[u32], at: Option<usize>, mut f: impl
     }
 }
 
+/// Appends `at` to the list in `map` under `key`, once.
+fn file(map: &mut FxHashMap<u64, Vec<u32>>, key: u64, at: u32) {
+    let v = map.entry(key).or_default();
+    if v.last() != Some(&at) {
+        v.push(at);
+    }
+}
+
 impl<'a> FuzzyIndex<'a> {
-    /// Files the listed names and works out, once per word of the holders, the anchors it meets.
-    /// `generic` is indexed by word id (see [`Lexicon::generic_flags`]) and covers every word of
-    /// both.
+    /// Files the listed names and works out, once per word of the holders, the listed words it
+    /// meets. `generic` is indexed by word id (see [`Lexicon::generic_flags`]) and covers every
+    /// word of both.
     fn new(
         lexicon: &mut Lexicon,
         generic: &[bool],
@@ -213,9 +216,9 @@ impl<'a> FuzzyIndex<'a> {
             .map(|t| lexicon.block_keys(t, generic))
             .collect();
         let lexicon = &*lexicon;
-        // Per word of the holders, the listed words it meets.
-        // Every listed word, generic ones too: a distinctive word of the holder may meet a
-        // generic word of the listed name (a rare spelling of a common word).
+        // Per word of the holders, the listed words it meets, generic ones too: a distinctive
+        // word of the holder may meet a generic word of the listed name (a rare spelling of a
+        // common word).
         let mut all_listed: Vec<u32> = listed.iter().flatten().copied().collect();
         all_listed.sort_unstable();
         all_listed.dedup();
@@ -232,67 +235,29 @@ impl<'a> FuzzyIndex<'a> {
             })
             .collect();
         let mut partners = vec![Vec::new(); lexicon.len()];
-        let mut partners_all = vec![Vec::new(); lexicon.len()];
         for (w, p) in words.iter().zip(found) {
-            partners[*w as usize] = p
-                .iter()
-                .copied()
-                .filter(|&x| !generic[x as usize])
-                .collect();
-            partners_all[*w as usize] = p;
+            partners[*w as usize] = p;
         }
-        // How many holders a word of a listed name meets: the times a name filed under it is a
-        // candidate.
-        let mut holders_met = vec![0u32; lexicon.len()];
-        let mut met: Vec<u32> = Vec::new();
-        for name in holders {
-            met.clear();
-            met.extend(name.iter().flat_map(|&w| &partners[w as usize]));
-            met.sort_unstable();
-            met.dedup();
-            for &x in &met {
-                holders_met[x as usize] += 1;
-            }
-        }
-        // The anchor: a distinctive word that cannot be initials if there is one (fewer ways to
-        // account for it), else any distinctive word; of those the one that meets the fewest
-        // holders.
-        let mut by_anchor: FxHashMap<u32, Vec<(u32, Second)>> = FxHashMap::default();
-        let mut by_window: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-        let mut by_initials: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+        let mut names_with: Vec<Vec<u32>> = vec![Vec::new(); lexicon.len()];
+        let mut by_initialism: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+        let mut by_spelling: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
         for (li, name) in listed.iter().enumerate() {
             let li = li as u32;
-            let Some(at) = (0..name.len())
-                .filter(|&i| !generic[name[i] as usize])
-                .min_by_key(|&i| {
-                    let w = name[i];
-                    (lexicon.short_key(w).is_some(), holders_met[w as usize])
-                })
-            else {
-                continue;
-            };
-            let anchor = name[at];
-            let second = (0..name.len())
-                .filter(|&i| {
-                    i != at && !generic[name[i] as usize] && lexicon.short_key(name[i]).is_none()
-                })
-                .min_by_key(|&i| holders_met[name[i] as usize])
-                .map_or(Second::NONE, |i| Second {
-                    word: name[i],
-                    at: i as u32,
-                });
-            by_anchor.entry(anchor).or_default().push((li, second));
-            initials_runs(lexicon, name, Some(at), |run| {
-                let v = by_window.entry(hash_key(WINDOW, run)).or_default();
+            initials_runs(lexicon, name, None, |run| {
+                file(&mut by_spelling, hash_key(RUN, run), li);
+            });
+            for &w in name {
+                let v = &mut names_with[w as usize];
                 if v.last() != Some(&li) {
                     v.push(li);
                 }
-            });
-            if lexicon.short_key(anchor).is_some() {
-                by_initials
-                    .entry(hash_key(INITIALS, lexicon.text(anchor).as_bytes()))
-                    .or_default()
-                    .push(li);
+                if lexicon.short_key(w).is_some() {
+                    file(
+                        &mut by_initialism,
+                        hash_key(INITIALISM, lexicon.text(w).as_bytes()),
+                        li,
+                    );
+                }
             }
         }
         FuzzyIndex {
@@ -303,21 +268,43 @@ impl<'a> FuzzyIndex<'a> {
             listed_keys,
             listed_names: listed,
             partners,
-            partners_all,
             holder_required: Required::new(lexicon, holders, generic),
             listed_required: Required::new(lexicon, listed, generic),
-            by_anchor,
-            by_window,
-            by_initials,
+            names_with,
+            by_initialism,
+            by_spelling,
+        }
+    }
+
+    /// Calls `f` with lists of listed names that together hold every name accounting for word
+    /// `at` of holder `name` (see [`FuzzyIndex`]); a name may be in several.
+    fn accounting_for(
+        &self,
+        lexicon: &Lexicon,
+        name: &[u32],
+        at: usize,
+        f: &mut dyn FnMut(&[u32]),
+    ) {
+        let w = name[at];
+        for &x in &self.partners[w as usize] {
+            f(&self.names_with[x as usize]);
+        }
+        initials_runs(lexicon, name, Some(at), |run| {
+            if let Some(v) = self.by_initialism.get(&hash_key(INITIALISM, run)) {
+                f(v);
+            }
+        });
+        if lexicon.short_key(w).is_some()
+            && let Some(v) = self
+                .by_spelling
+                .get(&hash_key(RUN, lexicon.text(w).as_bytes()))
+        {
+            f(v);
         }
     }
 
     /// The first listed name (index into `listed`) that shares a block key with holder `hi` and
     /// matches it with a distinctive word pair; `scratch` is this thread's scratch.
-    ///
-    /// Candidates come from several lists (each ascending) and repeat: each is looked at once
-    /// (a stamp per listed name says which holder saw it last) and the smallest that matches
-    /// wins, which is the first in list order, without gathering and sorting them.
     fn first_match(
         &self,
         lexicon: &Lexicon,
@@ -327,51 +314,79 @@ impl<'a> FuzzyIndex<'a> {
     ) -> Option<usize> {
         let Scratch {
             met,
-            met_mark,
             stamp,
+            count,
+            found,
         } = scratch;
         if stamp.len() != self.listed_names.len() {
             *stamp = vec![u32::MAX; self.listed_names.len()];
+            *count = vec![0; self.listed_names.len()];
         }
-        if met_mark.len() != self.partners.len() {
-            *met_mark = vec![u32::MAX; self.partners.len()];
+        if met.len() != self.partners.len() {
+            *met = vec![u32::MAX; self.partners.len()];
         }
         let name = &self.holder_names[hi];
+        let stamp_of = hi as u32;
+        // Candidates: the names accounting for every distinctive word of the holder, found by
+        // counting (the word giving the fewest first): a name is counted for a word only when
+        // every word before counted it, and is a candidate when the last one does.
+        let mut sizes: Vec<(usize, usize)> = (0..name.len())
+            .filter(|&i| !generic[name[i] as usize])
+            .map(|i| {
+                let mut n = 0;
+                self.accounting_for(lexicon, name, i, &mut |v| n += v.len());
+                (n, i)
+            })
+            .collect();
         // A distinctive pair needs a distinctive word on both sides.
-        if name.iter().all(|&w| generic[w as usize]) {
+        if sizes.is_empty() {
             return None;
         }
-        let stamp_of = hi as u32;
-        met.clear();
-        met.extend(name.iter().flat_map(|&w| &self.partners[w as usize]));
-        met.sort_unstable();
-        met.dedup();
-        let met = &*met;
+        sizes.sort_unstable();
+        found.clear();
+        for (k, &(_, at)) in sizes.iter().enumerate() {
+            let k = k as u32;
+            let last = k as usize + 1 == sizes.len();
+            self.accounting_for(lexicon, name, at, &mut |list| {
+                for &li in list {
+                    let l = li as usize;
+                    let counted_before = if k == 0 {
+                        stamp[l] != stamp_of
+                    } else {
+                        stamp[l] == stamp_of && count[l] == k - 1
+                    };
+                    if !counted_before {
+                        continue;
+                    }
+                    stamp[l] = stamp_of;
+                    count[l] = k;
+                    if last {
+                        found.push(li);
+                    }
+                }
+            });
+        }
+        found.sort_unstable();
         // Every listed word a word of the holder meets, generic ones too.
         for &w in name {
-            for &x in &self.partners_all[w as usize] {
-                met_mark[x as usize] = stamp_of;
+            for &x in &self.partners[w as usize] {
+                met[x as usize] = stamp_of;
             }
         }
-        let met_mark = &*met_mark;
+        let met = &*met;
         let holder = self.holder_table.get(hi);
         let keys = &self.holder_keys[hi];
         let holder_needs = self.holder_required.get(hi);
-        // True when listed name `l` matches, looked at once per holder: what `firm_match` needs
-        // of the words of both names first (`Lexicon::may_be_one_firm`), then the match.
-        let mut matches = |l: usize| {
-            if stamp[l] == stamp_of {
-                return false;
-            }
-            stamp[l] = stamp_of;
-            let listed_needs = self.listed_required.get(l);
+        // In list order, the first that passes what `firm_match` needs of the words of both
+        // names (`Lexicon::may_be_one_firm`), shares a block key and matches.
+        found.iter().map(|&li| li as usize).find(|&l| {
             let listed_name = &self.listed_names[l];
             lexicon.may_be_one_firm(
                 &holder_needs,
-                |x| met_mark[x as usize] == stamp_of,
-                &listed_needs,
+                |x| met[x as usize] == stamp_of,
+                &self.listed_required.get(l),
                 |w| {
-                    let partners = &self.partners_all[w as usize];
+                    let partners = &self.partners[w as usize];
                     listed_name
                         .iter()
                         .any(|x| partners.binary_search(x).is_ok())
@@ -380,88 +395,18 @@ impl<'a> FuzzyIndex<'a> {
                 && lexicon
                     .firm_match(holder, self.listed_table.get(l))
                     .is_some_and(|d| d >= 1)
-        };
-        let mut best: Option<usize> = None;
-        for x in met {
-            let Some(v) = self.by_anchor.get(x) else {
-                continue;
-            };
-            for &(li, second) in v {
-                let l = li as usize;
-                // The list ascends: nothing further on can come first.
-                if best.is_some_and(|b| l >= b) {
-                    break;
-                }
-                // The second word must be accounted for too (`may_be_one_firm`): told from
-                // the list entry alone, before the listed name is looked at.
-                if second.word != u32::MAX
-                    && met_mark[second.word as usize] != stamp_of
-                    && (holder_needs.initialisms().is_empty()
-                        || !self.listed_required.get(l).spelled_by(
-                            lexicon,
-                            holder_needs.initialisms(),
-                            second.at as usize,
-                        ))
-                {
-                    continue;
-                }
-                if matches(l) {
-                    best = Some(l);
-                }
-            }
-        }
-        let mut consider = |list: &[u32]| {
-            for &li in list {
-                let l = li as usize;
-                if best.is_some_and(|b| l >= b) {
-                    break;
-                }
-                if matches(l) {
-                    best = Some(l);
-                }
-            }
-        };
-        for &w in name {
-            if lexicon.short_key(w).is_some()
-                && let Some(v) = self
-                    .by_window
-                    .get(&hash_key(WINDOW, lexicon.text(w).as_bytes()))
-            {
-                consider(v);
-            }
-        }
-        initials_runs(lexicon, name, None, |run| {
-            if let Some(v) = self.by_initials.get(&hash_key(INITIALS, run)) {
-                consider(v);
-            }
-        });
-        best
+        })
     }
 }
 
-/// A second distinctive word of a listed name, beside its anchor, that cannot be initials: a
-/// holder must meet it, which the list entry tells at once, or cover it with an initialism. `word` is `u32::MAX` when the name has none.
-#[derive(Clone, Copy, Debug)]
-struct Second {
-    word: u32,
-    /// Its place in the listed name.
-    at: u32,
-}
-
-impl Second {
-    const NONE: Second = Second {
-        word: u32::MAX,
-        at: 0,
-    };
-}
-
-/// Per thread: the listed words a holder meets (also marked by word id with the holder's index),
-/// and per listed name the last holder that looked at it.
+/// Per thread: per word id, the last holder whose words meet it; per listed name, the last
+/// holder that counted it and how many of the holder's words it accounts for; the candidates.
 #[derive(Default)]
 struct Scratch {
     met: Vec<u32>,
-    met_mark: Vec<u32>,
     stamp: Vec<u32>,
+    count: Vec<u32>,
+    found: Vec<u32>,
 }
 
 /// True when two ascending lists share an element.
