@@ -1161,6 +1161,23 @@ fn initialism_accounts(
 }
 
 impl Lexicon {
+    /// Calls `f` with the first bytes of every run of two to five consecutive words of `name`
+    /// that includes word `at` (all runs when `at` is `None`): what an initialism standing for
+    /// those words spells.
+    pub fn initials_runs(&self, name: &[u32], at: Option<usize>, mut f: impl FnMut(&[u8])) {
+        let firsts: Vec<u8> = name
+            .iter()
+            .map(|&w| self.text(w).as_bytes().first().copied().unwrap_or(0))
+            .collect();
+        for n in 2..=5.min(firsts.len()) {
+            for start in 0..=firsts.len() - n {
+                if at.is_none_or(|p| (start..start + n).contains(&p)) {
+                    f(&firsts[start..start + n]);
+                }
+            }
+        }
+    }
+
     /// False when [`Lexicon::firm_match`] cannot pair names `a` and `b`, from what each needs
     /// accounted for (see [`Required`]): every distinctive word of both, and the generic words
     /// of one at least, must meet a word of the other name or be accounted for by an

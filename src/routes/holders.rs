@@ -1,7 +1,7 @@
 //! Holders: the firms that hold goods between legs, one per party across every loaded file, with
 //! name variants of one firm in one country merged (`Tien Shan LLC` / `Tien Shan LLC (Branch)`).
 
-use crate::parties::{Lexicon, NameTable, Required, WordPartners};
+use crate::parties::{Lexicon, NameTable, Required, WordPartners, hash_key};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -85,6 +85,7 @@ impl Holders {
         // transliterations, generic words added), comparing only names that share a distinctive
         // word: each name is filed under the spelling-blind key of each of its words, and words
         // shared by many names (a trade, not a firm) file nothing.
+        let stage = crate::timing::Stage::start("holders: names as words and blocks");
         let mut uf = UnionFind::new(entries.len());
         // Words as ids, each distinct word's sound and keys worked out once (see `Lexicon`).
         let mut lexicon = Lexicon::default();
@@ -126,6 +127,8 @@ impl Holders {
             }
             filed.push(mine);
         }
+        stage.end();
+        let stage = crate::timing::Stage::start("holders: word partners");
         let table = NameTable::new(&lexicon, &tokens, &generic);
         // Per word, the words of the names it meets, and per name what a match must account for:
         // most pairs of a block fail `Lexicon::may_be_one_firm`, which is quickly told.
@@ -146,6 +149,61 @@ impl Holders {
             partners[*w as usize] = p;
         }
         let required = Required::new(&lexicon, &tokens, &generic);
+        // Per country, the names by each of their words, by the letters of each word that may be
+        // initials, and by the first letters of each run of two to five consecutive words: what
+        // accounts for a word of another name in one country (see `accounting_for` below).
+        let mut with_word: FxHashMap<(CountryId, u32), Vec<u32>> = FxHashMap::default();
+        let mut by_initialism: FxHashMap<(CountryId, u64), Vec<u32>> = FxHashMap::default();
+        let mut by_spelling: FxHashMap<(CountryId, u64), Vec<u32>> = FxHashMap::default();
+        for (i, (e, t)) in entries.iter().zip(&tokens).enumerate() {
+            let i = i as u32;
+            let file = |list: &mut Vec<u32>| {
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            };
+            for &w in t {
+                file(with_word.entry((e.country, w)).or_default());
+                if lexicon.short_key(w).is_some() {
+                    file(
+                        by_initialism
+                            .entry((e.country, hash_key(1, lexicon.text(w).as_bytes())))
+                            .or_default(),
+                    );
+                }
+            }
+            lexicon.initials_runs(t, None, |run| {
+                file(
+                    by_spelling
+                        .entry((e.country, hash_key(0, run)))
+                        .or_default(),
+                );
+            });
+        }
+        // Calls `f` with lists of the names in `country` that together hold every name accounting
+        // for word `at` of `name`, as `firm_match` needs of every distinctive word: a word of
+        // theirs meets it, an initialism of theirs spells a run of `name`'s words over it, or it
+        // spells a run of their words.
+        let accounting_for =
+            |country: CountryId, name: &[u32], at: usize, f: &mut dyn FnMut(&[u32])| {
+                let w = name[at];
+                for &x in &partners[w as usize] {
+                    if let Some(v) = with_word.get(&(country, x)) {
+                        f(v);
+                    }
+                }
+                lexicon.initials_runs(name, Some(at), |run| {
+                    if let Some(v) = by_initialism.get(&(country, hash_key(1, run))) {
+                        f(v);
+                    }
+                });
+                if lexicon.short_key(w).is_some()
+                    && let Some(v) =
+                        by_spelling.get(&(country, hash_key(0, lexicon.text(w).as_bytes())))
+                {
+                    f(v);
+                }
+            };
         // A block this large is a common word, not a firm: comparing it pairwise would be
         // quadratic, and its members are better kept apart.
         let open: Vec<bool> = blocks
@@ -156,21 +214,115 @@ impl Holders {
         // side of an initials block), each once, and every pair is judged on its own (a pure
         // function of the two names, the earlier one first). Holders are the connected names,
         // whatever the order of the unions, so the same whatever the number of threads.
+        stage.end();
+        let stage = crate::timing::Stage::start("holders: pairs matched");
         let n = entries.len();
+        // Whether names `a` and `o` (later) are compared: both in an open block, `o` on the side
+        // of it `a` meets (see `Block`); `mark` holds `a`'s open blocks and whether `a` is short
+        // in each.
+        let compared = |a: usize, o: usize, mark: &[u64]| {
+            filed[o].iter().any(|&(b, o_short)| {
+                let m = mark[b as usize];
+                open[b as usize] && m >> 1 == a as u64 && {
+                    let a_short = m & 1 == 1;
+                    if blocks[b as usize].initials && !a_short {
+                        o_short
+                    } else {
+                        !o_short
+                    }
+                }
+            })
+        };
         let merged: Vec<Vec<u32>> = (0..n)
             .into_par_iter()
             .with_min_len(256)
             .map_init(
-                || (vec![u32::MAX; n], vec![u32::MAX; lexicon.len()]),
-                |(seen, met), a| {
+                || Scratch {
+                    seen: vec![u32::MAX; n],
+                    count: vec![0; n],
+                    met: vec![u32::MAX; lexicon.len()],
+                    mark: vec![u64::MAX; blocks.len()],
+                    found: Vec::new(),
+                },
+                |Scratch {
+                     seen,
+                     count,
+                     met,
+                     mark,
+                     found,
+                 },
+                 a| {
                     let mut same = Vec::new();
+                    let stamp = a as u32;
                     // The words that a word of this name meets.
                     for &w in &tokens[a] {
                         for &x in &partners[w as usize] {
-                            met[x as usize] = a as u32;
+                            met[x as usize] = stamp;
                         }
                     }
                     let needs = required.get(a);
+                    let same_firm = |o: usize| {
+                        let other = &tokens[o];
+                        lexicon.may_be_one_firm(
+                            &needs,
+                            |x| met[x as usize] == stamp,
+                            &required.get(o),
+                            |w| {
+                                let p = &partners[w as usize];
+                                other.iter().any(|x| p.binary_search(x).is_ok())
+                            },
+                        ) && lexicon.firm_match(table.get(a), table.get(o)).is_some()
+                    };
+                    let name = &tokens[a];
+                    let country = entries[a].country;
+                    let mut sizes: Vec<(usize, usize)> = (0..name.len())
+                        .filter(|&i| !generic[name[i] as usize])
+                        .map(|i| {
+                            let mut total = 0;
+                            accounting_for(country, name, i, &mut |v| total += v.len());
+                            (total, i)
+                        })
+                        .collect();
+                    if !sizes.is_empty() {
+                        // A name with a distinctive word: the later names in its country that
+                        // account for every one (counted, the word giving the fewest first), of
+                        // those the ones it shares a block with.
+                        sizes.sort_unstable();
+                        found.clear();
+                        for (k, &(_, at)) in sizes.iter().enumerate() {
+                            let k = k as u32;
+                            let last = k as usize + 1 == sizes.len();
+                            accounting_for(country, name, at, &mut |list| {
+                                let later = list.partition_point(|&o| o as usize <= a);
+                                for &o in &list[later..] {
+                                    let o = o as usize;
+                                    let counted_before = if k == 0 {
+                                        seen[o] != stamp
+                                    } else {
+                                        seen[o] == stamp && count[o] == k - 1
+                                    };
+                                    if !counted_before {
+                                        continue;
+                                    }
+                                    seen[o] = stamp;
+                                    count[o] = k;
+                                    if last {
+                                        found.push(o as u32);
+                                    }
+                                }
+                            });
+                        }
+                        for &(b, short) in &filed[a] {
+                            mark[b as usize] = ((a as u64) << 1) | u64::from(short);
+                        }
+                        for &o in found.iter() {
+                            if compared(a, o as usize, mark) && same_firm(o as usize) {
+                                same.push(o);
+                            }
+                        }
+                        return same;
+                    }
+                    // A name of generic words only: every later name of its blocks.
                     for &(b, short) in &filed[a] {
                         if !open[b as usize] {
                             continue;
@@ -185,19 +337,9 @@ impl Holders {
                         let later = others.partition_point(|&o| o as usize <= a);
                         for &o in &others[later..] {
                             let o_us = o as usize;
-                            if seen[o_us] != a as u32 {
-                                seen[o_us] = a as u32;
-                                let other = &tokens[o_us];
-                                if lexicon.may_be_one_firm(
-                                    &needs,
-                                    |x| met[x as usize] == a as u32,
-                                    &required.get(o_us),
-                                    |w| {
-                                        let p = &partners[w as usize];
-                                        other.iter().any(|x| p.binary_search(x).is_ok())
-                                    },
-                                ) && lexicon.firm_match(table.get(a), table.get(o_us)).is_some()
-                                {
+                            if seen[o_us] != stamp {
+                                seen[o_us] = stamp;
+                                if same_firm(o_us) {
                                     same.push(o);
                                 }
                             }
@@ -212,6 +354,7 @@ impl Holders {
                 uf.union(a, b as usize);
             }
         }
+        stage.end();
         // 3. Number the merged holders in first-seen order.
         let mut root_to_holder: FxHashMap<usize, HolderId> = FxHashMap::default();
         let mut list: Vec<Holder> = Vec::new();
@@ -240,6 +383,18 @@ impl Holders {
             .collect();
         Holders { list, of_party }
     }
+}
+
+/// Buffers one thread reuses from name to name while merging: per name, the last name that
+/// counted it and how many of that name's words it accounts for; per word, the last name whose
+/// words meet it; per block, the last name filed in it (shifted left) and whether it is short
+/// there; the candidates.
+struct Scratch {
+    seen: Vec<u32>,
+    count: Vec<u32>,
+    met: Vec<u32>,
+    mark: Vec<u64>,
+    found: Vec<u32>,
 }
 
 /// The names filed under one (country, block key).

@@ -173,22 +173,6 @@ struct FuzzyIndex<'a> {
 const RUN: u8 = 0;
 const INITIALISM: u8 = 1;
 
-/// Calls `f` with the first bytes of every run of two to five consecutive words of `name` that
-/// includes word `at` (all runs when `at` is `None`).
-fn initials_runs(lexicon: &Lexicon, name: &[u32], at: Option<usize>, mut f: impl FnMut(&[u8])) {
-    let firsts: Vec<u8> = name
-        .iter()
-        .map(|&w| lexicon.text(w).as_bytes().first().copied().unwrap_or(0))
-        .collect();
-    for n in 2..=5.min(firsts.len()) {
-        for start in 0..=firsts.len() - n {
-            if at.is_none_or(|p| (start..start + n).contains(&p)) {
-                f(&firsts[start..start + n]);
-            }
-        }
-    }
-}
-
 /// Appends `at` to the list in `map` under `key`, once.
 fn file(map: &mut FxHashMap<u64, Vec<u32>>, key: u64, at: u32) {
     let v = map.entry(key).or_default();
@@ -243,7 +227,7 @@ impl<'a> FuzzyIndex<'a> {
         let mut by_spelling: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
         for (li, name) in listed.iter().enumerate() {
             let li = li as u32;
-            initials_runs(lexicon, name, None, |run| {
+            lexicon.initials_runs(name, None, |run| {
                 file(&mut by_spelling, hash_key(RUN, run), li);
             });
             for &w in name {
@@ -289,7 +273,7 @@ impl<'a> FuzzyIndex<'a> {
         for &x in &self.partners[w as usize] {
             f(&self.names_with[x as usize]);
         }
-        initials_runs(lexicon, name, Some(at), |run| {
+        lexicon.initials_runs(name, Some(at), |run| {
             if let Some(v) = self.by_initialism.get(&hash_key(INITIALISM, run)) {
                 f(v);
             }
