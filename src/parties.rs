@@ -1199,6 +1199,61 @@ impl Lexicon {
     }
 }
 
+/// The items (indices below a fixed bound) found in every one of several sets, each set given as
+/// lists that may repeat an item: counted, not sorted, so that a caller can intersect the sets of
+/// every word of a name for each of many names. Reused from call to call (one per thread).
+#[derive(Clone, Debug, Default)]
+pub struct Intersection {
+    /// Per item: the call that last counted it, and in how many sets.
+    stamp: Vec<u32>,
+    count: Vec<u32>,
+}
+
+impl Intersection {
+    /// Ascending into `found`: the items above `after` (all with `None`) in each of `sets` sets,
+    /// where `lists(k, f)` calls `f` with the lists of set `k` (give the smallest set first: an
+    /// item is counted for a set only when every set before counted it). `call` tells this call
+    /// from the others: a different value each time, never `u32::MAX`. Items are below `bound`.
+    pub fn of(
+        &mut self,
+        bound: usize,
+        call: u32,
+        sets: usize,
+        after: Option<u32>,
+        mut lists: impl FnMut(usize, &mut dyn FnMut(&[u32])),
+        found: &mut Vec<u32>,
+    ) {
+        if self.stamp.len() != bound {
+            self.stamp = vec![u32::MAX; bound];
+            self.count = vec![0; bound];
+        }
+        found.clear();
+        for k in 0..sets {
+            let (k32, last) = (k as u32, k + 1 == sets);
+            lists(k, &mut |list| {
+                let from = after.map_or(0, |a| list.partition_point(|&o| o <= a));
+                for &item in &list[from..] {
+                    let i = item as usize;
+                    let counted_before = if k32 == 0 {
+                        self.stamp[i] != call
+                    } else {
+                        self.stamp[i] == call && self.count[i] == k32 - 1
+                    };
+                    if !counted_before {
+                        continue;
+                    }
+                    self.stamp[i] = call;
+                    self.count[i] = k32;
+                    if last {
+                        found.push(item);
+                    }
+                }
+            });
+        }
+        found.sort_unstable();
+    }
+}
+
 /// A key of `kind` made of `bytes`, hashed: where keys only gather candidates that are then
 /// checked, two keys that collide cost a check and change no answer.
 pub fn hash_key(kind: u8, bytes: &[u8]) -> u64 {
@@ -1557,6 +1612,45 @@ pub(crate) mod tests {
             .iter()
             .map(|w| VOCABULARY.iter().position(|v| v == w).unwrap())
             .collect()
+    }
+
+    #[test]
+    fn an_intersection_counts_each_item_once_per_set() {
+        let mut x = Intersection::default();
+        let mut found = Vec::new();
+        let sets: [&[&[u32]]; 3] = [
+            &[&[1, 3, 5, 7], &[3, 9]],
+            &[&[3, 5, 9], &[9]],
+            &[&[0, 3, 9]],
+        ];
+        x.of(
+            10,
+            0,
+            3,
+            None,
+            |k, f| sets[k].iter().for_each(|l| f(l)),
+            &mut found,
+        );
+        assert_eq!(found, vec![3, 9]);
+        // Above an item, with a new call; an item missing from a middle set is never found.
+        x.of(
+            10,
+            1,
+            3,
+            Some(3),
+            |k, f| sets[k].iter().for_each(|l| f(l)),
+            &mut found,
+        );
+        assert_eq!(found, vec![9]);
+        x.of(
+            10,
+            2,
+            2,
+            None,
+            |k, f| [&[1u32, 2][..], &[2, 1]][k..=k].iter().for_each(|l| f(l)),
+            &mut found,
+        );
+        assert_eq!(found, vec![1, 2]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Holders: the firms that hold goods between legs, one per party across every loaded file, with
 //! name variants of one firm in one country merged (`Tien Shan LLC` / `Tien Shan LLC (Branch)`).
 
-use crate::parties::{Lexicon, NameTable, Required, WordPartners, hash_key};
+use crate::parties::{Intersection, Lexicon, NameTable, Required, WordPartners, hash_key};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -239,14 +239,14 @@ impl Holders {
             .map_init(
                 || Scratch {
                     seen: vec![u32::MAX; n],
-                    count: vec![0; n],
+                    intersection: Intersection::default(),
                     met: vec![u32::MAX; lexicon.len()],
                     mark: vec![u64::MAX; blocks.len()],
                     found: Vec::new(),
                 },
                 |Scratch {
                      seen,
-                     count,
+                     intersection,
                      met,
                      mark,
                      found,
@@ -288,30 +288,14 @@ impl Holders {
                         // account for every one (counted, the word giving the fewest first), of
                         // those the ones it shares a block with.
                         sizes.sort_unstable();
-                        found.clear();
-                        for (k, &(_, at)) in sizes.iter().enumerate() {
-                            let k = k as u32;
-                            let last = k as usize + 1 == sizes.len();
-                            accounting_for(country, name, at, &mut |list| {
-                                let later = list.partition_point(|&o| o as usize <= a);
-                                for &o in &list[later..] {
-                                    let o = o as usize;
-                                    let counted_before = if k == 0 {
-                                        seen[o] != stamp
-                                    } else {
-                                        seen[o] == stamp && count[o] == k - 1
-                                    };
-                                    if !counted_before {
-                                        continue;
-                                    }
-                                    seen[o] = stamp;
-                                    count[o] = k;
-                                    if last {
-                                        found.push(o as u32);
-                                    }
-                                }
-                            });
-                        }
+                        intersection.of(
+                            n,
+                            a as u32,
+                            sizes.len(),
+                            Some(a as u32),
+                            |k, f| accounting_for(country, name, sizes[k].1, f),
+                            found,
+                        );
                         for &(b, short) in &filed[a] {
                             mark[b as usize] = ((a as u64) << 1) | u64::from(short);
                         }
@@ -386,12 +370,12 @@ impl Holders {
 }
 
 /// Buffers one thread reuses from name to name while merging: per name, the last name that
-/// counted it and how many of that name's words it accounts for; per word, the last name whose
-/// words meet it; per block, the last name filed in it (shifted left) and whether it is short
-/// there; the candidates.
+/// looked at it; the intersection of the names accounting for each word of a name; per word, the
+/// last name whose words meet it; per block, the last name filed in it (shifted left) and whether
+/// it is short there; the candidates.
 struct Scratch {
     seen: Vec<u32>,
-    count: Vec<u32>,
+    intersection: Intersection,
     met: Vec<u32>,
     mark: Vec<u64>,
     found: Vec<u32>,

@@ -1,7 +1,7 @@
 //! Screening-list match: a party on the route matches, fuzzily, a name on the Consolidated
 //! Screening List given with `--watchlist` (Entity List, SDN, MEU ...).
 
-use crate::parties::{Lexicon, NameTable, Required, WordPartners, hash_key};
+use crate::parties::{Intersection, Lexicon, NameTable, Required, WordPartners, hash_key};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -298,14 +298,9 @@ impl<'a> FuzzyIndex<'a> {
     ) -> Option<usize> {
         let Scratch {
             met,
-            stamp,
-            count,
+            intersection,
             found,
         } = scratch;
-        if stamp.len() != self.listed_names.len() {
-            *stamp = vec![u32::MAX; self.listed_names.len()];
-            *count = vec![0; self.listed_names.len()];
-        }
         if met.len() != self.partners.len() {
             *met = vec![u32::MAX; self.partners.len()];
         }
@@ -327,30 +322,14 @@ impl<'a> FuzzyIndex<'a> {
             return None;
         }
         sizes.sort_unstable();
-        found.clear();
-        for (k, &(_, at)) in sizes.iter().enumerate() {
-            let k = k as u32;
-            let last = k as usize + 1 == sizes.len();
-            self.accounting_for(lexicon, name, at, &mut |list| {
-                for &li in list {
-                    let l = li as usize;
-                    let counted_before = if k == 0 {
-                        stamp[l] != stamp_of
-                    } else {
-                        stamp[l] == stamp_of && count[l] == k - 1
-                    };
-                    if !counted_before {
-                        continue;
-                    }
-                    stamp[l] = stamp_of;
-                    count[l] = k;
-                    if last {
-                        found.push(li);
-                    }
-                }
-            });
-        }
-        found.sort_unstable();
+        intersection.of(
+            self.listed_names.len(),
+            stamp_of,
+            sizes.len(),
+            None,
+            |k, f| self.accounting_for(lexicon, name, sizes[k].1, f),
+            found,
+        );
         // Every listed word a word of the holder meets, generic ones too.
         for &w in name {
             for &x in &self.partners[w as usize] {
@@ -383,13 +362,12 @@ impl<'a> FuzzyIndex<'a> {
     }
 }
 
-/// Per thread: per word id, the last holder whose words meet it; per listed name, the last
-/// holder that counted it and how many of the holder's words it accounts for; the candidates.
+/// Per thread: per word id, the last holder whose words meet it; the intersection of the listed
+/// names accounting for each word of a holder, and its result.
 #[derive(Default)]
 struct Scratch {
     met: Vec<u32>,
-    stamp: Vec<u32>,
-    count: Vec<u32>,
+    intersection: Intersection,
     found: Vec<u32>,
 }
 
