@@ -5,6 +5,8 @@
 //! The name as written is kept beside the key for display.
 
 use crate::text::fold;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 /// Legal-form words dropped from the end of a name (after folding; dots already gone).
 const SUFFIXES: &[&str] = &[
@@ -1207,26 +1209,30 @@ pub struct Intersection {
     /// Per item: the call that last counted it, and in how many sets.
     stamp: Vec<u32>,
     count: Vec<u32>,
+    /// Calls so far: each call's stamp.
+    calls: u32,
 }
 
 impl Intersection {
     /// Ascending into `found`: the items above `after` (all with `None`) in each of `sets` sets,
     /// where `lists(k, f)` calls `f` with the lists of set `k` (give the smallest set first: an
-    /// item is counted for a set only when every set before counted it). `call` tells this call
-    /// from the others: a different value each time, never `u32::MAX`. Items are below `bound`.
+    /// item is counted for a set only when every set before counted it). Items are below
+    /// `bound`.
     pub fn of(
         &mut self,
         bound: usize,
-        call: u32,
         sets: usize,
         after: Option<u32>,
         mut lists: impl FnMut(usize, &mut dyn FnMut(&[u32])),
         found: &mut Vec<u32>,
     ) {
-        if self.stamp.len() != bound {
+        if self.stamp.len() != bound || self.calls == u32::MAX {
             self.stamp = vec![u32::MAX; bound];
             self.count = vec![0; bound];
+            self.calls = 0;
         }
+        let call = self.calls;
+        self.calls += 1;
         found.clear();
         for k in 0..sets {
             let (k32, last) = (k as u32, k + 1 == sets);
@@ -1251,6 +1257,164 @@ impl Intersection {
             });
         }
         found.sort_unstable();
+    }
+}
+
+/// Key kinds of [`AccountingIndex`]'s hashed keys.
+const RUN: u8 = 0;
+const INITIALISM: u8 = 1;
+
+/// Names filed by what accounts for a word of another name as [`Lexicon::firm_match`] needs of
+/// every distinctive word (see [`Lexicon::may_be_one_firm`]): a word of theirs meets it, an
+/// initialism of theirs spells a run of the other name's words over it, or it spells a run of
+/// their words. Names are filed within groups (a country), and only names of one group are
+/// found. Also keeps, per word id of the names looked up, the filed names' words it meets.
+pub struct AccountingIndex {
+    names: usize,
+    /// Per word id looked up: the words of the filed names it meets (ascending).
+    partners: Vec<Vec<u32>>,
+    /// By (group, word id), (group, letters of a word that may be initials) and (group, first
+    /// letters of a run of two to five consecutive words): the names (ascending).
+    with_word: FxHashMap<(u32, u32), Vec<u32>>,
+    by_initialism: FxHashMap<(u32, u64), Vec<u32>>,
+    by_spelling: FxHashMap<(u32, u64), Vec<u32>>,
+}
+
+/// Buffers one thread reuses for [`AccountingIndex::candidates`].
+#[derive(Clone, Debug, Default)]
+pub struct Candidates {
+    intersection: Intersection,
+    /// The last call's candidates, ascending.
+    pub found: Vec<u32>,
+}
+
+impl AccountingIndex {
+    /// Files `names` (word ids of `lexicon`) in the groups `group(i)` gives, and finds the
+    /// partners of every word of `queries` (the names that will be looked up).
+    pub fn new<'n>(
+        lexicon: &Lexicon,
+        generic: &[bool],
+        names: &[Vec<u32>],
+        group: impl Fn(usize) -> u32,
+        queries: impl IntoIterator<Item = &'n Vec<u32>>,
+    ) -> AccountingIndex {
+        let mut filed: Vec<u32> = names.iter().flatten().copied().collect();
+        filed.sort_unstable();
+        filed.dedup();
+        let meet = WordPartners::new(lexicon, filed);
+        let mut words: Vec<u32> = queries.into_iter().flatten().copied().collect();
+        words.sort_unstable();
+        words.dedup();
+        let found: Vec<Vec<u32>> = words
+            .par_iter()
+            .map(|&w| {
+                let mut out = Vec::new();
+                meet.partners(lexicon, w, generic, &mut out);
+                out
+            })
+            .collect();
+        let mut partners = vec![Vec::new(); lexicon.len()];
+        for (w, p) in words.iter().zip(found) {
+            partners[*w as usize] = p;
+        }
+        let mut index = AccountingIndex {
+            names: names.len(),
+            partners,
+            with_word: FxHashMap::default(),
+            by_initialism: FxHashMap::default(),
+            by_spelling: FxHashMap::default(),
+        };
+        fn file(list: &mut Vec<u32>, i: u32) {
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+        for (i, name) in names.iter().enumerate() {
+            let (g, i) = (group(i), i as u32);
+            for &w in name {
+                file(index.with_word.entry((g, w)).or_default(), i);
+                if lexicon.short_key(w).is_some() {
+                    let key = (g, hash_key(INITIALISM, lexicon.text(w).as_bytes()));
+                    file(index.by_initialism.entry(key).or_default(), i);
+                }
+            }
+            lexicon.initials_runs(name, None, |run| {
+                file(
+                    index
+                        .by_spelling
+                        .entry((g, hash_key(RUN, run)))
+                        .or_default(),
+                    i,
+                );
+            });
+        }
+        index
+    }
+
+    /// The words of the filed names that word `w` (of a name looked up) meets, ascending.
+    pub fn partners(&self, w: u32) -> &[u32] {
+        &self.partners[w as usize]
+    }
+
+    /// Calls `f` with lists of the names of `group` that together hold every name accounting
+    /// for word `at` of `name`; a name may be in several.
+    fn accounting_for(
+        &self,
+        lexicon: &Lexicon,
+        group: u32,
+        name: &[u32],
+        at: usize,
+        f: &mut dyn FnMut(&[u32]),
+    ) {
+        let w = name[at];
+        for &x in self.partners(w) {
+            if let Some(v) = self.with_word.get(&(group, x)) {
+                f(v);
+            }
+        }
+        lexicon.initials_runs(name, Some(at), |run| {
+            if let Some(v) = self.by_initialism.get(&(group, hash_key(INITIALISM, run))) {
+                f(v);
+            }
+        });
+        if lexicon.short_key(w).is_some()
+            && let Some(v) = self
+                .by_spelling
+                .get(&(group, hash_key(RUN, lexicon.text(w).as_bytes())))
+        {
+            f(v);
+        }
+    }
+
+    /// Into `scratch.found`, ascending: the names of `group` above `after` that account for
+    /// every distinctive word of `name` (the sets of each word intersected, the smallest
+    /// first). False, with none found, when `name` has no distinctive word.
+    pub fn candidates(
+        &self,
+        lexicon: &Lexicon,
+        generic: &[bool],
+        group: u32,
+        name: &[u32],
+        after: Option<u32>,
+        scratch: &mut Candidates,
+    ) -> bool {
+        let mut sizes: Vec<(usize, usize)> = (0..name.len())
+            .filter(|&i| !generic[name[i] as usize])
+            .map(|i| {
+                let mut n = 0;
+                self.accounting_for(lexicon, group, name, i, &mut |v| n += v.len());
+                (n, i)
+            })
+            .collect();
+        sizes.sort_unstable();
+        scratch.intersection.of(
+            self.names,
+            sizes.len(),
+            after,
+            |k, f| self.accounting_for(lexicon, group, name, sizes[k].1, f),
+            &mut scratch.found,
+        );
+        !sizes.is_empty()
     }
 }
 
@@ -1625,17 +1789,15 @@ pub(crate) mod tests {
         ];
         x.of(
             10,
-            0,
             3,
             None,
             |k, f| sets[k].iter().for_each(|l| f(l)),
             &mut found,
         );
         assert_eq!(found, vec![3, 9]);
-        // Above an item, with a new call; an item missing from a middle set is never found.
+        // Above an item, in a new call; an item missing from a middle set is never found.
         x.of(
             10,
-            1,
             3,
             Some(3),
             |k, f| sets[k].iter().for_each(|l| f(l)),
@@ -1644,7 +1806,6 @@ pub(crate) mod tests {
         assert_eq!(found, vec![9]);
         x.of(
             10,
-            2,
             2,
             None,
             |k, f| [&[1u32, 2][..], &[2, 1]][k..=k].iter().for_each(|l| f(l)),

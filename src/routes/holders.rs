@@ -1,7 +1,7 @@
 //! Holders: the firms that hold goods between legs, one per party across every loaded file, with
 //! name variants of one firm in one country merged (`Tien Shan LLC` / `Tien Shan LLC (Branch)`).
 
-use crate::parties::{Intersection, Lexicon, NameTable, Required, WordPartners, hash_key};
+use crate::parties::{AccountingIndex, Candidates, Lexicon, NameTable, Required};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -130,80 +130,18 @@ impl Holders {
         stage.end();
         let stage = crate::timing::Stage::start("holders: word partners");
         let table = NameTable::new(&lexicon, &tokens, &generic);
-        // Per word, the words of the names it meets, and per name what a match must account for:
-        // most pairs of a block fail `Lexicon::may_be_one_firm`, which is quickly told.
-        let mut words: Vec<u32> = tokens.iter().flatten().copied().collect();
-        words.sort_unstable();
-        words.dedup();
-        let meet = WordPartners::new(&lexicon, words.iter().copied());
-        let found: Vec<Vec<u32>> = words
-            .par_iter()
-            .map(|&w| {
-                let mut out = Vec::new();
-                meet.partners(&lexicon, w, &generic, &mut out);
-                out
-            })
-            .collect();
-        let mut partners = vec![Vec::new(); lexicon.len()];
-        for (w, p) in words.iter().zip(found) {
-            partners[*w as usize] = p;
-        }
+        // Per name what a match must account for, and per country the names by what accounts
+        // for a word of another (with the words each word meets): most pairs of a block fail
+        // `Lexicon::may_be_one_firm`, and a name with a distinctive word meets only the names
+        // accounting for every one of them.
         let required = Required::new(&lexicon, &tokens, &generic);
-        // Per country, the names by each of their words, by the letters of each word that may be
-        // initials, and by the first letters of each run of two to five consecutive words: what
-        // accounts for a word of another name in one country (see `accounting_for` below).
-        let mut with_word: FxHashMap<(CountryId, u32), Vec<u32>> = FxHashMap::default();
-        let mut by_initialism: FxHashMap<(CountryId, u64), Vec<u32>> = FxHashMap::default();
-        let mut by_spelling: FxHashMap<(CountryId, u64), Vec<u32>> = FxHashMap::default();
-        for (i, (e, t)) in entries.iter().zip(&tokens).enumerate() {
-            let i = i as u32;
-            let file = |list: &mut Vec<u32>| {
-                if list.last() != Some(&i) {
-                    list.push(i);
-                }
-            };
-            for &w in t {
-                file(with_word.entry((e.country, w)).or_default());
-                if lexicon.short_key(w).is_some() {
-                    file(
-                        by_initialism
-                            .entry((e.country, hash_key(1, lexicon.text(w).as_bytes())))
-                            .or_default(),
-                    );
-                }
-            }
-            lexicon.initials_runs(t, None, |run| {
-                file(
-                    by_spelling
-                        .entry((e.country, hash_key(0, run)))
-                        .or_default(),
-                );
-            });
-        }
-        // Calls `f` with lists of the names in `country` that together hold every name accounting
-        // for word `at` of `name`, as `firm_match` needs of every distinctive word: a word of
-        // theirs meets it, an initialism of theirs spells a run of `name`'s words over it, or it
-        // spells a run of their words.
-        let accounting_for =
-            |country: CountryId, name: &[u32], at: usize, f: &mut dyn FnMut(&[u32])| {
-                let w = name[at];
-                for &x in &partners[w as usize] {
-                    if let Some(v) = with_word.get(&(country, x)) {
-                        f(v);
-                    }
-                }
-                lexicon.initials_runs(name, Some(at), |run| {
-                    if let Some(v) = by_initialism.get(&(country, hash_key(1, run))) {
-                        f(v);
-                    }
-                });
-                if lexicon.short_key(w).is_some()
-                    && let Some(v) =
-                        by_spelling.get(&(country, hash_key(0, lexicon.text(w).as_bytes())))
-                {
-                    f(v);
-                }
-            };
+        let accounting = AccountingIndex::new(
+            &lexicon,
+            &generic,
+            &tokens,
+            |i| u32::from(entries[i].country.0),
+            &tokens,
+        );
         // A block this large is a common word, not a firm: comparing it pairwise would be
         // quadratic, and its members are better kept apart.
         let open: Vec<bool> = blocks
@@ -239,24 +177,22 @@ impl Holders {
             .map_init(
                 || Scratch {
                     seen: vec![u32::MAX; n],
-                    intersection: Intersection::default(),
+                    candidates: Candidates::default(),
                     met: vec![u32::MAX; lexicon.len()],
                     mark: vec![u64::MAX; blocks.len()],
-                    found: Vec::new(),
                 },
                 |Scratch {
                      seen,
-                     intersection,
+                     candidates,
                      met,
                      mark,
-                     found,
                  },
                  a| {
                     let mut same = Vec::new();
                     let stamp = a as u32;
                     // The words that a word of this name meets.
                     for &w in &tokens[a] {
-                        for &x in &partners[w as usize] {
+                        for &x in accounting.partners(w) {
                             met[x as usize] = stamp;
                         }
                     }
@@ -268,38 +204,26 @@ impl Holders {
                             |x| met[x as usize] == stamp,
                             &required.get(o),
                             |w| {
-                                let p = &partners[w as usize];
+                                let p = accounting.partners(w);
                                 other.iter().any(|x| p.binary_search(x).is_ok())
                             },
                         ) && lexicon.firm_match(table.get(a), table.get(o)).is_some()
                     };
-                    let name = &tokens[a];
-                    let country = entries[a].country;
-                    let mut sizes: Vec<(usize, usize)> = (0..name.len())
-                        .filter(|&i| !generic[name[i] as usize])
-                        .map(|i| {
-                            let mut total = 0;
-                            accounting_for(country, name, i, &mut |v| total += v.len());
-                            (total, i)
-                        })
-                        .collect();
-                    if !sizes.is_empty() {
-                        // A name with a distinctive word: the later names in its country that
-                        // account for every one (counted, the word giving the fewest first), of
-                        // those the ones it shares a block with.
-                        sizes.sort_unstable();
-                        intersection.of(
-                            n,
-                            a as u32,
-                            sizes.len(),
-                            Some(a as u32),
-                            |k, f| accounting_for(country, name, sizes[k].1, f),
-                            found,
-                        );
+                    // A name with a distinctive word: the later names in its country that
+                    // account for every one, of those the ones it shares a block with.
+                    let country = u32::from(entries[a].country.0);
+                    if accounting.candidates(
+                        &lexicon,
+                        &generic,
+                        country,
+                        &tokens[a],
+                        Some(a as u32),
+                        candidates,
+                    ) {
                         for &(b, short) in &filed[a] {
                             mark[b as usize] = ((a as u64) << 1) | u64::from(short);
                         }
-                        for &o in found.iter() {
+                        for &o in &candidates.found {
                             if compared(a, o as usize, mark) && same_firm(o as usize) {
                                 same.push(o);
                             }
@@ -370,15 +294,13 @@ impl Holders {
 }
 
 /// Buffers one thread reuses from name to name while merging: per name, the last name that
-/// looked at it; the intersection of the names accounting for each word of a name; per word, the
-/// last name whose words meet it; per block, the last name filed in it (shifted left) and whether
-/// it is short there; the candidates.
+/// looked at it; the candidates of a name; per word, the last name whose words meet it; per
+/// block, the last name filed in it (shifted left) and whether it is short there.
 struct Scratch {
     seen: Vec<u32>,
-    intersection: Intersection,
+    candidates: Candidates,
     met: Vec<u32>,
     mark: Vec<u64>,
-    found: Vec<u32>,
 }
 
 /// The names filed under one (country, block key).

@@ -1,7 +1,7 @@
 //! Screening-list match: a party on the route matches, fuzzily, a name on the Consolidated
 //! Screening List given with `--watchlist` (Entity List, SDN, MEU ...).
 
-use crate::parties::{Intersection, Lexicon, NameTable, Required, WordPartners, hash_key};
+use crate::parties::{AccountingIndex, Candidates, Lexicon, NameTable, Required};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -136,7 +136,7 @@ impl ScreeningIndex {
 /// candidates of a holder are the listed names that account for each of its distinctive words as
 /// any match must (`firm_match` leaves no distinctive word unaccounted for):
 ///
-/// - a word of the listed name meets it ([`Lexicon::words_meet`], found by [`WordPartners`]);
+/// - a word of the listed name meets it ([`Lexicon::words_meet`], found by [`crate::parties::WordPartners`]);
 /// - an initialism of the listed name (a word of two to five letters) stands for consecutive words
 ///   of the holder, the word among them;
 /// - the word is itself an initialism standing for consecutive words of the listed name.
@@ -155,36 +155,20 @@ struct FuzzyIndex<'a> {
     listed_keys: Vec<Vec<u32>>,
     /// The listed names as word ids.
     listed_names: &'a [Vec<u32>],
-    /// Per word id of a holder: every listed word it meets, generic ones too (ascending).
-    partners: Vec<Vec<u32>>,
     /// Per holder and per listed name: the words every match must account for (see
     /// [`Required`]).
     holder_required: Required,
     listed_required: Required,
-    /// Per word id: the listed names (ascending) that have the word.
-    names_with: Vec<Vec<u32>>,
-    /// Listed names by the letters of each of their words that may be initials.
-    by_initialism: FxHashMap<u64, Vec<u32>>,
-    /// Listed names by the first letters of every run of two to five consecutive words.
-    by_spelling: FxHashMap<u64, Vec<u32>>,
-}
-
-/// Key kinds of [`FuzzyIndex`]'s hashed keys.
-const RUN: u8 = 0;
-const INITIALISM: u8 = 1;
-
-/// Appends `at` to the list in `map` under `key`, once.
-fn file(map: &mut FxHashMap<u64, Vec<u32>>, key: u64, at: u32) {
-    let v = map.entry(key).or_default();
-    if v.last() != Some(&at) {
-        v.push(at);
-    }
+    /// The listed names by what accounts for a holder's word (one group: the list spans the
+    /// world), with the listed words each word of a holder meets.
+    accounting: AccountingIndex,
 }
 
 impl<'a> FuzzyIndex<'a> {
     /// Files the listed names and works out, once per word of the holders, the listed words it
-    /// meets. `generic` is indexed by word id (see [`Lexicon::generic_flags`]) and covers every
-    /// word of both.
+    /// meets (generic ones too: a distinctive word of the holder may meet a generic word of the
+    /// listed name, a rare spelling of a common word). `generic` is indexed by word id (see
+    /// [`Lexicon::generic_flags`]) and covers every word of both.
     fn new(
         lexicon: &mut Lexicon,
         generic: &[bool],
@@ -200,50 +184,6 @@ impl<'a> FuzzyIndex<'a> {
             .map(|t| lexicon.block_keys(t, generic))
             .collect();
         let lexicon = &*lexicon;
-        // Per word of the holders, the listed words it meets, generic ones too: a distinctive
-        // word of the holder may meet a generic word of the listed name (a rare spelling of a
-        // common word).
-        let mut all_listed: Vec<u32> = listed.iter().flatten().copied().collect();
-        all_listed.sort_unstable();
-        all_listed.dedup();
-        let meet = WordPartners::new(lexicon, all_listed);
-        let mut words: Vec<u32> = holders.iter().flatten().copied().collect();
-        words.sort_unstable();
-        words.dedup();
-        let found: Vec<Vec<u32>> = words
-            .par_iter()
-            .map(|&w| {
-                let mut out = Vec::new();
-                meet.partners(lexicon, w, generic, &mut out);
-                out
-            })
-            .collect();
-        let mut partners = vec![Vec::new(); lexicon.len()];
-        for (w, p) in words.iter().zip(found) {
-            partners[*w as usize] = p;
-        }
-        let mut names_with: Vec<Vec<u32>> = vec![Vec::new(); lexicon.len()];
-        let mut by_initialism: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-        let mut by_spelling: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-        for (li, name) in listed.iter().enumerate() {
-            let li = li as u32;
-            lexicon.initials_runs(name, None, |run| {
-                file(&mut by_spelling, hash_key(RUN, run), li);
-            });
-            for &w in name {
-                let v = &mut names_with[w as usize];
-                if v.last() != Some(&li) {
-                    v.push(li);
-                }
-                if lexicon.short_key(w).is_some() {
-                    file(
-                        &mut by_initialism,
-                        hash_key(INITIALISM, lexicon.text(w).as_bytes()),
-                        li,
-                    );
-                }
-            }
-        }
         FuzzyIndex {
             holder_names: holders,
             holder_table: NameTable::new(lexicon, holders, generic),
@@ -251,39 +191,9 @@ impl<'a> FuzzyIndex<'a> {
             listed_table: NameTable::new(lexicon, listed, generic),
             listed_keys,
             listed_names: listed,
-            partners,
             holder_required: Required::new(lexicon, holders, generic),
             listed_required: Required::new(lexicon, listed, generic),
-            names_with,
-            by_initialism,
-            by_spelling,
-        }
-    }
-
-    /// Calls `f` with lists of listed names that together hold every name accounting for word
-    /// `at` of holder `name` (see [`FuzzyIndex`]); a name may be in several.
-    fn accounting_for(
-        &self,
-        lexicon: &Lexicon,
-        name: &[u32],
-        at: usize,
-        f: &mut dyn FnMut(&[u32]),
-    ) {
-        let w = name[at];
-        for &x in &self.partners[w as usize] {
-            f(&self.names_with[x as usize]);
-        }
-        lexicon.initials_runs(name, Some(at), |run| {
-            if let Some(v) = self.by_initialism.get(&hash_key(INITIALISM, run)) {
-                f(v);
-            }
-        });
-        if lexicon.short_key(w).is_some()
-            && let Some(v) = self
-                .by_spelling
-                .get(&hash_key(RUN, lexicon.text(w).as_bytes()))
-        {
-            f(v);
+            accounting: AccountingIndex::new(lexicon, generic, listed, |_| 0, holders),
         }
     }
 
@@ -296,44 +206,23 @@ impl<'a> FuzzyIndex<'a> {
         hi: usize,
         scratch: &mut Scratch,
     ) -> Option<usize> {
-        let Scratch {
-            met,
-            intersection,
-            found,
-        } = scratch;
-        if met.len() != self.partners.len() {
-            *met = vec![u32::MAX; self.partners.len()];
-        }
+        let Scratch { met, candidates } = scratch;
         let name = &self.holder_names[hi];
-        let stamp_of = hi as u32;
-        // Candidates: the names accounting for every distinctive word of the holder, found by
-        // counting (the word giving the fewest first): a name is counted for a word only when
-        // every word before counted it, and is a candidate when the last one does.
-        let mut sizes: Vec<(usize, usize)> = (0..name.len())
-            .filter(|&i| !generic[name[i] as usize])
-            .map(|i| {
-                let mut n = 0;
-                self.accounting_for(lexicon, name, i, &mut |v| n += v.len());
-                (n, i)
-            })
-            .collect();
         // A distinctive pair needs a distinctive word on both sides.
-        if sizes.is_empty() {
+        if !self
+            .accounting
+            .candidates(lexicon, generic, 0, name, None, candidates)
+        {
             return None;
         }
-        sizes.sort_unstable();
-        intersection.of(
-            self.listed_names.len(),
-            stamp_of,
-            sizes.len(),
-            None,
-            |k, f| self.accounting_for(lexicon, name, sizes[k].1, f),
-            found,
-        );
         // Every listed word a word of the holder meets, generic ones too.
+        if met.len() != lexicon.len() {
+            *met = vec![u32::MAX; lexicon.len()];
+        }
+        let stamp = hi as u32;
         for &w in name {
-            for &x in &self.partners[w as usize] {
-                met[x as usize] = stamp_of;
+            for &x in self.accounting.partners(w) {
+                met[x as usize] = stamp;
             }
         }
         let met = &*met;
@@ -342,14 +231,14 @@ impl<'a> FuzzyIndex<'a> {
         let holder_needs = self.holder_required.get(hi);
         // In list order, the first that passes what `firm_match` needs of the words of both
         // names (`Lexicon::may_be_one_firm`), shares a block key and matches.
-        found.iter().map(|&li| li as usize).find(|&l| {
+        candidates.found.iter().map(|&li| li as usize).find(|&l| {
             let listed_name = &self.listed_names[l];
             lexicon.may_be_one_firm(
                 &holder_needs,
-                |x| met[x as usize] == stamp_of,
+                |x| met[x as usize] == stamp,
                 &self.listed_required.get(l),
                 |w| {
-                    let partners = &self.partners[w as usize];
+                    let partners = self.accounting.partners(w);
                     listed_name
                         .iter()
                         .any(|x| partners.binary_search(x).is_ok())
@@ -362,13 +251,11 @@ impl<'a> FuzzyIndex<'a> {
     }
 }
 
-/// Per thread: per word id, the last holder whose words meet it; the intersection of the listed
-/// names accounting for each word of a holder, and its result.
+/// Per thread: per word id, the last holder whose words meet it; the candidates.
 #[derive(Default)]
 struct Scratch {
     met: Vec<u32>,
-    intersection: Intersection,
-    found: Vec<u32>,
+    candidates: Candidates,
 }
 
 /// True when two ascending lists share an element.
