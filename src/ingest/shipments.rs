@@ -485,59 +485,50 @@ pub(super) fn read(
             .unwrap_or("date");
         let (order, note) = evidence.decide(column, date_order);
         provenance.notes.extend(note);
-        let impossible = || {
-            format!(
-                "impossible date in {} order",
-                if order == super::DateOrder::Dmy {
-                    "day/month"
-                } else {
-                    "month/day"
-                }
-            )
-        };
-        if count_only {
-            let before = rejects.len();
-            for &(line, a, b, year) in &pending {
-                if order.resolve(a, b, year).is_none() {
-                    counted -= 1;
+        let message = format!(
+            "impossible date in {} order",
+            if order == super::DateOrder::Dmy {
+                "day/month"
+            } else {
+                "month/day"
+            }
+        );
+        // Rows whose date the order cannot make are rejected (counting only, `at` is the line;
+        // else the row's index, and the row is dropped).
+        let mut dropped = vec![false; shipments.len()];
+        let before = rejects.len();
+        for &(at, a, b, year) in &pending {
+            match order.resolve(a, b, year) {
+                Some(d) if !count_only => shipments[at].date = d,
+                Some(_) => {}
+                None => {
+                    let line = if count_only {
+                        at as u64
+                    } else {
+                        dropped[at] = true;
+                        shipments[at].line
+                    };
                     rejects.push(super::RejectedRow {
-                        line: line as u64,
+                        line,
                         column: Column::Date.name().into(),
-                        message: impossible(),
+                        message: message.clone(),
                         fields: Vec::new(),
                     });
                 }
             }
-            if rejects.len() > before {
-                rejects.sort_by_key(|r| r.line);
-                super::fill_fields(table, &mut rejects)?;
+        }
+        let rejected = rejects.len() - before;
+        if rejected > 0 {
+            if count_only {
+                counted -= rejected;
             }
-        } else {
-            let mut dropped = vec![false; shipments.len()];
-            for &(i, a, b, year) in &pending {
-                match order.resolve(a, b, year) {
-                    Some(d) => shipments[i].date = d,
-                    None => dropped[i] = true,
-                }
-            }
-            if dropped.iter().any(|d| *d) {
-                let mut kept = Vec::with_capacity(shipments.len());
-                for (s, drop) in shipments.into_iter().zip(dropped) {
-                    if drop {
-                        rejects.push(super::RejectedRow {
-                            line: s.line,
-                            column: Column::Date.name().into(),
-                            message: impossible(),
-                            fields: Vec::new(),
-                        });
-                    } else {
-                        kept.push(s);
-                    }
-                }
-                shipments = kept;
-                rejects.sort_by_key(|r| r.line);
-                super::fill_fields(table, &mut rejects)?;
-            }
+            let mut row = 0;
+            shipments.retain(|_| {
+                row += 1;
+                !dropped[row - 1]
+            });
+            rejects.sort_by_key(|r| r.line);
+            super::fill_fields(table, &mut rejects)?;
         }
     }
     // The table was sized from a generous guess at the number of rows and is not shrunk to fit:
