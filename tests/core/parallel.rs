@@ -135,6 +135,11 @@ fn read_file(path: &Path, threads: usize) -> Result<Dataset, IngestError> {
 }
 
 fn read(bytes: &[u8], threads: usize) -> Result<Dataset, IngestError> {
+    read_as(bytes, threads, &ReadOptions::default())
+}
+
+/// Reads `bytes` as `messy.csv` on `threads` threads with `options`.
+fn read_as(bytes: &[u8], threads: usize, options: &ReadOptions) -> Result<Dataset, IngestError> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -143,7 +148,7 @@ fn read(bytes: &[u8], threads: usize) -> Result<Dataset, IngestError> {
             read_bytes(
                 bytes,
                 Path::new("messy.csv"),
-                &ReadOptions::default(),
+                options,
                 Gazetteer::embedded(),
                 None,
             )
@@ -219,20 +224,7 @@ fn counting_rows_gives_the_verdicts_of_reading_them() {
     for chunk in [300, 50_000] {
         let _size = ChunkSize::set(chunk);
         for threads in [1, 2] {
-            let counted = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .expect("a thread pool")
-                .install(|| {
-                    read_bytes(
-                        &bytes,
-                        Path::new("messy.csv"),
-                        &counting,
-                        Gazetteer::embedded(),
-                        None,
-                    )
-                })
-                .expect("the file reads");
+            let counted = read_as(&bytes, threads, &counting).expect("the file reads");
             assert_eq!(counted.records, Records::Counted(full.shipments().len()));
             assert!(counted.shipments().is_empty());
             assert_eq!(counted.rejects, full.rejects);
