@@ -654,6 +654,15 @@ impl Provenance {
             None => (&self.path, &self.sha256, self.size),
         }
     }
+
+    /// The name of the table's file as evidence and panels show it (`shipments.csv`,
+    /// `BACI.zip!BACI_Y2022.csv`); the whole path when it has no file name.
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.path.display().to_string())
+    }
 }
 
 /// The file on disk (zip, gzip, workbook) a table was read out of.

@@ -159,11 +159,7 @@ impl<'a> Sources<'a> {
 
 /// The name of the file a row comes from (`shipments.csv`, `BACI.zip!BACI_Y2022.csv`).
 fn file_label(d: &Dataset) -> String {
-    d.provenance
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| d.provenance.path.display().to_string())
+    d.provenance.file_name()
 }
 
 /// One leg (or one country-level row of a corridor) as the report shows it.

@@ -294,12 +294,7 @@ impl Tally {
         if d.flows().is_empty() {
             return None;
         }
-        let name = d
-            .provenance
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| d.provenance.path.display().to_string());
+        let name = d.provenance.file_name();
         let count = |n: usize, what: &str| (n > 0).then(|| format!("{n} {what}"));
         let l = &self.levels;
         let at = |dim: Dim| l.left_out[dim.index()];

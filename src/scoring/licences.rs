@@ -78,12 +78,7 @@ impl LicenceIndex {
         let stage = crate::timing::Stage::start("licences: holders found");
         let mut loaded: Vec<(&Licence, String)> = Vec::new();
         for d in datasets {
-            let file = d
-                .provenance
-                .path
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let file = d.provenance.file_name();
             for l in d.licences() {
                 loaded.push((l, file.clone()));
             }

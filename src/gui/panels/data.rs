@@ -16,11 +16,7 @@ pub fn data_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
     });
     for (i, d) in app.datasets.iter().enumerate() {
         let p = &d.provenance;
-        let name = p
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| p.path.display().to_string());
+        let name = p.file_name();
         ui.group(|ui| {
             ui.horizontal(|ui| {
                 ui.strong(&name);

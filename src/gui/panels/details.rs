@@ -253,10 +253,7 @@ pub fn details_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
                                             .color(colour),
                                     );
                                 }
-                                let file = d
-                                    .and_then(|d| d.provenance.path.file_name())
-                                    .map(|n| n.to_string_lossy().into_owned())
-                                    .unwrap_or_default();
+                                let file = d.map(|d| d.provenance.file_name()).unwrap_or_default();
                                 ui.small(
                                     egui::RichText::new(format!(
                                         "{} · {file} line {}",
@@ -308,12 +305,7 @@ fn corridor_rows(ui: &mut egui::Ui, app: &State, flows: &[crate::routes::corrido
                     f.hs_code,
                     usd(f.value_usd),
                 ));
-                let file = d
-                    .provenance
-                    .path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
+                let file = d.provenance.file_name();
                 ui.small(
                     egui::RichText::new(format!(
                         "{} · {file} line {}",
