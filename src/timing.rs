@@ -14,14 +14,19 @@ fn enabled() -> bool {
 pub struct Stage {
     name: &'static str,
     start: Option<Instant>,
+    /// Processor time of the whole process when the stage started, to tell how many cores the
+    /// stage kept busy.
+    cpu: Option<f64>,
 }
 
 impl Stage {
     /// Starts timing `name`; costs one relaxed load when timings are off.
     pub fn start(name: &'static str) -> Stage {
+        let on = enabled();
         Stage {
             name,
-            start: enabled().then(Instant::now),
+            start: on.then(Instant::now),
+            cpu: if on { cpu_seconds() } else { None },
         }
     }
 
@@ -32,8 +37,12 @@ impl Stage {
 impl Drop for Stage {
     fn drop(&mut self) {
         if let Some(start) = self.start {
+            let cpu = match (self.cpu, cpu_seconds()) {
+                (Some(a), Some(b)) => format!("{:>6.2}", b - a),
+                _ => "?".to_string(),
+            };
             eprintln!(
-                "timing: {:<28} {:>7.3} s {:>7} MB resident",
+                "timing: {:<28} {:>7.3} s {:>7} MB resident {cpu} s cpu",
                 self.name,
                 start.elapsed().as_secs_f64(),
                 resident_mb().map_or_else(|| "?".to_string(), |m| m.to_string())
@@ -48,4 +57,16 @@ fn resident_mb() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024)
+}
+
+/// User and system processor time of the process so far, in seconds (Linux `/proc`, in the
+/// kernel's clock ticks of 1/100 s).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
 }
