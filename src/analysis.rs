@@ -43,7 +43,7 @@ pub struct ScoredRoute {
     /// route through the same firm.
     pub parties: Vec<Arc<str>>,
     /// Shipment ids in leg order (empty for corridors); shared with the ledger's legs.
-    pub shipment_ids: Vec<Arc<str>>,
+    pub shipment_ids: Vec<arcstr::ArcStr>,
     /// The earliest and latest shipment dates; for a corridor, the first day of its first period
     /// and the last day of its last.
     pub first_date: Date,

@@ -5,8 +5,8 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
 
+use arcstr::ArcStr;
 use serde::{Deserialize, Serialize};
 
 use crate::gazetteer::CountryId;
@@ -81,16 +81,17 @@ impl fmt::Display for Date {
 
 /// A Harmonized System / HTS code of 2 to 10 digits, or `TOTAL` (all products, Comtrade).
 ///
-/// Stored as digits and a length so that `0101` and `101` stay different and prefixes are cheap.
+/// Stored as digits and a length so that `0101` and `101` stay different and prefixes are cheap,
+/// packed in one word (`digits << 8 | len`; ten digits need 34 bits) because every shipment and
+/// every leg carries one: ordered by digits, then length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct HsCode {
-    digits: u64,
-    len: u8,
+    packed: u64,
 }
 
 impl HsCode {
     /// The whole-trade code Comtrade writes as `TOTAL`.
-    pub const TOTAL: HsCode = HsCode { digits: 0, len: 0 };
+    pub const TOTAL: HsCode = HsCode { packed: 0 };
 
     /// Parses `8542.31.00.40`, `854231`, `8542 31`; `None` unless 2 to 10 digits remain.
     pub fn parse(text: &str) -> Option<HsCode> {
@@ -109,23 +110,34 @@ impl HsCode {
                 _ => return None,
             }
         }
-        (len >= 2).then_some(HsCode { digits, len })
+        (len >= 2).then_some(HsCode::new(digits, len))
+    }
+
+    fn new(digits: u64, len: u8) -> HsCode {
+        HsCode {
+            packed: digits << 8 | u64::from(len),
+        }
+    }
+
+    /// The digits as a number (without the leading zeros [`HsCode::len`] keeps).
+    fn digits(self) -> u64 {
+        self.packed >> 8
     }
 
     /// Number of digits (0 for `TOTAL`).
     pub fn len(self) -> usize {
-        usize::from(self.len)
+        (self.packed & 0xff) as usize
     }
 
     /// True for `TOTAL`.
     pub fn is_empty(self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// The first `n` digits as a number (`prefix(4)` of 854231 is 8542); all digits when shorter.
     pub fn prefix(self, n: usize) -> u64 {
         let n = n.min(self.len());
-        self.digits / 10u64.pow((self.len() - n) as u32)
+        self.digits() / 10u64.pow((self.len() - n) as u32)
     }
 
     /// HS chapter (first two digits).
@@ -140,26 +152,23 @@ impl HsCode {
 
     /// True when `self` starts with the digits of `other` (854231 starts with 8542).
     pub fn starts_with(self, other: HsCode) -> bool {
-        other.len <= self.len && self.prefix(other.len()) == other.digits
+        other.len() <= self.len() && self.prefix(other.len()) == other.digits()
     }
 
     /// The code cut to its first `n` digits (`truncated(4)` of 854231 is the heading 8542); the
     /// code itself when it is no longer.
     pub fn truncated(self, n: usize) -> HsCode {
         let len = n.min(self.len());
-        HsCode {
-            digits: self.prefix(len),
-            len: len as u8,
-        }
+        HsCode::new(self.prefix(len), len as u8)
     }
 }
 
 impl fmt::Display for HsCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.len == 0 {
+        if self.len() == 0 {
             f.write_str("TOTAL")
         } else {
-            write!(f, "{:0width$}", self.digits, width = self.len())
+            write!(f, "{:0width$}", self.digits(), width = self.len())
         }
     }
 }
@@ -172,12 +181,18 @@ pub enum TransportMode {
     Road,
     Rail,
     /// A mode the file names that is none of the above (courier, post, multimodal ...), as written.
-    Other(String),
+    Other(ArcStr),
 }
 
 impl TransportMode {
     /// Reads the usual spellings (`AIR`, `Ocean`, `Truck`, `Vessel`, `40` ...); anything else is kept as written.
     pub fn parse(text: &str) -> Option<TransportMode> {
+        Self::parse_keeping(text, |t| ArcStr::from(t))
+    }
+
+    /// [`TransportMode::parse`], with `keep` making the text of a mode of no known kind (a
+    /// reader shares one copy of each among its rows).
+    pub fn parse_keeping(text: &str, keep: impl FnOnce(&str) -> ArcStr) -> Option<TransportMode> {
         let t = text.trim();
         if t.is_empty() {
             return None;
@@ -198,7 +213,7 @@ impl TransportMode {
             } else if is(&["rail", "train", "railway", "20", "21"]) {
                 TransportMode::Rail
             } else {
-                TransportMode::Other(t.to_string())
+                TransportMode::Other(keep(t))
             },
         )
     }
@@ -242,7 +257,7 @@ impl Party {
 pub struct Shipment {
     /// The file's id, or `L<line>` when the file has none. Shared with the ledger's leg and the
     /// scored routes that carry the shipment (one copy of each id, however many rows show it).
-    pub id: Arc<str>,
+    pub id: ArcStr,
     /// Line in the source file where the row starts (header = line 1).
     pub line: u64,
     pub date: Date,
@@ -253,14 +268,16 @@ pub struct Shipment {
     pub origin_country: Option<CountryId>,
     pub hs_code: HsCode,
     /// Descriptions, units and ports repeat across a file's rows: each distinct text is shared.
-    pub description: Arc<str>,
+    /// Texts are [`ArcStr`]s, one word each where `Arc<str>` takes two: a million rows hold
+    /// five of them.
+    pub description: ArcStr,
     pub quantity: f64,
-    pub unit: Option<Arc<str>>,
+    pub unit: Option<ArcStr>,
     pub value_usd: f64,
     pub weight_kg: Option<f64>,
     /// As written: a UN/LOCODE or a port or city name; see [`crate::gazetteer::Gazetteer::hub`].
-    pub port_of_loading: Option<Arc<str>>,
-    pub port_of_discharge: Option<Arc<str>>,
+    pub port_of_loading: Option<ArcStr>,
+    pub port_of_discharge: Option<ArcStr>,
     pub transport_mode: Option<TransportMode>,
 }
 

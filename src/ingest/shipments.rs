@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use arcstr::ArcStr;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::columns::{Column, ColumnMap};
@@ -119,14 +121,14 @@ impl Spellings {
 
 /// Texts that repeat down a column (descriptions, units, ports), one shared copy each.
 #[derive(Default)]
-struct Texts(FxHashSet<Arc<str>>);
+struct Texts(FxHashSet<ArcStr>);
 
 impl Texts {
-    fn get(&mut self, text: &str) -> Arc<str> {
+    fn get(&mut self, text: &str) -> ArcStr {
         match self.0.get(text) {
             Some(known) => known.clone(),
             None => {
-                let new: Arc<str> = Arc::from(text);
+                let new = ArcStr::from(text);
                 self.0.insert(new.clone());
                 new
             }
@@ -435,7 +437,7 @@ pub(super) fn read(
                 return Ok(());
             }
             let id = optional(record, &map, Column::ShipmentId)
-                .map(Arc::from)
+                .map(ArcStr::from)
                 .unwrap_or_else(|| format!("L{line}").into());
             chunk.shipments.push(Shipment {
                 id,
@@ -463,7 +465,7 @@ pub(super) fn read(
                 port_of_discharge: optional(record, &map, Column::PortOfDischarge)
                     .map(|t| chunk.texts.get(t)),
                 transport_mode: optional(record, &map, Column::TransportMode)
-                    .and_then(TransportMode::parse),
+                    .and_then(|t| TransportMode::parse_keeping(t, |t| chunk.texts.get(t))),
             });
             Ok(())
         };

@@ -29,7 +29,7 @@ pub struct Leg {
     pub dataset: u32,
     pub row: u32,
     /// Shared with the scored routes that carry it.
-    pub shipment_id: std::sync::Arc<str>,
+    pub shipment_id: arcstr::ArcStr,
     pub line: u64,
     pub date: Date,
     pub from: HolderId,
@@ -167,7 +167,7 @@ impl Ledger {
         let classifier = ProductClassifier::new(rules);
         // Descriptions and units repeat, each a shared copy per chunk of a file: read each
         // distinct text once, and find it again by its address.
-        let address = |t: &std::sync::Arc<str>| std::sync::Arc::as_ptr(t) as *const u8 as usize;
+        let address = |t: &arcstr::ArcStr| t.as_ptr() as usize;
         let mut words: Vec<crate::product::DescriptionWords> = Vec::new();
         let mut words_of: FxHashMap<&str, usize> = FxHashMap::default();
         let mut description_at: FxHashMap<usize, usize> = FxHashMap::default();
