@@ -87,7 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .zip(&by_holder)
             .filter(|(_, k)| **k)
-            .map(|(l, _)| l.line)
+            .map(|(l, _)| data.shipments()[l.row as usize].line)
             .collect();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)

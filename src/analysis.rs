@@ -682,7 +682,7 @@ fn shipment_row(
     let dates = || route.legs.iter().map(|l| ledger.legs[*l as usize].date);
     let (quantity, value_usd) = route.final_legs().fold((0.0, 0.0), |(q, v), l| {
         let leg = &ledger.legs[l as usize];
-        (q + leg.quantity, v + leg.value_usd)
+        (q + leg.measure.quantity, v + leg.value_usd)
     });
     ScoredRoute {
         id: String::new(),

@@ -800,6 +800,33 @@ impl Dataset {
 mod tests {
     use super::*;
 
+    /// A row is held once per shipment of a file of millions (docs/performance.md): a field
+    /// that widens it shows here.
+    #[test]
+    fn a_shipment_row_stays_compact() {
+        assert_eq!(std::mem::size_of::<HsCode>(), 8);
+        assert!(
+            std::mem::size_of::<Shipment>() <= 128,
+            "Shipment is {} bytes",
+            std::mem::size_of::<Shipment>()
+        );
+    }
+
+    #[test]
+    fn packed_hs_codes_keep_their_order_and_leading_zeros() {
+        let code = |t: &str| HsCode::parse(t).unwrap();
+        assert!(code("0101") != code("101"));
+        assert_eq!(code("0101").to_string(), "0101");
+        assert_eq!(code("8542310040").to_string(), "8542310040");
+        assert_eq!(code("8542310040").heading(), 8542);
+        // Digits first, then length, as before packing.
+        assert!(code("101") < code("0102"));
+        assert!(code("8542") < code("854231"));
+        assert!(code("85") < code("8542"));
+        assert!(code("8542310040").starts_with(code("854231")));
+        assert_eq!(code("8542310040").truncated(4), code("8542"));
+    }
+
     #[test]
     fn dates_round_trip_and_reject_impossible_days() {
         let d = Date::from_ymd(2024, 3, 15).unwrap();

@@ -222,7 +222,7 @@ fn leg_rows(
                         .to_string(),
                     value_usd: l.value_usd,
                     file: found.map(|(d, _)| file_label(d)).unwrap_or_default(),
-                    line: l.line,
+                    line: s.map_or(0, |s| s.line),
                     licence: if licence == LegLicence::NotApplicable {
                         String::new()
                     } else {
@@ -613,11 +613,11 @@ fn route_section(
                 .iter()
                 .filter_map(|l| analysis.ledger.legs.get(*l as usize))
                 .map(|l| {
-                    let file = sources
+                    let (file, line) = sources
                         .shipment(l.dataset, l.row)
-                        .map(|(d, _)| file_label(d))
+                        .map(|(d, s)| (file_label(d), s.line))
                         .unwrap_or_default();
-                    format!("{} ({file} line {})", l.shipment_id, l.line)
+                    format!("{} ({file} line {line})", l.shipment_id)
                 })
                 .collect(),
             RouteKind::Corridor { .. } => Vec::new(),

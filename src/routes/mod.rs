@@ -30,7 +30,6 @@ pub struct Leg {
     pub row: u32,
     /// Shared with the scored routes that carry it.
     pub shipment_id: arcstr::ArcStr,
-    pub line: u64,
     pub date: Date,
     pub from: HolderId,
     pub to: HolderId,
@@ -39,8 +38,6 @@ pub struct Leg {
     pub hs: HsCode,
     /// Country of manufacture, where the file gives it: goods carried on keep their origin.
     pub origin: Option<CountryId>,
-    /// Quantity in the base unit of its kind (pieces, kg); see `measure`.
-    pub quantity: f64,
     pub value_usd: f64,
     /// What the quantity counts, and the shipment's weight where the file gives it.
     pub measure: Measure,
@@ -51,7 +48,8 @@ impl Leg {
     /// Declared value per unit; `None` when the quantity or the value is missing or zero, so that
     /// a missing value is no evidence either way.
     pub fn unit_value(&self) -> Option<f64> {
-        (self.quantity > 0.0 && self.value_usd > 0.0).then(|| self.value_usd / self.quantity)
+        (self.measure.quantity > 0.0 && self.value_usd > 0.0)
+            .then(|| self.value_usd / self.measure.quantity)
     }
 }
 
@@ -204,7 +202,6 @@ impl Ledger {
                     dataset: di as u32,
                     row: row as u32,
                     shipment_id: s.id.clone(),
-                    line: s.line,
                     date: s.date,
                     from: holders.of(di, s.exporter),
                     to: holders.of(di, s.importer),
@@ -212,7 +209,6 @@ impl Ledger {
                     to_country: s.importer_country,
                     hs: s.hs_code,
                     origin: s.origin_country,
-                    quantity: measure.quantity,
                     value_usd: s.value_usd,
                     measure,
                     product: classifier.reading(
@@ -662,7 +658,7 @@ fn link_holder(legs: &[Leg], ev: &mut [u64], rules: &RouteRules, s: &mut Scratch
             stock.push(Lot {
                 leg,
                 date: inbound.date,
-                left: inbound.quantity,
+                left: inbound.measure.quantity,
                 hs6: inbound.hs.truncated(6),
                 named: inbound.product.named,
                 at: (inbound.dataset, inbound.row),
@@ -676,7 +672,7 @@ fn link_holder(legs: &[Leg], ev: &mut [u64], rules: &RouteRules, s: &mut Scratch
         while head < stock.len() && date.days_since(stock[head].date) > rules.window_days {
             head += 1;
         }
-        if out.quantity <= 0.0 {
+        if out.measure.quantity <= 0.0 {
             continue;
         }
         let lots = &mut stock[head..];
@@ -922,6 +918,16 @@ fn similar_weight(inbound: &Leg, outbound: &Leg, rules: &RouteRules) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every shipment is a leg: a field that widens a leg shows here (docs/performance.md).
+    #[test]
+    fn a_leg_stays_compact() {
+        assert!(
+            std::mem::size_of::<Leg>() <= 120,
+            "Leg is {} bytes",
+            std::mem::size_of::<Leg>()
+        );
+    }
     use crate::gazetteer::Gazetteer;
     use crate::ingest::{ReadOptions, read_bytes};
 

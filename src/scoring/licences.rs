@@ -199,7 +199,7 @@ impl LicenceIndex {
             // Counts draw the licence down; a shipment counted in kilograms cannot be, and is
             // covered while the licence has any quantity left.
             let need = if leg.measure.kind == UnitKind::Count {
-                leg.quantity
+                leg.measure.quantity
             } else {
                 0.0
             };

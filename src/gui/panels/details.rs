@@ -238,7 +238,7 @@ pub fn details_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
                                     "HS {} · {} · quantity {} · {}",
                                     l.hs,
                                     s.map(|s| &*s.description).unwrap_or(""),
-                                    qty(l.quantity),
+                                    qty(l.measure.quantity),
                                     usd(l.value_usd)
                                 ));
                                 let licence = app.analysis.licences.of(*leg);
@@ -257,7 +257,8 @@ pub fn details_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
                                 ui.small(
                                     egui::RichText::new(format!(
                                         "{} · {file} line {}",
-                                        l.shipment_id, l.line
+                                        l.shipment_id,
+                                        s.map_or(0, |s| s.line)
                                     ))
                                     .color(theme::MUTED),
                                 );
