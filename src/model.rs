@@ -165,7 +165,7 @@ impl HsCode {
 
 impl fmt::Display for HsCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.len() == 0 {
+        if self.is_empty() {
             f.write_str("TOTAL")
         } else {
             write!(f, "{:0width$}", self.digits(), width = self.len())
