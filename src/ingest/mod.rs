@@ -738,8 +738,12 @@ fn par_for_each_record<S: Send>(
     progress: Progress<'_>,
     new_state: impl Fn(usize) -> S + Sync,
     row: impl Fn(&mut S, u64, &csv::ByteRecord) -> Result<(), RowError> + Sync,
-    mut merge: impl FnMut(S),
+    merge: impl FnMut(S),
 ) -> Result<(Vec<RejectedRow>, usize), IngestError> {
+    let mut merge = Merging {
+        held: std::collections::VecDeque::new(),
+        merge,
+    };
     let mut read = Reading {
         rejects: Vec::new(),
         total: 0,
@@ -756,6 +760,7 @@ fn par_for_each_record<S: Send>(
         read_window(
             table, at, true, &mut read, progress, &new_state, &row, &mut merge,
         )?;
+        merge.flush();
         progress(1.0);
         return Ok((read.rejects, read.total));
     };
@@ -799,8 +804,39 @@ fn par_for_each_record<S: Send>(
         last = !stream.append_next(&mut next)?;
         std::mem::swap(&mut window, &mut next);
     }
+    merge.flush();
     progress(1.0);
     Ok((read.rejects, read.total))
+}
+
+/// The chunk states read and found whole, merged in file order: a window's last chunks are
+/// merged while the next window's chunks are read, not while both threads wait for the merge.
+struct Merging<S, F: FnMut(S)> {
+    held: std::collections::VecDeque<S>,
+    merge: F,
+}
+
+impl<S, F: FnMut(S)> Merging<S, F> {
+    /// Keeps a chunk's state, to be merged after those kept before it.
+    fn hold(&mut self, state: S) {
+        self.held.push_back(state);
+    }
+
+    /// Merges the oldest state kept; false when none is.
+    fn merge_one(&mut self) -> bool {
+        match self.held.pop_front() {
+            Some(state) => {
+                (self.merge)(state);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Merges every state kept.
+    fn flush(&mut self) {
+        while self.merge_one() {}
+    }
 }
 
 /// What [`par_for_each_record`] has read so far.
@@ -825,7 +861,7 @@ fn read_window<S: Send>(
     progress: Progress<'_>,
     new_state: &(impl Fn(usize) -> S + Sync),
     row: &(impl Fn(&mut S, u64, &csv::ByteRecord) -> Result<(), RowError> + Sync),
-    merge: &mut impl FnMut(S),
+    merge: &mut Merging<S, impl FnMut(S)>,
 ) -> Result<Start, IngestError> {
     let text = table.text.as_bytes();
     let data = at.byte;
@@ -904,7 +940,8 @@ fn read_window<S: Send>(
         }
         read.rejects.append(&mut span.rejects);
         read.total += span.total;
-        merge(state);
+        merge.flush();
+        merge.hold(state);
         if !last && !progress((read.base + span.end) as f64 / read.size) {
             return Err(IngestError::Cancelled);
         }
@@ -948,6 +985,14 @@ fn read_window<S: Send>(
             let (mut expected, mut expected_line) = (data, at.line);
             for i in 0..chunks {
                 while ready[i].is_none() {
+                    // Merge what is kept (the window before's last chunks first) while the
+                    // chunks are read; wait only when nothing is left to merge.
+                    if merge.merge_one() {
+                        while let Ok((k, read)) = receiver.try_recv() {
+                            ready[k] = Some(read);
+                        }
+                        continue;
+                    }
                     let (k, read) = next_chunk(&receiver)?;
                     ready[k] = Some(read);
                 }
@@ -965,7 +1010,7 @@ fn read_window<S: Send>(
                 (expected, expected_line) = (span.end, span.end_line);
                 read.rejects.append(&mut span.rejects);
                 read.total += span.total;
-                merge(state);
+                merge.hold(state);
                 if (i + 1 < chunks || !last) && !progress((read.base + expected) as f64 / read.size)
                 {
                     return Err(IngestError::Cancelled);
