@@ -1434,23 +1434,40 @@ pub fn hash_key(kind: u8, bytes: &[u8]) -> u64 {
 /// exactly the words of the set that meet it.
 #[derive(Clone, Debug, Default)]
 pub struct WordPartners {
-    by_key: rustc_hash::FxHashMap<u64, Vec<u32>>,
+    /// Per key: the range of `words` filed under it.
+    by_key: rustc_hash::FxHashMap<u64, (u32, u32)>,
+    words: Vec<u32>,
 }
 
 impl WordPartners {
-    /// Files the words `words` (ids of `lexicon`).
+    /// Files the words `words` (ids of `lexicon`). The keys of the words are worked out on
+    /// rayon's threads and sorted, so that a key's words are one run of one array (tens of
+    /// thousands of words give hundreds of thousands of keys).
     pub fn new(lexicon: &Lexicon, words: impl IntoIterator<Item = u32>) -> WordPartners {
-        let mut by_key: rustc_hash::FxHashMap<u64, Vec<u32>> = Default::default();
-        for id in words {
-            lexicon.partner_keys(id, false, &mut |k| {
-                let v = by_key.entry(k).or_default();
-                // One word may give one key twice (`aab` and `abb` less a letter).
-                if v.last() != Some(&id) {
-                    v.push(id);
-                }
-            });
+        let words: Vec<u32> = words.into_iter().collect();
+        let mut filed: Vec<(u64, u32)> = words
+            .par_iter()
+            .flat_map_iter(|&id| {
+                let mut keys = Vec::new();
+                lexicon.partner_keys(id, false, &mut |k| keys.push((k, id)));
+                keys
+            })
+            .collect();
+        filed.par_sort_unstable();
+        // One word may give one key twice (`aab` and `abb` less a letter).
+        filed.dedup();
+        let mut by_key: rustc_hash::FxHashMap<u64, (u32, u32)> = Default::default();
+        let mut start = 0;
+        while start < filed.len() {
+            let key = filed[start].0;
+            let end = start + filed[start..].partition_point(|(k, _)| *k == key);
+            by_key.insert(key, (start as u32, end as u32));
+            start = end;
         }
-        WordPartners { by_key }
+        WordPartners {
+            by_key,
+            words: filed.into_iter().map(|(_, id)| id).collect(),
+        }
     }
 
     /// Appends to `out` the filed words that meet `word` (see [`Lexicon::words_meet`]; word
@@ -1458,8 +1475,8 @@ impl WordPartners {
     pub fn partners(&self, lexicon: &Lexicon, word: u32, generic: &[bool], out: &mut Vec<u32>) {
         let start = out.len();
         lexicon.partner_keys(word, true, &mut |k| {
-            if let Some(v) = self.by_key.get(&k) {
-                out.extend_from_slice(v);
+            if let Some(&(from, to)) = self.by_key.get(&k) {
+                out.extend_from_slice(&self.words[from as usize..to as usize]);
             }
         });
         out[start..].sort_unstable();
