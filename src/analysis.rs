@@ -341,7 +341,8 @@ impl Analysis {
         );
         stage.end();
         let stage = Stage::start("sort");
-        rows.sort_by(|a, b| {
+        // Stable, as `sort_by`: the same order whatever the number of threads.
+        rows.par_sort_by(|a, b| {
             b.score
                 .score
                 .total_cmp(&a.score.score)
@@ -349,9 +350,9 @@ impl Analysis {
                 .then_with(|| g.cmp_codes(&a.countries, &b.countries))
                 .then_with(|| a.shipment_ids.cmp(&b.shipment_ids))
         });
-        for (i, r) in rows.iter_mut().enumerate() {
+        rows.par_iter_mut().enumerate().for_each(|(i, r)| {
             r.id = format!("R{:06}", i + 1);
-        }
+        });
         stage.end();
         Analysis {
             ledger,

@@ -332,7 +332,8 @@ impl Ledger {
             .map(|i| (uf.find(i) as u32, i as u32))
             .collect();
         drop(uf);
-        by_root.sort_unstable();
+        // Pairs are distinct: any sort gives the one order.
+        by_root.par_sort_unstable();
         let members: Vec<u32> = by_root.iter().map(|&(_, i)| i).collect();
         let mut group_end: Vec<u32> = Vec::new();
         for (k, pair) in by_root.windows(2).enumerate() {
