@@ -133,6 +133,9 @@ enum DateOrderArg {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Some(Command::Check { .. } | Command::Score(_))) {
+        no_huge_pages();
+    }
     let result = match cli.command {
         None => open_app(Vec::new()),
         Some(Command::Open { files }) => open_app(files),
@@ -165,6 +168,20 @@ pub fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Turns transparent huge pages off for this process (Linux). A batch run writes most of its
+/// memory once: a huge page the kernel must first find, compact memory for and zero 2 MiB of
+/// made page faults a quarter of a 4M-row `score` and grew faster than the rows. The app keeps
+/// them: it reads its routes again at every frame, where huge pages spare the address
+/// translation (docs/performance.md, fourth session).
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours; failure
+    // (an old kernel) leaves huge pages as they were, which is only slower.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 
