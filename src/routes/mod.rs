@@ -644,6 +644,28 @@ struct Scratch {
     carriers: Vec<usize>,
 }
 
+/// How many events ahead [`link_holder`] asks for a leg's memory.
+const PREFETCH_AHEAD: usize = 8;
+
+/// Asks the processor to bring `value`'s memory (its first two cache lines: what linking reads
+/// of a leg) into cache, without waiting for it; a hint that changes no result.
+#[inline]
+fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let p = (value as *const T).cast::<i8>();
+        // SAFETY: a prefetch never faults and reads nothing into the program; SSE, which it
+        // needs, is part of every x86_64 processor.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(p);
+            _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64));
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}
+
 /// Links one holder's outbound legs to its stock (see [`link_legs`]); `ev` are its events.
 fn link_holder(legs: &[Leg], ev: &mut [u64], rules: &RouteRules, s: &mut Scratch) -> Vec<Link> {
     ev.sort_unstable();
@@ -652,7 +674,13 @@ fn link_holder(legs: &[Leg], ev: &mut [u64], rules: &RouteRules, s: &mut Scratch
     stock.clear();
     let mut head = 0;
     let slack = rules.quantity_tolerance.max(0.0);
-    for &e in ev.iter() {
+    for (k, &e) in ev.iter().enumerate() {
+        // The legs of a holder's events lie anywhere among millions: ask for the leg of an
+        // event a few ahead while this one is handled, or every event waits on memory (at 4M
+        // rows, most of the linking time).
+        if let Some(&ahead) = ev.get(k + PREFETCH_AHEAD) {
+            prefetch(&legs[event_parts(ahead).1 as usize]);
+        }
         let (kind, leg) = event_parts(e);
         if kind == 0 {
             let inbound = &legs[leg as usize];
