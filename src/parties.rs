@@ -1044,11 +1044,6 @@ pub struct Required {
 }
 
 impl Needs<'_> {
-    /// The name's words that may be initials (word ids).
-    pub fn initialisms(&self) -> &[u32] {
-        self.initialisms
-    }
-
     /// True when one of `initialisms` (word ids) spells the first letters of consecutive words
     /// of this name, word `at` among them.
     pub fn spelled_by(&self, lexicon: &Lexicon, initialisms: &[u32], at: usize) -> bool {
@@ -1354,6 +1349,23 @@ impl AccountingIndex {
     /// The words of the filed names that word `w` (of a name looked up) meets, ascending.
     pub fn partners(&self, w: u32) -> &[u32] {
         &self.partners[w as usize]
+    }
+
+    /// Marks with `stamp`, in `met` (by word id), every filed word that a word of `name` (a name
+    /// looked up) meets: with [`AccountingIndex::met_in`], what [`Lexicon::may_be_one_firm`]
+    /// asks of the two names' words.
+    pub fn mark_met(&self, name: &[u32], stamp: u32, met: &mut [u32]) {
+        for &w in name {
+            for &x in self.partners(w) {
+                met[x as usize] = stamp;
+            }
+        }
+    }
+
+    /// True when a word of `filed` (a filed name) meets word `w` of a name looked up.
+    pub fn met_in(&self, w: u32, filed: &[u32]) -> bool {
+        let partners = self.partners(w);
+        filed.iter().any(|x| partners.binary_search(x).is_ok())
     }
 
     /// Calls `f` with lists of the names of `group` that together hold every name accounting

@@ -157,11 +157,6 @@ impl<'a> Sources<'a> {
     }
 }
 
-/// The name of the file a row comes from (`shipments.csv`, `BACI.zip!BACI_Y2022.csv`).
-fn file_label(d: &Dataset) -> String {
-    d.provenance.file_name()
-}
-
 /// One leg (or one country-level row of a corridor) as the report shows it.
 struct LegRow {
     hop: String,
@@ -221,7 +216,9 @@ fn leg_rows(
                         .unwrap_or_default()
                         .to_string(),
                     value_usd: l.value_usd,
-                    file: found.map(|(d, _)| file_label(d)).unwrap_or_default(),
+                    file: found
+                        .map(|(d, _)| d.provenance.file_name())
+                        .unwrap_or_default(),
                     line: s.map_or(0, |s| s.line),
                     licence: if licence == LegLicence::NotApplicable {
                         String::new()
@@ -258,7 +255,7 @@ fn leg_rows(
                     quantity: f.quantity.map(qty).unwrap_or_default(),
                     unit: f.qty_unit.clone().unwrap_or_default(),
                     value_usd: f.value_usd,
-                    file: file_label(d),
+                    file: d.provenance.file_name(),
                     line: f.line,
                     licence: String::new(),
                     violation: false,
@@ -615,7 +612,7 @@ fn route_section(
                 .map(|l| {
                     let (file, line) = sources
                         .shipment(l.dataset, l.row)
-                        .map(|(d, s)| (file_label(d), s.line))
+                        .map(|(d, s)| (d.provenance.file_name(), s.line))
                         .unwrap_or_default();
                     format!("{} ({file} line {line})", l.shipment_id)
                 })

@@ -191,22 +191,14 @@ impl Holders {
                     let mut same = Vec::new();
                     let stamp = a as u32;
                     // The words that a word of this name meets.
-                    for &w in &tokens[a] {
-                        for &x in accounting.partners(w) {
-                            met[x as usize] = stamp;
-                        }
-                    }
+                    accounting.mark_met(&tokens[a], stamp, met);
                     let needs = required.get(a);
                     let same_firm = |o: usize| {
-                        let other = &tokens[o];
                         lexicon.may_be_one_firm(
                             &needs,
                             |x| met[x as usize] == stamp,
                             &required.get(o),
-                            |w| {
-                                let p = accounting.partners(w);
-                                other.iter().any(|x| p.binary_search(x).is_ok())
-                            },
+                            |w| accounting.met_in(w, &tokens[o]),
                         ) && lexicon.firm_match(table.get(a), table.get(o)).is_some()
                     };
                     // A name with a distinctive word: the later names in its country that

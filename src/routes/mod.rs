@@ -947,6 +947,8 @@ fn similar_weight(inbound: &Leg, outbound: &Leg, rules: &RouteRules) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gazetteer::Gazetteer;
+    use crate::ingest::{ReadOptions, read_bytes};
 
     /// Every shipment is a leg: a field that widens a leg shows here (docs/performance.md).
     #[test]
@@ -957,8 +959,6 @@ mod tests {
             std::mem::size_of::<Leg>()
         );
     }
-    use crate::gazetteer::Gazetteer;
-    use crate::ingest::{ReadOptions, read_bytes};
 
     const HEADER: &str = "shipment_id,date,exporter,exporter_country,importer,importer_country,origin_country,hs_code,description,quantity,unit,value_usd,weight_kg";
 

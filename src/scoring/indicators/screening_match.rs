@@ -220,11 +220,7 @@ impl<'a> FuzzyIndex<'a> {
             *met = vec![u32::MAX; lexicon.len()];
         }
         let stamp = hi as u32;
-        for &w in name {
-            for &x in self.accounting.partners(w) {
-                met[x as usize] = stamp;
-            }
-        }
+        self.accounting.mark_met(name, stamp, met);
         let met = &*met;
         let holder = self.holder_table.get(hi);
         let keys = &self.holder_keys[hi];
@@ -232,17 +228,11 @@ impl<'a> FuzzyIndex<'a> {
         // In list order, the first that passes what `firm_match` needs of the words of both
         // names (`Lexicon::may_be_one_firm`), shares a block key and matches.
         candidates.found.iter().map(|&li| li as usize).find(|&l| {
-            let listed_name = &self.listed_names[l];
             lexicon.may_be_one_firm(
                 &holder_needs,
                 |x| met[x as usize] == stamp,
                 &self.listed_required.get(l),
-                |w| {
-                    let partners = self.accounting.partners(w);
-                    listed_name
-                        .iter()
-                        .any(|x| partners.binary_search(x).is_ok())
-                },
+                |w| self.accounting.met_in(w, &self.listed_names[l]),
             ) && share_one(keys, &self.listed_keys[l])
                 && lexicon
                     .firm_match(holder, self.listed_table.get(l))
