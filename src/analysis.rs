@@ -14,7 +14,9 @@ use crate::routes::{Ledger, Route};
 use crate::rules::Rules;
 use crate::scoring::corridors::ScoredCorridor;
 use crate::scoring::indicators::screening_match::ScreeningIndex;
-use crate::scoring::indicators::{HolderStats, score_route, score_route_with, thresholds};
+use crate::scoring::indicators::{
+    HolderStats, score_bound, score_route, score_route_with, thresholds,
+};
 use crate::scoring::licences::{LegLicence, LicenceIndex};
 use crate::scoring::{RouteContext, Score};
 use crate::timing::Stage;
@@ -290,12 +292,35 @@ impl Analysis {
             }
             keep.keeps(score)
         };
+        // A route that cannot score what is kept or flagged (see `score_bound`) is only
+        // counted.
+        let out_of_reach = |bound: f64| {
+            // As `combine_findings` rounds before comparing.
+            (bound * 1e6).round() / 1e6 < rules.scoring.flag_threshold
+                && match keep {
+                    Keep::All => false,
+                    Keep::Flagged | Keep::Nothing => true,
+                    Keep::AtLeast(min) => bound < min,
+                }
+        };
+        let bounded = !keep.keeps_all();
         // Each route is built as it is scored, and dropped unless kept: the routes are never
         // all held at once.
         let mut rows: Vec<ScoredRoute> = (0..routes.len())
             .into_par_iter()
             // One buffer per worker for each route's sorted legs.
             .map_init(Vec::new, |members: &mut Vec<u32>, i| {
+                if bounded
+                    && out_of_reach(score_bound(
+                        &ledger,
+                        &explainer.screening,
+                        rules,
+                        routes.legs_of(i),
+                    ))
+                {
+                    scored_rows.fetch_add(1, Ordering::Relaxed);
+                    return None;
+                }
                 let route = routes.route(i);
                 members.clear();
                 members.extend_from_slice(&route.legs);
@@ -372,6 +397,19 @@ impl Analysis {
     /// shipment and country-level datasets in the order given.
     pub fn run_all(datasets: &[&Dataset], rules: &Rules, g: &Gazetteer) -> Analysis {
         Analysis::run_all_keeping(datasets, rules, g, Keep::All)
+    }
+
+    /// The most `route`, one of this analysis' routes, can score ([`score_bound`]): the
+    /// command line passes over the routes whose bound is under what it keeps. `None` for an
+    /// analysis that kept no [`Explainer`].
+    pub fn score_bound(&self, route: &Route) -> Option<f64> {
+        let x = self.explainer.as_deref()?;
+        Some(score_bound(
+            &self.ledger,
+            &x.screening,
+            &self.rules,
+            route.legs.iter().copied(),
+        ))
     }
 
     /// Route `i` with its evidence in words (`None` past the last route): as kept when it was

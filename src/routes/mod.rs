@@ -426,6 +426,19 @@ impl TracedRoutes<'_> {
         self.group_end.is_empty()
     }
 
+    /// The legs of route `i` (those [`TracedRoutes::route`] gives it, some more than once),
+    /// read without building the route.
+    pub fn legs_of(&self, i: usize) -> impl Iterator<Item = u32> + '_ {
+        let start = if i == 0 {
+            0
+        } else {
+            self.group_end[i - 1] as usize
+        };
+        self.members[start..self.group_end[i] as usize]
+            .iter()
+            .flat_map(|&m| self.traced.legs(m as usize).iter().map(|&(leg, _)| leg))
+    }
+
     /// Route `i`: the first member's holder chain, and every member's legs at their lowest hop,
     /// by hop, then date, then leg.
     pub fn route(&self, i: usize) -> Route {

@@ -677,3 +677,59 @@ fn scores_are_identical_whatever_the_number_of_threads() {
     assert_eq!(one.routes, four.routes);
     assert!(one.routes.iter().any(|r| r.score.flagged));
 }
+
+/// The command line keeps only what it flags (or what scores at least `--min-score`), and
+/// passes over the routes whose bound (`score_bound`) is under that without scoring them: it
+/// must keep and count exactly what scoring every route keeps and counts, and no route may
+/// score above its bound.
+#[test]
+fn no_route_scores_above_its_bound_and_passing_over_loses_nothing() {
+    use chiptrail::analysis::{Keep, RouteKind};
+    let s = generate(&SampleConfig::new(4000, 11));
+    let (mut bytes, mut licences, mut list) = (Vec::new(), Vec::new(), Vec::new());
+    s.write_shipments(&mut bytes).unwrap();
+    s.write_licences(&mut licences).unwrap();
+    s.write_screening(&mut list).unwrap();
+    let g = Gazetteer::embedded();
+    let d = read_bytes(&bytes, Path::new("s.csv"), &ReadOptions::default(), g, None).unwrap();
+    let licence_options = ReadOptions {
+        format: Some(chiptrail::model::Format::Licences),
+        ..ReadOptions::default()
+    };
+    let l = read_bytes(&licences, Path::new("l.csv"), &licence_options, g, None).unwrap();
+    let w = read_bytes(&list, Path::new("w.csv"), &ReadOptions::default(), g, None).unwrap();
+    let watchlist = Analysis::watchlist_entries([&w]);
+    let rules = Rules::default();
+    let sets = [&d, &l];
+    let all = Analysis::run_keeping(&sets, &watchlist, &rules, g, Keep::All, Keep::All);
+    let mut below = 0;
+    for r in &all.routes {
+        let RouteKind::Shipments(route) = &r.kind else {
+            continue;
+        };
+        let bound = all.score_bound(route).expect("an explainer");
+        assert!(
+            r.score.score <= bound,
+            "{} scores {} > {bound}",
+            r.id,
+            r.score.score
+        );
+        below += usize::from(bound < rules.scoring.flag_threshold);
+    }
+    assert!(
+        below > all.routes.len() / 10 && all.flagged_rows > 0,
+        "the bound passes over some routes ({below} of {}), and some are flagged",
+        all.routes.len()
+    );
+    for keep in [Keep::Flagged, Keep::AtLeast(0.2), Keep::AtLeast(0.7)] {
+        let some = Analysis::run_keeping(&sets, &watchlist, &rules, g, keep, keep);
+        let expected: Vec<_> = all.routes.iter().filter(|r| keep.keeps(&r.score)).collect();
+        assert!(!expected.is_empty());
+        assert_eq!(some.routes.iter().collect::<Vec<_>>(), expected, "{keep:?}");
+        assert_eq!(
+            (some.scored_rows, some.flagged_rows),
+            (all.scored_rows, all.flagged_rows),
+            "{keep:?}"
+        );
+    }
+}

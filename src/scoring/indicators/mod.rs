@@ -143,6 +143,49 @@ pub fn thresholds(rules: &Rules) -> Vec<std::sync::Arc<str>> {
         .collect()
 }
 
+/// The most a route with legs `legs` can score, read from the legs without building the route.
+///
+/// Why: every basis of the score is gated on the goods (see [`combine_findings`]). Delivery and
+/// the licence factors are multiplied by the product factor, so they score no more than it, and
+/// the product factor is the highest sensitivity among the route's legs and the stock they drew
+/// on. A listed party's match is its screening value times the route's goods. So the score is
+/// at most the larger of those two bounds, and the command line, which keeps only the routes it
+/// flags, counts a route whose bound is under the bar without building or scoring it (see the
+/// test `no_route_scores_above_its_bound`).
+pub fn score_bound(
+    ledger: &Ledger,
+    screening: &screening_match::ScreeningIndex,
+    rules: &Rules,
+    legs: impl Iterator<Item = u32>,
+) -> f64 {
+    let sensitive_hs = rules.indicators.screening_match.sensitive_hs_value;
+    let (mut product, mut goods, mut listed) = (0.0f64, 0.0f64, 0.0f64);
+    for leg in legs {
+        let l = &ledger.legs[leg as usize];
+        // As the product factor and the screening match read a leg: itself, then its stock.
+        let mut leg_goods = l.product.sensitivity.max(if l.product.sensitive_hs {
+            sensitive_hs
+        } else {
+            0.0
+        });
+        product = product.max(l.product.sensitivity);
+        for li in &ledger.draws_on[leg as usize] {
+            let s = ledger.legs[ledger.links[*li as usize].inbound as usize]
+                .product
+                .sensitivity;
+            product = product.max(s);
+            leg_goods = leg_goods.max(s);
+        }
+        goods = goods.max(leg_goods);
+        for h in [l.from, l.to] {
+            if let Some((value, _)) = screening.get(h) {
+                listed = listed.max(*value);
+            }
+        }
+    }
+    product.max(listed * goods)
+}
+
 /// Scores one route with every route indicator. Without `ctx.explain`, only what decides the
 /// score is kept (no factors): the score of a row that is not kept.
 pub fn score_route(ctx: &RouteContext<'_>) -> Score {
@@ -407,6 +450,36 @@ pub(crate) mod testkit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Goods nothing marks as sensitive score nothing, whatever the route shows: here a listed
+    /// consignee in a country of concern without a licence. A network card under a sensitive
+    /// HS code to the same consignee scores its listed match, which is all its bound allows.
+    #[test]
+    fn a_route_scores_no_more_than_its_goods_allow() {
+        let list = "Entity List (EL) - Bureau of Industry and Security,VOLGA SYSTEMS,,\"1 Test Street, Moscow, RU\"";
+        let c = testkit::input(
+            "OF-1,2024-08-01,Lion City Compute Pte. Ltd.,SG,Volga Systems LLC,RU,CN,940330,Office desk,20,PCS,4000,300\n\
+             NC-1,2024-08-02,Straits Meridian Pte. Ltd.,SG,Volga Systems LLC,RU,TW,851762,25GbE network card,20,PCS,9000,10",
+        )
+        .screening(list)
+        .run();
+        let bound = |id: &str| c.analysis.score_bound(c.route(id)).expect("an explainer");
+        let desk = &c.scored("OF-1").score;
+        assert_eq!(c.route_ids("OF-1"), ["OF-1"]);
+        assert_eq!((desk.score, desk.flagged, bound("OF-1")), (0.0, false, 0.0));
+        // The consignee is listed and in a country of concern: only the goods hold it back.
+        assert_eq!(
+            c.eval(&destination_of_concern::DestinationOfConcern, "OF-1")
+                .value,
+            1.0
+        );
+        assert_eq!(c.eval(&screening_match::ScreeningMatch, "OF-1").value, 0.0);
+        let card = &c.scored("NC-1").score;
+        let listed = c.eval(&screening_match::ScreeningMatch, "NC-1").value;
+        assert!(listed > 0.0);
+        assert_eq!(card.basis, crate::scoring::Basis::Listed);
+        assert_eq!((card.score, bound("NC-1")), (listed, listed));
+    }
 
     #[test]
     fn route_indicator_names_follow_the_indicators() {
