@@ -158,35 +158,42 @@ impl Route {
 impl Ledger {
     /// Builds legs from every shipment dataset and links them.
     pub fn build(datasets: &[&Dataset], rules: &Rules) -> Ledger {
-        let stage = crate::timing::Stage::start("holders (name merging)");
-        let holders = Holders::build(datasets, &rules.routes);
-        stage.end();
-        let stage = crate::timing::Stage::start("legs (product readings)");
         let classifier = ProductClassifier::new(rules);
         // Descriptions and units repeat, each a shared copy per chunk of a file: read each
-        // distinct text once, and find it again by its address.
+        // distinct text once, and find it again by its address. Read beside the name merging,
+        // whose word tables keep one core busy and the other idle.
         let address = |t: &arcstr::ArcStr| t.as_ptr() as usize;
-        let mut words: Vec<crate::product::DescriptionWords> = Vec::new();
-        let mut words_of: FxHashMap<&str, usize> = FxHashMap::default();
-        let mut description_at: FxHashMap<usize, usize> = FxHashMap::default();
-        let mut unit_at: FxHashMap<usize, (UnitKind, f64)> = FxHashMap::default();
-        for d in datasets {
-            for s in d.shipments() {
-                description_at
-                    .entry(address(&s.description))
-                    .or_insert_with(|| {
-                        *words_of.entry(&*s.description).or_insert_with(|| {
-                            words.push(classifier.words(&s.description));
-                            words.len() - 1
-                        })
-                    });
-                if let Some(unit) = &s.unit {
-                    unit_at
-                        .entry(address(unit))
-                        .or_insert_with(|| UnitKind::parse(unit));
+        let (holders, (words, description_at, unit_at)) = rayon::join(
+            || {
+                let _stage = crate::timing::Stage::start("holders (name merging)");
+                Holders::build(datasets, &rules.routes)
+            },
+            || {
+                let mut words: Vec<crate::product::DescriptionWords> = Vec::new();
+                let mut words_of: FxHashMap<&str, usize> = FxHashMap::default();
+                let mut description_at: FxHashMap<usize, usize> = FxHashMap::default();
+                let mut unit_at: FxHashMap<usize, (UnitKind, f64)> = FxHashMap::default();
+                for d in datasets {
+                    for s in d.shipments() {
+                        description_at
+                            .entry(address(&s.description))
+                            .or_insert_with(|| {
+                                *words_of.entry(&*s.description).or_insert_with(|| {
+                                    words.push(classifier.words(&s.description));
+                                    words.len() - 1
+                                })
+                            });
+                        if let Some(unit) = &s.unit {
+                            unit_at
+                                .entry(address(unit))
+                                .or_insert_with(|| UnitKind::parse(unit));
+                        }
+                    }
                 }
-            }
-        }
+                (words, description_at, unit_at)
+            },
+        );
+        let stage = crate::timing::Stage::start("legs (product readings)");
         let no_unit = UnitKind::parse("");
         let mut legs = Vec::with_capacity(datasets.iter().map(|d| d.shipments().len()).sum());
         // Each leg reads only its own row: built in parallel, kept in row order.
