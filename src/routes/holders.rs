@@ -129,18 +129,27 @@ impl Holders {
         }
         stage.end();
         let stage = crate::timing::Stage::start("holders: word partners");
-        let table = NameTable::new(&lexicon, &tokens, &generic);
         // Per name what a match must account for, and per country the names by what accounts
         // for a word of another (with the words each word meets): most pairs of a block fail
         // `Lexicon::may_be_one_firm`, and a name with a distinctive word meets only the names
-        // accounting for every one of them.
-        let required = Required::new(&lexicon, &tokens, &generic);
-        let accounting = AccountingIndex::new(
-            &lexicon,
-            &generic,
-            &tokens,
-            |i| u32::from(entries[i].country.0),
-            &tokens,
+        // accounting for every one of them. The tables are built beside the index, which has
+        // serial parts.
+        let ((table, required), accounting) = rayon::join(
+            || {
+                (
+                    NameTable::new(&lexicon, &tokens, &generic),
+                    Required::new(&lexicon, &tokens, &generic),
+                )
+            },
+            || {
+                AccountingIndex::new(
+                    &lexicon,
+                    &generic,
+                    &tokens,
+                    |i| u32::from(entries[i].country.0),
+                    &tokens,
+                )
+            },
         );
         // A block this large is a common word, not a firm: comparing it pairwise would be
         // quadratic, and its members are better kept apart.
