@@ -92,12 +92,19 @@ impl<W: Write> SafeCsv<W> {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let cells: Vec<String> = cells
-            .into_iter()
-            .map(|c| spreadsheet_safe(c.as_ref()).into_owned())
-            .collect();
+        // Most cells are safe as they are: borrowed, not copied (a route's row is a kilobyte,
+        // written on the one thread that writes).
+        let cells: Vec<S> = cells.into_iter().collect();
         self.inner
-            .write_record(&cells)
+            .write_record(
+                cells
+                    .iter()
+                    .map(|c| spreadsheet_safe(c.as_ref()))
+                    .map(|c| match c {
+                        std::borrow::Cow::Borrowed(b) => std::borrow::Cow::Borrowed(b.as_bytes()),
+                        std::borrow::Cow::Owned(o) => std::borrow::Cow::Owned(o.into_bytes()),
+                    }),
+            )
             .map_err(std::io::Error::other)
     }
 
