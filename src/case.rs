@@ -298,6 +298,7 @@ impl CaseInput {
             mapping,
             date_order: self.date_order,
             count_only: false,
+            skip_hash: false,
         })
     }
 

@@ -221,6 +221,7 @@ fn read_options(format: FormatArg, read: &ReadArgs) -> Result<ReadOptions> {
             DateOrderArg::Dmy => DateOrder::Dmy,
         }),
         count_only: false,
+        skip_hash: false,
     })
 }
 
@@ -597,7 +598,11 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
         None => Rules::default(),
     };
     let g = Gazetteer::embedded();
-    let options = read_options(FormatArg::Auto, &args.read)?;
+    // `score` writes no hash of its inputs (`check` reports them).
+    let options = ReadOptions {
+        skip_hash: true,
+        ..read_options(FormatArg::Auto, &args.read)?
+    };
     let mut datasets = Vec::new();
     let stage = chiptrail::timing::Stage::start("reading");
     for (path, forced) in args

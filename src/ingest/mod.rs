@@ -196,6 +196,10 @@ pub struct ReadOptions {
     /// ([`Records::Counted`]): `chiptrail check` wants the verdicts, not the rows, and holding a
     /// million of them cost more than reading them. Other formats are read as always.
     pub count_only: bool,
+    /// Leave `provenance.sha256` empty: `chiptrail score` writes no hash of its inputs, and
+    /// hashing a big file keeps a third thread busy for a tenth of its reading. `check`, the app
+    /// and case files hash every file they read (a case file checks its inputs by their hash).
+    pub skip_hash: bool,
 }
 
 /// Progress callback: given the fraction of the file read so far, returns `false` to cancel.
@@ -237,10 +241,12 @@ fn read_table(
     // The hash of the whole file costs a tenth of reading a big one: it runs on another thread.
     let mut sha256 = String::new();
     let mut dataset = rayon::in_place_scope(|scope| {
-        scope.spawn(|_| {
-            let _stage = crate::timing::Stage::start("read: sha256 (in parallel)");
-            sha256 = hex(&Sha256::digest(bytes));
-        });
+        if !options.skip_hash {
+            scope.spawn(|_| {
+                let _stage = crate::timing::Stage::start("read: sha256 (in parallel)");
+                sha256 = hex(&Sha256::digest(bytes));
+            });
+        }
         read_text(bytes, path, options, gazetteer, progress, codes)
     })?;
     dataset.provenance.sha256 = sha256;

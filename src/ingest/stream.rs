@@ -197,7 +197,7 @@ pub(super) fn read_path(
         return Ok(Streamed::Whole(None));
     }
     let stage = crate::timing::Stage::start("read: head");
-    let blocks = Blocks::open(path, 0, true, block)?;
+    let blocks = Blocks::open(path, 0, !options.skip_hash, block)?;
     // The head is read until it decides, looked at again each time it has doubled.
     let most = (4 * block).max(64 << 20);
     let mut head = Vec::new();

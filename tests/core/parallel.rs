@@ -385,3 +385,39 @@ fn streamed_reads_report_progress_in_order_and_can_be_cancelled() {
     assert!(matches!(read, Err(IngestError::Cancelled)));
     assert_eq!(calls, 300);
 }
+
+/// Every file read is hashed (case files check their inputs by it) unless the reader asks
+/// otherwise (`score`, which writes no hash), whether the file is read whole or streamed in
+/// blocks; the rows are the same either way.
+#[test]
+fn a_file_is_hashed_unless_the_reader_skips_it() {
+    let g = Gazetteer::embedded();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shipments.csv");
+    let mut text = String::from(
+        "shipment_id,date,exporter,exporter_country,importer,importer_country,hs_code,description,quantity,value_usd\n",
+    );
+    for i in 0..2000 {
+        text.push_str(&format!(
+            "S{i},2024-03-{:02},Lion City Compute Pte. Ltd.,SG,Gulf Star Trading LLC,AE,847330,GPU board,{},{}\n",
+            i % 28 + 1,
+            i % 7 + 1,
+            1000 * (i % 7 + 1)
+        ));
+    }
+    std::fs::write(&path, &text).unwrap();
+    let skip = ReadOptions {
+        skip_hash: true,
+        ..ReadOptions::default()
+    };
+    // Whole, then streamed in blocks of 4 KiB.
+    for block in [0, 4096] {
+        let _size = ChunkSize::with_blocks(0, block);
+        let hashed = read_path(&path, &ReadOptions::default(), g, None).unwrap();
+        let skipped = read_path(&path, &skip, g, None).unwrap();
+        assert_eq!(hashed.provenance.sha256.len(), 64, "block {block}");
+        assert_eq!(skipped.provenance.sha256, "", "block {block}");
+        assert_eq!(hashed.shipments().len(), 2000);
+        assert_eq!(hashed.shipments(), skipped.shipments());
+    }
+}
