@@ -157,6 +157,22 @@ impl Holders {
             .iter()
             .map(|b| b.members.len() <= 400 && b.shorts.len() <= 400)
             .collect();
+        // Each name's open blocks (a closed one pairs nothing), end to end: every candidate
+        // pair looks them up.
+        let mut open_starts: Vec<u32> = Vec::with_capacity(filed.len() + 1);
+        // With each: whether the name is short there, and whether the block is of initials.
+        let mut open_filed: Vec<(u32, bool, bool)> = Vec::new();
+        open_starts.push(0);
+        for mine in &filed {
+            open_filed.extend(
+                mine.iter()
+                    .filter(|(b, _)| open[*b as usize])
+                    .map(|&(b, short)| (b, short, blocks[b as usize].initials)),
+            );
+            open_starts.push(open_filed.len() as u32);
+        }
+        drop(filed);
+        let filed = |i: usize| &open_filed[open_starts[i] as usize..open_starts[i + 1] as usize];
         // Each name meets the later names of its blocks (all members of a word block; the other
         // side of an initials block), each once, and every pair is judged on its own (a pure
         // function of the two names, the earlier one first). Holders are the connected names,
@@ -168,11 +184,11 @@ impl Holders {
         // of it `a` meets (see `Block`); `mark` holds `a`'s open blocks and whether `a` is short
         // in each.
         let compared = |a: usize, o: usize, mark: &[u64]| {
-            filed[o].iter().any(|&(b, o_short)| {
+            filed(o).iter().any(|&(b, o_short, initials)| {
                 let m = mark[b as usize];
-                open[b as usize] && m >> 1 == a as u64 && {
+                m >> 1 == a as u64 && {
                     let a_short = m & 1 == 1;
-                    if blocks[b as usize].initials && !a_short {
+                    if initials && !a_short {
                         o_short
                     } else {
                         !o_short
@@ -221,7 +237,7 @@ impl Holders {
                         Some(a as u32),
                         candidates,
                     ) {
-                        for &(b, short) in &filed[a] {
+                        for &(b, short, _) in filed(a) {
                             mark[b as usize] = ((a as u64) << 1) | u64::from(short);
                         }
                         for &o in &candidates.found {
@@ -232,10 +248,7 @@ impl Holders {
                         return same;
                     }
                     // A name of generic words only: every later name of its blocks.
-                    for &(b, short) in &filed[a] {
-                        if !open[b as usize] {
-                            continue;
-                        }
+                    for &(b, short, _) in filed(a) {
                         let block = &blocks[b as usize];
                         let others = if block.initials && !short {
                             &block.shorts
