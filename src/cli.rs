@@ -605,22 +605,42 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
     };
     let mut datasets = Vec::new();
     let stage = chiptrail::timing::Stage::start("reading");
-    for (path, forced) in args
+    let inputs: Vec<(&PathBuf, ReadOptions)> = args
         .files
         .iter()
         .map(|p| (p, None))
         .chain(args.watchlist.iter().map(|p| (p, None)))
         .chain(args.licences.iter().map(|p| (p, Some(Format::Licences))))
-    {
-        let options = match forced {
-            Some(format) => ReadOptions {
-                format: Some(format),
-                ..options.clone()
-            },
-            None => options.clone(),
-        };
-        let opened = ingest::read_path_all(path, &options, g, None)
-            .with_context(|| format!("cannot load {}", path.display()))?;
+        .map(|(path, forced)| {
+            let options = match forced {
+                Some(format) => ReadOptions {
+                    format: Some(format),
+                    ..options.clone()
+                },
+                None => options.clone(),
+            };
+            (path, options)
+        })
+        .collect();
+    // The first file (the shipments, as a rule the big one) on this thread, the others beside it
+    // on another: reading a big file leaves part of a core idle, and a screening list or a
+    // licence file fills it. Reported in the order given, as if read one after another.
+    let read =
+        |(path, options): &(&PathBuf, ReadOptions)| ingest::read_path_all(path, options, g, None);
+    let results = std::thread::scope(|scope| {
+        let (first, rest) = inputs
+            .split_first()
+            .map_or((None, &[][..]), |(f, r)| (Some(f), r));
+        let others = scope.spawn(|| rest.iter().map(read).collect::<Vec<_>>());
+        let mut results: Vec<_> = first.iter().map(|f| read(f)).collect();
+        match others.join() {
+            Ok(others) => results.extend(others),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        results
+    });
+    for ((path, _), opened) in inputs.iter().zip(results) {
+        let opened = opened.with_context(|| format!("cannot load {}", path.display()))?;
         for note in &opened.notes {
             eprintln!("note: {}: {note}", path.display());
         }
