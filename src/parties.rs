@@ -1368,13 +1368,13 @@ impl AccountingIndex {
 
     /// Calls `f` with lists of the names of `group` that together hold every name accounting
     /// for word `at` of `name`; a name may be in several.
-    fn accounting_for(
-        &self,
+    fn accounting_for<'s>(
+        &'s self,
         lexicon: &Lexicon,
         group: u32,
         name: &[u32],
         at: usize,
-        f: &mut dyn FnMut(&[u32]),
+        f: &mut dyn FnMut(&'s [u32]),
     ) {
         let w = name[at];
         for &x in self.partners(w) {
@@ -1408,12 +1408,17 @@ impl AccountingIndex {
         after: Option<u32>,
         scratch: &mut Candidates,
     ) -> bool {
-        let mut sizes: Vec<(usize, usize)> = (0..name.len())
+        // Each distinctive word's lists, looked up once: sized, then intersected.
+        let mut lists: Vec<&[u32]> = Vec::new();
+        let mut sizes: Vec<(usize, usize, usize)> = (0..name.len())
             .filter(|&i| !generic[name[i] as usize])
             .map(|i| {
-                let mut n = 0;
-                self.accounting_for(lexicon, group, name, i, &mut |v| n += v.len());
-                (n, i)
+                let (from, mut n) = (lists.len(), 0);
+                self.accounting_for(lexicon, group, name, i, &mut |v| {
+                    n += v.len();
+                    lists.push(v);
+                });
+                (n, from, lists.len())
             })
             .collect();
         sizes.sort_unstable();
@@ -1421,7 +1426,12 @@ impl AccountingIndex {
             self.names,
             sizes.len(),
             after,
-            |k, f| self.accounting_for(lexicon, group, name, sizes[k].1, f),
+            |k, f| {
+                let (_, from, to) = sizes[k];
+                for v in &lists[from..to] {
+                    f(v);
+                }
+            },
             &mut scratch.found,
         );
         !sizes.is_empty()
