@@ -275,9 +275,9 @@ impl Ledger {
         let runs: Vec<Traces> = sinks
             .par_chunks(1024)
             .map(|run| {
-                let mut traces = Traces::default();
+                let (mut traces, mut scratch) = (Traces::default(), TraceScratch::default());
                 for &sink in run {
-                    self.trace(sink, max_hops, boundary, &mut traces);
+                    self.trace(sink, max_hops, boundary, &mut traces, &mut scratch);
                 }
                 traces
             })
@@ -294,11 +294,12 @@ impl Ledger {
             .filter(|&i| !covered[i as usize])
             .collect();
         rest.sort_by_key(|&i| std::cmp::Reverse((self.legs[i as usize].date, i)));
+        let mut scratch = TraceScratch::default();
         for leg in rest {
             if covered[leg as usize] {
                 continue;
             }
-            self.trace(leg, max_hops, boundary, &mut traced);
+            self.trace(leg, max_hops, boundary, &mut traced, &mut scratch);
             for &(l, _) in traced.legs(traced.len() - 1) {
                 covered[l as usize] = true;
             }
@@ -362,24 +363,36 @@ impl Ledger {
     }
 
     /// Walks back from a final leg through the stock it drew on, and adds to `out` the holder
-    /// chain (along the largest draw at each step) and every leg with its hop number.
-    fn trace(&self, sink: u32, max_hops: usize, boundary: &[bool], out: &mut Traces) {
+    /// chain (along the largest draw at each step) and every leg with its hop number. `scratch`
+    /// is reused from sink to sink (a million sinks, a few legs each).
+    fn trace(
+        &self,
+        sink: u32,
+        max_hops: usize,
+        boundary: &[bool],
+        out: &mut Traces,
+        scratch: &mut TraceScratch,
+    ) {
         let open = |leg: u32| !boundary.get(leg as usize).copied().unwrap_or(false);
-        let mut levels: Vec<Vec<u32>> = vec![vec![sink]];
-        let mut main = vec![sink];
-        let mut seen = vec![sink];
-        while levels.len() < max_hops {
-            let mut next = Vec::new();
-            for &leg in levels.last().into_iter().flatten() {
-                for &li in &self.draws_on[leg as usize] {
+        // The levels end to end (the sink's first), each from `starts[k]`: every leg seen.
+        let TraceScratch { legs, starts, main } = scratch;
+        legs.clear();
+        legs.push(sink);
+        starts.clear();
+        starts.push(0);
+        main.clear();
+        main.push(sink);
+        while starts.len() < max_hops {
+            let (level_start, level_end) = (*starts.last().unwrap_or(&0), legs.len());
+            for i in level_start..level_end {
+                for &li in &self.draws_on[legs[i] as usize] {
                     let inbound = self.links[li as usize].inbound;
-                    if open(inbound) && !seen.contains(&inbound) {
-                        seen.push(inbound);
-                        next.push(inbound);
+                    if open(inbound) && !legs.contains(&inbound) {
+                        legs.push(inbound);
                     }
                 }
             }
-            if next.is_empty() {
+            if legs.len() == level_end {
                 break;
             }
             // The main chain follows the largest draw of the current main leg, or of its level
@@ -392,24 +405,35 @@ impl Ledger {
                     .filter(|link| open(link.inbound))
                     .max_by(|a, b| a.quantity.total_cmp(&b.quantity))
             };
-            let level = levels.last().map(Vec::as_slice).unwrap_or(&[]);
+            let level = &legs[level_start..level_end];
             if let Some(best) = largest(&[current]).or_else(|| largest(level)) {
                 main.push(best.inbound);
             }
-            levels.push(next);
+            starts.push(level_end);
         }
-        let depth = levels.len();
+        let depth = starts.len();
+        let (legs, starts) = (&*legs, &*starts);
         out.push(
             main.iter()
                 .rev()
                 .map(|l| self.legs[*l as usize].from)
                 .chain([self.legs[sink as usize].to]),
-            levels
-                .iter()
-                .enumerate()
-                .flat_map(|(level, ls)| ls.iter().map(move |&l| (l, (depth - 1 - level) as u32))),
+            (0..depth).flat_map(|level| {
+                let to = starts.get(level + 1).copied().unwrap_or(legs.len());
+                legs[starts[level]..to]
+                    .iter()
+                    .map(move |&l| (l, (depth - 1 - level) as u32))
+            }),
         );
     }
+}
+
+/// What [`Ledger::trace`] reuses from one sink to the next.
+#[derive(Default)]
+struct TraceScratch {
+    legs: Vec<u32>,
+    starts: Vec<usize>,
+    main: Vec<u32>,
 }
 
 /// Traced routes, grouped into the routes of [`Ledger::routes`] and built one by one.
