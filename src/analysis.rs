@@ -15,7 +15,7 @@ use crate::rules::Rules;
 use crate::scoring::corridors::ScoredCorridor;
 use crate::scoring::indicators::screening_match::ScreeningIndex;
 use crate::scoring::indicators::{
-    HolderStats, score_bound, score_route, score_route_with, thresholds,
+    HolderStats, score_bound, score_route, score_route_with, score_route_within, thresholds,
 };
 use crate::scoring::licences::{LegLicence, LicenceIndex};
 use crate::scoring::{RouteContext, Score};
@@ -336,16 +336,26 @@ impl Analysis {
                     keep.keeps_all() && explain.keeps_all(),
                 );
                 // Every row kept (the app): the factors' values are kept too, words or not.
-                let score = score_route_with(&ctx, keep.keeps_all());
+                // Otherwise a route whose goods, destination, licences and listed parties
+                // already keep it below what is kept is only counted.
+                let score = if bounded {
+                    score_route_within(&ctx, false, |bound| !out_of_reach(bound))
+                } else {
+                    Some(score_route_with(&ctx, true))
+                };
                 // Scored without words to decide; a row kept and to be explained is scored again
                 // with them (the same values).
-                let score = if !count(&score) {
-                    None
-                } else if ctx.explain || !explain.keeps(&score) {
-                    Some(score)
-                } else {
-                    ctx.explain = true;
-                    Some(score_route(&ctx))
+                let score = match score {
+                    None => {
+                        scored_rows.fetch_add(1, Ordering::Relaxed);
+                        None
+                    }
+                    Some(score) if !count(&score) => None,
+                    Some(score) if ctx.explain || !explain.keeps(&score) => Some(score),
+                    Some(_) => {
+                        ctx.explain = true;
+                        Some(score_route(&ctx))
+                    }
                 };
                 *members = std::mem::take(&mut ctx.members);
                 drop(ctx);

@@ -192,9 +192,61 @@ pub fn score_route(ctx: &RouteContext<'_>) -> Score {
     score_route_with(ctx, false)
 }
 
+/// [`score_route_with`], unless the factors that gate the score already put the route out of
+/// `reach` (true for a bound no kept row reaches): then `None`, and the behaviour indicators
+/// are not evaluated. Behaviour only scales delivery down (see [`combine_findings`]), so a
+/// route scores at most the largest of its delivery, licence and listed parts, which read the
+/// goods, the destination, the licences and the screening match alone.
+pub fn score_route_within(
+    ctx: &RouteContext<'_>,
+    factors: bool,
+    reach: impl Fn(f64) -> bool,
+) -> Option<Score> {
+    const N: usize = ROUTE_INDICATOR_NAMES.len();
+    let mut found: [Option<Finding>; N] = std::array::from_fn(|_| None);
+    let (mut product, mut delivers, mut licence, mut listed) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let mut has_product = false;
+    for (k, i) in ROUTE_INDICATORS.iter().enumerate() {
+        let value = match i.role() {
+            Role::Product => {
+                has_product = true;
+                &mut product
+            }
+            Role::Delivers => &mut delivers,
+            Role::Licence => &mut licence,
+            Role::Listed => &mut listed,
+            Role::Behaviour | Role::Corridor => continue,
+        };
+        let finding = i.evaluate(ctx);
+        *value = value.max(finding.value);
+        found[k] = Some(finding);
+    }
+    // As `combine_findings` weighs them.
+    let product = if has_product { product } else { 1.0 };
+    let bound = (product * delivers)
+        .clamp(0.0, 1.0)
+        .max((product * licence).clamp(0.0, 1.0))
+        .max(listed.clamp(0.0, 1.0));
+    if !reach(bound) {
+        return None;
+    }
+    Some(score_measured(ctx, factors, |k, i| {
+        found[k].take().unwrap_or_else(|| i.evaluate(ctx))
+    }))
+}
+
 /// [`score_route`]; with `factors`, the factors' values are kept even without words (the app
 /// keeps every route: filters read the values, words come when a route is shown).
 pub fn score_route_with(ctx: &RouteContext<'_>, factors: bool) -> Score {
+    score_measured(ctx, factors, |_, i| i.evaluate(ctx))
+}
+
+/// The score of a route whose indicator `k` finds `finding(k, indicator)`.
+fn score_measured(
+    ctx: &RouteContext<'_>,
+    factors: bool,
+    mut finding: impl FnMut(usize, &dyn Indicator) -> Finding,
+) -> Score {
     const N: usize = ROUTE_INDICATOR_NAMES.len();
     let measured: [Measured; N] = std::array::from_fn(|k| {
         let i = ROUTE_INDICATORS[k];
@@ -203,7 +255,7 @@ pub fn score_route_with(ctx: &RouteContext<'_>, factors: bool) -> Score {
             role: i.role(),
             weight: i.weight(ctx.rules),
             threshold: &ctx.thresholds[k],
-            finding: i.evaluate(ctx),
+            finding: finding(k, i),
         }
     });
     let mut score = combine_findings(
