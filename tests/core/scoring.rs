@@ -222,14 +222,17 @@ fn every_shipment_is_on_a_route_and_output_is_deterministic() {
     );
 }
 
-/// The app scores every route without words and explains the flagged ones; any other route,
-/// explained when shown or exported, reads exactly as it does when every route is explained.
-#[test]
-fn a_route_explained_later_reads_as_one_explained_when_scored() {
-    use chiptrail::analysis::Keep;
-    // The licensed world with its licences and screening list: licence notes and screening
-    // evidence are words too.
-    let s = generate(&SampleConfig::new(3000, 7));
+/// The generator's licensed world of `rows` rows, read as a user's files would be: the
+/// shipments, the licences and the screening list.
+fn licensed_sample(
+    rows: usize,
+    seed: u64,
+) -> (
+    chiptrail::model::Dataset,
+    chiptrail::model::Dataset,
+    chiptrail::model::Dataset,
+) {
+    let s = generate(&SampleConfig::new(rows, seed));
     let (mut bytes, mut licences, mut list) = (Vec::new(), Vec::new(), Vec::new());
     s.write_shipments(&mut bytes).unwrap();
     s.write_licences(&mut licences).unwrap();
@@ -242,6 +245,18 @@ fn a_route_explained_later_reads_as_one_explained_when_scored() {
     };
     let l = read_bytes(&licences, Path::new("l.csv"), &licence_options, g, None).unwrap();
     let w = read_bytes(&list, Path::new("w.csv"), &ReadOptions::default(), g, None).unwrap();
+    (d, l, w)
+}
+
+/// The app scores every route without words and explains the flagged ones; any other route,
+/// explained when shown or exported, reads exactly as it does when every route is explained.
+#[test]
+fn a_route_explained_later_reads_as_one_explained_when_scored() {
+    use chiptrail::analysis::Keep;
+    // The licensed world with its licences and screening list: licence notes and screening
+    // evidence are words too.
+    let (d, l, w) = licensed_sample(3000, 7);
+    let g = Gazetteer::embedded();
     let watchlist = Analysis::watchlist_entries([&w]);
     let rules = Rules::default();
     let all = Analysis::run(&[&d, &l], &watchlist, &rules, g);
@@ -685,19 +700,8 @@ fn scores_are_identical_whatever_the_number_of_threads() {
 #[test]
 fn no_route_scores_above_its_bound_and_passing_over_loses_nothing() {
     use chiptrail::analysis::{Keep, RouteKind};
-    let s = generate(&SampleConfig::new(4000, 11));
-    let (mut bytes, mut licences, mut list) = (Vec::new(), Vec::new(), Vec::new());
-    s.write_shipments(&mut bytes).unwrap();
-    s.write_licences(&mut licences).unwrap();
-    s.write_screening(&mut list).unwrap();
+    let (d, l, w) = licensed_sample(4000, 11);
     let g = Gazetteer::embedded();
-    let d = read_bytes(&bytes, Path::new("s.csv"), &ReadOptions::default(), g, None).unwrap();
-    let licence_options = ReadOptions {
-        format: Some(chiptrail::model::Format::Licences),
-        ..ReadOptions::default()
-    };
-    let l = read_bytes(&licences, Path::new("l.csv"), &licence_options, g, None).unwrap();
-    let w = read_bytes(&list, Path::new("w.csv"), &ReadOptions::default(), g, None).unwrap();
     let watchlist = Analysis::watchlist_entries([&w]);
     let rules = Rules::default();
     let sets = [&d, &l];
