@@ -317,24 +317,51 @@ impl Ledger {
             let n = &mut traces_on[leg as usize];
             *n = n.saturating_add(1);
         }
-        let mut owner: FxHashMap<(&[HolderId], u32), usize> = FxHashMap::default();
-        for i in 0..traced.len() {
+        // Each trace's chain after the vendor, hashed; then every (leg, hash, trace) of a leg on
+        // two or more traces, sorted on rayon's threads: the traces of one leg and one chain lie
+        // side by side. Which unions come first does not matter (the smallest index is the root).
+        let onward = |i: usize| {
             let path = traced.path(i);
-            let onward = &path[1.min(path.len())..];
-            for &(leg, _) in traced.legs(i) {
-                if traces_on[leg as usize] < 2 {
-                    continue;
-                }
-                match owner.get(&(onward, leg)) {
-                    Some(&j) => uf.union(i, j),
-                    None => {
-                        owner.insert((onward, leg), i);
-                    }
+            &path[1.min(path.len())..]
+        };
+        let chain: Vec<u64> = (0..traced.len())
+            .into_par_iter()
+            .map(|i| {
+                use std::hash::{Hash, Hasher};
+                let mut h = rustc_hash::FxHasher::default();
+                onward(i).hash(&mut h);
+                h.finish()
+            })
+            .collect();
+        let mut shared: Vec<(u32, u64, u32)> = (0..traced.len())
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                let (traces_on, chain) = (&traces_on, &chain);
+                traced
+                    .legs(i)
+                    .iter()
+                    .filter(move |(leg, _)| traces_on[*leg as usize] >= 2)
+                    .map(move |&(leg, _)| (leg, chain[i], i as u32))
+            })
+            .collect();
+        drop(traces_on);
+        drop(chain);
+        shared.par_sort_unstable();
+        let mut alike: Vec<u32> = Vec::new();
+        for group in shared.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            // Chains that only hash alike are told apart here.
+            alike.clear();
+            for &(_, _, t) in group {
+                match alike
+                    .iter()
+                    .find(|&&r| onward(r as usize) == onward(t as usize))
+                {
+                    Some(&r) => uf.union(r as usize, t as usize),
+                    None => alike.push(t),
                 }
             }
         }
-        drop(owner);
-        drop(traces_on);
+        drop(shared);
         // Members of each group, grouped by root, roots ascending and members in trace order.
         let mut by_root: Vec<(u32, u32)> = (0..traced.len())
             .map(|i| (uf.find(i) as u32, i as u32))
