@@ -295,8 +295,7 @@ impl Analysis {
         // A route that cannot score what is kept or flagged (see `score_bound`) is only
         // counted.
         let out_of_reach = |bound: f64| {
-            // As `combine_findings` rounds before comparing.
-            (bound * 1e6).round() / 1e6 < rules.scoring.flag_threshold
+            !crate::scoring::flags(bound, rules)
                 && match keep {
                     Keep::All => false,
                     Keep::Flagged | Keep::Nothing => true,

@@ -487,25 +487,25 @@ impl TracedRoutes<'_> {
     /// The legs of route `i` (those [`TracedRoutes::route`] gives it, some more than once),
     /// read without building the route.
     pub fn legs_of(&self, i: usize) -> impl Iterator<Item = u32> + '_ {
+        self.members(i)
+            .iter()
+            .flat_map(|&m| self.traced.legs(m as usize).iter().map(|&(leg, _)| leg))
+    }
+
+    /// The traces grouped into route `i`.
+    fn members(&self, i: usize) -> &[u32] {
         let start = if i == 0 {
             0
         } else {
             self.group_end[i - 1] as usize
         };
-        self.members[start..self.group_end[i] as usize]
-            .iter()
-            .flat_map(|&m| self.traced.legs(m as usize).iter().map(|&(leg, _)| leg))
+        &self.members[start..self.group_end[i] as usize]
     }
 
     /// Route `i`: the first member's holder chain, and every member's legs at their lowest hop,
     /// by hop, then date, then leg.
     pub fn route(&self, i: usize) -> Route {
-        let start = if i == 0 {
-            0
-        } else {
-            self.group_end[i - 1] as usize
-        };
-        let members = &self.members[start..self.group_end[i] as usize];
+        let members = self.members(i);
         let path = self.traced.path(members[0] as usize).to_vec();
         let mut legs: FxHashMap<u32, u32> = FxHashMap::default();
         for &m in members {

@@ -383,6 +383,40 @@ pub fn combine(measured: Vec<Measured<'_>>, floor: f64, rules: &Rules) -> Score 
     combine_findings(measured, floor, rules, true)
 }
 
+/// The parts of a score that behaviour does not move: what the route delivers, its licence
+/// problem and its listed party, each already weighed by the goods. The score is one of them, or
+/// delivery scaled down by behaviour ([`combine_findings`]), so never more than the largest.
+#[derive(Clone, Copy, Debug)]
+pub struct Gates {
+    pub delivers: f64,
+    pub licence: f64,
+    pub listed: f64,
+}
+
+impl Gates {
+    /// From the strongest finding of each role; `product` is `None` without a product factor
+    /// (corridors), where the product is taken as given by the data's HS scope.
+    pub fn new(product: Option<f64>, delivers: f64, licence: f64, listed: f64) -> Gates {
+        let product = product.unwrap_or(1.0);
+        Gates {
+            delivers: (product * delivers).clamp(0.0, 1.0),
+            licence: (product * licence).clamp(0.0, 1.0),
+            listed: listed.clamp(0.0, 1.0),
+        }
+    }
+
+    /// The most a score with these gates can be.
+    pub fn most(self) -> f64 {
+        self.delivers.max(self.licence).max(self.listed)
+    }
+}
+
+/// True when `score` is flagged under `rules`: rounded before comparing, so a score printed as
+/// 0.500000 is flagged at 0.5.
+pub fn flags(score: f64, rules: &Rules) -> bool {
+    (score * 1e6).round() / 1e6 >= rules.scoring.flag_threshold
+}
+
 /// [`combine`] on findings held in a `Vec` or an array. Without `factors`, only what decides
 /// the score is worked out (score, flag, gate, behaviour, basis; no factors and no
 /// contributions): the score of a row that is not kept, the same as [`combine`]'s.
@@ -397,15 +431,18 @@ where
             .map(|m| m.finding.value)
             .fold(0.0, f64::max)
     };
-    // Without a product factor (corridors) the product is taken as given by the data's HS scope.
-    let product = if all.iter().any(|m| m.role == Role::Product) {
-        value_of(Role::Product)
-    } else {
-        1.0
-    };
-    let delivers = (product * value_of(Role::Delivers)).clamp(0.0, 1.0);
-    let licence = (product * value_of(Role::Licence)).clamp(0.0, 1.0);
-    let listed = value_of(Role::Listed).clamp(0.0, 1.0);
+    let Gates {
+        delivers,
+        licence,
+        listed,
+    } = Gates::new(
+        all.iter()
+            .any(|m| m.role == Role::Product)
+            .then(|| value_of(Role::Product)),
+        value_of(Role::Delivers),
+        value_of(Role::Licence),
+        value_of(Role::Listed),
+    );
     let (mut small_terms, mut heap_terms) = ([0.0f64; SCRATCH], Vec::new());
     let terms = scratch(&mut small_terms, &mut heap_terms, all.len());
     for (t, m) in terms.iter_mut().zip(all) {
@@ -434,8 +471,7 @@ where
         (ordinary, Basis::DeliveryOnly)
     };
     let score = score.clamp(0.0, 1.0);
-    // Rounded before comparing, so a score printed as 0.500000 is flagged at 0.5.
-    let flagged = (score * 1e6).round() / 1e6 >= rules.scoring.flag_threshold;
+    let flagged = flags(score, rules);
     let mut out = Score {
         score,
         flagged,

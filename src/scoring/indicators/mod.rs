@@ -25,7 +25,7 @@ pub mod valuation;
 use crate::gazetteer::Gazetteer;
 use crate::routes::Ledger;
 use crate::rules::Rules;
-use crate::scoring::{Finding, Measured, Role, RouteContext, Score, combine_findings};
+use crate::scoring::{Finding, Gates, Measured, Role, RouteContext, Score, combine_findings};
 
 /// One red flag, measured on a route.
 pub trait Indicator: Sync {
@@ -151,32 +151,26 @@ pub fn thresholds(rules: &Rules) -> Vec<std::sync::Arc<str>> {
 /// on. A listed party's match is its screening value times the route's goods. So the score is
 /// at most the larger of those two bounds, and the command line, which keeps only the routes it
 /// flags, counts a route whose bound is under the bar without building or scoring it (see the
-/// test `no_route_scores_above_its_bound`).
+/// test `no_route_scores_above_its_bound_and_passing_over_loses_nothing`).
 pub fn score_bound(
     ledger: &Ledger,
     screening: &screening_match::ScreeningIndex,
     rules: &Rules,
     legs: impl Iterator<Item = u32>,
 ) -> f64 {
-    let sensitive_hs = rules.indicators.screening_match.sensitive_hs_value;
     let (mut product, mut goods, mut listed) = (0.0f64, 0.0f64, 0.0f64);
     for leg in legs {
         let l = &ledger.legs[leg as usize];
-        // As the product factor and the screening match read a leg: itself, then its stock.
-        let mut leg_goods = l.product.sensitivity.max(if l.product.sensitive_hs {
-            sensitive_hs
-        } else {
-            0.0
-        });
+        // As the product factor reads a leg: itself, then its stock.
         product = product.max(l.product.sensitivity);
         for li in &ledger.draws_on[leg as usize] {
-            let s = ledger.legs[ledger.links[*li as usize].inbound as usize]
-                .product
-                .sensitivity;
-            product = product.max(s);
-            leg_goods = leg_goods.max(s);
+            product = product.max(
+                ledger.legs[ledger.links[*li as usize].inbound as usize]
+                    .product
+                    .sensitivity,
+            );
         }
-        goods = goods.max(leg_goods);
+        goods = goods.max(screening_match::goods(ledger, rules, leg));
         for h in [l.from, l.to] {
             if let Some((value, _)) = screening.get(h) {
                 listed = listed.max(*value);
@@ -221,12 +215,7 @@ pub fn score_route_within(
         *value = value.max(finding.value);
         found[k] = Some(finding);
     }
-    // As `combine_findings` weighs them.
-    let product = if has_product { product } else { 1.0 };
-    let bound = (product * delivers)
-        .clamp(0.0, 1.0)
-        .max((product * licence).clamp(0.0, 1.0))
-        .max(listed.clamp(0.0, 1.0));
+    let bound = Gates::new(has_product.then_some(product), delivers, licence, listed).most();
     if !reach(bound) {
         return None;
     }

@@ -14,6 +14,26 @@ use crate::scoring::{Finding, RouteContext};
 
 pub struct ScreeningMatch;
 
+/// What the goods of leg `leg` are to the screening match (the leg, or the stock it drew on):
+/// a listed party needs a licence for any item the lists cover, so a sensitive HS code counts
+/// even at a low price. [`super::score_bound`] reads the same.
+pub fn goods(ledger: &Ledger, rules: &Rules, leg: u32) -> f64 {
+    let l = &ledger.legs[leg as usize];
+    let own = l.product.sensitivity.max(if l.product.sensitive_hs {
+        rules.indicators.screening_match.sensitive_hs_value
+    } else {
+        0.0
+    });
+    ledger.draws_on[leg as usize]
+        .iter()
+        .map(|li| {
+            ledger.legs[ledger.links[*li as usize].inbound as usize]
+                .product
+                .sensitivity
+        })
+        .fold(own, f64::max)
+}
+
 /// The best screening-list match of each holder.
 #[derive(Clone, Debug, Default)]
 pub struct ScreeningIndex {
@@ -279,26 +299,12 @@ impl Indicator for ScreeningMatch {
         )
     }
     fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding {
-        let r = &ctx.rules.indicators.screening_match;
-        // What the goods are: a listed party needs a licence for any item the lists cover, so a
-        // sensitive HS code counts even at a low price.
-        let goods = |leg: u32| {
-            let l = &ctx.ledger.legs[leg as usize];
-            let own = l.product.sensitivity.max(if l.product.sensitive_hs {
-                r.sensitive_hs_value
-            } else {
-                0.0
-            });
-            ctx.ledger.draws_on[leg as usize]
-                .iter()
-                .map(|li| {
-                    ctx.ledger.legs[ctx.ledger.links[*li as usize].inbound as usize]
-                        .product
-                        .sensitivity
-                })
-                .fold(own, f64::max)
-        };
-        let route_goods = ctx.route.legs.iter().map(|l| goods(*l)).fold(0.0, f64::max);
+        let route_goods = ctx
+            .route
+            .legs
+            .iter()
+            .map(|l| goods(ctx.ledger, ctx.rules, *l))
+            .fold(0.0, f64::max);
         let mut best = Finding::none();
         for &leg in &ctx.route.legs {
             let l = &ctx.ledger.legs[leg as usize];
