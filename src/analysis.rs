@@ -235,8 +235,23 @@ impl Analysis {
         keep: Keep,
         explain: Keep,
     ) -> Analysis {
+        let ledger = Ledger::build(&shipment_sets(datasets), rules);
+        Analysis::run_on(ledger, datasets, watchlist, rules, g, keep, explain)
+    }
+
+    /// [`Analysis::run_keeping`] on a ledger already built from `datasets`
+    /// ([`Analysis::ledger`]): their shipment rows may have been let go since.
+    #[allow(clippy::too_many_arguments)]
+    fn run_on(
+        ledger: Ledger,
+        datasets: &[&Dataset],
+        watchlist: &[ScreeningEntry],
+        rules: &Rules,
+        g: &Gazetteer,
+        keep: Keep,
+        explain: Keep,
+    ) -> Analysis {
         let shipment_sets = shipment_sets(datasets);
-        let ledger = Ledger::build(&shipment_sets, rules);
         let licence_sets: Vec<&Dataset> = datasets
             .iter()
             .copied()
@@ -512,6 +527,29 @@ impl Analysis {
         keep: Keep,
         explain: Keep,
     ) -> Analysis {
+        let ledger = Analysis::ledger(datasets, rules);
+        Analysis::run_all_on(ledger, datasets, rules, g, keep, explain)
+    }
+
+    /// The unlinked legs of the shipment files among `datasets`, in the order an analysis of
+    /// them numbers their legs ([`Ledger::unlinked`]): a caller that lets the rows go
+    /// ([`Dataset::take_shipments`]) then runs [`Analysis::run_all_on`] on the same datasets.
+    pub fn ledger(datasets: &[&Dataset], rules: &Rules) -> Ledger {
+        Ledger::unlinked(&shipment_sets(datasets), rules)
+    }
+
+    /// [`Analysis::run_all_explaining`] on the legs [`Analysis::ledger`] built from
+    /// `datasets`, linked here. Words are read from the ledger and the party tables, so the
+    /// shipment rows may have been taken out of `datasets` in between.
+    pub fn run_all_on(
+        ledger: Ledger,
+        datasets: &[&Dataset],
+        rules: &Rules,
+        g: &Gazetteer,
+        keep: Keep,
+        explain: Keep,
+    ) -> Analysis {
+        let ledger = ledger.linked(&rules.routes);
         let trade: Vec<&Dataset> = datasets
             .iter()
             .copied()
@@ -523,7 +561,7 @@ impl Analysis {
                 .copied()
                 .filter(|d| d.provenance.format.is_screening()),
         );
-        Analysis::run_keeping(&trade, &watchlist, rules, g, keep, explain)
+        Analysis::run_on(ledger, &trade, &watchlist, rules, g, keep, explain)
     }
 
     /// Reads the screening entries of every watchlist dataset.

@@ -657,6 +657,18 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
         }
     }
     stage.end();
+    chiptrail::memory::give_back_freed();
+    // The legs hold what scoring reads of a row, and the ledger the words evidence quotes: the
+    // rows go before the legs are linked, where memory would peak (at ten million rows they
+    // weigh more than a gigabyte). Their table is handed back at once: its ids and texts are
+    // shared with the ledger and, like everything else, live until the process ends (below),
+    // so the rows are forgotten rather than each let go of its shares.
+    let refs: Vec<&Dataset> = datasets.iter().collect();
+    let ledger = Analysis::ledger(&refs, &rules);
+    for d in &mut datasets {
+        d.take_shipments().into_iter().for_each(std::mem::forget);
+    }
+    chiptrail::memory::give_back_freed();
     let refs: Vec<&Dataset> = datasets.iter().collect();
     // Only what is written is kept: rows below it are scored and counted.
     let keep = match args.min_score {
@@ -668,7 +680,7 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
     // take every row at once: their rows are explained when scored.
     let maps = args.geojson.is_some() || args.kml.is_some();
     let explain = if maps { keep } else { Keep::Nothing };
-    let analysis = Analysis::run_all_explaining(&refs, &rules, g, keep, explain);
+    let analysis = Analysis::run_all_on(ledger, &refs, &rules, g, keep, explain);
     let stage = chiptrail::timing::Stage::start("writing");
     for note in &analysis.notes {
         eprintln!("note: {note}");

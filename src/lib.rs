@@ -32,6 +32,7 @@ pub mod flowmap;
 pub mod gazetteer;
 pub mod geometry;
 pub mod ingest;
+pub mod memory;
 pub mod model;
 pub mod output;
 pub mod parties;

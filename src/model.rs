@@ -758,6 +758,16 @@ impl Dataset {
         }
     }
 
+    /// Takes the shipment rows out (empty for country-level files), leaving the party table,
+    /// which evidence quotes, and the counts and rejected rows: the command line lets a big
+    /// file's rows go once the ledger holds their legs ([`crate::routes::Ledger::unlinked`]).
+    pub fn take_shipments(&mut self) -> Vec<Shipment> {
+        match &mut self.records {
+            Records::Shipments { shipments, .. } => std::mem::take(shipments),
+            _ => Vec::new(),
+        }
+    }
+
     /// The party table of a shipments file, empty otherwise.
     pub fn parties(&self) -> &[Party] {
         match &self.records {

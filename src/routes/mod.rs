@@ -39,6 +39,9 @@ pub struct Leg {
     /// Country of manufacture, where the file gives it: goods carried on keep their origin.
     pub origin: Option<CountryId>,
     pub value_usd: f64,
+    /// The description as written: an index into [`Ledger::descriptions`] (in what was padding:
+    /// a leg is no bigger for it).
+    pub description: u32,
     /// What the quantity counts, and the shipment's weight where the file gives it.
     pub measure: Measure,
     pub product: ProductReading,
@@ -74,6 +77,13 @@ pub struct Ledger {
     /// First and last shipment dates in the data.
     pub first_date: Option<Date>,
     pub last_date: Option<Date>,
+    /// What evidence quotes of a leg's row beside the leg: the distinct descriptions as written
+    /// (a leg's [`Leg::description`] indexes them) and, by leg, its consignee as its file
+    /// spells it (in the party table of the leg's dataset). Kept here so that the rows can go
+    /// once the legs are built: at ten million rows they weigh more than a gigabyte (the
+    /// command line lets them go).
+    pub descriptions: Vec<arcstr::ArcStr>,
+    pub consignees: Vec<crate::model::PartyId>,
 }
 
 /// The links of each leg, ascending, as one array cut in runs: `links[leg]` is the leg's slice.
@@ -158,18 +168,27 @@ impl Route {
 impl Ledger {
     /// Builds legs from every shipment dataset and links them.
     pub fn build(datasets: &[&Dataset], rules: &Rules) -> Ledger {
+        Ledger::unlinked(datasets, rules).linked(&rules.routes)
+    }
+
+    /// The legs of every shipment dataset, with their holders and the words evidence quotes,
+    /// not yet linked ([`Ledger::linked`] links them). Nothing in the ledger reads the rows
+    /// again: a caller can let them go before linking, where the memory peaks.
+    pub fn unlinked(datasets: &[&Dataset], rules: &Rules) -> Ledger {
         let classifier = ProductClassifier::new(rules);
         // Descriptions and units repeat, each a shared copy per chunk of a file: read each
         // distinct text once, and find it again by its address. Read beside the name merging,
         // whose word tables keep one core busy and the other idle.
         let address = |t: &arcstr::ArcStr| t.as_ptr() as usize;
-        let (holders, (words, description_at, unit_at)) = rayon::join(
+        let (holders, (words, descriptions, description_at, unit_at)) = rayon::join(
             || {
                 let _stage = crate::timing::Stage::start("holders (name merging)");
                 Holders::build(datasets, &rules.routes)
             },
             || {
                 let mut words: Vec<crate::product::DescriptionWords> = Vec::new();
+                // The distinct descriptions, in the order of `words`.
+                let mut descriptions: Vec<arcstr::ArcStr> = Vec::new();
                 let mut words_of: FxHashMap<&str, usize> = FxHashMap::default();
                 let mut description_at: FxHashMap<usize, usize> = FxHashMap::default();
                 let mut unit_at: FxHashMap<usize, (UnitKind, f64)> = FxHashMap::default();
@@ -180,6 +199,7 @@ impl Ledger {
                             .or_insert_with(|| {
                                 *words_of.entry(&*s.description).or_insert_with(|| {
                                     words.push(classifier.words(&s.description));
+                                    descriptions.push(s.description.clone());
                                     words.len() - 1
                                 })
                             });
@@ -190,9 +210,11 @@ impl Ledger {
                         }
                     }
                 }
-                (words, description_at, unit_at)
+                (words, descriptions, description_at, unit_at)
             },
         );
+        // Name merging's word tables were just let go, and the legs are about to be asked for.
+        crate::memory::give_back_freed();
         let stage = crate::timing::Stage::start("legs (product readings)");
         let no_unit = UnitKind::parse("");
         let mut legs = Vec::with_capacity(datasets.iter().map(|d| d.shipments().len()).sum());
@@ -205,6 +227,7 @@ impl Ledger {
                     quantity: s.quantity * factor,
                     weight_kg: s.weight_kg.filter(|w| *w > 0.0),
                 };
+                let description = description_at[&address(&s.description)];
                 Leg {
                     dataset: di as u32,
                     row: row as u32,
@@ -217,10 +240,11 @@ impl Ledger {
                     hs: s.hs_code,
                     origin: s.origin_country,
                     value_usd: s.value_usd,
+                    description: description as u32,
                     measure,
                     product: classifier.reading(
                         s.hs_code,
-                        &words[description_at[&address(&s.description)]],
+                        &words[description],
                         // A price per kilogram says nothing of a price per chip.
                         (kind == UnitKind::Count)
                             .then(|| s.unit_value_usd())
@@ -229,22 +253,39 @@ impl Ledger {
                 }
             }));
         }
+        let mut consignees = Vec::with_capacity(legs.len());
+        for d in datasets {
+            consignees.par_extend(d.shipments().par_iter().map(|s| s.importer));
+        }
         stage.end();
         let first_date = legs.iter().map(|l| l.date).min();
         let last_date = legs.iter().map(|l| l.date).max();
-        let stage = crate::timing::Stage::start("links (stock drawn on)");
-        let links = link_legs(&legs, holders.list.len(), &rules.routes);
-        stage.end();
-        let drawn_by = LinksByLeg::build(legs.len(), &links, |l| l.inbound);
-        let draws_on = LinksByLeg::build(legs.len(), &links, |l| l.outbound);
         Ledger {
             legs,
             holders,
+            links: Vec::new(),
+            drawn_by: LinksByLeg::default(),
+            draws_on: LinksByLeg::default(),
+            first_date,
+            last_date,
+            descriptions,
+            consignees,
+        }
+    }
+
+    /// This ledger with its legs linked: each outbound leg drawing on its holder's stock
+    /// (any links it had are drawn again).
+    pub fn linked(self, rules: &RouteRules) -> Ledger {
+        let stage = crate::timing::Stage::start("links (stock drawn on)");
+        let links = link_legs(&self.legs, self.holders.list.len(), rules);
+        stage.end();
+        let drawn_by = LinksByLeg::build(self.legs.len(), &links, |l| l.inbound);
+        let draws_on = LinksByLeg::build(self.legs.len(), &links, |l| l.outbound);
+        Ledger {
             links,
             drawn_by,
             draws_on,
-            first_date,
-            last_date,
+            ..self
         }
     }
 

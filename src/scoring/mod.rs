@@ -185,12 +185,20 @@ impl RouteContext<'_> {
 
     /// Description of a leg as written.
     pub fn description(&self, leg: u32) -> &str {
-        let l = &self.ledger.legs[leg as usize];
-        self.datasets
-            .get(l.dataset as usize)
-            .and_then(|d| d.shipments().get(l.row as usize))
-            .map(|s| &*s.description)
-            .unwrap_or("")
+        self.ledger
+            .legs
+            .get(leg as usize)
+            .and_then(|l| self.ledger.descriptions.get(l.description as usize))
+            .map_or("", |d| d.as_str())
+    }
+
+    /// The consignee of a leg as its file spells it (`None` where the ledger or the datasets
+    /// do not have it).
+    pub fn consignee_spelling(&self, leg: u32) -> Option<&str> {
+        let l = self.ledger.legs.get(leg as usize)?;
+        let party = *self.ledger.consignees.get(leg as usize)?;
+        let d = self.datasets.get(l.dataset as usize)?;
+        Some(d.party(party)?.display_name())
     }
 
     /// A holder's name and country, for evidence: `Lion City Compute Pte. Ltd. (SG)`.

@@ -737,3 +737,74 @@ fn no_route_scores_above_its_bound_and_passing_over_loses_nothing() {
         );
     }
 }
+
+/// The command line lets the shipment rows go once the legs are built: every route, explained
+/// afterwards, reads word for word as when the rows are kept, and the words are the rows'
+/// (descriptions, consignees as spelled).
+#[test]
+fn routes_read_the_same_after_the_rows_are_let_go() {
+    use chiptrail::analysis::Keep;
+    let (mut d, l, w) = licensed_sample(4000, 11);
+    let g = Gazetteer::embedded();
+    let rules = Rules::default();
+    let descriptions: std::collections::BTreeSet<String> = d
+        .shipments()
+        .iter()
+        .map(|s| s.description.to_string())
+        .filter(|t| t.len() > 8)
+        .collect();
+    let consignees: std::collections::BTreeSet<String> = d
+        .shipments()
+        .iter()
+        .filter_map(|s| d.party(s.importer))
+        .map(|p| p.display_name().to_string())
+        .collect();
+    let explained = |a: &Analysis, sets: &[&chiptrail::model::Dataset]| -> Vec<_> {
+        a.routes
+            .iter()
+            .map(|r| a.explain(r, sets).into_owned())
+            .collect()
+    };
+    let sets = [&d, &l, &w];
+    let kept = Analysis::run_all_explaining(&sets, &rules, g, Keep::AtLeast(0.0), Keep::Nothing);
+    let expected = explained(&kept, &sets);
+    let ledger = Analysis::ledger(&sets, &rules);
+    let rows = d.take_shipments();
+    assert_eq!(rows.len(), d.rows_total - d.rejects.len());
+    assert!(d.shipments().is_empty() && !d.parties().is_empty());
+    let sets = [&d, &l, &w];
+    let lean = Analysis::run_all_on(ledger, &sets, &rules, g, Keep::AtLeast(0.0), Keep::Nothing);
+    let got = explained(&lean, &sets);
+    assert_eq!(got.len(), expected.len());
+    for (a, b) in got.iter().zip(&expected) {
+        assert!(a.score.explained);
+        assert_eq!(a, b);
+    }
+    // The words are the rows' own: a description quoted as written, a consignee's spelling.
+    let evidence: Vec<&str> = got
+        .iter()
+        .flat_map(|r| &r.score.factors)
+        .map(|f| f.evidence.as_str())
+        .collect();
+    assert!(
+        evidence
+            .iter()
+            .any(|e| descriptions.iter().any(|t| e.contains(t.as_str()))),
+        "some evidence quotes a description"
+    );
+    assert!(
+        evidence
+            .iter()
+            .any(|e| consignees.iter().any(|t| e.contains(t.as_str()))),
+        "some evidence names a consignee"
+    );
+    // Pieces counted by their consignees' spellings, which the party tables still hold.
+    let pieces: Vec<&&str> = evidence
+        .iter()
+        .filter(|e| e.contains("consignee spelling"))
+        .collect();
+    assert!(
+        !pieces.is_empty() && pieces.iter().all(|e| !e.contains(" to 0 consignee")),
+        "{pieces:?}"
+    );
+}

@@ -49,20 +49,8 @@ impl Indicator for Structuring {
                 &mut best,
                 value,
                 || {
-                    let mut names: Vec<&str> = pieces()
-                        .filter_map(|p| {
-                            let l = &ctx.ledger.legs[p as usize];
-                            ctx.datasets
-                                .get(l.dataset as usize)?
-                                .shipments()
-                                .get(l.row as usize)
-                                .and_then(|sh| {
-                                    ctx.datasets[l.dataset as usize]
-                                        .party(sh.importer)
-                                        .map(|p| p.display_name())
-                                })
-                        })
-                        .collect();
+                    let mut names: Vec<&str> =
+                        pieces().filter_map(|p| ctx.consignee_spelling(p)).collect();
                     names.sort_unstable();
                     names.dedup();
                     format!(
