@@ -657,7 +657,6 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
         }
     }
     stage.end();
-    chiptrail::memory::give_back_freed();
     // The legs hold what scoring reads of a row, and the ledger the words evidence quotes: the
     // rows go before the legs are linked, where memory would peak (at ten million rows they
     // weigh more than a gigabyte). Their table is handed back at once: its ids and texts are
