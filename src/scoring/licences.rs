@@ -66,10 +66,73 @@ pub struct LicenceIndex {
     /// True when any licence data was loaded.
     pub loaded: bool,
     pub licences: Vec<LoadedLicence>,
-    /// Per leg of the ledger.
-    pub status: Vec<LegLicence>,
+    /// Per leg of the ledger ([`LicenceIndex::of`] reads it).
+    status: Statuses,
     /// Per holder: named as consignee by at least one licence.
     pub licensed_consignee: Vec<bool>,
+}
+
+/// Every leg's status in 8 bytes: the units an overrun had left, the one status with a number,
+/// are kept beside, by leg. Overruns are few, and at ten million legs a status with room for
+/// that number took 80 MB more.
+#[derive(Clone, Debug, Default)]
+struct Statuses {
+    stored: Vec<Stored>,
+    overrun_left: FxHashMap<u32, f64>,
+}
+
+/// [`LegLicence`] without an overrun's units left.
+#[derive(Clone, Copy, Debug)]
+enum Stored {
+    NotApplicable,
+    Unknown,
+    Covered(u32),
+    Overrun(u32),
+    Expired(u32),
+    NotYetValid(u32),
+    NoLicence,
+}
+
+impl Statuses {
+    /// `legs` legs, none needing a licence.
+    fn new(legs: usize) -> Statuses {
+        Statuses {
+            stored: vec![Stored::NotApplicable; legs],
+            overrun_left: FxHashMap::default(),
+        }
+    }
+
+    fn set(&mut self, leg: u32, status: LegLicence) {
+        let stored = match status {
+            LegLicence::NotApplicable => Stored::NotApplicable,
+            LegLicence::Unknown => Stored::Unknown,
+            LegLicence::Covered { licence } => Stored::Covered(licence),
+            LegLicence::Overrun { licence, left } => {
+                self.overrun_left.insert(leg, left);
+                Stored::Overrun(licence)
+            }
+            LegLicence::Expired { licence } => Stored::Expired(licence),
+            LegLicence::NotYetValid { licence } => Stored::NotYetValid(licence),
+            LegLicence::NoLicence => Stored::NoLicence,
+        };
+        self.stored[leg as usize] = stored;
+    }
+
+    /// A leg's status; legs past the last need no licence.
+    fn get(&self, leg: u32) -> LegLicence {
+        match self.stored.get(leg as usize) {
+            None | Some(Stored::NotApplicable) => LegLicence::NotApplicable,
+            Some(Stored::Unknown) => LegLicence::Unknown,
+            Some(&Stored::Covered(licence)) => LegLicence::Covered { licence },
+            Some(&Stored::Overrun(licence)) => LegLicence::Overrun {
+                licence,
+                left: self.overrun_left.get(&leg).copied().unwrap_or(0.0),
+            },
+            Some(&Stored::Expired(licence)) => LegLicence::Expired { licence },
+            Some(&Stored::NotYetValid(licence)) => LegLicence::NotYetValid { licence },
+            Some(Stored::NoLicence) => LegLicence::NoLicence,
+        }
+    }
 }
 
 impl LicenceIndex {
@@ -128,7 +191,7 @@ impl LicenceIndex {
         let controlled = rules.routes.carry_min_sensitivity;
         let concern = concern_by_country(g, rules);
         let mut left: Vec<f64> = licences.iter().map(|l| l.licence.quantity).collect();
-        let mut status = vec![LegLicence::NotApplicable; ledger.legs.len()];
+        let mut status = Statuses::new(ledger.legs.len());
         // Only controlled exports to a country of concern and shipments to a licensed consignee
         // need a licence: the others are left out before sorting (in date order, then file
         // order, as legs stand).
@@ -149,7 +212,7 @@ impl LicenceIndex {
             let leg = &ledger.legs[i as usize];
             let sensitive = leg.product.sensitivity >= controlled;
             if !loaded {
-                status[i as usize] = LegLicence::Unknown;
+                status.set(i, LegLicence::Unknown);
                 continue;
             }
             candidates.clear();
@@ -163,7 +226,7 @@ impl LicenceIndex {
             );
             if candidates.is_empty() {
                 if sensitive {
-                    status[i as usize] = LegLicence::NoLicence;
+                    status.set(i, LegLicence::NoLicence);
                 }
                 continue;
             }
@@ -189,11 +252,14 @@ impl LicenceIndex {
                     })
                     .expect("candidates is not empty");
                 let l = &licences[li as usize].licence;
-                status[i as usize] = if leg.date > l.valid_to {
-                    LegLicence::Expired { licence: li }
-                } else {
-                    LegLicence::NotYetValid { licence: li }
-                };
+                status.set(
+                    i,
+                    if leg.date > l.valid_to {
+                        LegLicence::Expired { licence: li }
+                    } else {
+                        LegLicence::NotYetValid { licence: li }
+                    },
+                );
                 continue;
             }
             // Counts draw the licence down; a shipment counted in kilograms cannot be, and is
@@ -219,15 +285,18 @@ impl LicenceIndex {
                     left[li as usize] -= take;
                     rest -= take;
                 }
-                status[i as usize] = LegLicence::Covered { licence: used };
+                status.set(i, LegLicence::Covered { licence: used });
             } else {
                 for &li in &valid {
                     left[li as usize] = 0.0;
                 }
-                status[i as usize] = LegLicence::Overrun {
-                    licence: first,
-                    left: available.max(0.0),
-                };
+                status.set(
+                    i,
+                    LegLicence::Overrun {
+                        licence: first,
+                        left: available.max(0.0),
+                    },
+                );
             }
         }
         LicenceIndex {
@@ -240,10 +309,7 @@ impl LicenceIndex {
 
     /// The status of one leg.
     pub fn of(&self, leg: u32) -> LegLicence {
-        self.status
-            .get(leg as usize)
-            .copied()
-            .unwrap_or(LegLicence::NotApplicable)
+        self.status.get(leg)
     }
 
     /// True when a leg is covered by a licence.
@@ -454,4 +520,40 @@ fn find_holders(
         found[q] = m;
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each status reads back as set, an overrun with its units left, in 8 bytes a leg.
+    #[test]
+    fn every_status_reads_back_as_set_in_eight_bytes() {
+        assert_eq!(std::mem::size_of::<Stored>(), 8);
+        let all = [
+            LegLicence::NotApplicable,
+            LegLicence::Unknown,
+            LegLicence::Covered { licence: 3 },
+            LegLicence::Overrun {
+                licence: 4,
+                left: 12.5,
+            },
+            LegLicence::Expired { licence: 5 },
+            LegLicence::NotYetValid { licence: 6 },
+            LegLicence::NoLicence,
+            LegLicence::Overrun {
+                licence: 7,
+                left: 0.0,
+            },
+        ];
+        let mut s = Statuses::new(all.len() + 1);
+        for (i, l) in all.iter().enumerate() {
+            s.set(i as u32, *l);
+        }
+        for (i, l) in all.iter().enumerate() {
+            assert_eq!(s.get(i as u32), *l);
+        }
+        assert_eq!(s.get(all.len() as u32), LegLicence::NotApplicable);
+        assert_eq!(s.get(u32::MAX), LegLicence::NotApplicable);
+    }
 }
