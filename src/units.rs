@@ -59,15 +59,22 @@ pub struct Measure {
     pub kind: UnitKind,
     /// In the kind's base unit (pieces, kg).
     pub quantity: f64,
-    /// Gross or net weight of the whole shipment, when the file gives one.
-    pub weight_kg: Option<f64>,
+    /// Gross or net weight of the whole shipment; 0 when the file gives none (a weight of zero
+    /// or less says nothing either). A plain number rather than an `Option`: every shipment
+    /// is a leg with a measure, and the option's flag took 8 bytes of each.
+    pub weight_kg: f64,
 }
 
 impl Measure {
+    /// The shipment's weight, when the file gives one.
+    pub fn weight(&self) -> Option<f64> {
+        (self.weight_kg > 0.0).then_some(self.weight_kg)
+    }
+
     /// Weight per counted unit, when both are known.
     pub fn kg_per_unit(&self) -> Option<f64> {
-        match (self.kind, self.weight_kg) {
-            (UnitKind::Count, Some(w)) if self.quantity > 0.0 && w > 0.0 => Some(w / self.quantity),
+        match (self.kind, self.weight()) {
+            (UnitKind::Count, Some(w)) if self.quantity > 0.0 => Some(w / self.quantity),
             _ => None,
         }
     }
@@ -77,7 +84,7 @@ impl Measure {
     pub fn in_kind_of(&self, other: &Measure) -> Option<f64> {
         match (self.kind, other.kind) {
             (a, b) if a == b && a != UnitKind::Other => Some(self.quantity),
-            (UnitKind::Count, UnitKind::Mass) => self.weight_kg.filter(|w| *w > 0.0),
+            (UnitKind::Count, UnitKind::Mass) => self.weight(),
             (UnitKind::Mass, UnitKind::Count) => {
                 let per = other.kg_per_unit()?;
                 Some(self.quantity / per)
@@ -106,17 +113,17 @@ mod tests {
         let pieces = Measure {
             kind: UnitKind::Count,
             quantity: 100.0,
-            weight_kg: Some(250.0),
+            weight_kg: 250.0,
         };
         let kilos = Measure {
             kind: UnitKind::Mass,
             quantity: 125.0,
-            weight_kg: Some(125.0),
+            weight_kg: 125.0,
         };
         assert_eq!(pieces.in_kind_of(&kilos), Some(250.0));
         assert_eq!(kilos.in_kind_of(&pieces), Some(50.0));
         let bare = Measure {
-            weight_kg: None,
+            weight_kg: 0.0,
             ..pieces
         };
         assert_eq!(bare.in_kind_of(&kilos), None, "no weight, no comparison");
@@ -124,7 +131,7 @@ mod tests {
         let litres = Measure {
             kind: UnitKind::Other,
             quantity: 5.0,
-            weight_kg: None,
+            weight_kg: 0.0,
         };
         assert_eq!(litres.in_kind_of(&litres), None);
     }
