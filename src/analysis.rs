@@ -389,6 +389,8 @@ impl Analysis {
             })
             .collect();
         drop(routes);
+        // The traces were just let go, and the sort asks for its table.
+        crate::memory::give_back_freed();
         stage.end();
         let stage = Stage::start("corridors");
         let flow_sets = flow_sets(datasets);
@@ -554,6 +556,17 @@ impl Analysis {
         Ledger::unlinked(&shipment_sets(datasets), rules)
     }
 
+    /// [`Analysis::ledger`], taking the rows out of the shipment datasets among `datasets` as
+    /// their legs are made ([`Ledger::unlinked_taking_rows`]): then [`Analysis::run_all_on`]
+    /// runs on the same datasets, which keep their party tables.
+    pub fn ledger_taking_rows(datasets: &mut [Dataset], rules: &Rules) -> Ledger {
+        let mut sets: Vec<&mut Dataset> = datasets
+            .iter_mut()
+            .filter(|d| d.provenance.format == Format::Shipments)
+            .collect();
+        Ledger::unlinked_taking_rows(&mut sets, rules)
+    }
+
     /// [`Analysis::run_all_explaining`] on the legs [`Analysis::ledger`] built from
     /// `datasets`, linked here. Words are read from the ledger and the party tables, so the
     /// shipment rows may have been taken out of `datasets` in between.
@@ -565,7 +578,7 @@ impl Analysis {
         keep: Keep,
         explain: Keep,
     ) -> Analysis {
-        let ledger = ledger.linked(&rules.routes);
+        let ledger = ledger.linked(rules);
         let trade: Vec<&Dataset> = datasets
             .iter()
             .copied()

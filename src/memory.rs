@@ -22,6 +22,37 @@ pub fn give_back_freed() {
     mi_collect(true);
 }
 
+/// Hands back to the system the memory of `v`'s spare capacity (what lies past its last
+/// element), keeping the capacity: for a table emptied from its end, whose allocation cannot be
+/// shrunk without copying what is left of it. Whole pages only; elsewhere than Linux, nothing.
+pub fn give_back_spare<T>(v: &mut Vec<T>) {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: sysconf reads a constant of the system and touches no memory of ours.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        let Ok(page) = usize::try_from(page) else {
+            return;
+        };
+        if page == 0 || std::mem::size_of::<T>() == 0 {
+            return;
+        }
+        let base = v.as_mut_ptr() as usize;
+        let start = (base + v.len() * std::mem::size_of::<T>()).next_multiple_of(page);
+        let end = (base + v.capacity() * std::mem::size_of::<T>()) / page * page;
+        if end > start {
+            // SAFETY: [start, end) lies inside the vector's allocation, past its last element:
+            // memory it owns and holds nothing in (spare capacity is uninitialised). After
+            // MADV_DONTNEED the pages read as zeros when next touched, which is as good as any
+            // uninitialised memory; a refusal (EINVAL, say) leaves them as they were.
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = v;
+}
+
 #[cfg(test)]
 mod tests {
     /// Callable from a program whose allocator is not mimalloc (as the tests are): then it has
@@ -32,5 +63,25 @@ mod tests {
         drop(v);
         super::give_back_freed();
         super::give_back_freed();
+    }
+
+    /// A table emptied from its end keeps its elements and its capacity, and takes new ones.
+    #[test]
+    fn giving_back_the_spare_keeps_what_is_held() {
+        let mut v: Vec<u64> = (0..1_000_000).collect();
+        v.truncate(1000);
+        let capacity = v.capacity();
+        super::give_back_spare(&mut v);
+        assert_eq!(v.capacity(), capacity);
+        assert!(v.iter().copied().eq(0..1000));
+        v.extend(5..10);
+        assert_eq!(v.len(), 1005);
+        assert_eq!(v[1004], 9);
+        let mut empty: Vec<u8> = Vec::new();
+        super::give_back_spare(&mut empty);
+        let mut zst = vec![(); 10];
+        zst.truncate(2);
+        super::give_back_spare(&mut zst);
+        assert_eq!(zst.len(), 2);
     }
 }

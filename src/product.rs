@@ -14,8 +14,6 @@ pub struct ProductReading {
     pub reference: Option<u16>,
     /// Every reference product the description names, as bits by index (the first 64).
     pub named: u64,
-    /// Reference unit price of `reference` in USD (0 when none).
-    pub reference_price: f64,
     /// The description says nothing of the product ("computer parts").
     pub vague: bool,
     /// The HS code is one accelerators and AI servers ship under.
@@ -235,7 +233,6 @@ impl ProductClassifier {
             sensitivity,
             reference,
             named,
-            reference_price: reference.map(price).unwrap_or(0.0),
             vague,
             sensitive_hs,
         }

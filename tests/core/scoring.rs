@@ -744,7 +744,7 @@ fn no_route_scores_above_its_bound_and_passing_over_loses_nothing() {
 #[test]
 fn routes_read_the_same_after_the_rows_are_let_go() {
     use chiptrail::analysis::Keep;
-    let (mut d, l, w) = licensed_sample(4000, 11);
+    let (d, l, w) = licensed_sample(4000, 11);
     let g = Gazetteer::embedded();
     let rules = Rules::default();
     let descriptions: std::collections::BTreeSet<String> = d
@@ -768,11 +768,15 @@ fn routes_read_the_same_after_the_rows_are_let_go() {
     let sets = [&d, &l, &w];
     let kept = Analysis::run_all_explaining(&sets, &rules, g, Keep::AtLeast(0.0), Keep::Nothing);
     let expected = explained(&kept, &sets);
-    let ledger = Analysis::ledger(&sets, &rules);
-    let rows = d.take_shipments();
-    assert_eq!(rows.len(), d.rows_total - d.rejects.len());
+    let rows = d.shipments().len();
+    let mut taken = [d.clone(), l.clone(), w.clone()];
+    let ledger = Analysis::ledger_taking_rows(&mut taken, &rules);
+    assert_eq!(ledger.legs, Analysis::ledger(&sets, &rules).legs);
+    assert_eq!(ledger.legs.len(), rows);
+    let [d, l, w] = &taken;
     assert!(d.shipments().is_empty() && !d.parties().is_empty());
-    let sets = [&d, &l, &w];
+    assert_eq!(l.licences().len(), taken[1].licences().len());
+    let sets = [d, l, w];
     let lean = Analysis::run_all_on(ledger, &sets, &rules, g, Keep::AtLeast(0.0), Keep::Nothing);
     let got = explained(&lean, &sets);
     assert_eq!(got.len(), expected.len());
