@@ -381,16 +381,18 @@ impl Analysis {
             })
             .flatten_iter()
             .collect();
-        let mut rows: Vec<ScoredRoute> = kept
+        // The kept routes are built, and the traces let go before the rows are made: rows and
+        // traces are the two biggest tables of this stage.
+        let kept: Vec<(Route, Score)> = kept
             .into_par_iter()
-            .map(|(i, score)| {
-                let route = routes.route(i as usize);
-                shipment_row(&ledger, route, score, &licences, &names, g)
-            })
+            .map(|(i, score)| (routes.route(i as usize), score))
             .collect();
         drop(routes);
-        // The traces were just let go, and the sort asks for its table.
         crate::memory::give_back_freed();
+        let mut rows: Vec<ScoredRoute> = kept
+            .into_par_iter()
+            .map(|(route, score)| shipment_row(&ledger, route, score, &licences, &names, g))
+            .collect();
         stage.end();
         let stage = Stage::start("corridors");
         let flow_sets = flow_sets(datasets);

@@ -414,19 +414,33 @@ impl Ledger {
             .collect();
         let stage = crate::timing::Stage::start("routes: trace sinks");
         // Each sink's trace reads the ledger only: traced in parallel in runs of sinks, and the
-        // runs put together in sink order.
-        let runs: Vec<Traces> = sinks
-            .par_chunks(1024)
-            .map(|run| {
-                let (mut traces, mut scratch) = (Traces::default(), TraceScratch::default());
-                for &sink in run {
-                    self.trace(sink, max_hops, boundary, &mut traces, &mut scratch);
-                }
-                traces
-            })
-            .collect();
+        // runs put together in sink order, a batch of runs at a time. The tables are reserved
+        // beyond what traces take as a rule (about three holders and three legs per leg; memory
+        // reserved and never written is never given by the system): putting the runs together
+        // then copies each once, and holds a batch twice rather than every trace.
+        let n = self.legs.len();
+        let mut traced = Traces {
+            paths: Vec::with_capacity(4 * n),
+            path_end: Vec::with_capacity(2 * n),
+            legs: Vec::with_capacity(4 * n),
+            legs_end: Vec::with_capacity(2 * n),
+        };
+        for batch in sinks.chunks(1 << 16) {
+            let runs: Vec<Traces> = batch
+                .par_chunks(1024)
+                .map(|run| {
+                    let (mut traces, mut scratch) = (Traces::default(), TraceScratch::default());
+                    for &sink in run {
+                        self.trace(sink, max_hops, boundary, &mut traces, &mut scratch);
+                    }
+                    traces
+                })
+                .collect();
+            for run in &runs {
+                traced.append(run);
+            }
+        }
         drop(sinks);
-        let mut traced = Traces::concat(runs);
         let mut covered = vec![false; self.legs.len()];
         for &(leg, _) in &traced.legs {
             covered[leg as usize] = true;
@@ -467,16 +481,19 @@ impl Ledger {
             let path = traced.path(i);
             &path[1.min(path.len())..]
         };
-        let chain: Vec<u64> = (0..traced.len())
+        // Hashes of 32 bits: chains that only hash alike are told apart below, and a smaller
+        // table sorts faster (a leg, a hash and a trace in 12 bytes).
+        let chain: Vec<u32> = (0..traced.len())
             .into_par_iter()
             .map(|i| {
                 use std::hash::{Hash, Hasher};
                 let mut h = rustc_hash::FxHasher::default();
                 onward(i).hash(&mut h);
-                h.finish()
+                let h = h.finish();
+                (h ^ (h >> 32)) as u32
             })
             .collect();
-        let mut shared: Vec<(u32, u64, u32)> = (0..traced.len())
+        let mut shared: Vec<[u32; 3]> = (0..traced.len())
             .into_par_iter()
             .flat_map_iter(|i| {
                 let (traces_on, chain) = (&traces_on, &chain);
@@ -484,17 +501,17 @@ impl Ledger {
                     .legs(i)
                     .iter()
                     .filter(move |(leg, _)| traces_on[*leg as usize] >= 2)
-                    .map(move |&(leg, _)| (leg, chain[i], i as u32))
+                    .map(move |&(leg, _)| [leg, chain[i], i as u32])
             })
             .collect();
         drop(traces_on);
         drop(chain);
         shared.par_sort_unstable();
         let mut alike: Vec<u32> = Vec::new();
-        for group in shared.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        for group in shared.chunk_by(|a, b| (a[0], a[1]) == (b[0], b[1])) {
             // Chains that only hash alike are told apart here.
             alike.clear();
-            for &(_, _, t) in group {
+            for &[_, _, t] in group {
                 match alike
                     .iter()
                     .find(|&&r| onward(r as usize) == onward(t as usize))
@@ -505,6 +522,8 @@ impl Ledger {
             }
         }
         drop(shared);
+        // The shared legs' table was just let go, and the groups' is about to be asked for.
+        crate::memory::give_back_freed();
         // Members of each group, grouped by root, roots ascending and members in trace order.
         let mut by_root: Vec<(u32, u32)> = (0..traced.len())
             .map(|i| (uf.find(i) as u32, i as u32))
@@ -729,23 +748,15 @@ impl Traces {
     }
 
     /// The runs' traces one after the other, each run's in its order.
-    fn concat(runs: Vec<Traces>) -> Traces {
-        let mut all = Traces {
-            paths: Vec::with_capacity(runs.iter().map(|r| r.paths.len()).sum()),
-            path_end: Vec::with_capacity(runs.iter().map(|r| r.path_end.len()).sum()),
-            legs: Vec::with_capacity(runs.iter().map(|r| r.legs.len()).sum()),
-            legs_end: Vec::with_capacity(runs.iter().map(|r| r.legs_end.len()).sum()),
-        };
-        for run in runs {
-            let (paths, legs) = (all.paths.len(), all.legs.len());
-            all.paths.extend_from_slice(&run.paths);
-            all.legs.extend_from_slice(&run.legs);
-            all.path_end
-                .extend(run.path_end.iter().map(|e| end(paths + *e as usize)));
-            all.legs_end
-                .extend(run.legs_end.iter().map(|e| end(legs + *e as usize)));
-        }
-        all
+    /// Adds `run`'s traces after this one's.
+    fn append(&mut self, run: &Traces) {
+        let (paths, legs) = (self.paths.len(), self.legs.len());
+        self.paths.extend_from_slice(&run.paths);
+        self.legs.extend_from_slice(&run.legs);
+        self.path_end
+            .extend(run.path_end.iter().map(|e| end(paths + *e as usize)));
+        self.legs_end
+            .extend(run.legs_end.iter().map(|e| end(legs + *e as usize)));
     }
 }
 
