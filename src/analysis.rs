@@ -239,8 +239,8 @@ impl Analysis {
         Analysis::run_on(ledger, datasets, watchlist, rules, g, keep, explain)
     }
 
-    /// [`Analysis::run_keeping`] on a ledger already built from `datasets`
-    /// ([`Analysis::ledger`]): their shipment rows may have been let go since.
+    /// [`Analysis::run_keeping`] on the linked ledger of `datasets`' legs: their shipment rows
+    /// may have been let go since (see [`Analysis::run_all_on`]).
     #[allow(clippy::too_many_arguments)]
     fn run_on(
         ledger: Ledger,
