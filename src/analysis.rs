@@ -318,11 +318,11 @@ impl Analysis {
                 }
         };
         let bounded = !keep.keeps_all();
-        // Each route is built as it is scored, and dropped unless kept: the routes are never
-        // all held at once.
-        // The scores kept are gathered first, with their route's number, and the rows made
-        // from them after: a row is four times a score, and gathering rows from rayon's threads
-        // held every kept row twice (0.2 GB at ten million shipments).
+        // Each route is built as it is scored and dropped: the routes are never all held at
+        // once, and the kept ones are built again below. The scores kept are gathered first,
+        // with their route's number, and the rows made from them after: a row is four times a
+        // score, and gathering rows from rayon's threads held every kept row twice (0.2 GB at
+        // ten million shipments).
         let kept: Vec<(u32, Score)> = (0..routes.len())
             .into_par_iter()
             // One buffer per worker for each route's sorted legs.
@@ -570,7 +570,8 @@ impl Analysis {
     }
 
     /// [`Analysis::run_all_explaining`] on the legs [`Analysis::ledger`] built from
-    /// `datasets`, linked here. Words are read from the ledger and the party tables, so the
+    /// `datasets` with the same `rules`, linked here (linking reads the reference products'
+    /// prices from `rules`). Words are read from the ledger and the party tables, so the
     /// shipment rows may have been taken out of `datasets` in between.
     pub fn run_all_on(
         ledger: Ledger,

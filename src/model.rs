@@ -760,7 +760,7 @@ impl Dataset {
 
     /// Takes the shipment rows out (empty for country-level files), leaving the party table,
     /// which evidence quotes, and the counts and rejected rows: the command line lets a big
-    /// file's rows go once the ledger holds their legs ([`crate::routes::Ledger::unlinked`]).
+    /// file's rows go as their legs are made ([`crate::routes::Ledger::unlinked_taking_rows`]).
     pub fn take_shipments(&mut self) -> Vec<Shipment> {
         match &mut self.records {
             Records::Shipments { shipments, .. } => std::mem::take(shipments),

@@ -415,15 +415,16 @@ impl Ledger {
         let stage = crate::timing::Stage::start("routes: trace sinks");
         // Each sink's trace reads the ledger only: traced in parallel in runs of sinks, and the
         // runs put together in sink order, a batch of runs at a time. The tables are reserved
-        // beyond what traces take as a rule (about three holders and three legs per leg; memory
-        // reserved and never written is never given by the system): putting the runs together
-        // then copies each once, and holds a batch twice rather than every trace.
+        // ahead (memory reserved and never written is never given by the system): at most one
+        // trace per leg, and room for four holders and four legs per leg where both generators'
+        // traces take about three (beyond that the tables grow as vectors do). Putting the runs
+        // together then copies each once, and holds a batch twice rather than every trace.
         let n = self.legs.len();
         let mut traced = Traces {
             paths: Vec::with_capacity(4 * n),
-            path_end: Vec::with_capacity(2 * n),
+            path_end: Vec::with_capacity(n),
             legs: Vec::with_capacity(4 * n),
-            legs_end: Vec::with_capacity(2 * n),
+            legs_end: Vec::with_capacity(n),
         };
         for batch in sinks.chunks(1 << 16) {
             let runs: Vec<Traces> = batch
@@ -747,7 +748,6 @@ impl Traces {
         &self.legs[start..self.legs_end[i] as usize]
     }
 
-    /// The runs' traces one after the other, each run's in its order.
     /// Adds `run`'s traces after this one's.
     fn append(&mut self, run: &Traces) {
         let (paths, legs) = (self.paths.len(), self.legs.len());
