@@ -1200,19 +1200,23 @@ mod tests {
 
     const HEADER: &str = "shipment_id,date,exporter,exporter_country,importer,importer_country,origin_country,hs_code,description,quantity,unit,value_usd,weight_kg";
 
-    /// The ledger of a few shipment rows (after the header).
-    fn ledger(rows: &str) -> Ledger {
-        let text = format!("{HEADER}\n{rows}");
+    /// A file `name` of a few shipment rows (after the header), every row read.
+    fn dataset(rows: &str, name: &str) -> Dataset {
         let d = read_bytes(
-            text.as_bytes(),
-            std::path::Path::new("t.csv"),
+            format!("{HEADER}\n{rows}").as_bytes(),
+            std::path::Path::new(name),
             &ReadOptions::default(),
             Gazetteer::embedded(),
             None,
         )
         .unwrap();
         assert!(d.rejects.is_empty(), "{:?}", d.rejects);
-        Ledger::build(&[&d], &Rules::default())
+        d
+    }
+
+    /// The ledger of a few shipment rows (after the header).
+    fn ledger(rows: &str) -> Ledger {
+        Ledger::build(&[&dataset(rows, "t.csv")], &Rules::default())
     }
 
     /// Taking the rows a few at a time, from the last file's last row to the first file's first,
@@ -1220,18 +1224,6 @@ mod tests {
     /// their parties.
     #[test]
     fn legs_made_while_taking_the_rows_are_the_legs_made_in_place() {
-        let read = |rows: &str, name: &str| {
-            let d = read_bytes(
-                format!("{HEADER}\n{rows}").as_bytes(),
-                std::path::Path::new(name),
-                &ReadOptions::default(),
-                Gazetteer::embedded(),
-                None,
-            )
-            .unwrap();
-            assert!(d.rejects.is_empty(), "{:?}", d.rejects);
-            d
-        };
         let mut a = String::new();
         let mut b = String::new();
         for i in 0..23 {
@@ -1254,7 +1246,7 @@ mod tests {
                 200000 * (1 + i % 5)
             );
         }
-        let (da, db) = (read(&a, "a.csv"), read(&b, "b.csv"));
+        let (da, db) = (dataset(&a, "a.csv"), dataset(&b, "b.csv"));
         let rules = Rules::default();
         let whole = Ledger::unlinked(&[&da, &db], &rules);
         for block in [1, 4, 7, 23, 100] {
