@@ -33,14 +33,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ledger_s = started.elapsed().as_secs_f64();
     let legs = &ledger.legs;
     let n = legs.len();
-    let sensitive_hs = legs.iter().filter(|l| l.product.sensitive_hs).count();
-    let sensitive: Vec<bool> = legs.iter().map(|l| l.product.sensitivity >= 0.5).collect();
+    let sensitive_hs = legs
+        .iter()
+        .filter(|l| ledger.reading(l).sensitive_hs)
+        .count();
+    let sensitive: Vec<bool> = legs
+        .iter()
+        .map(|l| ledger.reading(l).sensitivity >= 0.5)
+        .collect();
     let sensitive_n = sensitive.iter().filter(|s| **s).count();
     // Holders (merged parties) and raw party names on a sensitive leg.
     let mut holders = FxHashSet::default();
     let mut parties = FxHashSet::default();
     for (l, s) in legs.iter().zip(data.shipments()) {
-        if l.product.sensitivity >= 0.5 {
+        if ledger.reading(l).sensitivity >= 0.5 {
             holders.insert(l.from);
             holders.insert(l.to);
             parties.insert(s.exporter);
@@ -83,11 +89,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pct(by_holder_n)
     );
     if let Some(output) = output {
-        let keep: BTreeSet<u64> = legs
+        // One file: a leg's number is its row.
+        let keep: BTreeSet<u64> = by_holder
             .iter()
-            .zip(&by_holder)
+            .enumerate()
             .filter(|(_, k)| **k)
-            .map(|(l, _)| data.shipments()[l.row as usize].line)
+            .map(|(row, _)| u64::from(data.shipments()[row].line))
             .collect();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)

@@ -44,8 +44,8 @@ pub struct ScoredRoute {
     /// Firm names along the route, vendor first (empty for corridors); shared with every other
     /// route through the same firm.
     pub parties: Vec<Arc<str>>,
-    /// Shipment ids in leg order (empty for corridors); shared with the ledger's legs.
-    pub shipment_ids: Vec<arcstr::ArcStr>,
+    /// Shipment ids in leg order (empty for corridors), copied from the ledger's legs.
+    pub shipment_ids: Vec<crate::model::ShipmentId>,
     /// The earliest and latest shipment dates; for a corridor, the first day of its first period
     /// and the last day of its last.
     pub first_date: Date,
@@ -281,6 +281,8 @@ impl Analysis {
                 (licences, stats, routes)
             },
         );
+        // The screening's fuzzy index and the tracing's tables were just let go.
+        crate::memory::give_back_freed();
         let explainer = Explainer {
             stats,
             screening,
@@ -389,10 +391,12 @@ impl Analysis {
             .collect();
         drop(routes);
         crate::memory::give_back_freed();
-        let mut rows: Vec<ScoredRoute> = kept
-            .into_par_iter()
-            .map(|(route, score)| shipment_row(&ledger, route, score, &licences, &names, g))
-            .collect();
+        // Made a block at a time from the end, each block of kept routes let go as its rows are
+        // made: the two tables were held whole together (0.1 GB at ten million shipments).
+        let mut rows: Vec<ScoredRoute> =
+            crate::memory::map_from_the_end(kept, 1 << 16, |(route, score)| {
+                shipment_row(&ledger, route, score, &licences, &names, g)
+            });
         stage.end();
         let stage = Stage::start("corridors");
         let flow_sets = flow_sets(datasets);

@@ -102,10 +102,10 @@ impl RoutePlaces {
                     named.clear();
                     for (&l, &hop) in route.legs.iter().zip(&route.hops) {
                         let hop = hop as usize;
-                        let leg = &analysis.ledger.legs[l as usize];
+                        let (dataset, row) = analysis.ledger.source(l);
                         let Some(s) = sets
-                            .get(leg.dataset as usize)
-                            .and_then(|d| d.shipments().get(leg.row as usize))
+                            .get(dataset as usize)
+                            .and_then(|d| d.shipments().get(row as usize))
                         else {
                             continue;
                         };

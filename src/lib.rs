@@ -41,6 +41,7 @@ pub mod routes;
 pub mod rules;
 pub mod sample;
 pub mod scoring;
+pub mod shipment_id;
 pub mod text;
 pub mod timing;
 pub mod triage;

@@ -191,7 +191,8 @@ fn leg_rows(
             .zip(&route.hops)
             .map(|(leg, hop)| {
                 let l = &analysis.ledger.legs[*leg as usize];
-                let found = sources.shipment(l.dataset, l.row);
+                let (dataset, row) = analysis.ledger.source(*leg);
+                let found = sources.shipment(dataset, row);
                 let name = |id| {
                     found
                         .and_then(|(d, _)| d.party(id))
@@ -219,7 +220,7 @@ fn leg_rows(
                     file: found
                         .map(|(d, _)| d.provenance.file_name())
                         .unwrap_or_default(),
-                    line: s.map_or(0, |s| s.line),
+                    line: s.map_or(0, |s| u64::from(s.line)),
                     licence: if licence == LegLicence::NotApplicable {
                         String::new()
                     } else {
@@ -608,10 +609,11 @@ fn route_section(
             RouteKind::Shipments(_) => f
                 .legs
                 .iter()
-                .filter_map(|l| analysis.ledger.legs.get(*l as usize))
-                .map(|l| {
+                .filter_map(|l| Some((analysis.ledger.legs.get(*l as usize)?, *l)))
+                .map(|(l, at)| {
+                    let (dataset, row) = analysis.ledger.source(at);
                     let (file, line) = sources
-                        .shipment(l.dataset, l.row)
+                        .shipment(dataset, row)
                         .map(|(d, s)| (d.provenance.file_name(), s.line))
                         .unwrap_or_default();
                     format!("{} ({file} line {line})", l.shipment_id)

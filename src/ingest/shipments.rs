@@ -13,7 +13,9 @@ use super::{
     par_for_each_record,
 };
 use crate::gazetteer::{CountryId, Gazetteer};
-use crate::model::{Date, HsCode, Party, PartyId, Provenance, Records, Shipment, TransportMode};
+use crate::model::{
+    Date, HsCode, Party, PartyId, Provenance, Records, Shipment, ShipmentId, TransportMode,
+};
 use crate::parties::normalise;
 use crate::text::squash;
 
@@ -437,11 +439,12 @@ pub(super) fn read(
                 return Ok(());
             }
             let id = optional(record, &map, Column::ShipmentId)
-                .map(ArcStr::from)
+                .map(ShipmentId::new)
                 .unwrap_or_else(|| format!("L{line}").into());
             chunk.shipments.push(Shipment {
                 id,
-                line,
+                // Past four billion lines (a terabyte of text) every row reads the last line.
+                line: u32::try_from(line).unwrap_or(u32::MAX),
                 date,
                 exporter: chunk.spellings.id(exporter, exporter_country),
                 exporter_country,
@@ -508,7 +511,7 @@ pub(super) fn read(
                         at as u64
                     } else {
                         dropped[at] = true;
-                        shipments[at].line
+                        u64::from(shipments[at].line)
                     };
                     rejects.push(super::RejectedRow {
                         line,

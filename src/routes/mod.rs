@@ -25,11 +25,8 @@ use crate::units::{Measure, UnitKind};
 /// One shipment as a leg of possible routes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Leg {
-    /// Which loaded file and which of its shipments.
-    pub dataset: u32,
-    pub row: u32,
-    /// Shared with the scored routes that carry it.
-    pub shipment_id: arcstr::ArcStr,
+    /// Copied to the scored routes that carry it.
+    pub shipment_id: crate::model::ShipmentId,
     pub date: Date,
     pub from: HolderId,
     pub to: HolderId,
@@ -44,7 +41,13 @@ pub struct Leg {
     pub description: u32,
     /// What the quantity counts, and the shipment's weight where the file gives it.
     pub measure: Measure,
-    pub product: ProductReading,
+    /// What the goods are, as far as export controls care: an index into
+    /// [`Ledger::readings`] ([`Ledger::reading`] reads it). Ten million legs show a few hundred
+    /// distinct readings: numbered, a leg is 20 bytes smaller.
+    pub reading: u32,
+    /// The consignee as its file spells it: a party of the leg's dataset, which evidence quotes
+    /// (in what would be padding: a leg is no bigger for it).
+    pub consignee: crate::model::PartyId,
 }
 
 impl Leg {
@@ -74,16 +77,21 @@ pub struct Ledger {
     pub drawn_by: LinksByLeg,
     /// Link indices by outbound leg (what this leg drew on): `draws_on[leg]` is a slice.
     pub draws_on: LinksByLeg,
+    /// Where each shipment dataset's legs start, in the order of the datasets, and one past
+    /// the last leg: legs are made in file and row order, so a leg's number says which file and
+    /// which of its rows it is ([`Ledger::source`]), and a leg need not (8 bytes of each).
+    pub starts: Vec<u32>,
     /// First and last shipment dates in the data.
     pub first_date: Option<Date>,
     pub last_date: Option<Date>,
     /// What evidence quotes of a leg's row beside the leg: the distinct descriptions as written
-    /// (a leg's [`Leg::description`] indexes them) and, by leg, its consignee as its file
-    /// spells it (in the party table of the leg's dataset). Kept here so that the rows can go
-    /// once the legs are built: at ten million rows they weigh more than a gigabyte (the
-    /// command line lets them go).
+    /// (a leg's [`Leg::description`] indexes them). Kept here so that the rows can go once the
+    /// legs are built: at ten million rows they weigh more than a gigabyte (the command line
+    /// lets them go).
     pub descriptions: Vec<arcstr::ArcStr>,
-    pub consignees: Vec<crate::model::PartyId>,
+    /// The distinct product readings, numbered in the order the legs first show them (a leg's
+    /// [`Leg::reading`] indexes them).
+    pub readings: Vec<ProductReading>,
 }
 
 /// The links of each leg, ascending, as one array cut in runs: `links[leg]` is the leg's slice.
@@ -165,12 +173,83 @@ impl Route {
     }
 }
 
+/// Rows whose product readings a thread numbers in a table of its own (see
+/// [`LegReader::legs_into`]).
+const READING_CHUNK: usize = 1 << 14;
+
+/// Distinct product readings, numbered in the order they are first met.
+#[derive(Default)]
+struct Readings {
+    list: Vec<ProductReading>,
+    number_of: FxHashMap<ReadingKey, u32>,
+}
+
+/// A reading as a key: its sensitivity by its bits (a reading is found again only when it is
+/// the same in every bit).
+type ReadingKey = (u64, Option<u16>, u64, bool, bool);
+
+impl Readings {
+    /// The number of `reading`, numbering it when it is new.
+    fn number(&mut self, reading: ProductReading) -> u32 {
+        let Readings { list, number_of } = self;
+        let key = (
+            reading.sensitivity.to_bits(),
+            reading.reference,
+            reading.named,
+            reading.vague,
+            reading.sensitive_hs,
+        );
+        *number_of.entry(key).or_insert_with(|| {
+            list.push(reading);
+            (list.len() - 1) as u32
+        })
+    }
+
+    /// Numbers the readings again in the order `legs` first show them, and the legs with them.
+    fn renumber_in_order(&mut self, legs: &mut [Leg]) {
+        let mut new = vec![u32::MAX; self.list.len()];
+        let mut order = Vec::with_capacity(self.list.len());
+        for leg in legs.iter() {
+            let slot = &mut new[leg.reading as usize];
+            if *slot == u32::MAX {
+                *slot = order.len() as u32;
+                order.push(leg.reading);
+            }
+        }
+        legs.par_iter_mut()
+            .for_each(|leg| leg.reading = new[leg.reading as usize]);
+        let list: Vec<ProductReading> = order.iter().map(|&o| self.list[o as usize]).collect();
+        *self = Readings::default();
+        for r in list {
+            self.number(r);
+        }
+    }
+}
+
+/// Where each of datasets of `rows` rows starts in legs made in order, and one past the last.
+fn starts(rows: impl Iterator<Item = usize>) -> Vec<u32> {
+    let mut starts = vec![0u32];
+    let mut at = 0usize;
+    for n in rows {
+        at += n;
+        starts.push(u32::try_from(at).expect("fewer than 2^32 shipments"));
+    }
+    starts
+}
+
+/// The holders of `datasets`' parties, names merged.
+fn merged_names(datasets: &[&Dataset], rules: &Rules) -> Holders {
+    let _stage = crate::timing::Stage::start("holders (name merging)");
+    Holders::build(datasets, &rules.routes)
+}
+
 /// What making a row's leg reads beyond the row: the holders its parties belong to, the words
-/// of each distinct description and what each unit counts. Also keeps, by leg, its consignee
-/// as its file spells it ([`Ledger::consignees`]).
+/// of each distinct description and what each unit counts.
 struct LegReader {
     classifier: ProductClassifier,
-    holders: Holders,
+    /// `None` while the names are not merged yet: a leg's `from` and `to` are then its
+    /// parties' numbers in its dataset ([`LegReader::merge_names`] makes them holders).
+    holders: Option<Holders>,
     words: Vec<crate::product::DescriptionWords>,
     /// The distinct descriptions, in the order of `words`.
     descriptions: Vec<arcstr::ArcStr>,
@@ -178,7 +257,6 @@ struct LegReader {
     description_at: FxHashMap<usize, usize>,
     unit_at: FxHashMap<usize, (UnitKind, f64)>,
     no_unit: (UnitKind, f64),
-    consignees: Vec<crate::model::PartyId>,
 }
 
 /// The address of a shared text, by which a text is found again without hashing it.
@@ -189,66 +267,118 @@ fn address(t: &arcstr::ArcStr) -> usize {
 impl LegReader {
     /// Merges the holders of `datasets`' parties and reads each distinct description and unit.
     fn new(datasets: &[&Dataset], rules: &Rules) -> LegReader {
-        let classifier = ProductClassifier::new(rules);
-        // Descriptions and units repeat, each a shared copy per chunk of a file: read each
-        // distinct text once, and find it again by its address. Read beside the name merging,
-        // whose word tables keep one core busy and the other idle.
-        let (holders, (words, descriptions, description_at, unit_at)) = rayon::join(
-            || {
-                let _stage = crate::timing::Stage::start("holders (name merging)");
-                Holders::build(datasets, &rules.routes)
-            },
-            || {
-                let mut words: Vec<crate::product::DescriptionWords> = Vec::new();
-                let mut descriptions: Vec<arcstr::ArcStr> = Vec::new();
-                let mut words_of: FxHashMap<&str, usize> = FxHashMap::default();
-                let mut description_at: FxHashMap<usize, usize> = FxHashMap::default();
-                let mut unit_at: FxHashMap<usize, (UnitKind, f64)> = FxHashMap::default();
-                for d in datasets {
-                    for s in d.shipments() {
-                        description_at
-                            .entry(address(&s.description))
-                            .or_insert_with(|| {
-                                *words_of.entry(&*s.description).or_insert_with(|| {
-                                    words.push(classifier.words(&s.description));
-                                    descriptions.push(s.description.clone());
-                                    words.len() - 1
-                                })
-                            });
-                        if let Some(unit) = &s.unit {
-                            unit_at
-                                .entry(address(unit))
-                                .or_insert_with(|| UnitKind::parse(unit));
-                        }
-                    }
-                }
-                (words, descriptions, description_at, unit_at)
-            },
+        // Read beside the name merging, whose word tables keep one core busy and the other idle.
+        let (holders, reader) = rayon::join(
+            || merged_names(datasets, rules),
+            || LegReader::without_holders(datasets, rules),
         );
-        let mut consignees = Vec::with_capacity(datasets.iter().map(|d| d.shipments().len()).sum());
-        for d in datasets {
-            consignees.par_extend(d.shipments().par_iter().map(|s| s.importer));
-        }
         // Name merging's word tables were just let go, and the legs are about to be asked for.
         crate::memory::give_back_freed();
         LegReader {
+            holders: Some(holders),
+            ..reader
+        }
+    }
+
+    /// Reads each distinct description and unit of `datasets`' rows, and leaves the names to
+    /// be merged once the legs are made ([`LegReader::merge_names`]).
+    fn without_holders(datasets: &[&Dataset], rules: &Rules) -> LegReader {
+        let classifier = ProductClassifier::new(rules);
+        // Descriptions and units repeat, each a shared copy per chunk of a file: read each
+        // distinct text once, and find it again by its address.
+        let mut words: Vec<crate::product::DescriptionWords> = Vec::new();
+        let mut descriptions: Vec<arcstr::ArcStr> = Vec::new();
+        let mut words_of: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut description_at: FxHashMap<usize, usize> = FxHashMap::default();
+        let mut unit_at: FxHashMap<usize, (UnitKind, f64)> = FxHashMap::default();
+        for d in datasets {
+            for s in d.shipments() {
+                description_at
+                    .entry(address(&s.description))
+                    .or_insert_with(|| {
+                        *words_of.entry(&*s.description).or_insert_with(|| {
+                            words.push(classifier.words(&s.description));
+                            descriptions.push(s.description.clone());
+                            words.len() - 1
+                        })
+                    });
+                if let Some(unit) = &s.unit {
+                    unit_at
+                        .entry(address(unit))
+                        .or_insert_with(|| UnitKind::parse(unit));
+                }
+            }
+        }
+        LegReader {
             classifier,
-            holders,
+            holders: None,
             words,
             descriptions,
             description_at,
             unit_at,
             no_unit: UnitKind::parse(""),
-            consignees,
         }
     }
 
-    /// The leg of row `row` of shipment dataset `dataset`, `s`.
-    fn leg(&self, dataset: usize, row: usize, s: &crate::model::Shipment) -> Leg {
-        let (kind, factor) = s
-            .unit
+    /// Merges the names of `datasets`' parties (the datasets the legs were made from, in
+    /// order; their rows may be gone) and makes each leg's `from` and `to`, made while the
+    /// names were not merged, the holders of those parties.
+    fn merge_names(
+        &mut self,
+        datasets: &[&Dataset],
+        rules: &Rules,
+        legs: &mut [Leg],
+        starts: &[u32],
+    ) {
+        let holders = merged_names(datasets, rules);
+        let stage = crate::timing::Stage::start("legs: holders");
+        for (dataset, range) in starts.windows(2).enumerate() {
+            legs[range[0] as usize..range[1] as usize]
+                .par_iter_mut()
+                .for_each(|l| {
+                    l.from = holders.of(dataset, crate::model::PartyId(l.from.0));
+                    l.to = holders.of(dataset, crate::model::PartyId(l.to.0));
+                });
+        }
+        stage.end();
+        self.holders = Some(holders);
+        crate::memory::give_back_freed();
+    }
+
+    /// The holder of party `party` of dataset `dataset`; while the names are not merged, the
+    /// party's number.
+    fn holder(&self, dataset: usize, party: crate::model::PartyId) -> HolderId {
+        match &self.holders {
+            Some(holders) => holders.of(dataset, party),
+            None => HolderId(party.0),
+        }
+    }
+
+    /// What a row's unit counts, and how many of the kind's base unit one unit is.
+    fn unit(&self, s: &crate::model::Shipment) -> (UnitKind, f64) {
+        s.unit
             .as_ref()
-            .map_or(self.no_unit, |u| self.unit_at[&address(u)]);
+            .map_or(self.no_unit, |u| self.unit_at[&address(u)])
+    }
+
+    /// The product reading of row `s`.
+    fn reading(&self, s: &crate::model::Shipment) -> ProductReading {
+        let (kind, _) = self.unit(s);
+        let description = self.description_at[&address(&s.description)];
+        self.classifier.reading(
+            s.hs_code,
+            &self.words[description],
+            // A price per kilogram says nothing of a price per chip.
+            (kind == UnitKind::Count)
+                .then(|| s.unit_value_usd())
+                .flatten(),
+        )
+    }
+
+    /// The leg of `s`, a row of shipment dataset `dataset`, whose product reading is number
+    /// `reading`.
+    fn leg(&self, dataset: usize, s: &crate::model::Shipment, reading: u32) -> Leg {
+        let (kind, factor) = self.unit(s);
         let measure = Measure {
             kind,
             quantity: s.quantity * factor,
@@ -256,12 +386,10 @@ impl LegReader {
         };
         let description = self.description_at[&address(&s.description)];
         Leg {
-            dataset: dataset as u32,
-            row: row as u32,
             shipment_id: s.id.clone(),
             date: s.date,
-            from: self.holders.of(dataset, s.exporter),
-            to: self.holders.of(dataset, s.importer),
+            from: self.holder(dataset, s.exporter),
+            to: self.holder(dataset, s.importer),
             from_country: s.exporter_country,
             to_country: s.importer_country,
             hs: s.hs_code,
@@ -269,36 +397,94 @@ impl LegReader {
             value_usd: s.value_usd,
             description: description as u32,
             measure,
-            product: self.classifier.reading(
-                s.hs_code,
-                &self.words[description],
-                // A price per kilogram says nothing of a price per chip.
-                (kind == UnitKind::Count)
-                    .then(|| s.unit_value_usd())
-                    .flatten(),
-            ),
+            reading,
+            consignee: s.importer,
         }
     }
 
-    /// The unlinked ledger of `legs`, made by [`LegReader::leg`] in row order.
-    fn ledger(self, legs: Vec<Leg>) -> Ledger {
+    /// Makes the legs of `rows`, rows of shipment dataset `dataset`, into `slots` (as many),
+    /// numbering their product readings in `readings`. Each leg reads only its own
+    /// row: chunks of rows are read in parallel, each numbering its readings in a table of its
+    /// own; the tables are then merged in row order and the legs renumbered, so that a
+    /// reading's number is the same whatever the number of threads.
+    fn legs_into(
+        &self,
+        dataset: usize,
+        rows: &[crate::model::Shipment],
+        slots: &mut [std::mem::MaybeUninit<Leg>],
+        readings: &mut Readings,
+        chunk: usize,
+    ) {
+        let chunk = chunk.max(1);
+        assert_eq!(rows.len(), slots.len(), "a slot for every row");
+        let tables: Vec<Readings> = slots
+            .par_chunks_mut(chunk)
+            .zip(rows.par_chunks(chunk))
+            .map(|(slots, rows)| {
+                let mut table = Readings::default();
+                for (slot, s) in slots.iter_mut().zip(rows) {
+                    let reading = table.number(self.reading(s));
+                    slot.write(self.leg(dataset, s, reading));
+                }
+                table
+            })
+            .collect();
+        let renumbered: Vec<Vec<u32>> = tables
+            .iter()
+            .map(|t| t.list.iter().map(|r| readings.number(*r)).collect())
+            .collect();
+        slots
+            .par_chunks_mut(chunk)
+            .zip(renumbered.par_iter())
+            .for_each(|(slots, numbers)| {
+                for slot in slots {
+                    // SAFETY: every slot was written above (one leg per row, as many rows as
+                    // slots), and a `MaybeUninit` written is initialised.
+                    let leg = unsafe { slot.assume_init_mut() };
+                    leg.reading = numbers[leg.reading as usize];
+                }
+            });
+    }
+
+    /// The unlinked ledger of `legs`, made by [`LegReader::legs_into`] in row order with
+    /// `readings`.
+    fn ledger(self, legs: Vec<Leg>, readings: Readings, starts: Vec<u32>) -> Ledger {
         let first_date = legs.iter().map(|l| l.date).min();
         let last_date = legs.iter().map(|l| l.date).max();
         Ledger {
             legs,
-            holders: self.holders,
+            holders: self
+                .holders
+                .expect("the names are merged before the ledger is made"),
             links: Vec::new(),
             drawn_by: LinksByLeg::default(),
             draws_on: LinksByLeg::default(),
+            starts,
             first_date,
             last_date,
             descriptions: self.descriptions,
-            consignees: self.consignees,
+            readings: readings.list,
         }
     }
 }
 
 impl Ledger {
+    /// What a leg's goods are, as far as export controls care.
+    pub fn reading(&self, leg: &Leg) -> &ProductReading {
+        &self.readings[leg.reading as usize]
+    }
+
+    /// Which shipment dataset (in the order the legs were made from) and which of its rows leg
+    /// `leg` is. A number past the last leg reads as past the last dataset's rows.
+    pub fn source(&self, leg: u32) -> (u32, u32) {
+        // The datasets before the first whose legs start after `leg`.
+        let after = self.starts.partition_point(|&s| s <= leg);
+        let last = self.starts.len().saturating_sub(2);
+        let dataset = after.saturating_sub(1).min(last);
+        let start = self.starts.get(dataset).copied().unwrap_or(0);
+        (dataset as u32, leg - start)
+    }
+
     /// Builds legs from every shipment dataset and links them.
     pub fn build(datasets: &[&Dataset], rules: &Rules) -> Ledger {
         Ledger::unlinked(datasets, rules).linked(rules)
@@ -308,20 +494,32 @@ impl Ledger {
     /// not yet linked ([`Ledger::linked`] links them). Nothing in the ledger reads the rows
     /// again: a caller can let them go before linking ([`Ledger::unlinked_taking_rows`] does).
     pub fn unlinked(datasets: &[&Dataset], rules: &Rules) -> Ledger {
+        Ledger::unlinked_by(datasets, rules, READING_CHUNK)
+    }
+
+    /// [`Ledger::unlinked`], `chunk` rows to a table of readings.
+    fn unlinked_by(datasets: &[&Dataset], rules: &Rules, chunk: usize) -> Ledger {
         let reader = LegReader::new(datasets, rules);
         let stage = crate::timing::Stage::start("legs (product readings)");
-        let mut legs = Vec::with_capacity(datasets.iter().map(|d| d.shipments().len()).sum());
-        // Each leg reads only its own row: built in parallel, kept in row order.
+        let total: usize = datasets.iter().map(|d| d.shipments().len()).sum();
+        let mut legs: Vec<Leg> = Vec::with_capacity(total);
+        let mut readings = Readings::default();
+        let mut slots = &mut legs.spare_capacity_mut()[..total];
         for (di, d) in datasets.iter().enumerate() {
-            legs.par_extend(
-                d.shipments()
-                    .par_iter()
-                    .enumerate()
-                    .map(|(row, s)| reader.leg(di, row, s)),
-            );
+            let rows = d.shipments();
+            let (made, rest) = slots.split_at_mut(rows.len());
+            reader.legs_into(di, rows, made, &mut readings, chunk);
+            slots = rest;
         }
+        // SAFETY: `legs_into` wrote the first `total` slots, each dataset's just after those
+        // of the dataset before it.
+        unsafe { legs.set_len(total) };
         stage.end();
-        reader.ledger(legs)
+        reader.ledger(
+            legs,
+            readings,
+            starts(datasets.iter().map(|d| d.shipments().len())),
+        )
     }
 
     /// [`Ledger::unlinked`], taking the rows out of `datasets` (the shipment datasets, in the
@@ -330,22 +528,28 @@ impl Ledger {
     /// The rows and the legs are never all held together: at ten million rows that was 2.4 GB.
     /// The datasets keep their party tables, which evidence quotes.
     pub fn unlinked_taking_rows(datasets: &mut [&mut Dataset], rules: &Rules) -> Ledger {
-        Ledger::unlinked_taking_rows_by(datasets, rules, 1 << 20)
+        Ledger::unlinked_taking_rows_by(datasets, rules, 1 << 20, READING_CHUNK)
     }
 
-    /// [`Ledger::unlinked_taking_rows`], `block` rows at a time.
+    /// [`Ledger::unlinked_taking_rows`], `block` rows at a time, `chunk` rows to a table of
+    /// readings.
     fn unlinked_taking_rows_by(
         datasets: &mut [&mut Dataset],
         rules: &Rules,
         block: usize,
+        chunk: usize,
     ) -> Ledger {
-        let reader = {
+        // What reading freed (its chunks' tables) goes back before the legs are asked for.
+        crate::memory::give_back_freed();
+        let mut reader = {
             let refs: Vec<&Dataset> = datasets.iter().map(|d| &**d).collect();
-            LegReader::new(&refs, rules)
+            LegReader::without_holders(&refs, rules)
         };
         let stage = crate::timing::Stage::start("legs (product readings)");
         let total: usize = datasets.iter().map(|d| d.shipments().len()).sum();
+        let starts = starts(datasets.iter().map(|d| d.shipments().len()));
         let mut legs: Vec<Leg> = Vec::with_capacity(total);
+        let mut readings = Readings::default();
         let slots = &mut legs.spare_capacity_mut()[..total];
         let mut end = total;
         for (di, d) in datasets.iter_mut().enumerate().rev() {
@@ -353,12 +557,7 @@ impl Ledger {
             while !rows.is_empty() {
                 let start = rows.len().saturating_sub(block.max(1));
                 let made = &mut slots[end - (rows.len() - start)..end];
-                made.par_iter_mut()
-                    .zip(rows[start..].par_iter())
-                    .enumerate()
-                    .for_each(|(k, (slot, s))| {
-                        slot.write(reader.leg(di, start + k, s));
-                    });
+                reader.legs_into(di, &rows[start..], made, &mut readings, chunk);
                 end -= rows.len() - start;
                 rows.truncate(start);
                 crate::memory::give_back_spare(&mut rows);
@@ -370,7 +569,14 @@ impl Ledger {
         // `total` rows in all (the assertion above).
         unsafe { legs.set_len(total) };
         stage.end();
-        reader.ledger(legs)
+        // The blocks numbered the readings from the last row: numbered again from the first,
+        // as the legs made in place number them.
+        readings.renumber_in_order(&mut legs);
+        // The names are merged once the rows are gone: at ten million rows, the rows and the
+        // name merging's tables held together took 2.2 GB.
+        let refs: Vec<&Dataset> = datasets.iter().map(|d| &**d).collect();
+        reader.merge_names(&refs, rules, &mut legs, &starts);
+        reader.ledger(legs, readings, starts)
     }
 
     /// This ledger with its legs linked: each outbound leg drawing on its holder's stock
@@ -379,10 +585,18 @@ impl Ledger {
         let stage = crate::timing::Stage::start("links (stock drawn on)");
         // A leg's product reading names its reference product; the price is the rules'.
         let prices: Vec<f64> = rules.products.iter().map(|p| p.unit_price_usd).collect();
-        let links = link_legs(&self.legs, self.holders.list.len(), &rules.routes, &prices);
+        let links = link_legs(
+            &self.legs,
+            &self.readings,
+            self.holders.list.len(),
+            &rules.routes,
+            &prices,
+        );
         stage.end();
         let drawn_by = LinksByLeg::build(self.legs.len(), &links, |l| l.inbound);
         let draws_on = LinksByLeg::build(self.legs.len(), &links, |l| l.outbound);
+        // Linking's tables by holder were let go.
+        crate::memory::give_back_freed();
         Ledger {
             links,
             drawn_by,
@@ -773,7 +987,27 @@ impl Traces {
 /// In both passes the unit values must lie within `value_ratio_min..=value_ratio_max` of each
 /// other when both are known; a missing or zero value is no evidence either way.
 /// `prices`: the reference products' unit prices, by index (a product reading's `reference`).
-fn link_legs(legs: &[Leg], holders: usize, rules: &RouteRules, prices: &[f64]) -> Vec<Link> {
+fn link_legs(
+    legs: &[Leg],
+    readings: &[ProductReading],
+    holders: usize,
+    rules: &RouteRules,
+    prices: &[f64],
+) -> Vec<Link> {
+    // Each reading's reference product's price (0 when it names none).
+    let reference_prices: Vec<f64> = readings
+        .iter()
+        .map(|r| {
+            r.reference
+                .and_then(|p| prices.get(p as usize))
+                .copied()
+                .unwrap_or(0.0)
+        })
+        .collect();
+    let known = Known {
+        readings,
+        reference_prices: &reference_prices,
+    };
     let stage = crate::timing::Stage::start("links: events by holder");
     // Holders are numbered densely: events and flows are arrays by holder, not maps. Events per
     // holder, each holder's a run of one array: inbound legs (arrivals) and outbound legs
@@ -821,7 +1055,7 @@ fn link_legs(legs: &[Leg], holders: usize, rules: &RouteRules, prices: &[f64]) -
             if ev.is_empty() || received < rules.source_inbound_share * shipped {
                 return Vec::new();
             }
-            link_holder(legs, ev, rules, prices, scratch)
+            link_holder(legs, &known, ev, rules, scratch)
         })
         .collect();
     let mut links = Vec::with_capacity(per_holder.iter().map(Vec::len).sum());
@@ -855,8 +1089,6 @@ struct Lot {
     /// The leg's code cut to six digits (see [`same_code`]).
     hs6: HsCode,
     named: u64,
-    /// (dataset, row), for [`ordered`].
-    at: (u32, u32),
     /// Sensitive enough to be carried on under another code (pass 2).
     carry: bool,
 }
@@ -892,12 +1124,19 @@ fn prefetch<T>(value: &T) {
     let _ = value;
 }
 
+/// What linking reads of a leg beyond the leg: its product reading, and the price of the
+/// reference product the reading names (by reading).
+struct Known<'a> {
+    readings: &'a [ProductReading],
+    reference_prices: &'a [f64],
+}
+
 /// Links one holder's outbound legs to its stock (see [`link_legs`]); `ev` are its events.
 fn link_holder(
     legs: &[Leg],
+    known: &Known,
     ev: &mut [u64],
     rules: &RouteRules,
-    prices: &[f64],
     s: &mut Scratch,
 ) -> Vec<Link> {
     ev.sort_unstable();
@@ -921,13 +1160,14 @@ fn link_holder(
                 date: inbound.date,
                 left: inbound.measure.quantity,
                 hs6: inbound.hs.truncated(6),
-                named: inbound.product.named,
-                at: (inbound.dataset, inbound.row),
-                carry: inbound.product.sensitivity >= rules.carry_min_sensitivity,
+                named: known.readings[inbound.reading as usize].named,
+                carry: known.readings[inbound.reading as usize].sensitivity
+                    >= rules.carry_min_sensitivity,
             });
             continue;
         }
         let out = &legs[leg as usize];
+        let out_named = known.readings[out.reading as usize].named;
         let date = out.date;
         // Drop stock that has aged out of the window.
         while head < stock.len() && date.days_since(stock[head].date) > rules.window_days {
@@ -938,8 +1178,7 @@ fn link_holder(
         }
         let lots = &mut stock[head..];
         let out_hs6 = out.hs.truncated(6);
-        let out_at = (out.dataset, out.row);
-        let arrived = |lot: &Lot| ordered((lot.date, lot.at), (date, out_at));
+        let arrived = |lot: &Lot| ordered((lot.date, lot.leg), (date, leg));
         // Share of the outbound quantity still to find, in [0, 1].
         let mut need = 1.0;
         let mut trades_product = false;
@@ -951,10 +1190,7 @@ fn link_holder(
         // trades the product no longer matters.
         s.later.clear();
         for (i, lot) in lots.iter_mut().enumerate() {
-            if !same_code(lot.hs6, out_hs6)
-                || named_apart(lot.named, out.product.named)
-                || !arrived(lot)
-            {
+            if !same_code(lot.hs6, out_hs6) || named_apart(lot.named, out_named) || !arrived(lot) {
                 continue;
             }
             trades_product = true;
@@ -965,7 +1201,7 @@ fn link_holder(
                 continue;
             }
             let inbound = &legs[lot.leg as usize];
-            if !plausible(inbound, out, rules, prices) {
+            if !plausible(inbound, out, rules, known) {
                 continue;
             }
             if !price_close(inbound, out, rules) {
@@ -1001,10 +1237,10 @@ fn link_holder(
                     lot.left > 0.0
                         && lot.carry
                         && arrived(lot)
-                        && !named_apart(lot.named, out.product.named)
+                        && !named_apart(lot.named, out_named)
                         && {
                             let inbound = &legs[lot.leg as usize];
-                            plausible(inbound, out, rules, prices)
+                            plausible(inbound, out, rules, known)
                                 && similar_weight(inbound, out, rules)
                                 && carry_evidence(inbound, out, lot.left, rules) >= 1
                         }
@@ -1067,8 +1303,8 @@ const CONVERTED_SLACK: f64 = 0.25;
 /// An outbound leg can only draw on goods that arrived before it. Two legs on the same day between
 /// the same two holders could draw on each other; only the one that comes later in the files may,
 /// so links never form a cycle.
-/// Given as (date, (dataset, row)) of each.
-fn ordered(inbound: (Date, (u32, u32)), outbound: (Date, (u32, u32))) -> bool {
+/// Given as (date, leg) of each: legs are numbered in file and row order.
+fn ordered(inbound: (Date, u32), outbound: (Date, u32)) -> bool {
     outbound.0 > inbound.0 || (outbound.0 == inbound.0 && outbound.1 > inbound.1)
 }
 
@@ -1092,18 +1328,13 @@ fn named_apart(a: u64, b: u64) -> bool {
 
 /// Unit values within the allowed ratio where both are known (compared per unit of the inbound's
 /// kind), and quantities that can be compared at all.
-fn plausible(inbound: &Leg, outbound: &Leg, rules: &RouteRules, prices: &[f64]) -> bool {
+fn plausible(inbound: &Leg, outbound: &Leg, rules: &RouteRules, known: &Known) -> bool {
     let Some(size) = outbound.measure.in_kind_of(&inbound.measure) else {
         return false;
     };
     // Goods counted by the piece at a small share of the named stock's reference price are not
     // that stock (when the stock was declared by weight, this is the only price to compare with).
-    let reference_price = inbound
-        .product
-        .reference
-        .and_then(|r| prices.get(r as usize))
-        .copied()
-        .unwrap_or(0.0);
+    let reference_price = known.reference_prices[inbound.reading as usize];
     if reference_price > 0.0
         && outbound.measure.kind == UnitKind::Count
         && let Some(unit) = outbound.unit_value()
@@ -1192,7 +1423,7 @@ mod tests {
     #[test]
     fn a_leg_stays_compact() {
         assert!(
-            std::mem::size_of::<Leg>() <= 104,
+            std::mem::size_of::<Leg>() <= 88,
             "Leg is {} bytes",
             std::mem::size_of::<Leg>()
         );
@@ -1249,11 +1480,12 @@ mod tests {
         let (da, db) = (dataset(&a, "a.csv"), dataset(&b, "b.csv"));
         let rules = Rules::default();
         let whole = Ledger::unlinked(&[&da, &db], &rules);
-        for block in [1, 4, 7, 23, 100] {
+        for (block, chunk) in [(1, 1), (4, 3), (7, 16), (23, 5), (100, 1 << 14)] {
             let (mut ta, mut tb) = (da.clone(), db.clone());
-            let taken = Ledger::unlinked_taking_rows_by(&mut [&mut ta, &mut tb], &rules, block);
-            assert_eq!(taken.legs, whole.legs, "block {block}");
-            assert_eq!(taken.consignees, whole.consignees);
+            let taken =
+                Ledger::unlinked_taking_rows_by(&mut [&mut ta, &mut tb], &rules, block, chunk);
+            assert_eq!(taken.legs, whole.legs, "block {block}, chunk {chunk}");
+            assert_eq!(taken.readings, whole.readings);
             assert_eq!(taken.descriptions, whole.descriptions);
             assert_eq!(taken.holders.list, whole.holders.list);
             assert!(ta.shipments().is_empty() && tb.shipments().is_empty());
@@ -1261,8 +1493,55 @@ mod tests {
         }
         assert_eq!(whole.legs.len(), 46);
         assert_eq!(whole.legs[23].shipment_id, "B0");
-        assert_eq!(whole.legs[23].row, 0);
-        assert_eq!(whole.legs[23].dataset, 1);
+        assert_eq!(whole.starts, [0, 23, 46]);
+        assert_eq!(
+            [0, 22, 23, 45, 46].map(|l| whole.source(l)),
+            [(0, 0), (0, 22), (1, 0), (1, 22), (1, 23)]
+        );
+    }
+
+    #[test]
+    fn a_legs_reading_number_reads_its_rows_reading_whatever_the_chunks() {
+        // Named accelerators at their price and at a part's price, vague and ordinary goods,
+        // under sensitive and ordinary codes: several readings, interleaved.
+        let goods = [
+            ("854231", "NVIDIA H100 80GB GPU", 27000),
+            ("847150", "GPU server 8x H200", 310000),
+            ("847330", "computer parts", 900),
+            ("854232", "DRAM chips 16Gb DDR4", 4),
+            ("847150", "servers", 12000),
+            ("854231", "H100 heatsink bracket", 35),
+        ];
+        let mut text = String::new();
+        for i in 0..40 {
+            let (hs, words, price) = goods[(i * 7 + i / 5) % goods.len()];
+            text += &format!(
+                "S{i},2024-03-{:02},Vendor Inc,US,Buyer {} Ltd,SG,US,{hs},{words},10,PCS,{},\n",
+                1 + i % 28,
+                i % 3,
+                10 * price
+            );
+        }
+        let d = dataset(&text, "goods.csv");
+        let rules = Rules::default();
+        let reader = LegReader::new(&[&d], &rules);
+        let whole = Ledger::unlinked(&[&d], &rules);
+        assert!(whole.readings.len() >= 4, "{:?}", whole.readings);
+        // Numbered in the order the legs first show them.
+        let mut next = 0;
+        for (leg, row) in whole.legs.iter().zip(d.shipments()) {
+            assert_eq!(*whole.reading(leg), reader.reading(row), "{}", row.id);
+            assert!(leg.reading <= next);
+            next = next.max(leg.reading + 1);
+        }
+        for chunk in [1, 2, 3, 7, 39] {
+            let by = Ledger::unlinked_by(&[&d], &rules, chunk);
+            assert_eq!(
+                (&by.legs, &by.readings),
+                (&whole.legs, &whole.readings),
+                "{chunk}"
+            );
+        }
     }
 
     /// The shipment ids each shipment drew on, as `out<-in` pairs in link order.

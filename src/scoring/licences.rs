@@ -194,23 +194,23 @@ impl LicenceIndex {
         let mut status = Statuses::new(ledger.legs.len());
         // Only controlled exports to a country of concern and shipments to a licensed consignee
         // need a licence: the others are left out before sorting (in date order, then file
-        // order, as legs stand).
-        let mut order: Vec<(crate::model::Date, u32, u32, u32)> = ledger
+        // order: legs are numbered in it).
+        let mut order: Vec<(crate::model::Date, u32)> = ledger
             .legs
             .par_iter()
             .enumerate()
             .filter(|(_, leg)| {
                 let named = licensed_consignee[leg.to.0 as usize];
-                named || leg.product.sensitivity >= controlled && concern.of(leg.to_country)
+                named || ledger.reading(leg).sensitivity >= controlled && concern.of(leg.to_country)
             })
-            .map(|(i, l)| (l.date, l.dataset, l.row, i as u32))
+            .map(|(i, l)| (l.date, i as u32))
             .collect();
         order.sort_unstable();
         let mut candidates: Vec<u32> = Vec::new();
         let mut valid: Vec<u32> = Vec::new();
-        for (_, _, _, i) in order {
+        for (_, i) in order {
             let leg = &ledger.legs[i as usize];
-            let sensitive = leg.product.sensitivity >= controlled;
+            let sensitive = ledger.reading(leg).sensitivity >= controlled;
             if !loaded {
                 status.set(i, LegLicence::Unknown);
                 continue;

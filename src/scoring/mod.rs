@@ -196,9 +196,8 @@ impl RouteContext<'_> {
     /// do not have it).
     pub fn consignee_spelling(&self, leg: u32) -> Option<&str> {
         let l = self.ledger.legs.get(leg as usize)?;
-        let party = *self.ledger.consignees.get(leg as usize)?;
-        let d = self.datasets.get(l.dataset as usize)?;
-        Some(d.party(party)?.display_name())
+        let d = self.datasets.get(self.ledger.source(leg).0 as usize)?;
+        Some(d.party(l.consignee)?.display_name())
     }
 
     /// A holder's name and country, for evidence: `Lion City Compute Pte. Ltd. (SG)`.

@@ -218,8 +218,9 @@ pub fn details_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
                             .collect();
                         for (leg, hop) in route.legs.iter().zip(&route.hops) {
                             let l = &app.analysis.ledger.legs[*leg as usize];
-                            let d = shipment_sets.get(l.dataset as usize);
-                            let s = d.and_then(|d| d.shipments().get(l.row as usize));
+                            let (dataset, row) = app.analysis.ledger.source(*leg);
+                            let d = shipment_sets.get(dataset as usize);
+                            let s = d.and_then(|d| d.shipments().get(row as usize));
                             let holders = &app.analysis.ledger.holders;
                             ui.group(|ui| {
                                 ui.label(format!(

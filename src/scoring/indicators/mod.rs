@@ -162,11 +162,11 @@ pub fn score_bound(
     for leg in legs {
         let l = &ledger.legs[leg as usize];
         // As the product factor reads a leg: itself, then its stock.
-        product = product.max(l.product.sensitivity);
+        product = product.max(ledger.reading(l).sensitivity);
         for li in &ledger.draws_on[leg as usize] {
             product = product.max(
-                ledger.legs[ledger.links[*li as usize].inbound as usize]
-                    .product
+                ledger
+                    .reading(&ledger.legs[ledger.links[*li as usize].inbound as usize])
                     .sensitivity,
             );
         }

@@ -34,10 +34,12 @@ impl Indicator for ProductSensitivity {
     fn evaluate(&self, ctx: &RouteContext<'_>) -> Finding {
         let mut best: Option<u32> = None;
         let mut consider = |leg: u32| {
-            let l = &ctx.ledger.legs[leg as usize];
-            if best.is_none_or(|b| {
-                l.product.sensitivity > ctx.ledger.legs[b as usize].product.sensitivity
-            }) {
+            let sensitivity = |leg: u32| {
+                ctx.ledger
+                    .reading(&ctx.ledger.legs[leg as usize])
+                    .sensitivity
+            };
+            if best.is_none_or(|b| sensitivity(leg) > sensitivity(b)) {
                 best = Some(leg);
             }
         };
@@ -54,12 +56,15 @@ impl Indicator for ProductSensitivity {
         let Some(leg) = best else {
             return Finding::none();
         };
-        let l = &ctx.ledger.legs[leg as usize];
-        if l.product.sensitivity <= 0.0 {
+        let sensitivity = ctx
+            .ledger
+            .reading(&ctx.ledger.legs[leg as usize])
+            .sensitivity;
+        if sensitivity <= 0.0 {
             return Finding::none();
         }
         Finding::new(
-            l.product.sensitivity,
+            sensitivity,
             ctx.say(|| evidence(ctx, leg)),
             ctx.legs(|| vec![leg]),
         )
@@ -70,12 +75,12 @@ impl Indicator for ProductSensitivity {
 fn evidence(ctx: &RouteContext<'_>, leg: u32) -> String {
     let l = &ctx.ledger.legs[leg as usize];
     let desc = ctx.description(leg);
-    let text = match l
-        .product
+    let reading = ctx.ledger.reading(l);
+    let text = match reading
         .reference
         .and_then(|r| ctx.rules.products.get(r as usize))
     {
-        Some(p) if l.product.sensitivity >= 1.0 => {
+        Some(p) if reading.sensitivity >= 1.0 => {
             format!("{} named in '{desc}' ({})", p.name, l.shipment_id)
         }
         _ => format!(

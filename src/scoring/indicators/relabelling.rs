@@ -31,12 +31,13 @@ impl Indicator for Relabelling {
             if made_from(a, b, ctx.rules.routes.close_value_ratio) {
                 continue;
             }
-            let name_lost = a.product.reference.is_some() && b.product.reference.is_none();
+            let (ra, rb) = (ctx.ledger.reading(a), ctx.ledger.reading(b));
+            let name_lost = ra.reference.is_some() && rb.reference.is_none();
             let hs_changed = a.hs.heading() != b.hs.heading()
                 || (a.hs.len() >= 6 && b.hs.len() >= 6 && a.hs.prefix(6) != b.hs.prefix(6));
-            let value = if name_lost && (b.product.vague || hs_changed) {
+            let value = if name_lost && (rb.vague || hs_changed) {
                 1.0
-            } else if hs_changed && a.product.sensitivity >= 0.5 {
+            } else if hs_changed && ra.sensitivity >= 0.5 {
                 0.6
             } else {
                 0.0

@@ -18,8 +18,8 @@ pub struct ScreeningMatch;
 /// a listed party needs a licence for any item the lists cover, so a sensitive HS code counts
 /// even at a low price. [`super::score_bound`] reads the same.
 pub fn goods(ledger: &Ledger, rules: &Rules, leg: u32) -> f64 {
-    let l = &ledger.legs[leg as usize];
-    let own = l.product.sensitivity.max(if l.product.sensitive_hs {
+    let reading = ledger.reading(&ledger.legs[leg as usize]);
+    let own = reading.sensitivity.max(if reading.sensitive_hs {
         rules.indicators.screening_match.sensitive_hs_value
     } else {
         0.0
@@ -27,8 +27,8 @@ pub fn goods(ledger: &Ledger, rules: &Rules, leg: u32) -> f64 {
     ledger.draws_on[leg as usize]
         .iter()
         .map(|li| {
-            ledger.legs[ledger.links[*li as usize].inbound as usize]
-                .product
+            ledger
+                .reading(&ledger.legs[ledger.links[*li as usize].inbound as usize])
                 .sensitivity
         })
         .fold(own, f64::max)

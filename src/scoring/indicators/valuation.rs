@@ -30,7 +30,7 @@ impl Indicator for Valuation {
             .route
             .legs
             .iter()
-            .filter_map(|l| ctx.ledger.legs[*l as usize].product.reference)
+            .filter_map(|l| ctx.ledger.reading(&ctx.ledger.legs[*l as usize]).reference)
             .next()
             .and_then(|r| ctx.rules.products.get(r as usize));
         for &leg in &ctx.route.legs {
