@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::gazetteer::{CountryId, Gazetteer};
 use crate::model::{Dataset, Date, Format, HsCode, ScreeningEntry};
 use crate::routes::corridors::{FlowRef, assemble};
-use crate::routes::{Ledger, Route};
+use crate::routes::{HolderId, Ledger, Route};
 use crate::rules::Rules;
 use crate::scoring::corridors::ScoredCorridor;
 use crate::scoring::indicators::screening_match::ScreeningIndex;
@@ -199,6 +199,10 @@ pub struct Analysis {
     pub scored_rows: usize,
     /// Rows flagged, kept or not.
     pub flagged_rows: usize,
+    /// Kept rows not made yet, in order, as (route, score): an analysis whose rows are
+    /// explained as they are written makes each row then ([`Analysis::rows_to_write`]), and
+    /// keeps [`Analysis::routes`] empty.
+    pub(crate) unmade: Vec<(Route, Score)>,
     /// What scoring a route needs beyond the ledger, kept to explain a route scored without
     /// words ([`Analysis::explained`]).
     pub explainer: Option<Arc<Explainer>>,
@@ -391,45 +395,81 @@ impl Analysis {
             .collect();
         drop(routes);
         crate::memory::give_back_freed();
-        // Made a block at a time from the end, each block of kept routes let go as its rows are
-        // made: the two tables were held whole together (0.1 GB at ten million shipments).
-        let mut rows: Vec<ScoredRoute> =
-            crate::memory::map_from_the_end(kept, 1 << 16, |(route, score)| {
-                shipment_row(&ledger, route, score, &licences, &names, g)
-            });
         stage.end();
         let stage = Stage::start("corridors");
         let flow_sets = flow_sets(datasets);
         let corridors = assemble(&flow_sets, &corridor_headings(rules), g);
-        rows.extend(
+        let corridor_rows: Vec<ScoredRoute> =
             crate::scoring::corridors::score(&corridors.corridors, rules, g)
                 .into_iter()
                 .filter(|c| count(&c.score))
-                .map(|c| corridor_row(c, g)),
-        );
+                .map(|c| corridor_row(c, g))
+                .collect();
         stage.end();
+        // Rows explained as they are written (the command line's CSV) are made then too, from
+        // their routes and scores: a row is 344 bytes and its vectors, twice a route and its
+        // score (0.2 GB more for the flagged rows of ten million shipments). Corridors are rows
+        // already: with any, every row is made here.
+        let unmade = matches!(explain, Keep::Nothing) && corridor_rows.is_empty();
         let stage = Stage::start("sort");
-        // Stable, as `sort_by`: the same order whatever the number of threads. The rows' numbers
-        // are sorted, not the rows: a parallel merge sort holds a second table of what it sorts,
-        // and a row is 344 bytes (0.2 GB for the flagged rows of ten million shipments).
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.par_sort_by(|&a, &b| {
-            let (a, b) = (&rows[a], &rows[b]);
-            b.score
-                .score
-                .total_cmp(&a.score.score)
-                .then_with(|| a.first_date.cmp(&b.first_date))
-                .then_with(|| g.cmp_codes(&a.countries, &b.countries))
-                .then_with(|| a.shipment_ids.cmp(&b.shipment_ids))
-        });
-        put_in_order(&mut rows, order);
-        rows.par_iter_mut().enumerate().for_each(|(i, r)| {
-            r.id = format!("R{:06}", i + 1);
-        });
+        let (rows, unmade) = if unmade {
+            let mut kept = kept;
+            let first_dates: Vec<Date> = kept
+                .par_iter()
+                .map(|(route, _)| first_date(&ledger, route))
+                .collect();
+            let mut order: Vec<usize> = (0..kept.len()).collect();
+            // As the rows would sort (see below): the same keys, read from the routes.
+            order.par_sort_by(|&a, &b| {
+                let ((ra, sa), (rb, sb)) = (&kept[a], &kept[b]);
+                sb.score
+                    .total_cmp(&sa.score)
+                    .then_with(|| first_dates[a].cmp(&first_dates[b]))
+                    .then_with(|| g.cmp_codes(&ra.countries, &rb.countries))
+                    .then_with(|| shipment_ids(&ledger, ra).cmp(shipment_ids(&ledger, rb)))
+            });
+            put_in_order(&mut kept, order);
+            (Vec::new(), kept)
+        } else {
+            // Made a block at a time from the end, each block of kept routes let go as its rows
+            // are made: the two tables were held whole together (0.1 GB at ten million
+            // shipments).
+            let mut rows: Vec<ScoredRoute> =
+                crate::memory::map_from_the_end(kept, 1 << 16, |(route, score)| {
+                    shipment_row(
+                        &ledger,
+                        route,
+                        score,
+                        &licences,
+                        |h| names[h.0 as usize].clone(),
+                        g,
+                    )
+                });
+            rows.extend(corridor_rows);
+            // Stable, as `sort_by`: the same order whatever the number of threads. The rows'
+            // numbers are sorted, not the rows: a parallel merge sort holds a second table of
+            // what it sorts, and a row is 344 bytes.
+            let mut order: Vec<usize> = (0..rows.len()).collect();
+            order.par_sort_by(|&a, &b| {
+                let (a, b) = (&rows[a], &rows[b]);
+                b.score
+                    .score
+                    .total_cmp(&a.score.score)
+                    .then_with(|| a.first_date.cmp(&b.first_date))
+                    .then_with(|| g.cmp_codes(&a.countries, &b.countries))
+                    .then_with(|| a.shipment_ids.cmp(&b.shipment_ids))
+            });
+            put_in_order(&mut rows, order);
+            rows.par_iter_mut().enumerate().for_each(|(i, r)| {
+                r.id = row_id(i);
+            });
+            (rows, Vec::new())
+        };
         stage.end();
         Analysis {
             ledger,
             routes: rows,
+            unmade,
             scored_rows: scored_rows.into_inner(),
             flagged_rows: flagged_rows.into_inner(),
             explainer: Some(Arc::new(explainer)),
@@ -437,6 +477,43 @@ impl Analysis {
             licences,
             rules: rules.clone(),
         }
+    }
+
+    /// How many rows this analysis kept: its [`Analysis::routes`], or the rows it makes as they
+    /// are written ([`Analysis::rows_to_write`]).
+    pub fn kept_rows(&self) -> usize {
+        self.routes.len() + self.unmade.len()
+    }
+
+    /// Every kept row in order, each explained ([`Analysis::explain`]) as it is asked for; the
+    /// rows of an analysis run to explain its rows when written ([`Keep::Nothing`]) are made
+    /// then too, from their routes and scores. For exports: they ask a chunk at a time.
+    pub fn rows_to_write<'a>(
+        &'a self,
+        datasets: &'a [&'a Dataset],
+        g: &'a Gazetteer,
+    ) -> RowsToWrite<'a> {
+        RowsToWrite {
+            analysis: self,
+            datasets,
+            g,
+        }
+    }
+
+    /// Kept row `i` of an analysis that keeps its rows unmade, made (not explained).
+    fn make_row(&self, i: usize, g: &Gazetteer) -> ScoredRoute {
+        let (route, score) = &self.unmade[i];
+        let name = |h: HolderId| Arc::from(self.ledger.holders.get(h).display_name());
+        let mut row = shipment_row(
+            &self.ledger,
+            route.clone(),
+            score.clone(),
+            &self.licences,
+            name,
+            g,
+        );
+        row.id = row_id(i);
+        row
     }
 
     /// [`Analysis::run`] on every loaded dataset as the app and the command line hold them:
@@ -768,6 +845,57 @@ pub fn corridor_headings(rules: &Rules) -> Vec<HsCode> {
         .collect()
 }
 
+/// The id of the row at `i` in order: `R000001` first.
+fn row_id(i: usize) -> String {
+    format!("R{:06}", i + 1)
+}
+
+/// A route's earliest shipment date, as its row gives it.
+fn first_date(ledger: &Ledger, route: &Route) -> Date {
+    // A route has at least one leg; Date(0) never shows.
+    route
+        .legs
+        .iter()
+        .map(|l| ledger.legs[*l as usize].date)
+        .min()
+        .unwrap_or(Date(0))
+}
+
+/// A route's shipment ids in leg order, as its row gives them.
+fn shipment_ids<'a>(
+    ledger: &'a Ledger,
+    route: &'a Route,
+) -> impl Iterator<Item = &'a crate::model::ShipmentId> + 'a {
+    route
+        .legs
+        .iter()
+        .map(|l| &ledger.legs[*l as usize].shipment_id)
+}
+
+/// Every kept row of an analysis, each made (where it was kept unmade) and explained as it is
+/// asked for ([`Analysis::rows_to_write`]).
+pub struct RowsToWrite<'a> {
+    analysis: &'a Analysis,
+    datasets: &'a [&'a Dataset],
+    g: &'a Gazetteer,
+}
+
+impl crate::export::RouteSource for RowsToWrite<'_> {
+    fn len(&self) -> usize {
+        self.analysis.kept_rows()
+    }
+
+    fn route(&self, i: usize) -> std::borrow::Cow<'_, ScoredRoute> {
+        use std::borrow::Cow;
+        let a = self.analysis;
+        if a.unmade.is_empty() {
+            return a.explain(&a.routes[i], self.datasets);
+        }
+        let row = a.make_row(i, self.g);
+        Cow::Owned(a.explain(&row, self.datasets).into_owned())
+    }
+}
+
 fn corridor_row(c: ScoredCorridor, g: &Gazetteer) -> ScoredRoute {
     let countries = vec![c.exporter, c.importer];
     let first = c.periods.iter().map(|p| p.first_day()).min();
@@ -812,7 +940,7 @@ fn shipment_row(
     route: Route,
     score: Score,
     licences: &LicenceIndex,
-    names: &[Arc<str>],
+    name: impl Fn(HolderId) -> Arc<str>,
     g: &Gazetteer,
 ) -> ScoredRoute {
     // In words, like the evidence: made when the route is explained.
@@ -829,11 +957,7 @@ fn shipment_row(
     ScoredRoute {
         id: String::new(),
         countries: route.countries.clone(),
-        parties: route
-            .holders
-            .iter()
-            .map(|h| names[h.0 as usize].clone())
-            .collect(),
+        parties: route.holders.iter().map(|h| name(*h)).collect(),
         shipment_ids: route
             .legs
             .iter()

@@ -677,11 +677,15 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
     for note in &analysis.notes {
         eprintln!("note: {note}");
     }
-    let chosen: Vec<_> = analysis.routes.iter().collect();
-    chiptrail::export::write_routes_csv_explained(&args.out, &chosen, g, &|r| {
-        analysis.explain(r, &refs)
-    })
+    // Rows kept unmade are made as they are written; the others are at hand.
+    chiptrail::export::write_routes_csv_triaged(
+        &args.out,
+        &analysis.rows_to_write(&refs, g),
+        g,
+        None,
+    )
     .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let chosen: Vec<_> = analysis.routes.iter().collect();
     if let Some(path) = &args.geojson {
         chiptrail::export::geojson::write(path, &chosen, g)
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -696,7 +700,7 @@ fn score(args: ScoreArgs) -> Result<ExitCode> {
         analysis.scored_rows,
         analysis.flagged_rows,
         rules.scoring.flag_threshold,
-        chosen.len(),
+        analysis.kept_rows(),
         args.out.display()
     );
     // The process ends here: freeing a million rows' worth of small allocations one by one takes

@@ -738,6 +738,44 @@ fn no_route_scores_above_its_bound_and_passing_over_loses_nothing() {
     }
 }
 
+/// Rows explained as they are written are kept unmade (a route and its score), and made when
+/// written: the same rows, in the same order, with the same ids, as rows made when scored and
+/// explained then; and look-alikes apart (the app's rows, every one kept, are made at once).
+#[test]
+fn rows_made_as_they_are_written_are_the_rows_made_when_scored() {
+    use chiptrail::analysis::Keep;
+    use chiptrail::export::RouteSource;
+    let (d, l, w) = licensed_sample(4000, 7);
+    let g = Gazetteer::embedded();
+    let rules = Rules::default();
+    let sets = [&d, &l, &w];
+    for keep in [Keep::Flagged, Keep::AtLeast(0.0)] {
+        let made = Analysis::run_all_explaining(&sets, &rules, g, keep, keep);
+        let unmade = Analysis::run_all_explaining(&sets, &rules, g, keep, Keep::Nothing);
+        assert!(unmade.routes.is_empty(), "kept unmade");
+        assert_eq!(unmade.kept_rows(), made.routes.len());
+        assert!(
+            made.routes.len() > 50,
+            "{keep:?}: {} rows",
+            made.routes.len()
+        );
+        // Scores tie often (a few discrete values): the order below the score is tested too.
+        let scores: std::collections::BTreeSet<u64> = made
+            .routes
+            .iter()
+            .map(|r| r.score.score.to_bits())
+            .collect();
+        assert!(scores.len() < made.routes.len() / 2, "ties");
+        let rows = unmade.rows_to_write(&sets, g);
+        assert_eq!(rows.len(), made.routes.len());
+        for (i, r) in made.routes.iter().enumerate() {
+            assert_eq!(&*rows.route(i), r, "{keep:?}: row {i}");
+        }
+    }
+    let all = Analysis::run_all(&sets, &rules, g);
+    assert_eq!(all.kept_rows(), all.routes.len());
+}
+
 /// The command line lets the shipment rows go once the legs are built: every route, explained
 /// afterwards, reads word for word as when the rows are kept, and the words are the rows'
 /// (descriptions, consignees as spelled).
@@ -760,9 +798,10 @@ fn routes_read_the_same_after_the_rows_are_let_go() {
         .map(|p| p.display_name().to_string())
         .collect();
     let explained = |a: &Analysis, sets: &[&chiptrail::model::Dataset]| -> Vec<_> {
-        a.routes
-            .iter()
-            .map(|r| a.explain(r, sets).into_owned())
+        use chiptrail::export::RouteSource;
+        let rows = a.rows_to_write(sets, g);
+        (0..rows.len())
+            .map(|i| rows.route(i).into_owned())
             .collect()
     };
     let sets = [&d, &l, &w];
@@ -780,6 +819,7 @@ fn routes_read_the_same_after_the_rows_are_let_go() {
     let lean = Analysis::run_all_on(ledger, &sets, &rules, g, Keep::AtLeast(0.0), Keep::Nothing);
     let got = explained(&lean, &sets);
     assert_eq!(got.len(), expected.len());
+    assert!(got.len() > 100, "{} rows", got.len());
     for (a, b) in got.iter().zip(&expected) {
         assert!(a.score.explained);
         assert_eq!(a, b);
