@@ -665,6 +665,7 @@ impl Ledger {
             paths: Vec::with_capacity(4 * n),
             path_end: Vec::with_capacity(n),
             legs: Vec::with_capacity(4 * n),
+            hops: Vec::with_capacity(4 * n),
             legs_end: Vec::with_capacity(n),
         };
         for batch in sinks.chunks(1 << 16) {
@@ -684,7 +685,7 @@ impl Ledger {
         }
         drop(sinks);
         let mut covered = vec![false; self.legs.len()];
-        for &(leg, _) in &traced.legs {
+        for &leg in &traced.legs {
             covered[leg as usize] = true;
         }
         // Legs deeper than `max_hops` behind every final leg start routes of their own, latest
@@ -699,7 +700,7 @@ impl Ledger {
                 continue;
             }
             self.trace(leg, max_hops, boundary, &mut traced, &mut scratch);
-            for &(l, _) in traced.legs(traced.len() - 1) {
+            for &l in traced.legs(traced.len() - 1) {
                 covered[l as usize] = true;
             }
         }
@@ -712,7 +713,7 @@ impl Ledger {
         // Most legs are on one trace only, and a leg on one trace joins nothing: only legs on
         // two or more traces are looked up.
         let mut traces_on = vec![0u8; self.legs.len()];
-        for &(leg, _) in &traced.legs {
+        for &leg in &traced.legs {
             let n = &mut traces_on[leg as usize];
             *n = n.saturating_add(1);
         }
@@ -759,10 +760,8 @@ impl Ledger {
                     traced
                         .legs(i)
                         .iter()
-                        .filter(move |(leg, _)| {
-                            range.contains(leg) && traces_on[*leg as usize] >= 2
-                        })
-                        .map(move |&(leg, _)| [leg, chain[i], i as u32])
+                        .filter(move |leg| range.contains(leg) && traces_on[**leg as usize] >= 2)
+                        .map(move |&leg| [leg, chain[i], i as u32])
                 })
                 .collect();
             shared.par_sort_unstable();
@@ -871,7 +870,8 @@ impl Ledger {
                 let to = starts.get(level + 1).copied().unwrap_or(legs.len());
                 legs[starts[level]..to]
                     .iter()
-                    .map(move |&l| (l, (depth - 1 - level) as u32))
+                    // Hops past 255 (a `max_hops` of more) read as 255, as a route's do.
+                    .map(move |&l| (l, u8::try_from(depth - 1 - level).unwrap_or(u8::MAX)))
             }),
         );
     }
@@ -911,7 +911,7 @@ impl TracedRoutes<'_> {
     pub fn legs_of(&self, i: usize) -> impl Iterator<Item = u32> + '_ {
         self.members(i)
             .iter()
-            .flat_map(|&m| self.traced.legs(m as usize).iter().map(|&(leg, _)| leg))
+            .flat_map(|&m| self.traced.legs(m as usize).iter().copied())
     }
 
     /// The traces grouped into route `i`.
@@ -929,14 +929,15 @@ impl TracedRoutes<'_> {
     pub fn route(&self, i: usize) -> Route {
         let members = self.members(i);
         let path = self.traced.path(members[0] as usize).to_vec();
-        let mut legs: FxHashMap<u32, u32> = FxHashMap::default();
+        let mut legs: FxHashMap<u32, u8> = FxHashMap::default();
         for &m in members {
-            for &(leg, hop) in self.traced.legs(m as usize) {
+            let m = m as usize;
+            for (&leg, &hop) in self.traced.legs(m).iter().zip(self.traced.hops(m)) {
                 let e = legs.entry(leg).or_insert(hop);
                 *e = (*e).min(hop);
             }
         }
-        let mut ordered: Vec<(u32, Date, u32)> = legs
+        let mut ordered: Vec<(u8, Date, u32)> = legs
             .into_iter()
             .map(|(leg, hop)| (hop, self.ledger.legs[leg as usize].date, leg))
             .collect();
@@ -947,7 +948,7 @@ impl TracedRoutes<'_> {
             .collect();
         Route {
             legs: ordered.iter().map(|o| o.2).collect(),
-            hops: ordered.iter().map(|o| o.0 as u8).collect(),
+            hops: ordered.iter().map(|o| o.0).collect(),
             holders: path,
             countries,
         }
@@ -967,9 +968,11 @@ struct Traces {
     paths: Vec<HolderId>,
     /// Where each trace's holder chain ends in `paths`.
     path_end: Vec<u32>,
-    /// (leg, hop) of every trace.
-    legs: Vec<(u32, u32)>,
-    /// Where each trace's legs end in `legs`.
+    /// The legs of every trace, and the hop of each (a byte apart: five bytes a leg, not
+    /// eight).
+    legs: Vec<u32>,
+    hops: Vec<u8>,
+    /// Where each trace's legs (and hops) end in `legs`.
     legs_end: Vec<u32>,
 }
 
@@ -981,10 +984,13 @@ impl Traces {
     fn push(
         &mut self,
         path: impl IntoIterator<Item = HolderId>,
-        legs: impl IntoIterator<Item = (u32, u32)>,
+        legs: impl IntoIterator<Item = (u32, u8)>,
     ) {
         self.paths.extend(path);
-        self.legs.extend(legs);
+        for (leg, hop) in legs {
+            self.legs.push(leg);
+            self.hops.push(hop);
+        }
         self.path_end.push(end(self.paths.len()));
         self.legs_end.push(end(self.legs.len()));
     }
@@ -998,13 +1004,22 @@ impl Traces {
         &self.paths[start..self.path_end[i] as usize]
     }
 
-    fn legs(&self, i: usize) -> &[(u32, u32)] {
+    /// Where trace `i`'s legs lie in `legs` and `hops`.
+    fn legs_at(&self, i: usize) -> std::ops::Range<usize> {
         let start = if i == 0 {
             0
         } else {
             self.legs_end[i - 1] as usize
         };
-        &self.legs[start..self.legs_end[i] as usize]
+        start..self.legs_end[i] as usize
+    }
+
+    fn legs(&self, i: usize) -> &[u32] {
+        &self.legs[self.legs_at(i)]
+    }
+
+    fn hops(&self, i: usize) -> &[u8] {
+        &self.hops[self.legs_at(i)]
     }
 
     /// Adds `run`'s traces after this one's.
@@ -1012,6 +1027,7 @@ impl Traces {
         let (paths, legs) = (self.paths.len(), self.legs.len());
         self.paths.extend_from_slice(&run.paths);
         self.legs.extend_from_slice(&run.legs);
+        self.hops.extend_from_slice(&run.hops);
         self.path_end
             .extend(run.path_end.iter().map(|e| end(paths + *e as usize)));
         self.legs_end
