@@ -296,13 +296,6 @@ impl Analysis {
                 .map(|d| d.provenance.sha256.clone())
                 .collect(),
         };
-        // Each firm's name once, shared by every route through it.
-        let names: Vec<Arc<str>> = ledger
-            .holders
-            .list
-            .iter()
-            .map(|h| Arc::from(h.display_name()))
-            .collect();
         let stage = Stage::start("scoring routes");
         let scored_rows = AtomicUsize::new(0);
         let flagged_rows = AtomicUsize::new(0);
@@ -389,10 +382,11 @@ impl Analysis {
             .collect();
         // The kept routes are built, and the traces let go before the rows are made: rows and
         // traces are the two biggest tables of this stage.
-        let kept: Vec<(Route, Score)> = kept
-            .into_par_iter()
-            .map(|(i, score)| (routes.route(i as usize), score))
-            .collect();
+        // A block at a time from the end: the scores' table goes as the routes' is made.
+        let kept: Vec<(Route, Score)> =
+            crate::memory::map_from_the_end(kept, 1 << 16, |(i, score)| {
+                (routes.route(i as usize), score)
+            });
         drop(routes);
         crate::memory::give_back_freed();
         stage.end();
@@ -431,6 +425,13 @@ impl Analysis {
             put_in_order(&mut kept, order);
             (Vec::new(), kept)
         } else {
+            // Each firm's name once, shared by every route through it.
+            let names: Vec<Arc<str>> = ledger
+                .holders
+                .list
+                .iter()
+                .map(|h| Arc::from(h.display_name()))
+                .collect();
             // Made a block at a time from the end, each block of kept routes let go as its rows
             // are made: the two tables were held whole together (0.1 GB at ten million
             // shipments).
@@ -952,7 +953,7 @@ fn shipment_row(
     let dates = || route.legs.iter().map(|l| ledger.legs[*l as usize].date);
     let (quantity, value_usd) = route.final_legs().fold((0.0, 0.0), |(q, v), l| {
         let leg = &ledger.legs[l as usize];
-        (q + leg.measure.quantity, v + leg.value_usd)
+        (q + leg.quantity, v + leg.value_usd)
     });
     ScoredRoute {
         id: String::new(),

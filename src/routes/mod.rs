@@ -33,14 +33,18 @@ pub struct Leg {
     pub from_country: CountryId,
     pub to_country: CountryId,
     pub hs: HsCode,
-    /// Country of manufacture, where the file gives it: goods carried on keep their origin.
-    pub origin: Option<CountryId>,
+    /// Country of manufacture, where the file gives it ([`Leg::origin`]): goods carried on keep
+    /// their origin. [`NO_ORIGIN`] where it does not.
+    origin: CountryId,
     pub value_usd: f64,
-    /// The description as written: an index into [`Ledger::descriptions`] (in what was padding:
-    /// a leg is no bigger for it).
+    /// The description as written: an index into [`Ledger::descriptions`].
     pub description: u32,
-    /// What the quantity counts, and the shipment's weight where the file gives it.
-    pub measure: Measure,
+    /// What the quantity counts, the quantity in the kind's base unit and the shipment's weight
+    /// (0 when the file gives none): a [`Measure`] ([`Leg::measure`]) laid out in the leg, where
+    /// the measure's own padding took 7 bytes of each leg.
+    pub unit: UnitKind,
+    pub quantity: f64,
+    pub weight_kg: f64,
     /// What the goods are, as far as export controls care: an index into
     /// [`Ledger::readings`] ([`Ledger::reading`] reads it). Ten million legs show a few hundred
     /// distinct readings: numbered, a leg is 20 bytes smaller.
@@ -50,12 +54,28 @@ pub struct Leg {
     pub consignee: crate::model::PartyId,
 }
 
+/// A leg's [`Leg::origin`] when its file gives none: a number no country has.
+const NO_ORIGIN: CountryId = CountryId(u16::MAX);
+
 impl Leg {
     /// Declared value per unit; `None` when the quantity or the value is missing or zero, so that
     /// a missing value is no evidence either way.
     pub fn unit_value(&self) -> Option<f64> {
-        (self.measure.quantity > 0.0 && self.value_usd > 0.0)
-            .then(|| self.value_usd / self.measure.quantity)
+        (self.quantity > 0.0 && self.value_usd > 0.0).then(|| self.value_usd / self.quantity)
+    }
+
+    /// What the quantity counts, and the shipment's weight where the file gives it.
+    pub fn measure(&self) -> Measure {
+        Measure {
+            kind: self.unit,
+            quantity: self.quantity,
+            weight_kg: self.weight_kg,
+        }
+    }
+
+    /// Country of manufacture, where the file gives it.
+    pub fn origin(&self) -> Option<CountryId> {
+        (self.origin != NO_ORIGIN).then_some(self.origin)
     }
 }
 
@@ -383,12 +403,7 @@ impl LegReader {
     /// The leg of `s`, a row of shipment dataset `dataset`, whose product reading is number
     /// `reading`.
     fn leg(&self, dataset: usize, s: &crate::model::Shipment, reading: u32) -> Leg {
-        let (kind, factor) = self.unit(s);
-        let measure = Measure {
-            kind,
-            quantity: s.quantity * factor,
-            weight_kg: s.weight_kg.filter(|w| *w > 0.0).unwrap_or(0.0),
-        };
+        let (unit, factor) = self.unit(s);
         let description = self.description_at[&address(&s.description)];
         Leg {
             shipment_id: s.id.clone(),
@@ -398,10 +413,12 @@ impl LegReader {
             from_country: s.exporter_country,
             to_country: s.importer_country,
             hs: s.hs_code,
-            origin: s.origin_country,
+            origin: s.origin_country.unwrap_or(NO_ORIGIN),
             value_usd: s.value_usd,
             description: description as u32,
-            measure,
+            unit,
+            quantity: s.quantity * factor,
+            weight_kg: s.weight_kg.filter(|w| *w > 0.0).unwrap_or(0.0),
             reading,
             consignee: s.importer,
         }
@@ -1219,7 +1236,7 @@ fn link_holder(
             stock.push(Lot {
                 leg,
                 date: inbound.date,
-                left: inbound.measure.quantity,
+                left: inbound.quantity,
                 hs6: inbound.hs.truncated(6),
                 named: known.readings[inbound.reading as usize].named,
                 carry: known.readings[inbound.reading as usize].sensitivity
@@ -1234,7 +1251,7 @@ fn link_holder(
         while head < stock.len() && date.days_since(stock[head].date) > rules.window_days {
             head += 1;
         }
-        if out.measure.quantity <= 0.0 {
+        if out.quantity <= 0.0 {
             continue;
         }
         let lots = &mut stock[head..];
@@ -1269,7 +1286,7 @@ fn link_holder(
                 s.later.push(i);
                 continue;
             }
-            let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
+            let Some(size) = out.measure().in_kind_of(&inbound.measure()) else {
                 continue;
             };
             need = draw(lot, leg, size, need, &mut links);
@@ -1280,7 +1297,7 @@ fn link_holder(
             }
             let lot = &mut lots[i];
             let inbound = &legs[lot.leg as usize];
-            let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
+            let Some(size) = out.measure().in_kind_of(&inbound.measure()) else {
                 continue;
             };
             need = draw(lot, leg, size, need, &mut links);
@@ -1313,14 +1330,14 @@ fn link_holder(
             .iter()
             .filter_map(|&i| {
                 let inbound = &legs[lots[i].leg as usize];
-                let size = out.measure.in_kind_of(&inbound.measure)?;
+                let size = out.measure().in_kind_of(&inbound.measure())?;
                 Some(lots[i].left / size)
             })
             .sum();
         // Weights convert only roughly (gross and net, packing): allow more there.
         let fit_slack = if carriers
             .iter()
-            .any(|&i| legs[lots[i].leg as usize].measure.kind != out.measure.kind)
+            .any(|&i| legs[lots[i].leg as usize].unit != out.unit)
         {
             slack.max(CONVERTED_SLACK)
         } else {
@@ -1332,7 +1349,7 @@ fn link_holder(
         for &i in carriers.iter() {
             let lot = &mut lots[i];
             let inbound = &legs[lot.leg as usize];
-            let Some(size) = out.measure.in_kind_of(&inbound.measure) else {
+            let Some(size) = out.measure().in_kind_of(&inbound.measure()) else {
                 continue;
             };
             need = draw(lot, leg, size, need, &mut links);
@@ -1390,14 +1407,14 @@ fn named_apart(a: u64, b: u64) -> bool {
 /// Unit values within the allowed ratio where both are known (compared per unit of the inbound's
 /// kind), and quantities that can be compared at all.
 fn plausible(inbound: &Leg, outbound: &Leg, rules: &RouteRules, known: &Known) -> bool {
-    let Some(size) = outbound.measure.in_kind_of(&inbound.measure) else {
+    let Some(size) = outbound.measure().in_kind_of(&inbound.measure()) else {
         return false;
     };
     // Goods counted by the piece at a small share of the named stock's reference price are not
     // that stock (when the stock was declared by weight, this is the only price to compare with).
     let reference_price = known.reference_prices[inbound.reading as usize];
     if reference_price > 0.0
-        && outbound.measure.kind == UnitKind::Count
+        && outbound.unit == UnitKind::Count
         && let Some(unit) = outbound.unit_value()
         && unit < rules.value_ratio_min * reference_price
     {
@@ -1418,7 +1435,10 @@ fn plausible(inbound: &Leg, outbound: &Leg, rules: &RouteRules, known: &Known) -
 /// not break a link (the valuation indicator scores it), but it needs another point of evidence.
 fn carry_evidence(inbound: &Leg, outbound: &Leg, left: f64, rules: &RouteRules) -> i32 {
     let mut points = 0;
-    let size = outbound.measure.in_kind_of(&inbound.measure).unwrap_or(0.0);
+    let size = outbound
+        .measure()
+        .in_kind_of(&inbound.measure())
+        .unwrap_or(0.0);
     if let Some(a) = inbound.unit_value()
         && size > 0.0
         && outbound.value_usd > 0.0
@@ -1429,13 +1449,13 @@ fn carry_evidence(inbound: &Leg, outbound: &Leg, left: f64, rules: &RouteRules) 
         }
     }
     if let (Some(a), Some(b)) = (
-        inbound.measure.kg_per_unit(),
-        outbound.measure.kg_per_unit(),
+        inbound.measure().kg_per_unit(),
+        outbound.measure().kg_per_unit(),
     ) && (b / a).max(a / b) <= rules.weight_ratio_max
     {
         points += 1;
     }
-    match (inbound.origin, outbound.origin) {
+    match (inbound.origin(), outbound.origin()) {
         (Some(a), Some(b)) if a == b => points += 1,
         (Some(_), Some(_)) => points -= 1,
         _ => {}
@@ -1448,7 +1468,7 @@ fn carry_evidence(inbound: &Leg, outbound: &Leg, left: f64, rules: &RouteRules) 
 
 /// Unit values within `close_value_ratio` of each other (either way), where both are known.
 fn price_close(inbound: &Leg, outbound: &Leg, rules: &RouteRules) -> bool {
-    let Some(size) = outbound.measure.in_kind_of(&inbound.measure) else {
+    let Some(size) = outbound.measure().in_kind_of(&inbound.measure()) else {
         return false;
     };
     match inbound.unit_value() {
@@ -1463,8 +1483,8 @@ fn price_close(inbound: &Leg, outbound: &Leg, rules: &RouteRules) -> bool {
 /// Weight per unit alike where both legs give it (goods under another name weigh the same).
 fn similar_weight(inbound: &Leg, outbound: &Leg, rules: &RouteRules) -> bool {
     match (
-        inbound.measure.kg_per_unit(),
-        outbound.measure.kg_per_unit(),
+        inbound.measure().kg_per_unit(),
+        outbound.measure().kg_per_unit(),
     ) {
         (Some(a), Some(b)) if a > 0.0 && b > 0.0 => {
             let r = (b / a).max(a / b);
@@ -1484,7 +1504,7 @@ mod tests {
     #[test]
     fn a_leg_stays_compact() {
         assert!(
-            std::mem::size_of::<Leg>() <= 88,
+            std::mem::size_of::<Leg>() <= 80,
             "Leg is {} bytes",
             std::mem::size_of::<Leg>()
         );

@@ -264,8 +264,8 @@ impl LicenceIndex {
             }
             // Counts draw the licence down; a shipment counted in kilograms cannot be, and is
             // covered while the licence has any quantity left.
-            let need = if leg.measure.kind == UnitKind::Count {
-                leg.measure.quantity
+            let need = if leg.unit == UnitKind::Count {
+                leg.quantity
             } else {
                 0.0
             };

@@ -239,7 +239,7 @@ pub fn details_ui(ui: &mut egui::Ui, app: &State) -> Vec<Command> {
                                     "HS {} · {} · quantity {} · {}",
                                     l.hs,
                                     s.map(|s| &*s.description).unwrap_or(""),
-                                    qty(l.measure.quantity),
+                                    qty(l.quantity),
                                     usd(l.value_usd)
                                 ));
                                 let licence = app.analysis.licences.of(*leg);

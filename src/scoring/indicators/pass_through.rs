@@ -51,11 +51,11 @@ fn pair(ctx: &RouteContext<'_>, best: &mut Finding, inbound: &[u32], outbound: &
     let r = &ctx.rules.indicators.pass_through;
     let qin: f64 = inbound
         .iter()
-        .map(|l| ctx.ledger.legs[*l as usize].measure.quantity)
+        .map(|l| ctx.ledger.legs[*l as usize].quantity)
         .sum();
     let qout: f64 = outbound
         .iter()
-        .map(|l| ctx.ledger.legs[*l as usize].measure.quantity)
+        .map(|l| ctx.ledger.legs[*l as usize].quantity)
         .sum();
     if qin <= 0.0 || qout <= 0.0 {
         return;

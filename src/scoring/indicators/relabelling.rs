@@ -67,7 +67,7 @@ impl Indicator for Relabelling {
 
 /// The onward leg's unit value is more than `factor` times the inbound's, both counted alike.
 fn made_from(inbound: &Leg, onward: &Leg, factor: f64) -> bool {
-    inbound.measure.kind == onward.measure.kind
+    inbound.unit == onward.unit
         && matches!(
             (inbound.unit_value(), onward.unit_value()),
             (Some(a), Some(b)) if b > factor * a

@@ -34,13 +34,13 @@ impl Indicator for Structuring {
                     .filter(|o| ctx.in_route(*o))
             };
             let count = pieces().count();
-            if count < s.min_pieces || inbound.measure.quantity <= 0.0 {
+            if count < s.min_pieces || inbound.quantity <= 0.0 {
                 continue;
             }
             let largest = pieces()
-                .map(|p| ctx.ledger.legs[p as usize].measure.quantity)
+                .map(|p| ctx.ledger.legs[p as usize].quantity)
                 .fold(0.0, f64::max);
-            if largest / inbound.measure.quantity > s.max_piece_share {
+            if largest / inbound.quantity > s.max_piece_share {
                 continue;
             }
             let value =
@@ -55,7 +55,7 @@ impl Indicator for Structuring {
                     names.dedup();
                     format!(
                         "{} units ({}) left as {} pieces of at most {} to {} consignee spelling(s)",
-                        qty(inbound.measure.quantity),
+                        qty(inbound.quantity),
                         inbound.shipment_id,
                         count,
                         qty(largest),
