@@ -264,11 +264,15 @@ impl Analysis {
         // Screening reads only the holders and the list: it runs beside the licences, the
         // holder statistics and the tracing, which never read it (each half is parallel
         // inside, and the serial parts of one fill the other's gaps).
-        let (screening, (licences, stats, routes)) = rayon::join(
+        // Many legs: the screening's tables (0.3 GB at ten million) are let go before tracing.
+        let beside = ledger.legs.len() < crate::memory::ONE_AT_A_TIME_FROM;
+        let (screening, (licences, stats, routes)) = join_if(
+            beside,
             || {
                 let stage = Stage::start("screening (beside tracing)");
                 let screening = ScreeningIndex::build(watchlist, &ledger, rules, g);
                 stage.end();
+                crate::memory::give_back_freed();
                 screening
             },
             || {
@@ -382,13 +386,20 @@ impl Analysis {
             .collect();
         // The kept routes are built, and the traces let go before the rows are made: rows and
         // traces are the two biggest tables of this stage.
-        // A block at a time from the end: the scores' table goes as the routes' is made.
+        // The traces of the kept routes only, the others let go before the kept routes are
+        // built (the kept routes numbered again in order); then a block at a time from the end,
+        // the scores' table going as the routes' is made.
+        let routes = routes.keeping(kept.iter().map(|(i, _)| *i));
+        crate::memory::give_back_freed();
+        let mut kept = kept;
+        for (k, (i, _)) in kept.iter_mut().enumerate() {
+            *i = k as u32;
+        }
         let kept: Vec<(Route, Score)> =
-            crate::memory::map_from_the_end(kept, 1 << 16, |(i, score)| {
-                (routes.route(i as usize), score)
+            crate::memory::map_from_the_end(kept, 1 << 16, |(k, score)| {
+                (routes.route(k as usize), score)
             });
         drop(routes);
-        crate::memory::give_back_freed();
         stage.end();
         let stage = Stage::start("corridors");
         let flow_sets = flow_sets(datasets);
@@ -844,6 +855,20 @@ pub fn corridor_headings(rules: &Rules) -> Vec<HsCode> {
         .filter_map(|h| HsCode::parse(h))
         .map(|h| h.truncated(4))
         .collect()
+}
+
+/// `a` and `b`, side by side on rayon's threads when `beside`, else one after the other.
+fn join_if<A: Send, B: Send>(
+    beside: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if beside {
+        rayon::join(a, b)
+    } else {
+        let a = a();
+        (a, b())
+    }
 }
 
 /// The id of the row at `i` in order: `R000001` first.

@@ -16,6 +16,13 @@ unsafe extern "C" {
     safe fn mi_collect(force: bool);
 }
 
+/// From this many shipment rows, stages that could run side by side run one after the other
+/// where their tables would otherwise be held together (the name merging and the making of the
+/// legs, the screening and the tracing): at a million rows, side by side saves a few percent of
+/// the time; at ten million, one after the other keeps a few hundred MB from being held at
+/// once. The results are the same either way.
+pub const ONE_AT_A_TIME_FROM: usize = 4_000_000;
+
 /// Hands back to the system the memory freed and still kept by the allocator, now rather than
 /// a second later. Costs a few milliseconds: called between stages, not in loops.
 pub fn give_back_freed() {

@@ -327,22 +327,26 @@ struct Block {
 
 /// Union-find with path halving.
 pub(crate) struct UnionFind {
-    parent: Vec<usize>,
+    /// Four bytes each: route merging joins millions of traces.
+    parent: Vec<u32>,
 }
 
 impl UnionFind {
+    /// `n` items apart, fewer than 2^32.
     pub(crate) fn new(n: usize) -> Self {
+        let n = u32::try_from(n).expect("fewer than 2^32 items to join");
         UnionFind {
             parent: (0..n).collect(),
         }
     }
 
-    pub(crate) fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
+    pub(crate) fn find(&mut self, x: usize) -> usize {
+        let mut x = x as u32;
+        while self.parent[x as usize] != x {
+            self.parent[x as usize] = self.parent[self.parent[x as usize] as usize];
+            x = self.parent[x as usize];
         }
-        x
+        x as usize
     }
 
     pub(crate) fn union(&mut self, a: usize, b: usize) {
@@ -350,7 +354,7 @@ impl UnionFind {
         if ra != rb {
             // The smaller index stays root, so numbering follows first appearance.
             let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            self.parent[hi] = lo;
+            self.parent[hi] = lo as u32;
         }
     }
 }
