@@ -325,65 +325,73 @@ impl Analysis {
         // once, and the kept ones are built again below. The scores kept are gathered first,
         // with their route's number, and the rows made from them after: a row is four times a
         // score, and gathering rows from rayon's threads held every kept row twice (0.2 GB at
-        // ten million shipments).
-        let kept: Vec<(u32, Score)> = (0..routes.len())
-            .into_par_iter()
-            // One buffer per worker for each route's sorted legs.
-            .map_init(Vec::new, |members: &mut Vec<u32>, i| {
-                if bounded
-                    && out_of_reach(score_bound(
-                        &ledger,
-                        &explainer.screening,
-                        rules,
-                        routes.legs_of(i),
-                    ))
-                {
-                    scored_rows.fetch_add(1, Ordering::Relaxed);
-                    return None;
-                }
-                let route = routes.route(i);
-                members.clear();
-                members.extend_from_slice(&route.legs);
-                members.sort_unstable();
-                let mut ctx = explainer.context(
+        // ten million shipments). Gathered a block of routes at a time into a table reserved
+        // for every route (reserved memory is given only as it is written): rayon's collect
+        // held the scores kept twice.
+        let score_one = |members: &mut Vec<u32>, i: usize| {
+            if bounded
+                && out_of_reach(score_bound(
                     &ledger,
-                    &route,
+                    &explainer.screening,
                     rules,
-                    g,
-                    &shipment_sets,
-                    &licences,
-                    std::mem::take(members),
-                    keep.keeps_all() && explain.keeps_all(),
-                );
-                // Every row kept (the app): the factors' values are kept too, words or not.
-                // Otherwise a route whose goods, destination, licences and listed parties
-                // already keep it below what is kept is only counted.
-                let score = if bounded {
-                    score_route_within(&ctx, false, |bound| !out_of_reach(bound))
-                } else {
-                    Some(score_route_with(&ctx, true))
-                };
-                // Scored without words to decide; a row kept and to be explained is scored again
-                // with them (the same values).
-                let score = match score {
-                    None => {
-                        scored_rows.fetch_add(1, Ordering::Relaxed);
-                        None
-                    }
-                    Some(score) if !count(&score) => None,
-                    Some(score) if ctx.explain || !explain.keeps(&score) => Some(score),
-                    Some(_) => {
-                        ctx.explain = true;
-                        Some(score_route(&ctx))
-                    }
-                };
-                *members = std::mem::take(&mut ctx.members);
-                drop(ctx);
-                drop(route);
-                score.map(|score| (i as u32, score))
-            })
-            .flatten_iter()
-            .collect();
+                    routes.legs_of(i),
+                ))
+            {
+                scored_rows.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
+            let route = routes.route(i);
+            members.clear();
+            members.extend_from_slice(&route.legs);
+            members.sort_unstable();
+            let mut ctx = explainer.context(
+                &ledger,
+                &route,
+                rules,
+                g,
+                &shipment_sets,
+                &licences,
+                std::mem::take(members),
+                keep.keeps_all() && explain.keeps_all(),
+            );
+            // Every row kept (the app): the factors' values are kept too, words or not.
+            // Otherwise a route whose goods, destination, licences and listed parties
+            // already keep it below what is kept is only counted.
+            let score = if bounded {
+                score_route_within(&ctx, false, |bound| !out_of_reach(bound))
+            } else {
+                Some(score_route_with(&ctx, true))
+            };
+            // Scored without words to decide; a row kept and to be explained is scored again
+            // with them (the same values).
+            let score = match score {
+                None => {
+                    scored_rows.fetch_add(1, Ordering::Relaxed);
+                    None
+                }
+                Some(score) if !count(&score) => None,
+                Some(score) if ctx.explain || !explain.keeps(&score) => Some(score),
+                Some(_) => {
+                    ctx.explain = true;
+                    Some(score_route(&ctx))
+                }
+            };
+            *members = std::mem::take(&mut ctx.members);
+            drop(ctx);
+            drop(route);
+            score.map(|score| (i as u32, score))
+        };
+        let mut kept: Vec<(u32, Score)> = Vec::with_capacity(routes.len());
+        for start in (0..routes.len()).step_by(1 << 16) {
+            let end = (start + (1 << 16)).min(routes.len());
+            kept.par_extend(
+                (start..end)
+                    .into_par_iter()
+                    // One buffer per worker for each route's sorted legs.
+                    .map_init(Vec::new, score_one)
+                    .flatten_iter(),
+            );
+        }
         // The kept routes are built, and the traces let go before the rows are made: rows and
         // traces are the two biggest tables of this stage.
         // The traces of the kept routes only, the others let go before the kept routes are
