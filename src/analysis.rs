@@ -393,13 +393,11 @@ impl Analysis {
             );
         }
         // The kept routes are built, and the traces let go before the rows are made: rows and
-        // traces are the two biggest tables of this stage.
-        // The traces of the kept routes only, the others let go before the kept routes are
+        // traces are the two biggest tables of this stage. The traces of the kept routes only, the others let go before the kept routes are
         // built (the kept routes numbered again in order); then a block at a time from the end,
         // the scores' table going as the routes' is made.
         let routes = routes.keeping(kept.iter().map(|(i, _)| *i));
         crate::memory::give_back_freed();
-        let mut kept = kept;
         for (k, (i, _)) in kept.iter_mut().enumerate() {
             *i = k as u32;
         }
