@@ -263,13 +263,13 @@ impl Analysis {
             .collect();
         // Screening reads only the holders and the list: it runs beside the licences, the
         // holder statistics and the tracing, which never read it (each half is parallel
-        // inside, and the serial parts of one fill the other's gaps).
-        // Many legs: the screening's tables (0.3 GB at ten million) are let go before tracing.
+        // inside, and the serial parts of one fill the other's gaps). With many legs it runs
+        // first, and its tables (0.3 GB at ten million) are let go before the tracing's.
         let beside = ledger.legs.len() < crate::memory::ONE_AT_A_TIME_FROM;
         let (screening, (licences, stats, routes)) = join_if(
             beside,
             || {
-                let stage = Stage::start("screening (beside tracing)");
+                let stage = Stage::start("screening");
                 let screening = ScreeningIndex::build(watchlist, &ledger, rules, g);
                 stage.end();
                 crate::memory::give_back_freed();
