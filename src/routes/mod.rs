@@ -888,8 +888,8 @@ impl Ledger {
                 let to = starts.get(level + 1).copied().unwrap_or(legs.len());
                 legs[starts[level]..to]
                     .iter()
-                    // Hops past 255 (a `max_hops` of more) read as 255: a route keeps its hops in bytes (they
-                    // wrapped around before).
+                    // Hops past 255 (a `max_hops` of more) read as 255: a route keeps its
+                    // hops in bytes (they wrapped around before).
                     .map(move |&l| (l, u8::try_from(depth - 1 - level).unwrap_or(u8::MAX)))
             }),
         );
