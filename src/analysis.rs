@@ -266,7 +266,7 @@ impl Analysis {
         // inside, and the serial parts of one fill the other's gaps). With many legs it runs
         // first, and its tables (0.3 GB at ten million) are let go before the tracing's.
         let beside = ledger.legs.len() < crate::memory::ONE_AT_A_TIME_FROM;
-        let (screening, (licences, stats, routes)) = join_if(
+        let (screening, (licences, stats, routes)) = crate::memory::join_if(
             beside,
             || {
                 let stage = Stage::start("screening");
@@ -393,9 +393,9 @@ impl Analysis {
             );
         }
         // The kept routes are built, and the traces let go before the rows are made: rows and
-        // traces are the two biggest tables of this stage. The traces of the kept routes only, the others let go before the kept routes are
-        // built (the kept routes numbered again in order); then a block at a time from the end,
-        // the scores' table going as the routes' is made.
+        // traces are the two biggest tables of this stage. The kept routes' traces are kept and
+        // the others let go before the kept routes are built (numbered again in order); then
+        // a block at a time from the end, the scores' table going as the routes' is made.
         let routes = routes.keeping(kept.iter().map(|(i, _)| *i));
         crate::memory::give_back_freed();
         for (k, (i, _)) in kept.iter_mut().enumerate() {
@@ -431,14 +431,12 @@ impl Analysis {
                 .collect();
             let mut order: Vec<usize> = (0..kept.len()).collect();
             // As the rows would sort (see below): the same keys, read from the routes.
-            order.par_sort_by(|&a, &b| {
-                let ((ra, sa), (rb, sb)) = (&kept[a], &kept[b]);
-                sb.score
-                    .total_cmp(&sa.score)
-                    .then_with(|| first_dates[a].cmp(&first_dates[b]))
-                    .then_with(|| g.cmp_codes(&ra.countries, &rb.countries))
-                    .then_with(|| shipment_ids(&ledger, ra).cmp(shipment_ids(&ledger, rb)))
-            });
+            let key = |i: usize| {
+                let (route, score) = &kept[i];
+                let ids = shipment_ids(&ledger, route);
+                (score.score, first_dates[i], route.countries.as_slice(), ids)
+            };
+            order.par_sort_by(|&a, &b| row_order(g, key(a), key(b)));
             put_in_order(&mut kept, order);
             (Vec::new(), kept)
         } else {
@@ -468,15 +466,12 @@ impl Analysis {
             // numbers are sorted, not the rows: a parallel merge sort holds a second table of
             // what it sorts, and a row is 344 bytes.
             let mut order: Vec<usize> = (0..rows.len()).collect();
-            order.par_sort_by(|&a, &b| {
-                let (a, b) = (&rows[a], &rows[b]);
-                b.score
-                    .score
-                    .total_cmp(&a.score.score)
-                    .then_with(|| a.first_date.cmp(&b.first_date))
-                    .then_with(|| g.cmp_codes(&a.countries, &b.countries))
-                    .then_with(|| a.shipment_ids.cmp(&b.shipment_ids))
-            });
+            let key = |i: usize| {
+                let r: &ScoredRoute = &rows[i];
+                let ids = r.shipment_ids.iter();
+                (r.score.score, r.first_date, r.countries.as_slice(), ids)
+            };
+            order.par_sort_by(|&a, &b| row_order(g, key(a), key(b)));
             put_in_order(&mut rows, order);
             rows.par_iter_mut().enumerate().for_each(|(i, r)| {
                 r.id = row_id(i);
@@ -863,23 +858,22 @@ pub fn corridor_headings(rules: &Rules) -> Vec<HsCode> {
         .collect()
 }
 
-/// `a` and `b`, side by side on rayon's threads when `beside`, else one after the other.
-fn join_if<A: Send, B: Send>(
-    beside: bool,
-    a: impl FnOnce() -> A + Send,
-    b: impl FnOnce() -> B + Send,
-) -> (A, B) {
-    if beside {
-        rayon::join(a, b)
-    } else {
-        let a = a();
-        (a, b())
-    }
-}
-
 /// The id of the row at `i` in order: `R000001` first.
 fn row_id(i: usize) -> String {
     format!("R{:06}", i + 1)
+}
+
+/// The order of the rows: highest score first, then the earliest first date, the path's codes
+/// and the shipment ids (each row's, as (score, first date, countries, ids)).
+fn row_order<'a, I: Iterator<Item = &'a crate::model::ShipmentId>>(
+    g: &Gazetteer,
+    a: (f64, Date, &[CountryId], I),
+    b: (f64, Date, &[CountryId], I),
+) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0)
+        .then_with(|| a.1.cmp(&b.1))
+        .then_with(|| g.cmp_codes(a.2, b.2))
+        .then_with(|| a.3.cmp(b.3))
 }
 
 /// A route's earliest shipment date, as its row gives it.
@@ -981,7 +975,6 @@ fn shipment_row(
     } else {
         Vec::new()
     };
-    let dates = || route.legs.iter().map(|l| ledger.legs[*l as usize].date);
     let (quantity, value_usd) = route.final_legs().fold((0.0, 0.0), |(q, v), l| {
         let leg = &ledger.legs[l as usize];
         (q + leg.quantity, v + leg.value_usd)
@@ -990,14 +983,15 @@ fn shipment_row(
         id: String::new(),
         countries: route.countries.clone(),
         parties: route.holders.iter().map(|h| name(*h)).collect(),
-        shipment_ids: route
+        shipment_ids: shipment_ids(ledger, &route).cloned().collect(),
+        first_date: first_date(ledger, &route),
+        // A route has at least one leg; Date(0) never shows.
+        last_date: route
             .legs
             .iter()
-            .map(|l| ledger.legs[*l as usize].shipment_id.clone())
-            .collect(),
-        // A route has at least one leg; Date(0) never shows.
-        first_date: dates().min().unwrap_or(Date(0)),
-        last_date: dates().max().unwrap_or(Date(0)),
+            .map(|l| ledger.legs[*l as usize].date)
+            .max()
+            .unwrap_or(Date(0)),
         quantity,
         value_usd,
         licence_notes,

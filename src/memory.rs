@@ -41,6 +41,21 @@ pub fn give_back_at_once() {
 /// keeps a few hundred MB from being held at once. The results are the same either way.
 pub const ONE_AT_A_TIME_FROM: usize = 8_000_000;
 
+/// `a` and `b`, side by side on rayon's threads when `beside`, else one after the other (see
+/// [`ONE_AT_A_TIME_FROM`]).
+pub fn join_if<A: Send, B: Send>(
+    beside: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if beside {
+        rayon::join(a, b)
+    } else {
+        let a = a();
+        (a, b())
+    }
+}
+
 /// Hands back to the system the memory freed and still kept by the allocator, now rather than
 /// a second later. Costs a few milliseconds: called between stages, not in loops.
 pub fn give_back_freed() {

@@ -84,22 +84,6 @@ impl RouteSource for ExplainedRows<'_> {
     }
 }
 
-/// As [`write_routes_csv`], each row explained as it is written ([`ExplainedRows`]).
-pub fn write_routes_csv_explained(
-    path: &Path,
-    routes: &[&ScoredRoute],
-    g: &Gazetteer,
-    explain: &(dyn for<'r> Fn(&'r ScoredRoute) -> Cow<'r, ScoredRoute> + Sync),
-) -> std::io::Result<()> {
-    let rows = ExplainedRows {
-        routes,
-        explain,
-        done: None,
-        cancel: None,
-    };
-    write_routes_csv_triaged(path, &rows, g, None)
-}
-
 /// Routes are made in parallel a chunk at a time, and written in order: the file is the same
 /// whatever the number of threads, and memory holds one chunk.
 pub(crate) const CHUNK: usize = 4096;

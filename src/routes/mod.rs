@@ -380,10 +380,22 @@ impl LegReader {
             .map_or(self.no_unit, |u| self.unit_at[&address(u)])
     }
 
-    /// The product reading of row `s`.
+    /// The product reading of row `s` (for tests: [`LegReader::leg`] reads it as it makes the
+    /// leg).
+    #[cfg(test)]
     fn reading(&self, s: &crate::model::Shipment) -> ProductReading {
-        let (kind, _) = self.unit(s);
         let description = self.description_at[&address(&s.description)];
+        self.reading_of(s, self.unit(s).0, description)
+    }
+
+    /// The product reading of row `s`, whose unit counts `kind` and whose description is number
+    /// `description`.
+    fn reading_of(
+        &self,
+        s: &crate::model::Shipment,
+        kind: UnitKind,
+        description: usize,
+    ) -> ProductReading {
         self.classifier.reading(
             s.hs_code,
             &self.words[description],
@@ -394,11 +406,17 @@ impl LegReader {
         )
     }
 
-    /// The leg of `s`, a row of shipment dataset `dataset`, whose product reading is number
-    /// `reading`.
-    fn leg(&self, dataset: usize, s: &crate::model::Shipment, reading: u32) -> Leg {
+    /// The leg of `s`, a row of shipment dataset `dataset`, its product reading numbered by
+    /// `number`.
+    fn leg(
+        &self,
+        dataset: usize,
+        s: &crate::model::Shipment,
+        number: impl FnOnce(ProductReading) -> u32,
+    ) -> Leg {
         let (unit, factor) = self.unit(s);
         let description = self.description_at[&address(&s.description)];
+        let reading = number(self.reading_of(s, unit, description));
         Leg {
             shipment_id: s.id.clone(),
             date: s.date,
@@ -439,8 +457,7 @@ impl LegReader {
             .map(|(slots, rows)| {
                 let mut table = Readings::default();
                 for (slot, s) in slots.iter_mut().zip(rows) {
-                    let reading = table.number(self.reading(s));
-                    slot.write(self.leg(dataset, s, reading));
+                    slot.write(self.leg(dataset, s, |r| table.number(r)));
                 }
                 table
             })
@@ -564,7 +581,7 @@ impl Ledger {
         let mut taken: Vec<Vec<crate::model::Shipment>> =
             datasets.iter_mut().map(|d| d.take_shipments()).collect();
         let refs: Vec<&Dataset> = datasets.iter().map(|d| &**d).collect();
-        let mut make = || {
+        let make = || {
             let reader = LegReader::without_holders(taken.iter().map(Vec::as_slice), rules);
             let stage = crate::timing::Stage::start("legs (product readings)");
             let total = *starts.last().expect("starts begin at 0") as usize;
@@ -596,12 +613,8 @@ impl Ledger {
         // The name merging keeps one core busy and the other mostly idle: beside the legs, it
         // costs no time. Many rows are made into legs after it instead, so that its tables are
         // never held beside the rows (at ten million rows, the two took 2.2 GB).
-        let ((mut reader, mut legs, readings), holders) = if names_beside {
-            rayon::join(make, || merged_names(&refs, rules))
-        } else {
-            let made = make();
-            (made, merged_names(&refs, rules))
-        };
+        let ((mut reader, mut legs, readings), holders) =
+            crate::memory::join_if(names_beside, make, || merged_names(&refs, rules));
         drop(taken);
         reader.merge_names(holders, &mut legs, &starts);
         reader.ledger(legs, readings, starts)
